@@ -1,0 +1,490 @@
+//! The one error type of edge-sso.
+//!
+//! Every failure has a stable, machine-readable [`Error::code`] (the JS facade
+//! copies it to `error.code`) and a message written for a developer. Neither
+//! ever contains a token, an authorization code, a verifier or a whole input
+//! document: messages name *which* check failed, not *what* the input held.
+//!
+//! Caller mistakes (bad configuration, bad arguments) are kept apart from
+//! failures caused by what came back from the network, so an application can
+//! tell "fix your code" from "this login attempt is hostile or broken".
+
+use core::fmt;
+
+/// Result alias used across the crate.
+pub type Result<T> = core::result::Result<T, Error>;
+
+/// Every failure edge-sso reports.
+///
+/// ```
+/// use edge_sso::Error;
+/// let err = Error::PkcePlainRefused;
+/// assert_eq!(err.code(), "pkce.plain_refused");
+/// assert!(err.to_string().contains("S256"));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The caller passed a value that cannot be used.
+    InvalidArgument {
+        /// Which option or argument.
+        field: &'static str,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// An option object held a key edge-sso does not know (a typo would
+    /// otherwise silently disable a check).
+    UnknownOption {
+        /// The unknown key, shortened to 64 characters.
+        name: String,
+    },
+    /// Something that needs a secret was asked of a module that never holds one.
+    SecretRefused {
+        /// The option or feature that was refused.
+        field: &'static str,
+    },
+    /// A URL that must use `https:` (or `http:` on loopback) did not.
+    InsecureUrl {
+        /// Which option held the URL.
+        field: &'static str,
+    },
+    /// An extra authorization parameter would override one the client owns.
+    ReservedParameter {
+        /// The parameter name (one of a fixed list, so never attacker text).
+        name: &'static str,
+    },
+    /// A PKCE code verifier does not match RFC 7636 §4.1.
+    PkceVerifierInvalid,
+    /// PKCE `plain` was asked for; only `S256` is supported.
+    PkcePlainRefused,
+    /// The host gave no cryptographically secure randomness.
+    RandomUnavailable,
+    /// The authorization callback failed a structural or security check.
+    Callback(CallbackError),
+    /// The authorization server answered the authorization request with an
+    /// error (reported only after `iss` and `state` matched).
+    AuthorizationError(ErrorResponse),
+    /// The token endpoint answered with an error (RFC 6749 §5.2).
+    TokenError(ErrorResponse),
+    /// The token endpoint's answer is not a usable RFC 6749 §5.1 response.
+    TokenResponse(TokenResponseError),
+    /// The token vault cannot do what was asked.
+    Vault(VaultError),
+}
+
+/// Why a callback URL was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CallbackError {
+    /// Longer than the callback size limit.
+    TooLarge,
+    /// Not an absolute URL, bad percent-encoding, not UTF-8, control characters.
+    Malformed(&'static str),
+    /// Scheme, host, port, path or fixed query differ from the redirect URI.
+    RedirectUriMismatch,
+    /// A parameter appeared more than once.
+    DuplicateParameter,
+    /// Tokens arrived in the URL (implicit or hybrid flow), which we never ask for.
+    ImplicitResponse,
+    /// Both `code` and `error` are present.
+    CodeAndError,
+    /// Neither `code` nor `error` is present.
+    CodeMissing,
+    /// The issuer advertises RFC 9207 but `iss` is missing.
+    IssMissing,
+    /// `iss` differs from the configured issuer (mix-up attack defence).
+    IssMismatch,
+    /// `iss` is present but no issuer is configured to compare it with.
+    IssUnverifiable,
+    /// No `state` parameter.
+    StateMissing,
+    /// `state` matches no pending authorization.
+    StateMismatch,
+    /// `state` matched an authorization that was already completed.
+    StateReused,
+    /// `state` matched an authorization that has expired.
+    StateExpired,
+}
+
+/// Why a token endpoint response was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenResponseError {
+    /// Larger than the response size limit.
+    TooLarge,
+    /// Not a JSON object.
+    NotJsonObject,
+    /// A member has the wrong type or an impossible value.
+    InvalidMember(&'static str),
+    /// `access_token` is missing or empty.
+    AccessTokenMissing,
+    /// `token_type` is missing or not the one this client accepts.
+    TokenTypeUnsupported,
+    /// A non-2xx HTTP status without an RFC 6749 §5.2 error body.
+    HttpStatus(u16),
+}
+
+/// Why the token vault refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum VaultError {
+    /// No access token is held.
+    Empty,
+    /// The access token has expired (refresh first).
+    Expired,
+    /// A refresh was asked for but no refresh token is held.
+    NoRefreshToken,
+    /// An authorization response was already exchanged for a token request.
+    ResponseConsumed,
+}
+
+/// An OAuth error response (RFC 6749 §4.1.2.1 and §5.2).
+///
+/// The values are checked against the RFC's character set and length-limited
+/// before they are kept, so they are safe to log (but, like any external text,
+/// must still be escaped before being put into HTML).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErrorResponse {
+    /// The `error` code, e.g. `access_denied`.
+    pub error: String,
+    /// `error_description`, if present and well-formed.
+    pub description: Option<String>,
+    /// `error_uri`, if present and well-formed.
+    pub uri: Option<String>,
+}
+
+impl ErrorResponse {
+    const MAX_CODE: usize = 128;
+    const MAX_TEXT: usize = 1024;
+
+    /// Builds an error response from raw values, checking RFC 6749's grammar:
+    /// `error` and `error_description` use `%x20-21 / %x23-5B / %x5D-7E`
+    /// (`error` without the space), `error_uri` `%x21 / %x23-5B / %x5D-7E`.
+    /// Returns `None` when `error` itself is malformed; a malformed description
+    /// or URI is dropped rather than repeated.
+    ///
+    /// ```
+    /// use edge_sso::ErrorResponse;
+    /// let e = ErrorResponse::from_parts("access_denied", Some("User said no"), None).unwrap();
+    /// assert_eq!(e.error, "access_denied");
+    /// assert!(ErrorResponse::from_parts("bad\"code", None, None).is_none());
+    /// ```
+    pub fn from_parts(error: &str, description: Option<&str>, uri: Option<&str>) -> Option<Self> {
+        let code_ok = |c: char| matches!(c, '\x21' | '\x23'..='\x5b' | '\x5d'..='\x7e');
+        let text_ok = |c: char| c == ' ' || code_ok(c);
+        if error.is_empty() || error.len() > Self::MAX_CODE || !error.chars().all(code_ok) {
+            return None;
+        }
+        let keep = |v: Option<&str>, ok: &dyn Fn(char) -> bool| {
+            v.filter(|s| !s.is_empty() && s.len() <= Self::MAX_TEXT && s.chars().all(ok))
+                .map(str::to_owned)
+        };
+        Some(Self {
+            error: error.to_owned(),
+            description: keep(description, &text_ok),
+            uri: keep(uri, &code_ok),
+        })
+    }
+}
+
+impl Error {
+    /// The stable machine-readable code of this error (listed in the README).
+    ///
+    /// ```
+    /// use edge_sso::{CallbackError, Error};
+    /// assert_eq!(Error::Callback(CallbackError::StateReused).code(), "oauth.state.reused");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidArgument { .. } => "arg.invalid",
+            Self::UnknownOption { .. } => "arg.unknown_option",
+            Self::SecretRefused { .. } => "config.secret_refused",
+            Self::InsecureUrl { .. } => "config.insecure_url",
+            Self::ReservedParameter { .. } => "oauth.authorize.reserved_parameter",
+            Self::PkceVerifierInvalid => "pkce.verifier_invalid",
+            Self::PkcePlainRefused => "pkce.plain_refused",
+            Self::RandomUnavailable => "random.unavailable",
+            Self::Callback(e) => e.code(),
+            Self::AuthorizationError(_) => "oauth.authorization.error",
+            Self::TokenError(_) => "oauth.token.error",
+            Self::TokenResponse(e) => match e {
+                TokenResponseError::TooLarge => "oauth.token.too_large",
+                TokenResponseError::NotJsonObject => "oauth.token.malformed",
+                TokenResponseError::InvalidMember(_) => "oauth.token.invalid_member",
+                TokenResponseError::AccessTokenMissing => "oauth.token.access_token_missing",
+                TokenResponseError::TokenTypeUnsupported => "oauth.token.type_unsupported",
+                TokenResponseError::HttpStatus(_) => "oauth.token.http_status",
+            },
+            Self::Vault(e) => match e {
+                VaultError::Empty => "oauth.vault.empty",
+                VaultError::Expired => "oauth.vault.expired",
+                VaultError::NoRefreshToken => "oauth.vault.no_refresh_token",
+                VaultError::ResponseConsumed => "oauth.response.consumed",
+            },
+        }
+    }
+
+    /// The OAuth error response carried by this error, if it is one.
+    ///
+    /// ```
+    /// use edge_sso::{Error, ErrorResponse};
+    /// let e = Error::TokenError(ErrorResponse::from_parts("invalid_grant", None, None).unwrap());
+    /// assert_eq!(e.error_response().unwrap().error, "invalid_grant");
+    /// ```
+    pub fn error_response(&self) -> Option<&ErrorResponse> {
+        match self {
+            Self::AuthorizationError(r) | Self::TokenError(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// True when the error is the caller's mistake (configuration or
+    /// arguments) rather than something the network sent.
+    ///
+    /// ```
+    /// use edge_sso::Error;
+    /// assert!(Error::PkcePlainRefused.is_caller_error());
+    /// ```
+    pub fn is_caller_error(&self) -> bool {
+        matches!(
+            self,
+            Self::InvalidArgument { .. }
+                | Self::UnknownOption { .. }
+                | Self::SecretRefused { .. }
+                | Self::InsecureUrl { .. }
+                | Self::ReservedParameter { .. }
+                | Self::PkceVerifierInvalid
+                | Self::PkcePlainRefused
+                | Self::Vault(_)
+        )
+    }
+}
+
+impl CallbackError {
+    fn code(self) -> &'static str {
+        match self {
+            Self::TooLarge => "oauth.callback.too_large",
+            Self::Malformed(_) => "oauth.callback.malformed",
+            Self::RedirectUriMismatch => "oauth.callback.redirect_uri_mismatch",
+            Self::DuplicateParameter => "oauth.callback.duplicate_parameter",
+            Self::ImplicitResponse => "oauth.callback.implicit_response",
+            Self::CodeAndError => "oauth.callback.code_and_error",
+            Self::CodeMissing => "oauth.callback.code_missing",
+            Self::IssMissing => "oauth.iss.missing",
+            Self::IssMismatch => "oauth.iss.mismatch",
+            Self::IssUnverifiable => "oauth.iss.unverifiable",
+            Self::StateMissing => "oauth.state.missing",
+            Self::StateMismatch => "oauth.state.mismatch",
+            Self::StateReused => "oauth.state.reused",
+            Self::StateExpired => "oauth.state.expired",
+        }
+    }
+
+    fn message(self) -> &'static str {
+        match self {
+            Self::TooLarge => "the callback URL is longer than the limit",
+            Self::Malformed(why) => why,
+            Self::RedirectUriMismatch => "the callback URL does not match the configured redirect URI",
+            Self::DuplicateParameter => "a parameter appears more than once in the callback",
+            Self::ImplicitResponse => {
+                "the callback carries tokens (implicit or hybrid flow); only the code flow is accepted"
+            }
+            Self::CodeAndError => "the callback carries both `code` and `error`",
+            Self::CodeMissing => "the callback carries neither `code` nor `error`",
+            Self::IssMissing => {
+                "the issuer supports RFC 9207 but the callback has no `iss` parameter"
+            }
+            Self::IssMismatch => {
+                "the callback's `iss` is not the configured issuer (possible mix-up attack)"
+            }
+            Self::IssUnverifiable => {
+                "the callback has an `iss` parameter but no `issuer` is configured to check it against"
+            }
+            Self::StateMissing => "the callback has no `state` parameter",
+            Self::StateMismatch => "the callback's `state` matches no pending authorization",
+            Self::StateReused => "the callback's `state` belongs to an authorization already completed",
+            Self::StateExpired => "the callback's `state` belongs to an authorization that has expired",
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidArgument { field, reason } => write!(f, "invalid `{field}`: {reason}"),
+            Self::UnknownOption { name } => write!(f, "unknown option `{name}`"),
+            Self::SecretRefused { field } => write!(
+                f,
+                "`{field}` needs a secret; edge-sso never holds secrets: do this on your server"
+            ),
+            Self::InsecureUrl { field } => write!(
+                f,
+                "`{field}` must be an absolute https: URL (http: is allowed only on loopback)"
+            ),
+            Self::ReservedParameter { name } => write!(
+                f,
+                "extra parameter `{name}` is set by the client itself and cannot be overridden"
+            ),
+            Self::PkceVerifierInvalid => f.write_str(
+                "the PKCE code verifier must be 43 to 128 characters of [A-Za-z0-9-._~] (RFC 7636 §4.1)",
+            ),
+            Self::PkcePlainRefused => {
+                f.write_str("PKCE method `plain` is refused; only S256 is supported")
+            }
+            Self::RandomUnavailable => {
+                f.write_str("the host gave no cryptographically secure random numbers")
+            }
+            Self::Callback(e) => f.write_str(e.message()),
+            Self::AuthorizationError(r) => write_error_response(f, "authorization server", r),
+            Self::TokenError(r) => write_error_response(f, "token endpoint", r),
+            Self::TokenResponse(e) => match e {
+                TokenResponseError::TooLarge => f.write_str("the token response is larger than the limit"),
+                TokenResponseError::NotJsonObject => f.write_str("the token response is not a JSON object"),
+                TokenResponseError::InvalidMember(m) => {
+                    write!(f, "the token response member `{m}` has an invalid type or value")
+                }
+                TokenResponseError::AccessTokenMissing => {
+                    f.write_str("the token response has no `access_token`")
+                }
+                TokenResponseError::TokenTypeUnsupported => {
+                    f.write_str("the token response's `token_type` is missing or not accepted")
+                }
+                TokenResponseError::HttpStatus(s) => write!(
+                    f,
+                    "the token endpoint answered HTTP {s} without an OAuth error body"
+                ),
+            },
+            Self::Vault(e) => f.write_str(match e {
+                VaultError::Empty => "no access token is held",
+                VaultError::Expired => "the access token has expired; refresh it first",
+                VaultError::NoRefreshToken => "no refresh token is held",
+                VaultError::ResponseConsumed => {
+                    "this authorization response was already used for a token request"
+                }
+            }),
+        }
+    }
+}
+
+fn write_error_response(f: &mut fmt::Formatter<'_>, who: &str, r: &ErrorResponse) -> fmt::Result {
+    write!(f, "the {who} returned error `{}`", r.error)?;
+    if let Some(d) = &r.description {
+        write!(f, ": {d}")?;
+    }
+    Ok(())
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Error({}: {self})", self.code())
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<CallbackError> for Error {
+    fn from(e: CallbackError) -> Self {
+        Self::Callback(e)
+    }
+}
+
+impl From<TokenResponseError> for Error {
+    fn from(e: TokenResponseError) -> Self {
+        Self::TokenResponse(e)
+    }
+}
+
+impl From<VaultError> for Error {
+    fn from(e: VaultError) -> Self {
+        Self::Vault(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_dotted() {
+        let all = [
+            Error::InvalidArgument { field: "x", reason: "y" },
+            Error::UnknownOption { name: "x".into() },
+            Error::SecretRefused { field: "clientSecret" },
+            Error::InsecureUrl { field: "tokenEndpoint" },
+            Error::ReservedParameter { name: "state" },
+            Error::PkceVerifierInvalid,
+            Error::PkcePlainRefused,
+            Error::RandomUnavailable,
+            Error::AuthorizationError(ErrorResponse::from_parts("a", None, None).unwrap()),
+            Error::TokenError(ErrorResponse::from_parts("a", None, None).unwrap()),
+        ]
+        .into_iter()
+        .chain(
+            [
+                CallbackError::TooLarge,
+                CallbackError::Malformed("m"),
+                CallbackError::RedirectUriMismatch,
+                CallbackError::DuplicateParameter,
+                CallbackError::ImplicitResponse,
+                CallbackError::CodeAndError,
+                CallbackError::CodeMissing,
+                CallbackError::IssMissing,
+                CallbackError::IssMismatch,
+                CallbackError::IssUnverifiable,
+                CallbackError::StateMissing,
+                CallbackError::StateMismatch,
+                CallbackError::StateReused,
+                CallbackError::StateExpired,
+            ]
+            .map(Error::Callback),
+        )
+        .chain(
+            [
+                TokenResponseError::TooLarge,
+                TokenResponseError::NotJsonObject,
+                TokenResponseError::InvalidMember("expires_in"),
+                TokenResponseError::AccessTokenMissing,
+                TokenResponseError::TokenTypeUnsupported,
+                TokenResponseError::HttpStatus(500),
+            ]
+            .map(Error::TokenResponse),
+        )
+        .chain(
+            [
+                VaultError::Empty,
+                VaultError::Expired,
+                VaultError::NoRefreshToken,
+                VaultError::ResponseConsumed,
+            ]
+            .map(Error::Vault),
+        )
+        .collect::<Vec<_>>();
+        let mut codes: Vec<_> = all.iter().map(Error::code).collect();
+        assert!(codes.iter().all(|c| c.contains('.') && c.chars().all(|ch| ch.is_ascii_lowercase() || ch == '.' || ch == '_')));
+        codes.sort_unstable();
+        let n = codes.len();
+        codes.dedup();
+        assert_eq!(codes.len(), n, "duplicate error code");
+        assert!(all.iter().all(|e| !e.to_string().is_empty()));
+    }
+
+    #[test]
+    fn error_response_keeps_only_rfc_charset() {
+        let r = ErrorResponse::from_parts("invalid_request", Some("bad \"quote\""), Some("https://x/\u{7f}"))
+            .unwrap();
+        assert_eq!(r.description, None);
+        assert_eq!(r.uri, None);
+        assert!(ErrorResponse::from_parts("", None, None).is_none());
+        assert!(ErrorResponse::from_parts("has space", None, None).is_none());
+        assert!(ErrorResponse::from_parts(&"a".repeat(129), None, None).is_none());
+    }
+
+    #[test]
+    fn authorization_error_message_names_the_code() {
+        let r = ErrorResponse::from_parts("access_denied", Some("User cancelled"), None).unwrap();
+        let e = Error::AuthorizationError(r);
+        assert_eq!(e.to_string(), "the authorization server returned error `access_denied`: User cancelled");
+        assert_eq!(format!("{e:?}"), "Error(oauth.authorization.error: the authorization server returned error `access_denied`: User cancelled)");
+    }
+}

@@ -1,0 +1,35 @@
+//! # edge-sso
+//!
+//! The browser and edge half of single sign-on, compiled to WebAssembly:
+//! OAuth 2.0 for public clients (PKCE S256, one-time `state`, RFC 9207 `iss`,
+//! token requests and an in-memory token vault).
+//!
+//! Two promises shape every API:
+//! 1. **No secret ever enters.** There is no field for a client secret, a
+//!    private key or an HMAC key; anything that needs one is refused with
+//!    [`Error::SecretRefused`].
+//! 2. **Tokens live in memory only.** They are [`Secret`]s: zeroized on drop,
+//!    redacted in `Debug`, absent from every error message. The only ways out
+//!    are [`oauth::OAuthClient::authorization_header`] and the body of a
+//!    refresh request, both for an immediate HTTP call.
+//!
+//! The core is plain Rust and takes the clock (`now`, ms since the epoch) as
+//! an argument; the `wasm` facade converts JS values and errors.
+//!
+//! See [`manual`] for the threat model.
+#![forbid(unused_must_use)]
+
+pub mod error;
+pub mod manual;
+pub mod oauth;
+pub mod random;
+mod secret;
+pub mod url;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use error::{CallbackError, Error, ErrorResponse, Result, TokenResponseError, VaultError};
+pub use oauth::{create_pkce, pkce_challenge};
+pub use random::{random_nonce, random_state};
+pub use secret::Secret;

@@ -1,0 +1,22 @@
+//! OAuth 2.0 for public clients: PKCE, the authorization request, the
+//! callback, token requests and responses, and the in-memory token vault.
+
+mod callback;
+mod client;
+mod pending;
+pub mod pkce;
+mod token;
+mod vault;
+
+pub use callback::MAX_CALLBACK_LEN;
+pub use client::{
+    AuthorizationRequest, AuthorizationResponse, AuthorizeOptions, CarriedFlow, ClientConfig, OAuthClient,
+    DEFAULT_PENDING_TTL_MS,
+};
+pub use pending::MAX_PENDING;
+pub use pkce::{create_pkce, pkce_challenge, CodeChallenge, CodeVerifier, PkcePair};
+pub use token::{TokenRequest, TokenType, MAX_TOKEN_RESPONSE_LEN};
+pub use vault::{TokenInfo, TokenVault};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,399 @@
+//! Client-level tests: the rules of SECURITY.md "OAuth rules", end to end in Rust.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use super::*;
+use crate::error::Error;
+use crate::url::parse_query;
+
+const NOW: u64 = 1_700_000_000_000;
+const ISSUER: &str = "https://op.example";
+const REDIRECT: &str = "https://app.example/cb";
+
+fn config() -> ClientConfig {
+    let mut c = ClientConfig::new("https://op.example/authorize", "https://op.example/token", "spa", REDIRECT);
+    c.issuer = Some(ISSUER.into());
+    c.scope = Some("openid profile".into());
+    c
+}
+
+fn client() -> OAuthClient {
+    OAuthClient::new(config()).unwrap()
+}
+
+fn query_of(url: &str) -> Vec<(String, String)> {
+    parse_query(url.split_once('?').unwrap().1).unwrap()
+}
+
+fn param<'a>(q: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    q.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+}
+
+fn callback(state: &str, extra: &str) -> String {
+    format!("{REDIRECT}?code=the-code&state={state}&iss=https%3A%2F%2Fop.example{extra}")
+}
+
+fn token_json(access: &str, refresh: Option<&str>) -> String {
+    match refresh {
+        Some(r) => format!(r#"{{"access_token":"{access}","token_type":"Bearer","expires_in":3600,"refresh_token":"{r}"}}"#),
+        None => format!(r#"{{"access_token":"{access}","token_type":"Bearer","expires_in":3600}}"#),
+    }
+}
+
+fn code_of(r: Result<impl core::fmt::Debug, Error>) -> &'static str {
+    r.unwrap_err().code()
+}
+
+// --- configuration --------------------------------------------------------
+
+#[test]
+fn config_refuses_insecure_endpoints() {
+    for f in [0, 1, 2] {
+        let mut c = config();
+        let bad = "http://op.example/x".to_owned();
+        match f {
+            0 => c.authorization_endpoint = bad,
+            1 => c.token_endpoint = bad,
+            _ => c.redirect_uri = bad,
+        }
+        assert_eq!(code_of(OAuthClient::new(c)), "config.insecure_url");
+    }
+    let mut c = config();
+    c.redirect_uri = "http://127.0.0.1:8080/cb".into();
+    assert!(OAuthClient::new(c).is_ok(), "http on loopback is allowed for development");
+}
+
+#[test]
+fn config_requires_issuer_when_iss_is_advertised() {
+    let mut c = config();
+    c.issuer = None;
+    c.iss_parameter_supported = true;
+    assert_eq!(code_of(OAuthClient::new(c)), "arg.invalid");
+}
+
+#[test]
+fn config_refuses_owned_parameters_in_the_endpoint_query() {
+    let mut c = config();
+    c.authorization_endpoint = "https://op.example/authorize?state=fixed".into();
+    assert_eq!(code_of(OAuthClient::new(c)), "oauth.authorize.reserved_parameter");
+    let mut c = config();
+    c.authorization_endpoint = "https://op.example/authorize?p=B2C_1_signin".into();
+    let mut client = OAuthClient::new(c).unwrap();
+    let req = client.authorize(AuthorizeOptions::default(), NOW).unwrap();
+    assert!(req.url.starts_with("https://op.example/authorize?p=B2C_1_signin&response_type=code&"));
+}
+
+// --- authorization request --------------------------------------------------
+
+#[test]
+fn authorize_builds_a_pkce_s256_code_request() {
+    let mut c = client();
+    let req = c.authorize(AuthorizeOptions { nonce: true, ..Default::default() }, NOW).unwrap();
+    let q = query_of(&req.url);
+    assert_eq!(param(&q, "response_type"), Some("code"));
+    assert_eq!(param(&q, "client_id"), Some("spa"));
+    assert_eq!(param(&q, "redirect_uri"), Some(REDIRECT));
+    assert_eq!(param(&q, "scope"), Some("openid profile"));
+    assert_eq!(param(&q, "state"), Some(req.state.as_str()));
+    assert_eq!(param(&q, "code_challenge_method"), Some("S256"));
+    assert_eq!(param(&q, "code_challenge"), Some(req.code_verifier.challenge().as_str()));
+    assert_eq!(param(&q, "nonce"), req.nonce.as_deref());
+    assert_eq!(req.state.len(), 43);
+    assert_eq!(req.nonce.as_ref().unwrap().len(), 43);
+    assert_eq!(req.code_verifier.expose().len(), 64);
+    assert_eq!(req.expires_at, NOW + DEFAULT_PENDING_TTL_MS);
+    assert!(!req.url.contains(req.code_verifier.expose()), "the verifier never goes into the URL");
+    assert_eq!(c.pending_count(), 1);
+}
+
+#[test]
+fn authorize_without_nonce_sends_none_and_encodes_extras() {
+    let mut c = client();
+    let extra = vec![("login_hint".to_owned(), "a b&c=d@x".to_owned()), ("prompt".into(), "login".into())];
+    let req = c.authorize(AuthorizeOptions { extra, scope: Some("openid".into()), ..Default::default() }, NOW).unwrap();
+    let q = query_of(&req.url);
+    assert_eq!(param(&q, "nonce"), None);
+    assert!(req.nonce.is_none());
+    assert_eq!(param(&q, "login_hint"), Some("a b&c=d@x"));
+    assert_eq!(param(&q, "scope"), Some("openid"));
+    assert!(req.url.contains("login_hint=a+b%26c%3Dd%40x"));
+}
+
+#[test]
+fn authorize_refuses_owned_and_secret_parameters() {
+    let mut c = client();
+    for (name, code) in [
+        ("state", "oauth.authorize.reserved_parameter"),
+        ("redirect_uri", "oauth.authorize.reserved_parameter"),
+        ("code_challenge_method", "oauth.authorize.reserved_parameter"),
+        ("response_type", "oauth.authorize.reserved_parameter"),
+        ("client_secret", "config.secret_refused"),
+        ("client_assertion", "config.secret_refused"),
+        ("request", "config.secret_refused"),
+    ] {
+        let opts = AuthorizeOptions { extra: vec![(name.into(), "x".into())], ..Default::default() };
+        assert_eq!(code_of(c.authorize(opts, NOW)), code, "{name}");
+    }
+    assert_eq!(c.pending_count(), 0, "a refused request leaves nothing pending");
+}
+
+#[test]
+fn each_authorization_is_fresh() {
+    let mut c = client();
+    let a = c.authorize(AuthorizeOptions::default(), NOW).unwrap();
+    let b = c.authorize(AuthorizeOptions::default(), NOW).unwrap();
+    assert_ne!(a.state, b.state);
+    assert_ne!(a.code_verifier.expose(), b.code_verifier.expose());
+}
+
+// --- callback ---------------------------------------------------------------
+
+#[test]
+fn callback_round_trip_then_state_is_one_time() {
+    let mut c = client();
+    let req = c.authorize(AuthorizeOptions { nonce: true, ..Default::default() }, NOW).unwrap();
+    let url = callback(&req.state, "");
+    let resp = c.handle_callback(&url, NOW + 1, None).unwrap();
+    assert_eq!(resp.state, req.state);
+    assert_eq!(resp.nonce, req.nonce);
+    assert_eq!(resp.iss.as_deref(), Some(ISSUER));
+    assert_eq!(code_of(c.handle_callback(&url, NOW + 2, None)), "oauth.state.reused");
+}
+
+#[test]
+fn callback_rejects_missing_unknown_and_expired_state() {
+    let mut c = client();
+    let req = c.authorize(AuthorizeOptions::default(), NOW).unwrap();
+    let no_state = format!("{REDIRECT}?code=x&iss=https%3A%2F%2Fop.example");
+    assert_eq!(code_of(c.handle_callback(&no_state, NOW, None)), "oauth.state.missing");
+    assert_eq!(code_of(c.handle_callback(&callback("forged", ""), NOW, None)), "oauth.state.mismatch");
+    let late = NOW + DEFAULT_PENDING_TTL_MS;
+    assert_eq!(code_of(c.handle_callback(&callback(&req.state, ""), late, None)), "oauth.state.expired");
+    assert_eq!(code_of(c.handle_callback(&callback(&req.state, ""), late, None)), "oauth.state.expired");
+}
+
+#[test]
+fn callback_checks_iss_before_state() {
+    let mut c = client();
+    let req = c.authorize(AuthorizeOptions::default(), NOW).unwrap();
+    let wrong = format!("{REDIRECT}?code=x&state={}&iss=https%3A%2F%2Fevil.example", req.state);
+    assert_eq!(code_of(c.handle_callback(&wrong, NOW, None)), "oauth.iss.mismatch");
+    // the failed iss check did not consume the state: the real response still works
+    assert!(c.handle_callback(&callback(&req.state, ""), NOW, None).is_ok());
+}
+
+#[test]
+fn callback_requires_iss_when_advertised() {
+    let mut cfg = config();
+    cfg.iss_parameter_supported = true;
+    let mut c = OAuthClient::new(cfg).unwrap();
+    let req = c.authorize(AuthorizeOptions::default(), NOW).unwrap();
+    let no_iss = format!("{REDIRECT}?code=x&state={}", req.state);
+    assert_eq!(code_of(c.handle_callback(&no_iss, NOW, None)), "oauth.iss.missing");
+    // without the advertisement, a missing iss is accepted (RFC 9207 §2.4)
+    let mut c = client();
+    let req = c.authorize(AuthorizeOptions::default(), NOW).unwrap();
+    assert!(c.handle_callback(&format!("{REDIRECT}?code=x&state={}", req.state), NOW, None).is_ok());
+}
+
+#[test]
+fn callback_with_iss_but_no_configured_issuer_is_unverifiable() {
+    let mut cfg = config();
+    cfg.issuer = None;
+    let mut c = OAuthClient::new(cfg).unwrap();
+    let req = c.authorize(AuthorizeOptions::default(), NOW).unwrap();
+    assert_eq!(code_of(c.handle_callback(&callback(&req.state, ""), NOW, None)), "oauth.iss.unverifiable");
+}
+
+#[test]
+fn error_response_is_believed_only_after_state_matched() {
+    let mut c = client();
+    let req = c.authorize(AuthorizeOptions::default(), NOW).unwrap();
+    let forged = format!("{REDIRECT}?error=access_denied&state=forged&iss=https%3A%2F%2Fop.example");
+    assert_eq!(code_of(c.handle_callback(&forged, NOW, None)), "oauth.state.mismatch");
+    let real = format!(
+        "{REDIRECT}?error=access_denied&error_description=User+cancelled&state={}&iss=https%3A%2F%2Fop.example",
+        req.state
+    );
+    let err = c.handle_callback(&real, NOW, None).unwrap_err();
+    assert_eq!(err.code(), "oauth.authorization.error");
+    let r = err.error_response().unwrap();
+    assert_eq!(r.error, "access_denied");
+    assert_eq!(r.description.as_deref(), Some("User cancelled"));
+    // the error consumed the state
+    assert_eq!(code_of(c.handle_callback(&callback(&req.state, ""), NOW, None)), "oauth.state.reused");
+}
+
+#[test]
+fn hostile_callbacks_are_refused() {
+    let mut c = client();
+    let req = c.authorize(AuthorizeOptions::default(), NOW).unwrap();
+    let s = &req.state;
+    for (url, code) in [
+        (format!("{REDIRECT}?code=a&state={s}&state={s}&iss=https%3A%2F%2Fop.example"), "oauth.callback.duplicate_parameter"),
+        (format!("{REDIRECT}?code=a&code=b&state={s}&iss=https%3A%2F%2Fop.example"), "oauth.callback.duplicate_parameter"),
+        (format!("{REDIRECT}?access_token=x&state={s}&iss=https%3A%2F%2Fop.example"), "oauth.callback.implicit_response"),
+        (format!("{REDIRECT}?code=a&error=x&state={s}&iss=https%3A%2F%2Fop.example"), "oauth.callback.code_and_error"),
+        (format!("https://evil.example/cb?code=a&state={s}"), "oauth.callback.redirect_uri_mismatch"),
+        (format!("{REDIRECT}?code=%ZZ&state={s}"), "oauth.callback.malformed"),
+        (format!("{REDIRECT}?code=a&state={s}&x={}", "y".repeat(MAX_CALLBACK_LEN)), "oauth.callback.too_large"),
+        (format!("{REDIRECT}?error=bad%22code&state={s}&iss=https%3A%2F%2Fop.example"), "oauth.callback.malformed"),
+    ] {
+        assert_eq!(code_of(c.handle_callback(&url, NOW, None)), code, "{url:.120}");
+    }
+}
+
+#[test]
+fn callback_without_code_or_error() {
+    let mut c = client();
+    let req = c.authorize(AuthorizeOptions::default(), NOW).unwrap();
+    let url = format!("{REDIRECT}?state={}&iss=https%3A%2F%2Fop.example", req.state);
+    assert_eq!(code_of(c.handle_callback(&url, NOW, None)), "oauth.callback.code_missing");
+}
+
+#[test]
+fn carried_flow_is_checked_in_constant_time_and_once_per_instance() {
+    let mut starter = client();
+    let req = starter.authorize(AuthorizeOptions::default(), NOW).unwrap();
+    // another instance (another isolate) gets the flow back from a cookie
+    let mut other = client();
+    let carried = |state: &str, expires_at| CarriedFlow {
+        expected_state: state.to_owned(),
+        code_verifier: CodeVerifier::parse(req.code_verifier.expose()).unwrap(),
+        nonce: None,
+        expires_at,
+    };
+    let url = callback(&req.state, "");
+    assert_eq!(code_of(other.handle_callback(&url, NOW, Some(carried("other-state", None)))), "oauth.state.mismatch");
+    assert_eq!(code_of(other.handle_callback(&url, NOW + 10, Some(carried(&req.state, Some(NOW + 10))))), "oauth.state.expired");
+    let mut fresh = client();
+    let resp = fresh.handle_callback(&url, NOW, Some(carried(&req.state, Some(NOW + 10)))).unwrap();
+    let token_req = fresh.token_request(resp).unwrap();
+    assert!(token_req.body.expose().contains(&format!("code_verifier={}", req.code_verifier.expose())));
+    assert_eq!(code_of(fresh.handle_callback(&url, NOW, Some(carried(&req.state, None)))), "oauth.state.reused");
+}
+
+// --- token request and response --------------------------------------------
+
+#[test]
+fn token_request_has_every_rfc_parameter_form_encoded() {
+    let mut c = client();
+    let req = c.authorize(AuthorizeOptions::default(), NOW).unwrap();
+    let resp = c.handle_callback(&format!("{REDIRECT}?code=a%2Bb%20c&state={}", req.state), NOW, None).unwrap();
+    let t = c.token_request(resp).unwrap();
+    assert_eq!(t.url, "https://op.example/token");
+    assert_eq!(t.method, "POST");
+    let body = parse_query(t.body.expose()).unwrap();
+    assert_eq!(param(&body, "grant_type"), Some("authorization_code"));
+    assert_eq!(param(&body, "code"), Some("a+b c"));
+    assert_eq!(param(&body, "redirect_uri"), Some(REDIRECT));
+    assert_eq!(param(&body, "client_id"), Some("spa"));
+    assert_eq!(param(&body, "code_verifier"), Some(req.code_verifier.expose()));
+    assert_eq!(body.len(), 5, "no client_secret or anything else");
+}
+
+#[test]
+fn a_response_from_another_client_is_refused() {
+    let mut a = client();
+    let mut b = client();
+    let req = a.authorize(AuthorizeOptions::default(), NOW).unwrap();
+    let resp = a.handle_callback(&callback(&req.state, ""), NOW, None).unwrap();
+    assert_eq!(code_of(b.token_request(resp)), "arg.invalid");
+}
+
+#[test]
+fn token_response_needs_an_outstanding_request() {
+    let mut c = client();
+    assert_eq!(code_of(c.accept_token_response(&token_json("AT", None), Some(200), NOW)), "arg.invalid");
+}
+
+fn logged_in(refresh: Option<&str>) -> OAuthClient {
+    let mut c = client();
+    let req = c.authorize(AuthorizeOptions::default(), NOW).unwrap();
+    let resp = c.handle_callback(&callback(&req.state, ""), NOW, None).unwrap();
+    c.token_request(resp).unwrap();
+    c.accept_token_response(&token_json("AT-1-SECRET", refresh), Some(200), NOW).unwrap();
+    c
+}
+
+#[test]
+fn accept_returns_facts_and_header_uses_the_token() {
+    let c = logged_in(Some("RT-1-SECRET"));
+    let info = c.token_info().unwrap();
+    assert_eq!(info.token_type, "Bearer");
+    assert_eq!(info.expires_at, Some(NOW + 3_600_000));
+    assert_eq!(info.scope.as_deref(), Some("openid profile"));
+    assert!(info.has_refresh_token);
+    assert!(!format!("{info:?}").contains("SECRET"));
+    assert_eq!(&*c.authorization_header(NOW).unwrap(), "Bearer AT-1-SECRET");
+    assert_eq!(code_of(c.authorization_header(NOW + 3_600_000)), "oauth.vault.expired");
+}
+
+#[test]
+fn refresh_rotates_and_old_refresh_token_is_gone() {
+    let mut c = logged_in(Some("RT-1-SECRET"));
+    assert!(!c.needs_refresh(NOW, 60));
+    assert!(c.needs_refresh(NOW + 3_550_000, 60));
+    let r = c.refresh_request(None).unwrap();
+    let body = parse_query(r.body.expose()).unwrap();
+    assert_eq!(param(&body, "grant_type"), Some("refresh_token"));
+    assert_eq!(param(&body, "refresh_token"), Some("RT-1-SECRET"));
+    assert_eq!(param(&body, "client_id"), Some("spa"));
+    c.accept_token_response(&token_json("AT-2", Some("RT-2")), Some(200), NOW + 10).unwrap();
+    let r2 = c.refresh_request(Some("openid")).unwrap();
+    let body2 = parse_query(r2.body.expose()).unwrap();
+    assert_eq!(param(&body2, "refresh_token"), Some("RT-2"));
+    assert_eq!(param(&body2, "scope"), Some("openid"));
+    assert!(!r2.body.expose().contains("RT-1"));
+}
+
+#[test]
+fn refresh_without_refresh_token_is_refused() {
+    let mut c = logged_in(None);
+    assert_eq!(code_of(c.refresh_request(None)), "oauth.vault.no_refresh_token");
+}
+
+#[test]
+fn token_error_keeps_the_vault_and_reports_the_code() {
+    let mut c = logged_in(Some("RT"));
+    c.refresh_request(None).unwrap();
+    let e = c.accept_token_response(r#"{"error":"invalid_grant"}"#, Some(400), NOW).unwrap_err();
+    assert_eq!(e.code(), "oauth.token.error");
+    assert!(c.token_info().is_some());
+}
+
+#[test]
+fn clear_forgets_everything() {
+    let mut c = logged_in(Some("RT"));
+    c.authorize(AuthorizeOptions::default(), NOW).unwrap();
+    c.clear();
+    assert!(c.token_info().is_none());
+    assert_eq!(c.pending_count(), 0);
+    assert_eq!(code_of(c.authorization_header(NOW)), "oauth.vault.empty");
+    assert_eq!(code_of(c.refresh_request(None)), "oauth.vault.no_refresh_token");
+}
+
+#[test]
+fn no_token_in_debug_or_errors() {
+    let mut c = logged_in(Some("RT-1-SECRET"));
+    let dbg = format!("{c:?}");
+    assert!(!dbg.contains("SECRET"), "{dbg}");
+    let r = c.refresh_request(None).unwrap();
+    assert!(!format!("{r:?}").contains("SECRET"));
+    let e = c
+        .accept_token_response(r#"{"access_token":"AT-LEAK","token_type":"mac","refresh_token":"RT-LEAK"}"#, Some(200), NOW)
+        .unwrap_err();
+    assert!(!e.to_string().contains("LEAK") && !format!("{e:?}").contains("LEAK"));
+}
+
+#[test]
+fn dpop_clients_accept_dpop_tokens_only() {
+    let mut cfg = config();
+    cfg.dpop = true;
+    let mut c = OAuthClient::new(cfg).unwrap();
+    let req = c.authorize(AuthorizeOptions::default(), NOW).unwrap();
+    let resp = c.handle_callback(&callback(&req.state, ""), NOW, None).unwrap();
+    c.token_request(resp).unwrap();
+    assert_eq!(code_of(c.accept_token_response(&token_json("AT", None), None, NOW)), "oauth.token.type_unsupported");
+    c.accept_token_response(r#"{"access_token":"AT","token_type":"DPoP"}"#, None, NOW).unwrap();
+    assert_eq!(&*c.authorization_header(NOW).unwrap(), "DPoP AT");
+}

@@ -1,0 +1,264 @@
+//! Token endpoint requests and responses (RFC 6749 §4.1.3, §5, §6).
+
+use core::fmt;
+use serde_json::{Map, Value};
+
+use crate::error::{ErrorResponse, Error, Result, TokenResponseError};
+use crate::secret::Secret;
+
+/// The largest token response accepted (ID tokens can be a few KB; this is far above).
+pub const MAX_TOKEN_RESPONSE_LEN: usize = 256 * 1024;
+
+/// An HTTP request for the caller's `fetch`: edge-sso builds it, the host sends it.
+///
+/// The body holds the authorization code or the refresh token, so it is kept
+/// as a [`Secret`]: redacted in `Debug`, zeroized on drop. Hand it straight to
+/// `fetch` and do not log it.
+///
+/// ```
+/// # use edge_sso::oauth::TokenRequest;
+/// fn send(req: &TokenRequest) {
+///     assert_eq!(req.method, "POST");
+///     assert_eq!(req.headers[0], ("content-type", "application/x-www-form-urlencoded"));
+/// }
+/// ```
+pub struct TokenRequest {
+    /// The token endpoint.
+    pub url: String,
+    /// Always `POST`.
+    pub method: &'static str,
+    /// `content-type` (form) and `accept` (JSON).
+    pub headers: [(&'static str, &'static str); 2],
+    /// The form-encoded body.
+    pub body: Secret,
+}
+
+impl TokenRequest {
+    pub(crate) fn form(url: &str, params: &[(&str, &str)]) -> Self {
+        let mut ser = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in params {
+            ser.append_pair(k, v);
+        }
+        Self {
+            url: url.to_owned(),
+            method: "POST",
+            headers: [
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("accept", "application/json"),
+            ],
+            body: Secret::new(ser.finish()),
+        }
+    }
+}
+
+impl fmt::Debug for TokenRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenRequest")
+            .field("url", &self.url)
+            .field("method", &self.method)
+            .field("body", &self.body)
+            .finish()
+    }
+}
+
+/// The token type a client accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TokenType {
+    /// RFC 6750 bearer tokens (the default).
+    #[default]
+    Bearer,
+    /// RFC 9449 DPoP-bound tokens (the caller adds the DPoP proof header).
+    DPoP,
+}
+
+impl TokenType {
+    /// The HTTP authorization scheme.
+    pub fn scheme(self) -> &'static str {
+        match self {
+            Self::Bearer => "Bearer",
+            Self::DPoP => "DPoP",
+        }
+    }
+}
+
+/// A successful token response, validated; the token values are secrets.
+#[derive(Debug)]
+pub(crate) struct TokenSet {
+    pub access_token: Secret,
+    pub token_type: TokenType,
+    pub expires_in: Option<u64>,
+    pub refresh_token: Option<Secret>,
+    pub id_token: Option<Secret>,
+    pub scope: Option<String>,
+}
+
+/// Validates a token endpoint response body (RFC 6749 §5.1/§5.2).
+///
+/// `status` is the HTTP status when the caller has it: a non-2xx status with
+/// an OAuth error body is that error; without one it is
+/// [`TokenResponseError::HttpStatus`]. A 2xx body with `error` is an error too.
+pub(crate) fn parse_response(body: &str, status: Option<u16>, accept: TokenType) -> Result<TokenSet> {
+    if body.len() > MAX_TOKEN_RESPONSE_LEN {
+        return Err(TokenResponseError::TooLarge.into());
+    }
+    let parsed: Option<Map<String, Value>> = match serde_json::from_str(body) {
+        Ok(Value::Object(map)) => Some(map),
+        _ => None,
+    };
+    let ok_status = status.is_none_or(|s| (200..300).contains(&s));
+    let Some(mut map) = parsed else {
+        return Err(match status {
+            Some(s) if !ok_status => TokenResponseError::HttpStatus(s),
+            _ => TokenResponseError::NotJsonObject,
+        }
+        .into());
+    };
+    if let Some(error) = map.get("error") {
+        let text = |k: &str| map.get(k).and_then(Value::as_str);
+        let response = error
+            .as_str()
+            .and_then(|e| ErrorResponse::from_parts(e, text("error_description"), text("error_uri")))
+            .ok_or(TokenResponseError::InvalidMember("error"))?;
+        return Err(Error::TokenError(response));
+    }
+    if let Some(s) = status.filter(|_| !ok_status) {
+        return Err(TokenResponseError::HttpStatus(s).into());
+    }
+
+    let access_token = match map.remove("access_token") {
+        Some(Value::String(s)) if !s.is_empty() => Secret::new(s),
+        Some(Value::String(_)) | None => return Err(TokenResponseError::AccessTokenMissing.into()),
+        Some(_) => return Err(TokenResponseError::InvalidMember("access_token").into()),
+    };
+    let token_type = match map.get("token_type").and_then(Value::as_str) {
+        Some(t) if t.eq_ignore_ascii_case("bearer") && accept == TokenType::Bearer => TokenType::Bearer,
+        Some(t) if t.eq_ignore_ascii_case("dpop") && accept == TokenType::DPoP => TokenType::DPoP,
+        _ => return Err(TokenResponseError::TokenTypeUnsupported.into()),
+    };
+    let expires_in = match map.get("expires_in") {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) => Some(
+            n.as_u64()
+                .or_else(|| n.as_f64().filter(|f| f.is_finite() && *f >= 0.0 && f.fract() == 0.0).map(|f| f as u64))
+                .ok_or(TokenResponseError::InvalidMember("expires_in"))?,
+        ),
+        Some(_) => return Err(TokenResponseError::InvalidMember("expires_in").into()),
+    };
+    let optional_secret = |v: Option<Value>, name: &'static str| -> Result<Option<Secret>> {
+        match v {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if !s.is_empty() => Ok(Some(Secret::new(s))),
+            Some(_) => Err(TokenResponseError::InvalidMember(name).into()),
+        }
+    };
+    let refresh_token = optional_secret(map.remove("refresh_token"), "refresh_token")?;
+    let id_token = optional_secret(map.remove("id_token"), "id_token")?;
+    if id_token.as_ref().is_some_and(|t| t.expose().split('.').count() != 3) {
+        return Err(TokenResponseError::InvalidMember("id_token").into());
+    }
+    let scope = match map.remove("scope") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if valid_scope(&s) => Some(s),
+        Some(_) => return Err(TokenResponseError::InvalidMember("scope").into()),
+    };
+    Ok(TokenSet { access_token, token_type, expires_in, refresh_token, id_token, scope })
+}
+
+/// RFC 6749 §3.3: space-delimited `scope-token`s of `%x21 / %x23-5B / %x5D-7E`.
+pub(crate) fn valid_scope(s: &str) -> bool {
+    s.split(' ').all(|tok| {
+        !tok.is_empty() && tok.chars().all(|c| matches!(c, '\x21' | '\x23'..='\x5b' | '\x5d'..='\x7e'))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn ok(body: &str) -> TokenSet {
+        parse_response(body, Some(200), TokenType::Bearer).unwrap()
+    }
+    fn code(body: &str, status: Option<u16>) -> &'static str {
+        parse_response(body, status, TokenType::Bearer).unwrap_err().code()
+    }
+
+    #[test]
+    fn accepts_a_full_response() {
+        let t = ok(r#"{"access_token":"AT","token_type":"bearer","expires_in":3600,"refresh_token":"RT","scope":"openid email","id_token":"a.b.c","extra":1}"#);
+        assert_eq!(t.access_token.expose(), "AT");
+        assert_eq!(t.token_type, TokenType::Bearer);
+        assert_eq!(t.expires_in, Some(3600));
+        assert_eq!(t.refresh_token.unwrap().expose(), "RT");
+        assert_eq!(t.id_token.unwrap().expose(), "a.b.c");
+        assert_eq!(t.scope.as_deref(), Some("openid email"));
+    }
+
+    #[test]
+    fn token_type_is_case_insensitive_bearer_only() {
+        assert_eq!(ok(r#"{"access_token":"A","token_type":"BEARER"}"#).token_type, TokenType::Bearer);
+        assert_eq!(code(r#"{"access_token":"A","token_type":"mac"}"#, None), "oauth.token.type_unsupported");
+        assert_eq!(code(r#"{"access_token":"A"}"#, None), "oauth.token.type_unsupported");
+        assert_eq!(code(r#"{"access_token":"A","token_type":"DPoP"}"#, None), "oauth.token.type_unsupported");
+        let d = parse_response(r#"{"access_token":"A","token_type":"DPoP"}"#, None, TokenType::DPoP).unwrap();
+        assert_eq!(d.token_type, TokenType::DPoP);
+        assert!(parse_response(r#"{"access_token":"A","token_type":"Bearer"}"#, None, TokenType::DPoP).is_err());
+    }
+
+    #[test]
+    fn requires_access_token() {
+        assert_eq!(code(r#"{"token_type":"Bearer"}"#, None), "oauth.token.access_token_missing");
+        assert_eq!(code(r#"{"access_token":"","token_type":"Bearer"}"#, None), "oauth.token.access_token_missing");
+        assert_eq!(code(r#"{"access_token":5,"token_type":"Bearer"}"#, None), "oauth.token.invalid_member");
+    }
+
+    #[test]
+    fn rejects_bad_member_types() {
+        for body in [
+            r#"{"access_token":"A","token_type":"Bearer","expires_in":"3600"}"#,
+            r#"{"access_token":"A","token_type":"Bearer","expires_in":-1}"#,
+            r#"{"access_token":"A","token_type":"Bearer","expires_in":1.5}"#,
+            r#"{"access_token":"A","token_type":"Bearer","refresh_token":7}"#,
+            r#"{"access_token":"A","token_type":"Bearer","refresh_token":""}"#,
+            r#"{"access_token":"A","token_type":"Bearer","id_token":"not-a-jwt"}"#,
+            r#"{"access_token":"A","token_type":"Bearer","scope":"a  b"}"#,
+            r#"{"access_token":"A","token_type":"Bearer","scope":["a"]}"#,
+        ] {
+            assert_eq!(code(body, None), "oauth.token.invalid_member", "{body}");
+        }
+    }
+
+    #[test]
+    fn error_bodies_become_typed_errors() {
+        let e = parse_response(r#"{"error":"invalid_grant","error_description":"code expired"}"#, Some(400), TokenType::Bearer)
+            .unwrap_err();
+        assert_eq!(e.code(), "oauth.token.error");
+        assert_eq!(e.error_response().unwrap().error, "invalid_grant");
+        assert_eq!(e.error_response().unwrap().description.as_deref(), Some("code expired"));
+        // an error member in a 200 response is still an error
+        assert_eq!(code(r#"{"error":"invalid_grant","access_token":"A"}"#, Some(200)), "oauth.token.error");
+        assert_eq!(code(r#"{"error":5}"#, Some(400)), "oauth.token.invalid_member");
+    }
+
+    #[test]
+    fn non_success_status_without_error_body() {
+        assert_eq!(code("<html>bad gateway</html>", Some(502)), "oauth.token.http_status");
+        assert_eq!(code(r#"{"access_token":"A","token_type":"Bearer"}"#, Some(500)), "oauth.token.http_status");
+    }
+
+    #[test]
+    fn rejects_non_objects_and_oversized() {
+        for body in ["", "null", "[]", "\"x\"", "{", "{\"access_token\":\"A\",}"] {
+            assert_eq!(code(body, Some(200)), "oauth.token.malformed", "{body}");
+        }
+        let big = format!(r#"{{"access_token":"{}","token_type":"Bearer"}}"#, "a".repeat(MAX_TOKEN_RESPONSE_LEN));
+        assert_eq!(code(&big, None), "oauth.token.too_large");
+    }
+
+    #[test]
+    fn request_debug_hides_the_body() {
+        let r = TokenRequest::form("https://op/token", &[("code", "SECRET-CODE")]);
+        assert!(r.body.expose().contains("SECRET-CODE"));
+        assert!(!format!("{r:?}").contains("SECRET-CODE"));
+    }
+}

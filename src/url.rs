@@ -1,0 +1,289 @@
+//! The small part of URL handling edge-sso needs, written to be strict.
+//!
+//! The `url` crate would cost ~100 KB of wasm for IDNA tables we do not need:
+//! every URL we handle is an absolute `http(s)` URL that a browser or a
+//! configuration already serialized to ASCII. Anything else is refused.
+
+use crate::error::{Error, Result};
+
+/// An absolute `http:`/`https:` URL split into its parts (borrowed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct HttpUrl<'a> {
+    /// `http` or `https`, as written (compare case-insensitively).
+    pub scheme: &'a str,
+    /// `host[:port]`, as written.
+    pub authority: &'a str,
+    /// The path, never empty (`/` when the URL had none).
+    pub path: &'a str,
+    /// The query without its `?`, if a `?` was present.
+    pub query: Option<&'a str>,
+    /// The fragment without its `#`, if a `#` was present.
+    pub fragment: Option<&'a str>,
+}
+
+impl<'a> HttpUrl<'a> {
+    /// Splits `s`, or says why it is not an absolute, printable-ASCII http(s) URL.
+    pub fn parse(s: &'a str) -> core::result::Result<Self, &'static str> {
+        if !s.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err("the URL contains spaces, control or non-ASCII characters");
+        }
+        let (scheme, rest) = s.split_once("://").ok_or("the URL is not absolute")?;
+        if !(scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http")) {
+            return Err("the URL scheme is not http or https");
+        }
+        let (rest, fragment) = match rest.split_once('#') {
+            Some((r, f)) => (r, Some(f)),
+            None => (rest, None),
+        };
+        let (rest, query) = match rest.split_once('?') {
+            Some((r, q)) => (r, Some(q)),
+            None => (rest, None),
+        };
+        let (authority, path) = match rest.find('/') {
+            Some(i) => rest.split_at(i),
+            None => (rest, "/"),
+        };
+        if !valid_authority(authority) {
+            return Err("the URL host or port is invalid");
+        }
+        if path.contains('\\') {
+            return Err("the URL path contains a backslash");
+        }
+        Ok(Self { scheme, authority, path, query, fragment })
+    }
+
+    /// `true` for `http:`.
+    pub fn is_plain_http(&self) -> bool {
+        self.scheme.eq_ignore_ascii_case("http")
+    }
+
+    /// The host without port (IPv6 literals keep their brackets).
+    pub fn host(&self) -> &'a str {
+        split_port(self.authority).0
+    }
+
+    /// The port, with the scheme's default when none is written.
+    pub fn port(&self) -> u16 {
+        match split_port(self.authority).1 {
+            Some(p) => p,
+            None if self.is_plain_http() => 80,
+            None => 443,
+        }
+    }
+
+    /// Whether the host is a loopback name or address.
+    pub fn is_loopback(&self) -> bool {
+        let host = self.host();
+        host.eq_ignore_ascii_case("localhost")
+            || host == "[::1]"
+            || host
+                .strip_prefix("127.")
+                .is_some_and(|r| r.split('.').count() == 3 && r.split('.').all(|o| o.parse::<u8>().is_ok()))
+    }
+
+    /// Same origin and path as `other`: scheme and host compared without case,
+    /// ports after applying defaults, path exactly (paths are case-sensitive).
+    pub fn same_endpoint(&self, other: &HttpUrl<'_>) -> bool {
+        self.scheme.eq_ignore_ascii_case(other.scheme)
+            && self.host().eq_ignore_ascii_case(other.host())
+            && self.port() == other.port()
+            && self.path == other.path
+    }
+}
+
+fn split_port(authority: &str) -> (&str, Option<u16>) {
+    let colon = if authority.starts_with('[') {
+        authority.find(']').and_then(|i| authority.get(i + 1..)).and_then(|r| r.strip_prefix(':'))
+    } else {
+        authority.rsplit_once(':').map(|(_, p)| p)
+    };
+    match colon {
+        Some(p) => {
+            let host = authority.get(..authority.len() - p.len() - 1).unwrap_or(authority);
+            (host, p.parse().ok())
+        }
+        None => (authority, None),
+    }
+}
+
+fn valid_authority(authority: &str) -> bool {
+    if authority.contains('@') {
+        return false; // userinfo in a URL is a phishing tool, never needed here
+    }
+    let (host_ok, port) = if let Some(rest) = authority.strip_prefix('[') {
+        let Some((inside, after)) = rest.split_once(']') else { return false };
+        let port = match after {
+            "" => None,
+            a => match a.strip_prefix(':') {
+                Some(p) => Some(p),
+                None => return false,
+            },
+        };
+        let ok = !inside.is_empty()
+            && inside.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
+        (ok, port)
+    } else {
+        let (host, port) = match authority.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        };
+        let ok = !host.is_empty()
+            && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
+        (ok, port)
+    };
+    let port_ok = port.is_none_or(|p| {
+        !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok()
+    });
+    host_ok && port_ok
+}
+
+/// Checks a configured endpoint URL: absolute, `https:` (or `http:` on a
+/// loopback host, for local development), no fragment.
+///
+/// ```
+/// use edge_sso::url::check_endpoint;
+/// assert!(check_endpoint("tokenEndpoint", "https://op.example/token").is_ok());
+/// assert!(check_endpoint("tokenEndpoint", "http://127.0.0.1:3000/token").is_ok());
+/// assert_eq!(check_endpoint("tokenEndpoint", "http://op.example/token").unwrap_err().code(), "config.insecure_url");
+/// assert_eq!(check_endpoint("tokenEndpoint", "javascript:alert(1)").unwrap_err().code(), "config.insecure_url");
+/// ```
+pub fn check_endpoint(field: &'static str, s: &str) -> Result<()> {
+    let url = HttpUrl::parse(s).map_err(|_| Error::InsecureUrl { field })?;
+    if url.fragment.is_some() {
+        return Err(Error::InvalidArgument { field, reason: "an endpoint URL must not have a fragment" });
+    }
+    if url.is_plain_http() && !url.is_loopback() {
+        return Err(Error::InsecureUrl { field });
+    }
+    Ok(())
+}
+
+/// Decodes an `application/x-www-form-urlencoded` string strictly: `+` is a
+/// space, every `%` must start a two-digit hex escape, and the result must be
+/// UTF-8. Lenient decoders silently keep bad escapes, which lets two parsers
+/// disagree about one value; we refuse instead.
+pub(crate) fn form_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hi = bytes.get(i + 1).and_then(|c| (*c as char).to_digit(16))?;
+                let lo = bytes.get(i + 2).and_then(|c| (*c as char).to_digit(16))?;
+                out.push((hi * 16 + lo) as u8);
+                i += 2;
+            }
+            _ => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Parses a query string into ordered `(name, value)` pairs with
+/// [`form_decode`]; empty segments (`a=1&&b=2`) are skipped.
+pub(crate) fn parse_query(q: &str) -> Option<Vec<(String, String)>> {
+    q.split('&')
+        .filter(|seg| !seg.is_empty())
+        .map(|seg| {
+            let (k, v) = seg.split_once('=').unwrap_or((seg, ""));
+            Some((form_decode(k)?, form_decode(v)?))
+        })
+        .collect()
+}
+
+/// Appends form-encoded parameters to a URL that may already have a query.
+pub(crate) fn append_query(base: &str, params: &[(&str, &str)]) -> String {
+    let mut ser = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in params {
+        ser.append_pair(k, v);
+    }
+    let encoded = ser.finish();
+    let sep = match base.find('?') {
+        None => "?",
+        Some(i) if i + 1 == base.len() || base.ends_with('&') => "",
+        Some(_) => "&",
+    };
+    format!("{base}{sep}{encoded}")
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    #[test]
+    fn splits_parts() {
+        let u = HttpUrl::parse("https://App.Example:8443/cb/x?a=1&b=2#frag").unwrap();
+        assert_eq!(u.scheme, "https");
+        assert_eq!(u.host(), "App.Example");
+        assert_eq!(u.port(), 8443);
+        assert_eq!(u.path, "/cb/x");
+        assert_eq!(u.query, Some("a=1&b=2"));
+        assert_eq!(u.fragment, Some("frag"));
+        let bare = HttpUrl::parse("http://localhost").unwrap();
+        assert_eq!((bare.path, bare.port(), bare.query), ("/", 80, None));
+        assert_eq!(HttpUrl::parse("http://[::1]:9/").unwrap().host(), "[::1]");
+    }
+
+    #[test]
+    fn refuses_non_http_and_odd_urls() {
+        for bad in [
+            "javascript:alert(1)",
+            "ftp://x/",
+            "/relative",
+            "https://",
+            "https://user:pw@host/",
+            "https://host:99999/",
+            "https://host:/",
+            "https://ho st/",
+            "https://host/\u{e9}",
+            "https://host/a\\b",
+            "https://ho<st/",
+            "https://[zz]/",
+        ] {
+            assert!(HttpUrl::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn loopback_detection() {
+        for l in ["http://localhost:1/", "http://127.0.0.1/", "http://127.1.2.3:8/", "http://[::1]/"] {
+            assert!(HttpUrl::parse(l).unwrap().is_loopback(), "{l}");
+        }
+        for n in ["http://127.0.0.1.evil.com/", "http://localhost.evil.com/", "http://10.0.0.1/"] {
+            assert!(!HttpUrl::parse(n).unwrap().is_loopback(), "{n}");
+        }
+    }
+
+    #[test]
+    fn same_endpoint_normalises_case_and_default_port_only() {
+        let a = HttpUrl::parse("https://App.example/cb").unwrap();
+        assert!(a.same_endpoint(&HttpUrl::parse("HTTPS://app.EXAMPLE:443/cb?x").unwrap()));
+        assert!(!a.same_endpoint(&HttpUrl::parse("https://app.example/CB").unwrap()));
+        assert!(!a.same_endpoint(&HttpUrl::parse("https://app.example:444/cb").unwrap()));
+        assert!(!a.same_endpoint(&HttpUrl::parse("http://app.example/cb").unwrap()));
+        assert!(!a.same_endpoint(&HttpUrl::parse("https://app.example/cb/").unwrap()));
+    }
+
+    #[test]
+    fn strict_form_decoding() {
+        assert_eq!(form_decode("a+b%20c%2B").unwrap(), "a b c+");
+        assert_eq!(form_decode("%C3%A9").unwrap(), "\u{e9}");
+        assert!(form_decode("%").is_none());
+        assert!(form_decode("%4").is_none());
+        assert!(form_decode("%zz").is_none());
+        assert!(form_decode("%FF").is_none());
+        let q = parse_query("a=1&&b=&c").unwrap();
+        assert_eq!(q, vec![("a".into(), "1".into()), ("b".into(), "".into()), ("c".into(), "".into())]);
+    }
+
+    #[test]
+    fn append_query_encodes_and_joins() {
+        assert_eq!(append_query("https://x/a", &[("k", "a b&c")]), "https://x/a?k=a+b%26c");
+        assert_eq!(append_query("https://x/a?p=1", &[("k", "v")]), "https://x/a?p=1&k=v");
+        assert_eq!(append_query("https://x/a?", &[("k", "v")]), "https://x/a?k=v");
+    }
+}
