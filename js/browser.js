@@ -1,0 +1,7 @@
+// Browsers, bundlers (Vite, esbuild, webpack 5) and Deno: fetch and instantiate
+// the .wasm once, at import time (top-level await), then everything is sync.
+import init from './edge_sso.js';
+
+await init({ module_or_path: new URL('./edge_sso_bg.wasm', import.meta.url) });
+
+export * from './edge_sso.js';

@@ -1,0 +1,7 @@
+// Node 20+: read the .wasm next to this file and instantiate it synchronously.
+import { readFileSync } from 'node:fs';
+import { initSync } from './edge_sso.js';
+
+initSync({ module: readFileSync(new URL('./edge_sso_bg.wasm', import.meta.url)) });
+
+export * from './edge_sso.js';

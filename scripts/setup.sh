@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what building and testing edge-sso needs, on a fresh machine or a
+# warm one (every step is skipped when already satisfied). Nothing is fetched
+# from outside crates.io, the npm registry and Debian's archive.
+#   scripts/setup.sh          toolchain + npm packages
+#   scripts/setup.sh browser  ... and Debian's chromium for the browser tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+
+# The wasm-bindgen CLI must be exactly the version of the crate (its output
+# format changes between versions); read it from Cargo.toml's `=x.y.z` pin.
+WB_VERSION=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml)
+[ -n "$WB_VERSION" ] || { echo "wasm-bindgen pin not found in Cargo.toml" >&2; exit 1; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+have_wb=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have_wb" != "$WB_VERSION" ]; then
+  say "installing wasm-bindgen-cli $WB_VERSION (found: ${have_wb:-none})"
+  # Not --locked: the CLI's lockfile pins a crate version the registry no longer serves.
+  cargo install wasm-bindgen-cli --version "$WB_VERSION" --force
+fi
+
+# npm ci only when package-lock.json changed since the last install.
+stamp=node_modules/.edge-sso-lock.sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  say "npm ci"
+  npm ci --no-audit --no-fund
+  echo "$want" > "$stamp"
+fi
+
+if [ "${1:-}" = browser ] && [ ! -x /usr/bin/chromium ]; then
+  say "installing Debian chromium"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends chromium
+fi

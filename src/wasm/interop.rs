@@ -1,0 +1,173 @@
+//! JS value <-> Rust conversions for the facade. Nothing here decides
+//! anything about security; it only reads options strictly and turns errors
+//! into `Error` objects with a `code`.
+
+use js_sys::{Array, Object, Reflect, JSON};
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::error::Error;
+
+/// Option names that would carry a secret. They get `config.secret_refused`
+/// (with the promise spelled out) instead of a plain "unknown option".
+const SECRET_NAMES: [&str; 14] = [
+    "clientSecret",
+    "client_secret",
+    "secret",
+    "privateKey",
+    "private_key",
+    "privateKeyPem",
+    "signingKey",
+    "hmacKey",
+    "clientAssertion",
+    "client_assertion",
+    "jwk",
+    "key",
+    "password",
+    "tokenEndpointAuthMethod",
+];
+
+/// Converts an edge-sso error into a JS `Error` with `name`, `code`, and for
+/// OAuth error responses `error`, `errorDescription`, `errorUri`.
+pub(crate) fn to_js_error(e: Error) -> JsValue {
+    let err = js_sys::Error::new(&e.to_string());
+    err.set_name("EdgeSsoError");
+    let obj: &JsValue = err.as_ref();
+    set(obj, "code", &e.code().into());
+    if let Some(r) = e.error_response() {
+        set(obj, "error", &r.error.as_str().into());
+        if let Some(d) = &r.description {
+            set(obj, "errorDescription", &d.as_str().into());
+        }
+        if let Some(u) = &r.uri {
+            set(obj, "errorUri", &u.as_str().into());
+        }
+    }
+    err.into()
+}
+
+pub(crate) type JsResult<T> = Result<T, JsValue>;
+
+/// Runs `f` and converts its error.
+pub(crate) fn js<T>(r: crate::Result<T>) -> JsResult<T> {
+    r.map_err(to_js_error)
+}
+
+pub(crate) fn set(obj: &JsValue, key: &str, value: &JsValue) {
+    // Reflect.set fails only on frozen or exotic targets; ours are fresh objects.
+    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+pub(crate) fn new_object() -> JsValue {
+    Object::new().into()
+}
+
+pub(crate) fn opt_str(obj: &JsValue, key: &str, value: Option<&str>) {
+    if let Some(v) = value {
+        set(obj, key, &v.into());
+    }
+}
+
+/// A caller's options object, checked against the keys the function knows.
+pub(crate) struct Options {
+    obj: Option<Object>,
+}
+
+impl Options {
+    /// `undefined`/`null` is an empty options object; anything but a plain
+    /// object is refused; unknown keys are refused (a typo must not silently
+    /// disable a check), keys that would carry a secret even more clearly.
+    pub fn read(value: &JsValue, what: &'static str, allowed: &[&str]) -> crate::Result<Self> {
+        if value.is_undefined() || value.is_null() {
+            return Ok(Self { obj: None });
+        }
+        let Some(obj) = value.dyn_ref::<Object>().filter(|_| !Array::is_array(value) && !value.is_function()) else {
+            return Err(Error::InvalidArgument { field: what, reason: "must be an object" });
+        };
+        for key in Object::keys(obj).iter() {
+            let name = key.as_string().unwrap_or_default();
+            if allowed.contains(&name.as_str()) {
+                continue;
+            }
+            if let Some(s) = SECRET_NAMES.iter().find(|s| **s == name) {
+                return Err(Error::SecretRefused { field: s });
+            }
+            return Err(Error::UnknownOption { name: name.chars().take(64).collect() });
+        }
+        Ok(Self { obj: Some(obj.clone()) })
+    }
+
+    fn get(&self, key: &str) -> Option<JsValue> {
+        let v = Reflect::get(self.obj.as_ref()?, &JsValue::from_str(key)).ok()?;
+        (!v.is_undefined() && !v.is_null()).then_some(v)
+    }
+
+    pub fn string(&self, key: &'static str) -> crate::Result<Option<String>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(v) => v.as_string().map(Some).ok_or(Error::InvalidArgument { field: key, reason: "must be a string" }),
+        }
+    }
+
+    pub fn required_string(&self, key: &'static str) -> crate::Result<String> {
+        self.string(key)?.ok_or(Error::InvalidArgument { field: key, reason: "is required" })
+    }
+
+    pub fn bool(&self, key: &'static str) -> crate::Result<Option<bool>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(v) => v.as_bool().map(Some).ok_or(Error::InvalidArgument { field: key, reason: "must be a boolean" }),
+        }
+    }
+
+    /// A non-negative integer that fits a JS safe integer.
+    pub fn uint(&self, key: &'static str) -> crate::Result<Option<u64>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(v) => match v.as_f64() {
+                Some(f) if f.is_finite() && f >= 0.0 && f.fract() == 0.0 && f <= 9_007_199_254_740_991.0 => {
+                    Ok(Some(f as u64))
+                }
+                _ => Err(Error::InvalidArgument { field: key, reason: "must be a non-negative integer" }),
+            },
+        }
+    }
+
+    /// `now` in ms since the epoch: the caller's (tests pin it) or the host clock.
+    pub fn now(&self) -> crate::Result<u64> {
+        Ok(match self.uint("now")? {
+            Some(n) => n,
+            None => js_sys::Date::now() as u64,
+        })
+    }
+
+    /// A `{ name: "value" }` object as ordered pairs.
+    pub fn string_map(&self, key: &'static str) -> crate::Result<Vec<(String, String)>> {
+        let Some(v) = self.get(key) else { return Ok(Vec::new()) };
+        let Some(obj) = v.dyn_ref::<Object>().filter(|_| !Array::is_array(&v)) else {
+            return Err(Error::InvalidArgument { field: key, reason: "must be an object of strings" });
+        };
+        Object::entries(obj)
+            .iter()
+            .map(|pair| {
+                let pair: Array = pair.unchecked_into();
+                match (pair.get(0).as_string(), pair.get(1).as_string()) {
+                    (Some(k), Some(v)) => Ok((k, v)),
+                    _ => Err(Error::InvalidArgument { field: key, reason: "every value must be a string" }),
+                }
+            })
+            .collect()
+    }
+}
+
+/// A body given as a string, or as an object that is serialized to JSON.
+pub(crate) fn json_text(value: &JsValue, field: &'static str) -> crate::Result<String> {
+    if let Some(s) = value.as_string() {
+        return Ok(s);
+    }
+    if value.is_object() {
+        if let Some(s) = JSON::stringify(value).ok().and_then(|s| s.as_string()) {
+            return Ok(s);
+        }
+    }
+    Err(Error::InvalidArgument { field, reason: "must be the response body as a string or a parsed JSON object" })
+}

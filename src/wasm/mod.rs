@@ -1,0 +1,65 @@
+//! The `#[wasm_bindgen]` facade: the only module that names JS types. It
+//! converts values and errors and calls the core; it decides nothing.
+#![allow(unsafe_code)] // wasm-bindgen's generated glue uses `unsafe` internally
+#![allow(missing_docs)] // documented in the generated TypeScript and the README
+
+mod interop;
+mod oauth;
+
+use wasm_bindgen::prelude::*;
+
+use interop::{js, set, new_object, JsResult, Options};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_PKCE: &'static str = r#"
+/** A PKCE pair (RFC 7636). `codeChallengeMethod` is always `"S256"`. */
+export interface PkcePair { codeVerifier: string; codeChallenge: string; codeChallengeMethod: "S256"; }
+/** Options of `createPkce`. */
+export interface PkceOptions { /** 43–128, default 64. */ length?: number; /** Only "S256"; "plain" is refused. */ method?: "S256"; }
+/** Every error thrown by edge-sso. */
+export interface EdgeSsoError extends Error { name: "EdgeSsoError"; code: string; error?: string; errorDescription?: string; errorUri?: string; }
+"#;
+
+/// Generates a PKCE verifier (43–128 chars from the CSPRNG, default 64) and its S256 challenge.
+#[wasm_bindgen(js_name = createPkce, unchecked_return_type = "PkcePair")]
+pub fn create_pkce(#[wasm_bindgen(unchecked_param_type = "PkceOptions | undefined")] options: JsValue) -> JsResult<JsValue> {
+    let o = js(Options::read(&options, "options", &["length", "method"]))?;
+    if let Some(m) = js(o.string("method"))? {
+        js(crate::oauth::pkce::check_method(&m))?;
+    }
+    let len = js(o.uint("length"))?.map(|l| usize::try_from(l).unwrap_or(usize::MAX));
+    let pair = js(crate::create_pkce(len))?;
+    let out = new_object();
+    set(&out, "codeVerifier", &pair.verifier.expose().into());
+    set(&out, "codeChallenge", &pair.challenge.as_str().into());
+    set(&out, "codeChallengeMethod", &"S256".into());
+    Ok(out)
+}
+
+/// The S256 challenge of a verifier, after checking it against RFC 7636 §4.1.
+/// `method` may only be `"S256"`; `"plain"` is refused.
+#[wasm_bindgen(js_name = pkceChallenge)]
+pub fn pkce_challenge(verifier: &str, method: Option<String>) -> JsResult<String> {
+    if let Some(m) = method {
+        js(crate::oauth::pkce::check_method(&m))?;
+    }
+    Ok(js(crate::pkce_challenge(verifier))?.as_str().to_owned())
+}
+
+/// 256 random bits, base64url: a fresh OAuth `state`.
+#[wasm_bindgen(js_name = randomState)]
+pub fn random_state() -> JsResult<String> {
+    js(crate::random_state())
+}
+
+/// 256 random bits, base64url: a fresh OpenID Connect `nonce`.
+#[wasm_bindgen(js_name = randomNonce)]
+pub fn random_nonce() -> JsResult<String> {
+    js(crate::random_nonce())
+}
+
+/// The crate version, for diagnostics.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}
