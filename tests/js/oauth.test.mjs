@@ -1,0 +1,292 @@
+// The OAuth API through the built package, imported by name as a user would
+// (`edge-sso` resolves through package.json's exports map, `node` condition).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
+import * as sso from 'edge-sso';
+
+const { OAuthClient, createPkce, pkceChallenge, randomState, randomNonce } = sso;
+const NOW = 1_700_000_000_000;
+const ISSUER = 'https://op.example';
+const REDIRECT = 'https://app.example/cb';
+const ACCESS = 'AT-9f8e7d6c5b4a-SECRET';
+const REFRESH = 'RT-0a1b2c3d4e5f-SECRET';
+const ID_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.SIG-SECRET';
+
+const config = (over = {}) => ({
+  authorizationEndpoint: 'https://op.example/authorize',
+  tokenEndpoint: 'https://op.example/token',
+  clientId: 'spa',
+  redirectUri: REDIRECT,
+  issuer: ISSUER,
+  scope: 'openid profile',
+  ...over,
+});
+
+const callbackFor = (state, extra = '') =>
+  `${REDIRECT}?code=C0DE&state=${encodeURIComponent(state)}&iss=${encodeURIComponent(ISSUER)}${extra}`;
+
+const tokenBody = (over = {}) =>
+  JSON.stringify({ access_token: ACCESS, token_type: 'Bearer', expires_in: 3600, refresh_token: REFRESH, id_token: ID_TOKEN, ...over });
+
+function loggedIn() {
+  const client = new OAuthClient(config());
+  const start = client.authorize({ nonce: true, now: NOW });
+  const response = client.handleCallback(callbackFor(start.state), { now: NOW + 1000 });
+  client.tokenRequest(response);
+  const info = client.acceptTokenResponse(tokenBody(), { now: NOW + 2000, status: 200 });
+  return { client, start, info };
+}
+
+function assertCode(fn, code) {
+  assert.throws(fn, (e) => {
+    assert.ok(e instanceof Error, 'is an Error');
+    assert.equal(e.name, 'EdgeSsoError');
+    assert.equal(e.code, code);
+    return true;
+  });
+}
+
+test('PKCE: RFC 7636 Appendix B vector', () => {
+  assert.equal(pkceChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'), 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
+});
+
+test('PKCE: createPkce gives a 64-char verifier by default and its S256 challenge', () => {
+  const p = createPkce();
+  assert.equal(p.codeVerifier.length, 64);
+  assert.match(p.codeVerifier, /^[A-Za-z0-9\-._~]+$/);
+  assert.equal(p.codeChallengeMethod, 'S256');
+  assert.equal(pkceChallenge(p.codeVerifier), p.codeChallenge);
+  assert.equal(createPkce({ length: 43 }).codeVerifier.length, 43);
+  assert.equal(createPkce({ length: 128 }).codeVerifier.length, 128);
+  assertCode(() => createPkce({ length: 42 }), 'arg.invalid');
+  assertCode(() => createPkce({ length: 129 }), 'arg.invalid');
+});
+
+test('PKCE: plain is refused and verifiers are checked against RFC 7636 §4.1', () => {
+  assertCode(() => createPkce({ method: 'plain' }), 'pkce.plain_refused');
+  assertCode(() => pkceChallenge('a'.repeat(43), 'plain'), 'pkce.plain_refused');
+  assertCode(() => pkceChallenge('short'), 'pkce.verifier_invalid');
+  assertCode(() => pkceChallenge('a'.repeat(42) + '/'), 'pkce.verifier_invalid');
+  assertCode(() => pkceChallenge('a'.repeat(129)), 'pkce.verifier_invalid');
+});
+
+test('randomState and randomNonce: 256 bits base64url, never repeating', () => {
+  const seen = new Set();
+  for (let i = 0; i < 500; i++) {
+    for (const v of [randomState(), randomNonce()]) {
+      assert.match(v, /^[A-Za-z0-9_-]{43}$/);
+      assert.equal(Buffer.from(v, 'base64url').length, 32);
+      assert.ok(!seen.has(v));
+      seen.add(v);
+    }
+  }
+});
+
+test('configuration never takes a secret', () => {
+  for (const key of ['clientSecret', 'client_secret', 'privateKey', 'hmacKey', 'clientAssertion', 'jwk']) {
+    assertCode(() => new OAuthClient(config({ [key]: 'x' })), 'config.secret_refused');
+  }
+  const err = (() => { try { new OAuthClient(config({ clientSecret: 's3cr3t-value' })); } catch (e) { return e; } })();
+  assert.match(err.message, /server/);
+  assert.ok(!err.message.includes('s3cr3t-value'));
+});
+
+test('configuration is strict: unknown options, missing fields, insecure URLs', () => {
+  assertCode(() => new OAuthClient(config({ redirectURI: REDIRECT })), 'arg.unknown_option');
+  assertCode(() => new OAuthClient({ ...config(), clientId: undefined }), 'arg.invalid');
+  assertCode(() => new OAuthClient(config({ tokenEndpoint: 'http://op.example/token' })), 'config.insecure_url');
+  assertCode(() => new OAuthClient(config({ authorizationEndpoint: 'javascript:alert(1)' })), 'config.insecure_url');
+  assertCode(() => new OAuthClient(config({ scope: 42 })), 'arg.invalid');
+  assertCode(() => new OAuthClient('nope'), 'arg.invalid');
+  assert.ok(new OAuthClient(config({ redirectUri: 'http://localhost:5173/cb' })));
+});
+
+test('authorize builds the URL and returns what a caller may carry', () => {
+  const client = new OAuthClient(config());
+  const r = client.authorize({ nonce: true, extraParams: { prompt: 'login', login_hint: 'a b&c' }, now: NOW });
+  const u = new URL(r.url);
+  assert.equal(u.origin + u.pathname, 'https://op.example/authorize');
+  const q = u.searchParams;
+  assert.equal(q.get('response_type'), 'code');
+  assert.equal(q.get('client_id'), 'spa');
+  assert.equal(q.get('redirect_uri'), REDIRECT);
+  assert.equal(q.get('scope'), 'openid profile');
+  assert.equal(q.get('state'), r.state);
+  assert.equal(q.get('nonce'), r.nonce);
+  assert.equal(q.get('code_challenge'), pkceChallenge(r.codeVerifier));
+  assert.equal(q.get('code_challenge_method'), 'S256');
+  assert.equal(q.get('login_hint'), 'a b&c');
+  assert.equal(r.expiresAt, NOW + 600_000);
+  assert.ok(!r.url.includes(r.codeVerifier));
+  assertCode(() => client.authorize({ extraParams: { state: 'x' } }), 'oauth.authorize.reserved_parameter');
+  assertCode(() => client.authorize({ extraParams: { client_secret: 'x' } }), 'config.secret_refused');
+  assertCode(() => client.authorize({ extraParams: { prompt: 1 } }), 'arg.invalid');
+  assertCode(() => client.authorize({ nonse: true }), 'arg.unknown_option');
+});
+
+test('full flow: callback, token request, token response, authorization header', () => {
+  const client = new OAuthClient(config());
+  const start = client.authorize({ now: NOW });
+  const response = client.handleCallback(callbackFor(start.state), { now: NOW + 1000 });
+  assert.equal(response.state, start.state);
+  assert.equal(response.iss, ISSUER);
+  assert.ok(!JSON.stringify(response).includes('C0DE'), 'the code is not serialized');
+  const req = client.tokenRequest(response);
+  assert.equal(req.url, 'https://op.example/token');
+  assert.equal(req.method, 'POST');
+  assert.equal(req.headers['content-type'], 'application/x-www-form-urlencoded');
+  const body = new URLSearchParams(req.body);
+  assert.deepEqual([...body.keys()], ['grant_type', 'code', 'redirect_uri', 'client_id', 'code_verifier']);
+  assert.equal(body.get('grant_type'), 'authorization_code');
+  assert.equal(body.get('code'), 'C0DE');
+  assert.equal(body.get('code_verifier'), start.codeVerifier);
+  assert.equal(response.consumed, true);
+  assertCode(() => client.tokenRequest(response), 'oauth.response.consumed');
+
+  const info = client.acceptTokenResponse(JSON.parse(tokenBody({ scope: undefined })), { now: NOW + 2000 });
+  assert.deepEqual(info, { tokenType: 'Bearer', expiresAt: NOW + 2000 + 3_600_000, scope: 'openid profile', hasRefreshToken: true, hasIdToken: true });
+  assert.equal(client.authorizationHeader({ now: NOW + 3000 }), `Bearer ${ACCESS}`);
+  assertCode(() => client.authorizationHeader({ now: NOW + 2000 + 3_600_000 }), 'oauth.vault.expired');
+});
+
+test('hostile callbacks get typed errors', () => {
+  const client = new OAuthClient(config({ issParameterSupported: true }));
+  const { state } = client.authorize({ now: NOW });
+  const cases = [
+    [`${REDIRECT}?code=a&iss=${encodeURIComponent(ISSUER)}`, 'oauth.state.missing'],
+    [callbackFor('forged'), 'oauth.state.mismatch'],
+    [callbackFor(state, `&state=${state}`), 'oauth.callback.duplicate_parameter'],
+    [callbackFor(state, '&access_token=x'), 'oauth.callback.implicit_response'],
+    [callbackFor(state, '&error=access_denied'), 'oauth.callback.code_and_error'],
+    [`${REDIRECT}?code=a&state=${state}&iss=https%3A%2F%2Fevil.example`, 'oauth.iss.mismatch'],
+    [`${REDIRECT}?code=a&state=${state}`, 'oauth.iss.missing'],
+    [`https://evil.example/cb?code=a&state=${state}`, 'oauth.callback.redirect_uri_mismatch'],
+    [`${REDIRECT}?code=%E0%A4%A&state=${state}`, 'oauth.callback.malformed'],
+    ['not a url', 'oauth.callback.malformed'],
+    [callbackFor(state, `&pad=${'x'.repeat(20_000)}`), 'oauth.callback.too_large'],
+  ];
+  for (const [url, code] of cases) assertCode(() => client.handleCallback(url, { now: NOW }), code);
+  // none of the above consumed the state
+  assert.ok(client.handleCallback(callbackFor(state), { now: NOW }));
+  assertCode(() => client.handleCallback(callbackFor(state), { now: NOW }), 'oauth.state.reused');
+  const late = client.authorize({ now: NOW });
+  assertCode(() => client.handleCallback(callbackFor(late.state), { now: NOW + 600_000 }), 'oauth.state.expired');
+});
+
+test('an authorization error is surfaced only after state matched, with its fields', () => {
+  const client = new OAuthClient(config());
+  const { state } = client.authorize({ now: NOW });
+  const url = `${REDIRECT}?error=access_denied&error_description=User+cancelled&error_uri=https%3A%2F%2Fop.example%2Fhelp&state=${state}&iss=${encodeURIComponent(ISSUER)}`;
+  assertCode(() => client.handleCallback(url.replace(state, 'forged'), { now: NOW }), 'oauth.state.mismatch');
+  assert.throws(() => client.handleCallback(url, { now: NOW }), (e) => {
+    assert.equal(e.code, 'oauth.authorization.error');
+    assert.equal(e.error, 'access_denied');
+    assert.equal(e.errorDescription, 'User cancelled');
+    assert.equal(e.errorUri, 'https://op.example/help');
+    return true;
+  });
+});
+
+test('a carried flow (page navigated away, or an edge worker cookie) is accepted once', () => {
+  const starter = new OAuthClient(config());
+  const start = starter.authorize({ nonce: true, now: NOW });
+  const carried = { expectedState: start.state, codeVerifier: start.codeVerifier, nonce: start.nonce, expiresAt: start.expiresAt };
+  const other = new OAuthClient(config()); // a fresh page or isolate: nothing pending
+  assertCode(() => other.handleCallback(callbackFor(start.state), { now: NOW }), 'oauth.state.mismatch');
+  assertCode(() => other.handleCallback(callbackFor('forged'), { now: NOW, ...carried }), 'oauth.state.mismatch');
+  assertCode(() => other.handleCallback(callbackFor(start.state), { now: NOW, expectedState: start.state }), 'arg.invalid');
+  assertCode(() => other.handleCallback(callbackFor(start.state), { now: NOW, ...carried, codeVerifier: 'bad' }), 'pkce.verifier_invalid');
+  const response = other.handleCallback(callbackFor(start.state), { now: NOW, ...carried });
+  assert.equal(response.nonce, start.nonce);
+  assert.equal(new URLSearchParams(other.tokenRequest(response).body).get('code_verifier'), start.codeVerifier);
+  assertCode(() => other.handleCallback(callbackFor(start.state), { now: NOW, ...carried }), 'oauth.state.reused');
+  const third = new OAuthClient(config());
+  assertCode(() => third.handleCallback(callbackFor(start.state), { ...carried, now: start.expiresAt }), 'oauth.state.expired');
+});
+
+test('token responses are validated (RFC 6749 §5.1/§5.2)', () => {
+  const fresh = () => {
+    const client = new OAuthClient(config());
+    const { state } = client.authorize({ now: NOW });
+    client.tokenRequest(client.handleCallback(callbackFor(state), { now: NOW }));
+    return client;
+  };
+  assertCode(() => new OAuthClient(config()).acceptTokenResponse(tokenBody()), 'arg.invalid');
+  assertCode(() => fresh().acceptTokenResponse('not json'), 'oauth.token.malformed');
+  assertCode(() => fresh().acceptTokenResponse(tokenBody({ access_token: undefined })), 'oauth.token.access_token_missing');
+  assertCode(() => fresh().acceptTokenResponse(tokenBody({ token_type: 'mac' })), 'oauth.token.type_unsupported');
+  assertCode(() => fresh().acceptTokenResponse(tokenBody({ expires_in: '3600' })), 'oauth.token.invalid_member');
+  assertCode(() => fresh().acceptTokenResponse('<html>', { status: 502 }), 'oauth.token.http_status');
+  assert.throws(
+    () => fresh().acceptTokenResponse('{"error":"invalid_grant","error_description":"expired"}', { status: 400 }),
+    (e) => e.code === 'oauth.token.error' && e.error === 'invalid_grant' && e.errorDescription === 'expired',
+  );
+  assert.equal(fresh().acceptTokenResponse(tokenBody({ token_type: 'bEaReR' })).tokenType, 'Bearer');
+});
+
+test('refresh: request body, rotation, needsRefresh with leeway', () => {
+  const { client } = loggedIn();
+  assert.equal(client.needsRefresh({ now: NOW + 2000 }), false);
+  assert.equal(client.needsRefresh({ now: NOW + 2000 + 3_600_000 - 60_000 }), true);
+  assert.equal(client.needsRefresh({ now: NOW + 2000 + 3_600_000 - 61_000 }), false);
+  assert.equal(client.needsRefresh({ now: NOW + 2000 + 3_000_000, leewaySeconds: 600 }), true);
+  const r = client.refreshRequest();
+  const body = new URLSearchParams(r.body);
+  assert.equal(body.get('grant_type'), 'refresh_token');
+  assert.equal(body.get('refresh_token'), REFRESH);
+  assert.equal(body.get('client_id'), 'spa');
+  client.acceptTokenResponse(tokenBody({ access_token: 'AT-2', refresh_token: 'RT-2' }), { now: NOW + 5000 });
+  assert.equal(new URLSearchParams(client.refreshRequest({ scope: 'openid' }).body).get('refresh_token'), 'RT-2');
+  assert.equal(client.authorizationHeader({ now: NOW + 6000 }), 'Bearer AT-2');
+});
+
+test('clear() empties the vault', () => {
+  const { client } = loggedIn();
+  client.clear();
+  assert.equal(client.tokenInfo(), null);
+  assertCode(() => client.authorizationHeader({ now: NOW }), 'oauth.vault.empty');
+  assertCode(() => client.refreshRequest(), 'oauth.vault.no_refresh_token');
+  assert.equal(client.needsRefresh({ now: NOW }), true);
+});
+
+test('no token in toString, JSON.stringify, inspect, errors or console output', () => {
+  const logged = [];
+  const saved = {};
+  for (const m of ['log', 'info', 'warn', 'error', 'debug', 'trace']) {
+    saved[m] = console[m];
+    console[m] = (...args) => logged.push(args.map((a) => (typeof a === 'string' ? a : inspect(a))).join(' '));
+  }
+  let texts;
+  try {
+    const { client, info } = loggedIn();
+    const errors = [];
+    for (const fn of [
+      () => client.acceptTokenResponse(tokenBody()),
+      () => client.authorizationHeader({ now: NOW * 2 }),
+      () => client.handleCallback(`${REDIRECT}?access_token=${ACCESS}&state=x`),
+      () => client.handleCallback(`${REDIRECT}?code=${ACCESS}&state=x`),
+    ]) {
+      try { fn(); } catch (e) { errors.push(e); }
+    }
+    assert.equal(errors.length, 4);
+    texts = [
+      String(client), JSON.stringify(client), inspect(client, { depth: 5, showHidden: true }),
+      JSON.stringify(info), inspect(info), JSON.stringify(client.tokenInfo()),
+      ...errors.flatMap((e) => [e.message, String(e), e.stack, JSON.stringify(e), inspect(e)]),
+      ...logged,
+    ];
+  } finally {
+    Object.assign(console, saved);
+  }
+  for (const t of texts) {
+    for (const secret of [ACCESS, REFRESH, ID_TOKEN, 'SECRET']) {
+      assert.ok(!String(t).includes(secret), `leaked ${secret} in: ${String(t).slice(0, 120)}`);
+    }
+  }
+});
+
+test('version() matches package.json', async () => {
+  const { default: pkg } = await import('../../package.json', { with: { type: 'json' } });
+  assert.equal(sso.version(), pkg.version);
+});

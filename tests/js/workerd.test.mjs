@@ -1,0 +1,116 @@
+// edge-sso in real workerd (npm `workerd`, loopback only): the package's
+// `workerd` export is loaded as a module graph with the .wasm as a compiled
+// module, and a worker runs PKCE + authorize + callback across two requests.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, copyFileSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+let proc;
+let base;
+let stderr = '';
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+before(async () => {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const entry = pkg.exports['.'].workerd; // the condition under test
+  const dir = mkdtempSync(join(tmpdir(), 'edge-sso-workerd-'));
+  copyFileSync(join(root, 'tests/workerd/worker.js'), join(dir, 'worker.js'));
+  copyFileSync(join(root, entry), join(dir, 'edge-sso.js'));
+  copyFileSync(join(root, 'pkg/edge_sso.js'), join(dir, 'edge_sso.js'));
+  copyFileSync(join(root, 'pkg/edge_sso_bg.wasm'), join(dir, 'edge_sso_bg.wasm'));
+  const port = await freePort();
+  writeFileSync(join(dir, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .worker) ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
+);
+const worker :Workerd.Worker = (
+  modules = [
+    (name = "worker.js", esModule = embed "worker.js"),
+    (name = "edge-sso", esModule = embed "edge-sso.js"),
+    (name = "edge_sso.js", esModule = embed "edge_sso.js"),
+    (name = "edge_sso_bg.wasm", wasm = embed "edge_sso_bg.wasm"),
+  ],
+  compatibilityDate = "2025-01-01",
+);
+`);
+  // The package's main export is the path of its platform binary.
+  const workerd = await import('workerd');
+  const bin = typeof workerd.default === 'string' ? workerd.default : workerd.default.default;
+  proc = spawn(bin, ['serve', join(dir, 'config.capnp')], { stdio: ['ignore', 'inherit', 'pipe'] });
+  proc.stderr.on('data', (d) => { stderr += d; });
+  base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try { await fetch(`${base}/pkce`); return; } catch { await new Promise((r) => setTimeout(r, 100)); }
+  }
+  throw new Error(`workerd did not start: ${stderr}`);
+});
+
+after(() => proc?.kill());
+
+test('PKCE in workerd: S256 challenge of the generated verifier', async () => {
+  const res = await fetch(`${base}/pkce`);
+  assert.equal(res.status, 200);
+  const p = await res.json();
+  assert.equal(p.codeVerifier.length, 64);
+  assert.equal(p.codeChallenge, p.recomputed);
+  assert.equal(p.codeChallengeMethod, 'S256');
+});
+
+test('authorize then callback across two requests, flow carried in an HttpOnly __Host- cookie', async () => {
+  const login = await fetch(`${base}/login`, { redirect: 'manual' });
+  assert.equal(login.status, 302);
+  const setCookie = login.headers.get('set-cookie');
+  assert.match(setCookie, /^__Host-edge-sso-flow=/);
+  assert.match(setCookie, /HttpOnly/);
+  assert.match(setCookie, /Secure/);
+  const authorize = new URL(login.headers.get('location'));
+  assert.equal(authorize.origin + authorize.pathname, 'https://op.example/authorize');
+  const state = authorize.searchParams.get('state');
+  assert.equal(authorize.searchParams.get('code_challenge_method'), 'S256');
+  assert.equal(authorize.searchParams.get('redirect_uri'), `${base}/callback`);
+  const cookie = setCookie.split(';')[0];
+
+  const cb = `${base}/callback?code=abc&state=${state}&iss=${encodeURIComponent('https://op.example')}`;
+  const res = await fetch(cb, { headers: { cookie } });
+  const out = await res.json();
+  assert.equal(res.status, 200, JSON.stringify(out));
+  assert.equal(out.state, state);
+  assert.equal(out.nonceMatches, true);
+  assert.equal(out.grantType, 'authorization_code');
+  assert.equal(out.verifierMatches, true);
+  assert.equal(out.tokenUrl, 'https://op.example/token');
+  assert.equal(out.tokenInfo.tokenType, 'Bearer');
+  assert.equal(out.headerScheme, 'Bearer');
+  assert.ok(!JSON.stringify(out).includes('worker-at'));
+});
+
+test('the worker refuses a foreign state, a missing iss and a missing cookie with typed codes', async () => {
+  const login = await fetch(`${base}/login`, { redirect: 'manual' });
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const state = new URL(login.headers.get('location')).searchParams.get('state');
+  const iss = encodeURIComponent('https://op.example');
+  const cases = [
+    [`${base}/callback?code=abc&state=forged&iss=${iss}`, cookie, 'oauth.state.mismatch'],
+    [`${base}/callback?code=abc&state=${state}`, cookie, 'oauth.iss.missing'],
+    [`${base}/callback?code=abc&state=${state}&iss=${iss}`, '', 'flow.cookie_missing'],
+    [`${base}/callback?access_token=x&state=${state}&iss=${iss}`, cookie, 'oauth.callback.implicit_response'],
+  ];
+  for (const [url, c, code] of cases) {
+    const res = await fetch(url, { headers: c ? { cookie: c } : {} });
+    assert.equal(res.status, 400);
+    assert.equal((await res.json()).code, code, url);
+  }
+});

@@ -1,0 +1,74 @@
+// A small edge worker: starts an OAuth login and checks the callback with
+// edge-sso, keeping the flow in an HttpOnly cookie so any isolate can finish it.
+import { OAuthClient, createPkce, pkceChallenge, version } from 'edge-sso';
+
+const COOKIE = '__Host-edge-sso-flow';
+
+function client(origin) {
+  return new OAuthClient({
+    authorizationEndpoint: 'https://op.example/authorize',
+    tokenEndpoint: 'https://op.example/token',
+    clientId: 'edge-worker',
+    redirectUri: `${origin}/callback`,
+    issuer: 'https://op.example',
+    issParameterSupported: true,
+    scope: 'openid',
+  });
+}
+
+function json(status, body, headers = {}) {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+}
+
+function readCookie(request) {
+  const header = request.headers.get('cookie') ?? '';
+  for (const part of header.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === COOKIE) return JSON.parse(decodeURIComponent(v.join('=')));
+  }
+  return null;
+}
+
+export default {
+  async fetch(request) {
+    const url = new URL(request.url);
+    try {
+      if (url.pathname === '/pkce') {
+        const p = createPkce();
+        return json(200, { ...p, recomputed: pkceChallenge(p.codeVerifier), version: version() });
+      }
+      if (url.pathname === '/login') {
+        const start = client(url.origin).authorize({ nonce: true });
+        const flow = { s: start.state, v: start.codeVerifier, n: start.nonce, e: start.expiresAt };
+        const cookie = `${COOKIE}=${encodeURIComponent(JSON.stringify(flow))}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=600`;
+        return new Response(null, { status: 302, headers: { location: start.url, 'set-cookie': cookie } });
+      }
+      if (url.pathname === '/callback') {
+        const flow = readCookie(request);
+        if (!flow) return json(400, { code: 'flow.cookie_missing' });
+        const c = client(url.origin); // a fresh instance: nothing in memory from /login
+        const response = c.handleCallback(request.url, {
+          expectedState: flow.s, codeVerifier: flow.v, nonce: flow.n, expiresAt: flow.e,
+        });
+        const tokenRequest = c.tokenRequest(response);
+        const body = new URLSearchParams(tokenRequest.body);
+        // A real worker would now fetch(tokenRequest.url, tokenRequest) and call
+        // c.acceptTokenResponse(await res.text(), { status: res.status }).
+        const info = c.acceptTokenResponse(
+          { access_token: 'worker-at', token_type: 'Bearer', expires_in: 60 }, { status: 200 });
+        return json(200, {
+          state: response.state,
+          nonceMatches: response.nonce === flow.n,
+          tokenUrl: tokenRequest.url,
+          grantType: body.get('grant_type'),
+          verifierMatches: body.get('code_verifier') === flow.v,
+          tokenInfo: info,
+          headerScheme: c.authorizationHeader().split(' ')[0],
+        }, { 'set-cookie': `${COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0` });
+      }
+      return json(404, { code: 'not_found' });
+    } catch (e) {
+      return json(400, { code: e.code ?? 'internal', message: e.message });
+    }
+  },
+};
