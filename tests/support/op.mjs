@@ -2,7 +2,7 @@
 // and the demo. Its keys and cookie secrets are generated at start and live in
 // this process only; edge-sso never sees them.
 import http from 'node:http';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, generateKeyPairSync } from 'node:crypto';
 import Provider from 'oidc-provider';
 
 /**
@@ -14,7 +14,10 @@ export async function startOp({ clients, port = 0, host = '127.0.0.1' }) {
   const server = http.createServer();
   await new Promise((resolve) => server.listen(port, host, resolve));
   const issuer = `http://${host}:${server.address().port}`;
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: randomBytes(8).toString('hex'), use: 'sig', alg: 'RS256' };
   const provider = new Provider(issuer, {
+    jwks: { keys: [signingKey] },
     clients: clients.map((c) => ({
       token_endpoint_auth_method: 'none',
       grant_types: ['authorization_code', 'refresh_token'],

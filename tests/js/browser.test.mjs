@@ -1,0 +1,125 @@
+// The demo page in Debian's Chromium (driven by playwright-core, never a
+// downloaded browser): PKCE, a real login at the local OpenID Provider,
+// userinfo and refresh; then no token may be found in web storage, cookies,
+// IndexedDB, the URL, the DOM or the console.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import { pkceChallenge } from 'edge-sso';
+import { startDemo } from '../../scripts/demo.mjs';
+
+const CHROMIUM = '/usr/bin/chromium';
+let demo;
+let browser;
+
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), 'Debian chromium is required (scripts/setup.sh browser installs it)');
+  demo = await startDemo({ port: 0 });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await demo?.close();
+});
+
+async function storageDump(page) {
+  return page.evaluate(async () => {
+    const dump = { local: {}, session: {}, cookie: document.cookie, url: location.href, html: document.documentElement.outerHTML, idb: [] };
+    for (let i = 0; i < localStorage.length; i++) dump.local[localStorage.key(i)] = localStorage.getItem(localStorage.key(i));
+    for (let i = 0; i < sessionStorage.length; i++) dump.session[sessionStorage.key(i)] = sessionStorage.getItem(sessionStorage.key(i));
+    for (const db of await indexedDB.databases()) {
+      const open = await new Promise((res, rej) => { const r = indexedDB.open(db.name); r.onsuccess = () => res(r.result); r.onerror = rej; });
+      for (const store of open.objectStoreNames) {
+        const all = await new Promise((res) => { const r = open.transaction(store).objectStore(store).getAll(); r.onsuccess = () => res(r.result); });
+        dump.idb.push({ db: db.name, store, all });
+      }
+      open.close();
+    }
+    return dump;
+  });
+}
+
+test('demo page: PKCE, login at the local OP, userinfo, refresh, and no token anywhere but wasm memory', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const consoleLines = [];
+  page.on('console', (m) => consoleLines.push(m.text()));
+  page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
+  // Learn the real token values from the wire, to search for them afterwards.
+  const tokens = new Set();
+  context.on('response', async (res) => {
+    if (res.url().startsWith(`${demo.issuer}/token`) && res.request().method() === 'POST') {
+      try {
+        const body = await res.json();
+        for (const k of ['access_token', 'refresh_token', 'id_token']) if (body[k]) tokens.add(body[k]);
+      } catch { /* not JSON */ }
+    }
+  });
+
+  await page.goto(demo.pageUrl);
+  await page.waitForSelector('#status[data-state="ready"]', { timeout: 15_000 });
+
+  await page.click('#pkce-btn');
+  const verifier = await page.textContent('#pkce-verifier');
+  assert.equal(verifier.length, 64);
+  assert.equal(await page.textContent('#pkce-challenge'), pkceChallenge(verifier));
+  assert.equal(await page.textContent('#pkce-method'), 'S256');
+  assert.match(await page.textContent('#pkce-state'), /^[A-Za-z0-9_-]{43}$/);
+
+  const [popup] = await Promise.all([page.waitForEvent('popup'), page.click('#login-btn')]);
+  await popup.waitForSelector('input[name="login"]');
+  await popup.fill('input[name="login"]', 'alice');
+  await popup.fill('input[name="password"]', 'wonderland');
+  await popup.click('button[type="submit"]');
+  await popup.waitForSelector('input[name="prompt"][value="consent"]', { state: 'attached' });
+  await popup.click('button[type="submit"]');
+  await popup.waitForEvent('close', { timeout: 15_000 });
+
+  await page.waitForSelector('#session:text("signed in")', { timeout: 15_000 });
+  assert.equal(await page.textContent('#token-type'), 'Bearer');
+  assert.equal(await page.textContent('#has-refresh'), 'true');
+  assert.match(await page.textContent('#scope'), /openid/);
+
+  await page.click('#userinfo-btn');
+  await page.waitForSelector('#userinfo:text("sub=alice")');
+
+  await page.click('#refresh-btn');
+  await page.waitForFunction(() => document.getElementById('error').textContent === 'none');
+  assert.equal(tokens.size >= 4, true, `saw ${tokens.size} token values on the wire`); // at, rt, id (+ rotated)
+
+  const dump = await storageDump(page);
+  assert.deepEqual(dump.local, {});
+  assert.deepEqual(dump.session, {});
+  assert.equal(dump.cookie, '');
+  assert.deepEqual(dump.idb, []);
+  const cookies = await context.cookies();
+  const haystacks = [JSON.stringify(dump), JSON.stringify(cookies), ...consoleLines, page.url()];
+  for (const t of tokens) {
+    for (const h of haystacks) assert.ok(!h.includes(t), `a token leaked into: ${h.slice(0, 100)}`);
+  }
+  assert.ok(!consoleLines.some((l) => l.startsWith('pageerror')), consoleLines.join('\n'));
+
+  await page.click('#clear-btn');
+  assert.equal(await page.textContent('#session'), 'signed out');
+  await page.screenshot({ path: '.tmp/demo.png', fullPage: true });
+  await context.close();
+});
+
+test('a forged callback posted to the page is refused with a typed error', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(demo.pageUrl);
+  await page.waitForSelector('#status[data-state="ready"]');
+  await page.evaluate(async () => {
+    const cfg = await (await fetch('/config.json')).json();
+    window.postMessage({ type: 'edge-sso-callback', url: `${cfg.redirectUri}?code=stolen&state=forged&iss=${encodeURIComponent(cfg.issuer)}` }, location.origin);
+  });
+  await page.waitForSelector('#error[data-code="oauth.state.mismatch"]');
+  await context.close();
+});
