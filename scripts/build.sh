@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 cargo build --release --target wasm32-unknown-unknown --lib
 rm -rf pkg
-wasm-bindgen --target web --out-dir pkg --out-name edge_sso \
+wasm-bindgen --target web --out-dir pkg --out-name edge_sso --remove-name-section --remove-producers-section \
   target/wasm32-unknown-unknown/release/edge_sso.wasm
 cp js/browser.js js/node.js js/workerd.js pkg/
 # The entries initialise the module themselves, so the public types are the

@@ -68,8 +68,35 @@ pub enum Error {
     TokenError(ErrorResponse),
     /// The token endpoint's answer is not a usable RFC 6749 §5.1 response.
     TokenResponse(TokenResponseError),
+    /// The ID token's claims failed a check (OIDC Core §3.1.3.7, §12.2).
+    IdToken(IdTokenError),
     /// The token vault cannot do what was asked.
     Vault(VaultError),
+}
+
+/// Why an ID token was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IdTokenError {
+    /// Not a JWS compact serialization with JSON header and payload, or a
+    /// required claim is missing or of the wrong type (the name says which).
+    Malformed(&'static str),
+    /// The header says `alg: none`.
+    AlgNone,
+    /// `iss` is not the configured issuer.
+    IssuerMismatch,
+    /// `aud` does not contain the client ID, or `azp` is missing or not the client ID.
+    AudienceMismatch,
+    /// `exp` has passed (beyond the allowed clock skew).
+    Expired,
+    /// `nonce` differs from the one sent with the authorization request.
+    NonceMismatch,
+    /// A refreshed ID token is about another subject or from another issuer.
+    SubjectMismatch,
+    /// A nonce was sent (an OpenID Connect login) but no ID token came back.
+    Missing,
+    /// An ID token came back but no `issuer` is configured to check it against.
+    Unverifiable,
 }
 
 /// Why a callback URL was refused.
@@ -215,6 +242,17 @@ impl Error {
                 TokenResponseError::TokenTypeUnsupported => "oauth.token.type_unsupported",
                 TokenResponseError::HttpStatus(_) => "oauth.token.http_status",
             },
+            Self::IdToken(e) => match e {
+                IdTokenError::Malformed(_) => "oidc.id_token.malformed",
+                IdTokenError::AlgNone => "oidc.id_token.alg_none",
+                IdTokenError::IssuerMismatch => "oidc.id_token.issuer_mismatch",
+                IdTokenError::AudienceMismatch => "oidc.id_token.audience_mismatch",
+                IdTokenError::Expired => "oidc.id_token.expired",
+                IdTokenError::NonceMismatch => "oidc.id_token.nonce_mismatch",
+                IdTokenError::SubjectMismatch => "oidc.id_token.subject_mismatch",
+                IdTokenError::Missing => "oidc.id_token.missing",
+                IdTokenError::Unverifiable => "oidc.id_token.unverifiable",
+            },
             Self::Vault(e) => match e {
                 VaultError::Empty => "oauth.vault.empty",
                 VaultError::Expired => "oauth.vault.expired",
@@ -354,6 +392,27 @@ impl fmt::Display for Error {
                     "the token endpoint answered HTTP {s} without an OAuth error body"
                 ),
             },
+            Self::IdToken(e) => match e {
+                IdTokenError::Malformed(what) => write!(f, "the ID token is malformed (`{what}`)"),
+                IdTokenError::AlgNone => f.write_str("the ID token is unsigned (`alg: none`)"),
+                IdTokenError::IssuerMismatch => f.write_str("the ID token's `iss` is not the configured issuer"),
+                IdTokenError::AudienceMismatch => {
+                    f.write_str("the ID token is not for this client (`aud` or `azp`)")
+                }
+                IdTokenError::Expired => f.write_str("the ID token has expired"),
+                IdTokenError::NonceMismatch => {
+                    f.write_str("the ID token's `nonce` is not the one sent with the authorization request")
+                }
+                IdTokenError::SubjectMismatch => {
+                    f.write_str("the refreshed ID token is about another subject or from another issuer")
+                }
+                IdTokenError::Missing => {
+                    f.write_str("a nonce was sent (OpenID Connect) but the token response has no `id_token`")
+                }
+                IdTokenError::Unverifiable => {
+                    f.write_str("the token response has an `id_token` but no `issuer` is configured to check it")
+                }
+            },
             Self::Vault(e) => f.write_str(match e {
                 VaultError::Empty => "no access token is held",
                 VaultError::Expired => "the access token has expired; refresh it first",
@@ -391,6 +450,12 @@ impl From<CallbackError> for Error {
 impl From<TokenResponseError> for Error {
     fn from(e: TokenResponseError) -> Self {
         Self::TokenResponse(e)
+    }
+}
+
+impl From<IdTokenError> for Error {
+    fn from(e: IdTokenError) -> Self {
+        Self::IdToken(e)
     }
 }
 
@@ -449,6 +514,20 @@ mod tests {
                 TokenResponseError::HttpStatus(500),
             ]
             .map(Error::TokenResponse),
+        )
+        .chain(
+            [
+                IdTokenError::Malformed("x"),
+                IdTokenError::AlgNone,
+                IdTokenError::IssuerMismatch,
+                IdTokenError::AudienceMismatch,
+                IdTokenError::Expired,
+                IdTokenError::NonceMismatch,
+                IdTokenError::SubjectMismatch,
+                IdTokenError::Missing,
+                IdTokenError::Unverifiable,
+            ]
+            .map(Error::IdToken),
         )
         .chain(
             [

@@ -29,7 +29,7 @@ pub mod url;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
-pub use error::{CallbackError, Error, ErrorResponse, Result, TokenResponseError, VaultError};
+pub use error::{CallbackError, Error, ErrorResponse, IdTokenError, Result, TokenResponseError, VaultError};
 pub use oauth::{create_pkce, pkce_challenge};
 pub use random::{random_nonce, random_state};
 pub use secret::Secret;

@@ -35,3 +35,12 @@
 //! `handle_callback` returns an `AuthorizationResponse` that only it can make,
 //! and `token_request` consumes it: a code cannot be exchanged twice or without
 //! its checks.
+//!
+//! ## ID tokens
+//! An ID token is accepted only from the token endpoint response, and its
+//! claims are checked before it is stored: issuer, audience and authorized
+//! party, expiry, issue time, `alg` not `none`, and the nonce sent with the
+//! authorization (OIDC Core §3.1.3.7); on refresh, the same subject, issuer and
+//! audience (§12.2). The signature is not verified because the TLS connection
+//! to the token endpoint authenticates the issuer (§3.1.3.7 item 6); the API
+//! offers no way to feed an ID token from anywhere else.

@@ -3,11 +3,12 @@
 use zeroize::Zeroizing;
 
 use super::callback;
+use super::id_token::{self, Expected, IdTokenClaims};
 use super::pending::{PendingAuthorization, PendingStore};
 use super::pkce::{CodeVerifier, VERIFIER_DEFAULT_LEN};
 use super::token::{parse_response, valid_scope, TokenRequest, TokenType};
 use super::vault::{Replace, TokenInfo, TokenVault};
-use crate::error::{CallbackError, Error, Result, VaultError};
+use crate::error::{CallbackError, Error, IdTokenError, Result, VaultError};
 use crate::random;
 use crate::secret::{ct_eq_str, Secret};
 use crate::url::{append_query, check_endpoint, HttpUrl};
@@ -194,7 +195,7 @@ pub struct AuthorizationResponse {
 #[derive(Debug)]
 enum Awaiting {
     Nothing,
-    Code { scope: Option<String> },
+    Code { scope: Option<String>, nonce: Option<String> },
     Refresh,
 }
 
@@ -369,7 +370,7 @@ impl OAuthClient {
                 ("code_verifier", response.verifier.expose()),
             ],
         );
-        self.awaiting = Awaiting::Code { scope: self.config.scope.clone() };
+        self.awaiting = Awaiting::Code { scope: self.config.scope.clone(), nonce: response.nonce };
         Ok(request)
     }
 
@@ -395,24 +396,48 @@ impl OAuthClient {
 
     /// Validates the token endpoint's answer to the last token or refresh
     /// request and stores the tokens. Returns public facts only.
+    ///
+    /// An ID token in the response has its claims checked (OIDC Core
+    /// §3.1.3.7): `iss`, `aud`/`azp`, `exp`, `iat`, and `nonce` when one was
+    /// sent; on refresh, the same subject, issuer and audience (§12.2). Its
+    /// signature is not verified: it came straight from the token endpoint
+    /// over TLS, which §3.1.3.7 item 6 accepts in its place.
     pub fn accept_token_response(&mut self, body: &str, status: Option<u16>, now: u64) -> Result<TokenInfo> {
-        let how = match &self.awaiting {
+        let (how, sent_nonce) = match &self.awaiting {
             Awaiting::Nothing => {
                 return Err(Error::InvalidArgument {
                     field: "tokenResponse",
                     reason: "no token or refresh request is outstanding",
                 })
             }
-            Awaiting::Code { .. } => Replace::All,
-            Awaiting::Refresh => Replace::Refresh,
+            Awaiting::Code { nonce, .. } => (Replace::All, nonce.as_deref()),
+            Awaiting::Refresh => (Replace::Refresh, None),
         };
         let accept = if self.config.dpop { TokenType::DPoP } else { TokenType::Bearer };
         let set = parse_response(body, status, accept)?;
+        let claims = match &set.id_token {
+            None if sent_nonce.is_some() => return Err(IdTokenError::Missing.into()),
+            None => None,
+            Some(token) => {
+                let issuer = self.config.issuer.as_deref().ok_or(IdTokenError::Unverifiable)?;
+                let previous = match how {
+                    Replace::Refresh => self.vault.id_token_claims(),
+                    Replace::All => None,
+                };
+                let expected = Expected { issuer, client_id: &self.config.client_id, nonce: sent_nonce, previous, now_ms: now };
+                Some(id_token::validate(token.expose(), &expected)?)
+            }
+        };
         let requested = match core::mem::replace(&mut self.awaiting, Awaiting::Nothing) {
-            Awaiting::Code { scope } => scope,
+            Awaiting::Code { scope, .. } => scope,
             _ => None,
         };
-        Ok(self.vault.store(set, now, how, requested.as_deref()))
+        Ok(self.vault.store(set, claims, now, how, requested.as_deref()))
+    }
+
+    /// The validated claims of the held ID token, if any (not the token).
+    pub fn id_token_claims(&self) -> Option<&IdTokenClaims> {
+        self.vault.id_token_claims()
     }
 
     /// `"Bearer <access token>"` for the `Authorization` header of an API call.

@@ -3,6 +3,7 @@
 
 mod callback;
 mod client;
+mod id_token;
 mod pending;
 pub mod pkce;
 mod token;
@@ -13,6 +14,7 @@ pub use client::{
     AuthorizationRequest, AuthorizationResponse, AuthorizeOptions, CarriedFlow, ClientConfig, OAuthClient,
     DEFAULT_PENDING_TTL_MS,
 };
+pub use id_token::{IdTokenClaims, ID_TOKEN_CLOCK_SKEW_SECONDS};
 pub use pending::MAX_PENDING;
 pub use pkce::{create_pkce, pkce_challenge, CodeChallenge, CodeVerifier, PkcePair};
 pub use token::{TokenRequest, TokenType, MAX_TOKEN_RESPONSE_LEN};

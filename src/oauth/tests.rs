@@ -397,3 +397,76 @@ fn dpop_clients_accept_dpop_tokens_only() {
     c.accept_token_response(r#"{"access_token":"AT","token_type":"DPoP"}"#, None, NOW).unwrap();
     assert_eq!(&*c.authorization_header(NOW).unwrap(), "DPoP AT");
 }
+
+// --- ID token claims (OIDC Core §3.1.3.7, §12.2) -----------------------------
+
+fn id_token(nonce: Option<&str>, sub: &str) -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    let mut claims = serde_json::json!({
+        "iss": ISSUER, "sub": sub, "aud": "spa", "exp": NOW / 1000 + 600, "iat": NOW / 1000,
+    });
+    if let (Some(n), Some(map)) = (nonce, claims.as_object_mut()) {
+        map.insert("nonce".into(), n.into());
+    }
+    format!("{}.{}.sig", URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256"}"#), URL_SAFE_NO_PAD.encode(claims.to_string()))
+}
+
+fn with_id_token(id_token: &str, refresh: Option<&str>) -> String {
+    let mut v: serde_json::Value = serde_json::from_str(&token_json("AT", refresh)).unwrap();
+    v["id_token"] = id_token.into();
+    v.to_string()
+}
+
+fn oidc_login(nonce: bool) -> (OAuthClient, Option<String>) {
+    let mut c = client();
+    let req = c.authorize(AuthorizeOptions { nonce, ..Default::default() }, NOW).unwrap();
+    let resp = c.handle_callback(&callback(&req.state, ""), NOW, None).unwrap();
+    c.token_request(resp).unwrap();
+    (c, req.nonce)
+}
+
+#[test]
+fn id_token_with_the_sent_nonce_is_accepted_and_its_claims_kept() {
+    let (mut c, nonce) = oidc_login(true);
+    let info = c.accept_token_response(&with_id_token(&id_token(nonce.as_deref(), "alice"), Some("RT")), None, NOW).unwrap();
+    assert!(info.has_id_token);
+    let claims = c.id_token_claims().unwrap();
+    assert_eq!(claims.subject, "alice");
+    assert_eq!(claims.nonce, nonce);
+}
+
+#[test]
+fn id_token_with_another_nonce_or_none_is_refused() {
+    let (mut c, _) = oidc_login(true);
+    assert_eq!(code_of(c.accept_token_response(&with_id_token(&id_token(Some("other"), "a"), None), None, NOW)), "oidc.id_token.nonce_mismatch");
+    assert_eq!(code_of(c.accept_token_response(&with_id_token(&id_token(None, "a"), None), None, NOW)), "oidc.id_token.nonce_mismatch");
+    assert!(c.token_info().is_none(), "nothing was stored");
+}
+
+#[test]
+fn a_nonce_was_sent_but_no_id_token_came_back() {
+    let (mut c, _) = oidc_login(true);
+    assert_eq!(code_of(c.accept_token_response(&token_json("AT", None), None, NOW)), "oidc.id_token.missing");
+}
+
+#[test]
+fn id_token_without_configured_issuer_is_unverifiable() {
+    let mut cfg = config();
+    cfg.issuer = None;
+    let mut c = OAuthClient::new(cfg).unwrap();
+    let req = c.authorize(AuthorizeOptions::default(), NOW).unwrap();
+    let resp = c.handle_callback(&format!("{REDIRECT}?code=x&state={}", req.state), NOW, None).unwrap();
+    c.token_request(resp).unwrap();
+    assert_eq!(code_of(c.accept_token_response(&with_id_token(&id_token(None, "a"), None), None, NOW)), "oidc.id_token.unverifiable");
+}
+
+#[test]
+fn refreshed_id_token_must_be_about_the_same_subject() {
+    let (mut c, nonce) = oidc_login(true);
+    c.accept_token_response(&with_id_token(&id_token(nonce.as_deref(), "alice"), Some("RT")), None, NOW).unwrap();
+    c.refresh_request(None).unwrap();
+    assert_eq!(code_of(c.accept_token_response(&with_id_token(&id_token(None, "mallory"), None), None, NOW)), "oidc.id_token.subject_mismatch");
+    c.accept_token_response(&with_id_token(&id_token(None, "alice"), None), None, NOW).unwrap();
+    assert_eq!(c.id_token_claims().unwrap().subject, "alice");
+}

@@ -6,6 +6,7 @@
 
 use zeroize::Zeroizing;
 
+use super::id_token::IdTokenClaims;
 use super::token::{TokenSet, TokenType};
 use crate::error::{Result, VaultError};
 use crate::secret::Secret;
@@ -31,6 +32,7 @@ pub struct TokenVault {
     access: Option<Secret>,
     refresh: Option<Secret>,
     id_token: Option<Secret>,
+    id_claims: Option<IdTokenClaims>,
     token_type: TokenType,
     expires_at: Option<u64>,
     scope: Option<String>,
@@ -47,7 +49,14 @@ pub(crate) enum Replace {
 }
 
 impl TokenVault {
-    pub(crate) fn store(&mut self, set: TokenSet, now: u64, how: Replace, requested_scope: Option<&str>) -> TokenInfo {
+    pub(crate) fn store(
+        &mut self,
+        set: TokenSet,
+        id_claims: Option<IdTokenClaims>,
+        now: u64,
+        how: Replace,
+        requested_scope: Option<&str>,
+    ) -> TokenInfo {
         let previous_scope = self.scope.take();
         if how == Replace::All {
             self.clear();
@@ -58,6 +67,7 @@ impl TokenVault {
         }
         if set.id_token.is_some() || how == Replace::All {
             self.id_token = set.id_token;
+            self.id_claims = id_claims;
         }
         self.token_type = set.token_type;
         self.expires_at = set.expires_in.map(|s| now.saturating_add(s.saturating_mul(1000)));
@@ -107,6 +117,11 @@ impl TokenVault {
         self.expires_at.is_some_and(|t| now.saturating_add(leeway_seconds.saturating_mul(1000)) >= t)
     }
 
+    /// The validated claims of the held ID token.
+    pub fn id_token_claims(&self) -> Option<&IdTokenClaims> {
+        self.id_claims.as_ref()
+    }
+
     pub(crate) fn refresh_token(&self) -> Option<&Secret> {
         self.refresh.as_ref()
     }
@@ -121,6 +136,7 @@ impl TokenVault {
         self.access = None;
         self.refresh = None;
         self.id_token = None;
+        self.id_claims = None;
         self.expires_at = None;
         self.scope = None;
         self.token_type = TokenType::Bearer;
@@ -153,7 +169,7 @@ mod tests {
     fn header_and_expiry() {
         let mut v = TokenVault::default();
         assert_eq!(v.authorization_header(0).unwrap_err().code(), "oauth.vault.empty");
-        let info = v.store(set("AT1", Some("RT1"), Some(60)), 1_000, Replace::All, Some("openid"));
+        let info = v.store(set("AT1", Some("RT1"), Some(60)), None, 1_000, Replace::All, Some("openid"));
         assert_eq!(info.expires_at, Some(61_000));
         assert_eq!(info.scope.as_deref(), Some("openid"));
         assert!(info.has_refresh_token);
@@ -165,32 +181,32 @@ mod tests {
     fn needs_refresh_with_leeway() {
         let mut v = TokenVault::default();
         assert!(v.needs_refresh(0, 0));
-        v.store(set("AT", None, Some(100)), 0, Replace::All, None);
+        v.store(set("AT", None, Some(100)), None, 0, Replace::All, None);
         assert!(!v.needs_refresh(39_999, 60));
         assert!(v.needs_refresh(40_000, 60));
-        v.store(set("AT", None, None), 0, Replace::All, None);
+        v.store(set("AT", None, None), None, 0, Replace::All, None);
         assert!(!v.needs_refresh(u64::MAX / 2, 60));
     }
 
     #[test]
     fn refresh_rotation_replaces_the_refresh_token() {
         let mut v = TokenVault::default();
-        v.store(set("AT1", Some("RT1"), None), 0, Replace::All, Some("a"));
-        v.store(set("AT2", Some("RT2"), None), 0, Replace::Refresh, None);
+        v.store(set("AT1", Some("RT1"), None), None, 0, Replace::All, Some("a"));
+        v.store(set("AT2", Some("RT2"), None), None, 0, Replace::Refresh, None);
         assert_eq!(v.refresh_token().unwrap().expose(), "RT2");
         assert_eq!(v.scope(), Some("a"));
         // no new refresh token: the old one stays usable
-        v.store(set("AT3", None, None), 0, Replace::Refresh, None);
+        v.store(set("AT3", None, None), None, 0, Replace::Refresh, None);
         assert_eq!(v.refresh_token().unwrap().expose(), "RT2");
         // a new login does not inherit the previous session's refresh token
-        v.store(set("AT4", None, None), 0, Replace::All, None);
+        v.store(set("AT4", None, None), None, 0, Replace::All, None);
         assert!(v.refresh_token().is_none());
     }
 
     #[test]
     fn clear_and_debug() {
         let mut v = TokenVault::default();
-        v.store(set("AT-SECRET", Some("RT-SECRET"), Some(10)), 0, Replace::All, None);
+        v.store(set("AT-SECRET", Some("RT-SECRET"), Some(10)), None, 0, Replace::All, None);
         let dbg = format!("{v:?}");
         assert!(!dbg.contains("AT-SECRET") && !dbg.contains("RT-SECRET"), "{dbg}");
         v.clear();

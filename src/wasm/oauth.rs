@@ -294,6 +294,16 @@ impl JsOAuthClient {
         self.inner.token_info().as_ref().map(token_info_js).unwrap_or(JsValue::NULL)
     }
 
+    /// The validated claims of the held ID token (`sub`, `email`, ...), or
+    /// `null`. These are facts about the user, not the token.
+    #[wasm_bindgen(js_name = idTokenClaims, unchecked_return_type = "Record<string, unknown> | null")]
+    pub fn id_token_claims(&self) -> JsValue {
+        self.inner
+            .id_token_claims()
+            .and_then(|c| js_sys::JSON::parse(&c.json).ok())
+            .unwrap_or(JsValue::NULL)
+    }
+
     /// Forgets (and zeroizes) every token and pending authorization.
     pub fn clear(&mut self) {
         self.inner.clear();

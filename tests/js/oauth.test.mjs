@@ -11,7 +11,11 @@ const ISSUER = 'https://op.example';
 const REDIRECT = 'https://app.example/cb';
 const ACCESS = 'AT-9f8e7d6c5b4a-SECRET';
 const REFRESH = 'RT-0a1b2c3d4e5f-SECRET';
-const ID_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.SIG-SECRET';
+const b64u = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+const idToken = (claims = {}) => `${b64u({ alg: 'RS256' })}.${b64u({
+  iss: ISSUER, sub: 'alice', aud: 'spa', exp: Math.floor(NOW / 1000) + 600, iat: Math.floor(NOW / 1000), ...claims,
+})}.SIG-SECRET`;
+let ID_TOKEN = idToken();
 
 const config = (over = {}) => ({
   authorizationEndpoint: 'https://op.example/authorize',
@@ -34,7 +38,8 @@ function loggedIn() {
   const start = client.authorize({ nonce: true, now: NOW });
   const response = client.handleCallback(callbackFor(start.state), { now: NOW + 1000 });
   client.tokenRequest(response);
-  const info = client.acceptTokenResponse(tokenBody(), { now: NOW + 2000, status: 200 });
+  ID_TOKEN = idToken({ nonce: start.nonce });
+  const info = client.acceptTokenResponse(tokenBody({ id_token: ID_TOKEN }), { now: NOW + 2000, status: 200 });
   return { client, start, info };
 }
 
@@ -222,7 +227,7 @@ test('token responses are validated (RFC 6749 §5.1/§5.2)', () => {
     () => fresh().acceptTokenResponse('{"error":"invalid_grant","error_description":"expired"}', { status: 400 }),
     (e) => e.code === 'oauth.token.error' && e.error === 'invalid_grant' && e.errorDescription === 'expired',
   );
-  assert.equal(fresh().acceptTokenResponse(tokenBody({ token_type: 'bEaReR' })).tokenType, 'Bearer');
+  assert.equal(fresh().acceptTokenResponse(tokenBody({ token_type: 'bEaReR' }), { now: NOW }).tokenType, 'Bearer');
 });
 
 test('refresh: request body, rotation, needsRefresh with leeway', () => {
@@ -241,10 +246,33 @@ test('refresh: request body, rotation, needsRefresh with leeway', () => {
   assert.equal(client.authorizationHeader({ now: NOW + 6000 }), 'Bearer AT-2');
 });
 
+test('ID token claims are checked (iss, aud, exp, nonce) and exposed without the token', () => {
+  const { client, start } = loggedIn();
+  const claims = client.idTokenClaims();
+  assert.equal(claims.sub, 'alice');
+  assert.equal(claims.nonce, start.nonce);
+  assert.ok(!JSON.stringify(claims).includes('SIG-SECRET'));
+  const attempt = (claims) => {
+    const c = new OAuthClient(config());
+    const s = c.authorize({ nonce: true, now: NOW });
+    c.tokenRequest(c.handleCallback(callbackFor(s.state), { now: NOW }));
+    return () => c.acceptTokenResponse(tokenBody({ id_token: idToken({ nonce: s.nonce, ...claims(s) }) }), { now: NOW });
+  };
+  assertCode(attempt(() => ({ nonce: 'replayed' })), 'oidc.id_token.nonce_mismatch');
+  assertCode(attempt(() => ({ iss: 'https://evil.example' })), 'oidc.id_token.issuer_mismatch');
+  assertCode(attempt(() => ({ aud: 'another-client' })), 'oidc.id_token.audience_mismatch');
+  assertCode(attempt(() => ({ exp: Math.floor(NOW / 1000) - 3600 })), 'oidc.id_token.expired');
+  const c = new OAuthClient(config());
+  const s = c.authorize({ nonce: true, now: NOW });
+  c.tokenRequest(c.handleCallback(callbackFor(s.state), { now: NOW }));
+  assertCode(() => c.acceptTokenResponse(tokenBody({ id_token: undefined }), { now: NOW }), 'oidc.id_token.missing');
+});
+
 test('clear() empties the vault', () => {
   const { client } = loggedIn();
   client.clear();
   assert.equal(client.tokenInfo(), null);
+  assert.equal(client.idTokenClaims(), null);
   assertCode(() => client.authorizationHeader({ now: NOW }), 'oauth.vault.empty');
   assertCode(() => client.refreshRequest(), 'oauth.vault.no_refresh_token');
   assert.equal(client.needsRefresh({ now: NOW }), true);

@@ -94,6 +94,7 @@ test('authorize then callback across two requests, flow carried in an HttpOnly _
   assert.equal(out.tokenUrl, 'https://op.example/token');
   assert.equal(out.tokenInfo.tokenType, 'Bearer');
   assert.equal(out.headerScheme, 'Bearer');
+  assert.equal(out.subject, 'alice');
   assert.ok(!JSON.stringify(out).includes('worker-at'));
 });
 

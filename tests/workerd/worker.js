@@ -16,6 +16,15 @@ function client(origin) {
   });
 }
 
+// Stands in for the OP's token response (this test has no OP): an ID token
+// with the nonce that was sent, unsigned as far as edge-sso cares (it checks
+// the claims of ID tokens fetched from the token endpoint, not signatures).
+function fakeIdToken(nonce) {
+  const b64u = (o) => btoa(JSON.stringify(o)).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  const now = Math.floor(Date.now() / 1000);
+  return `${b64u({ alg: 'RS256' })}.${b64u({ iss: 'https://op.example', sub: 'alice', aud: 'edge-worker', exp: now + 300, iat: now, nonce })}.sig`;
+}
+
 function json(status, body, headers = {}) {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 }
@@ -55,7 +64,8 @@ export default {
         // A real worker would now fetch(tokenRequest.url, tokenRequest) and call
         // c.acceptTokenResponse(await res.text(), { status: res.status }).
         const info = c.acceptTokenResponse(
-          { access_token: 'worker-at', token_type: 'Bearer', expires_in: 60 }, { status: 200 });
+          { access_token: 'worker-at', token_type: 'Bearer', expires_in: 60, id_token: fakeIdToken(flow.n) },
+          { status: 200 });
         return json(200, {
           state: response.state,
           nonceMatches: response.nonce === flow.n,
@@ -64,6 +74,7 @@ export default {
           verifierMatches: body.get('code_verifier') === flow.v,
           tokenInfo: info,
           headerScheme: c.authorizationHeader().split(' ')[0],
+          subject: c.idTokenClaims().sub,
         }, { 'set-cookie': `${COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0` });
       }
       return json(404, { code: 'not_found' });

@@ -1,0 +1,247 @@
+//! OpenID Connect ID token claims checks (OIDC Core §3.1.3.7 and §12.2).
+//!
+//! The ID token reaches edge-sso only from the token endpoint, over the TLS
+//! connection the caller's `fetch` made to the configured issuer. OIDC Core
+//! §3.1.3.7 item 6 allows that server authentication to stand in for the
+//! signature check in the code flow, so the JWS signature is not verified
+//! here; every claim rule is. An ID token from anywhere else (a URL, a
+//! message) is refused long before this point.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use serde_json::{Map, Value};
+
+use crate::error::{IdTokenError, Result};
+use crate::secret::ct_eq_str;
+
+/// Allowed clock difference for `exp` and `iat`, in seconds.
+pub const ID_TOKEN_CLOCK_SKEW_SECONDS: u64 = 120;
+
+/// The validated claims of an ID token (public: not the token itself).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdTokenClaims {
+    /// The payload as JSON text, for callers who want every claim.
+    pub json: String,
+    /// `iss`.
+    pub issuer: String,
+    /// `sub`.
+    pub subject: String,
+    /// `aud`, always as a list.
+    pub audience: Vec<String>,
+    /// `exp`, seconds since the epoch.
+    pub expires_at: u64,
+    /// `nonce`, if present.
+    pub nonce: Option<String>,
+}
+
+/// What the claims must match.
+pub(crate) struct Expected<'a> {
+    pub issuer: &'a str,
+    pub client_id: &'a str,
+    /// The nonce sent with the authorization request (code grant only).
+    pub nonce: Option<&'a str>,
+    /// The claims of the ID token this one replaces (refresh grant only).
+    pub previous: Option<&'a IdTokenClaims>,
+    pub now_ms: u64,
+}
+
+fn segment(part: Option<&str>, what: &'static str) -> Result<Map<String, Value>> {
+    let text = part.ok_or(IdTokenError::Malformed(what))?;
+    let bytes = URL_SAFE_NO_PAD.decode(text.trim_end_matches('=')).map_err(|_| IdTokenError::Malformed(what))?;
+    match serde_json::from_slice(&bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(IdTokenError::Malformed(what).into()),
+    }
+}
+
+fn seconds(map: &Map<String, Value>, claim: &'static str) -> Result<u64> {
+    map.get(claim)
+        .and_then(|v| v.as_u64().or_else(|| v.as_f64().filter(|f| f.is_finite() && *f >= 0.0).map(|f| f as u64)))
+        .ok_or(IdTokenError::Malformed(claim).into())
+}
+
+/// Checks the ID token's claims and returns them.
+pub(crate) fn validate(token: &str, expected: &Expected<'_>) -> Result<IdTokenClaims> {
+    let mut parts = token.split('.');
+    let header = segment(parts.next(), "header")?;
+    let payload_text = parts.next();
+    let payload = segment(payload_text, "payload")?;
+    if parts.next().is_none() || parts.next().is_some() {
+        return Err(IdTokenError::Malformed("compact serialization").into());
+    }
+    match header.get("alg").and_then(Value::as_str) {
+        Some(alg) if !alg.eq_ignore_ascii_case("none") => {}
+        Some(_) => return Err(IdTokenError::AlgNone.into()),
+        None => return Err(IdTokenError::Malformed("alg").into()),
+    }
+
+    let text = |claim: &'static str| -> Result<String> {
+        match payload.get(claim) {
+            Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
+            _ => Err(IdTokenError::Malformed(claim).into()),
+        }
+    };
+    let issuer = text("iss")?;
+    let subject = text("sub")?;
+    let audience: Vec<String> = match payload.get("aud") {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(items)) if !items.is_empty() => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned).ok_or(IdTokenError::Malformed("aud")))
+            .collect::<core::result::Result<_, _>>()?,
+        _ => return Err(IdTokenError::Malformed("aud").into()),
+    };
+    let expires_at = seconds(&payload, "exp")?;
+    let issued_at = seconds(&payload, "iat")?;
+    let nonce = match payload.get("nonce") {
+        None => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => return Err(IdTokenError::Malformed("nonce").into()),
+    };
+    let azp = match payload.get("azp") {
+        None => None,
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(_) => return Err(IdTokenError::Malformed("azp").into()),
+    };
+
+    if issuer != expected.issuer {
+        return Err(IdTokenError::IssuerMismatch.into());
+    }
+    if !audience.iter().any(|a| a == expected.client_id) {
+        return Err(IdTokenError::AudienceMismatch.into());
+    }
+    // §3.1.3.7 items 4-5: with several audiences the token must name us as its authorized party.
+    match azp {
+        Some(a) if a != expected.client_id => return Err(IdTokenError::AudienceMismatch.into()),
+        None if audience.len() > 1 => return Err(IdTokenError::AudienceMismatch.into()),
+        _ => {}
+    }
+    let now = expected.now_ms / 1000;
+    if now >= expires_at.saturating_add(ID_TOKEN_CLOCK_SKEW_SECONDS) {
+        return Err(IdTokenError::Expired.into());
+    }
+    if issued_at > now.saturating_add(ID_TOKEN_CLOCK_SKEW_SECONDS) {
+        return Err(IdTokenError::Malformed("iat").into());
+    }
+    if let Some(sent) = expected.nonce {
+        if !nonce.as_deref().is_some_and(|got| ct_eq_str(got, sent)) {
+            return Err(IdTokenError::NonceMismatch.into());
+        }
+    }
+    // §12.2: a refreshed ID token is about the same subject, from the same
+    // issuer, for the same audience; a nonce, if any, is the original one.
+    if let Some(prev) = expected.previous {
+        if prev.subject != subject || prev.issuer != issuer {
+            return Err(IdTokenError::SubjectMismatch.into());
+        }
+        if prev.audience != audience {
+            return Err(IdTokenError::AudienceMismatch.into());
+        }
+        if nonce.is_some() && nonce != prev.nonce {
+            return Err(IdTokenError::NonceMismatch.into());
+        }
+    }
+    let json = Value::Object(payload).to_string();
+    Ok(IdTokenClaims { json, issuer, subject, audience, expires_at, nonce })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use serde_json::json;
+
+    const NOW_MS: u64 = 1_700_000_000_000;
+    const NOW: u64 = NOW_MS / 1000;
+
+    fn jwt(header: Value, payload: Value) -> String {
+        format!(
+            "{}.{}.c2ln",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(payload.to_string())
+        )
+    }
+
+    fn claims() -> Value {
+        json!({"iss": "https://op.example", "sub": "alice", "aud": "spa", "exp": NOW + 300, "iat": NOW, "nonce": "n-1"})
+    }
+
+    fn with(f: impl FnOnce(&mut Map<String, Value>)) -> String {
+        let mut c = claims();
+        if let Value::Object(m) = &mut c {
+            f(m);
+        }
+        jwt(json!({"alg": "RS256"}), c)
+    }
+
+    fn expected() -> Expected<'static> {
+        Expected { issuer: "https://op.example", client_id: "spa", nonce: Some("n-1"), previous: None, now_ms: NOW_MS }
+    }
+
+    fn code(token: &str, e: &Expected<'_>) -> &'static str {
+        validate(token, e).unwrap_err().code()
+    }
+
+    #[test]
+    fn accepts_matching_claims() {
+        let c = validate(&with(|_| {}), &expected()).unwrap();
+        assert_eq!(c.subject, "alice");
+        assert_eq!(c.audience, vec!["spa"]);
+        assert!(c.json.contains("\"sub\":\"alice\""));
+    }
+
+    #[test]
+    fn rejects_each_broken_claim() {
+        let e = expected();
+        assert_eq!(code(&with(|m| { m.insert("iss".into(), json!("https://evil")); }), &e), "oidc.id_token.issuer_mismatch");
+        assert_eq!(code(&with(|m| { m.insert("aud".into(), json!("other")); }), &e), "oidc.id_token.audience_mismatch");
+        assert_eq!(code(&with(|m| { m.insert("aud".into(), json!(["spa", "other"])); }), &e), "oidc.id_token.audience_mismatch");
+        assert_eq!(code(&with(|m| { m.insert("azp".into(), json!("other")); }), &e), "oidc.id_token.audience_mismatch");
+        assert_eq!(code(&with(|m| { m.insert("exp".into(), json!(NOW - 121)); }), &e), "oidc.id_token.expired");
+        assert_eq!(code(&with(|m| { m.insert("nonce".into(), json!("n-2")); }), &e), "oidc.id_token.nonce_mismatch");
+        assert_eq!(code(&with(|m| { m.remove("nonce"); }), &e), "oidc.id_token.nonce_mismatch");
+        assert_eq!(code(&with(|m| { m.remove("sub"); }), &e), "oidc.id_token.malformed");
+        assert_eq!(code(&with(|m| { m.remove("iat"); }), &e), "oidc.id_token.malformed");
+        assert_eq!(code(&with(|m| { m.insert("iat".into(), json!(NOW + 3600)); }), &e), "oidc.id_token.malformed");
+        assert_eq!(code(&with(|m| { m.insert("exp".into(), json!("soon")); }), &e), "oidc.id_token.malformed");
+        assert_eq!(code(&jwt(json!({"alg": "none"}), claims()), &e), "oidc.id_token.alg_none");
+        assert_eq!(code(&jwt(json!({}), claims()), &e), "oidc.id_token.malformed");
+    }
+
+    #[test]
+    fn several_audiences_need_azp() {
+        let t = with(|m| {
+            m.insert("aud".into(), json!(["spa", "api"]));
+            m.insert("azp".into(), json!("spa"));
+        });
+        assert!(validate(&t, &expected()).is_ok());
+    }
+
+    #[test]
+    fn clock_skew_is_allowed_on_exp() {
+        assert!(validate(&with(|m| { m.insert("exp".into(), json!(NOW - 60)); }), &expected()).is_ok());
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        let e = expected();
+        for t in ["", "a", "a.b", "a.b.c.d", "!!.!!.!!", "e30.e30.x", "W10.W10.x"] {
+            assert_eq!(code(t, &e), "oidc.id_token.malformed", "{t}");
+        }
+    }
+
+    #[test]
+    fn refreshed_token_must_keep_subject_issuer_audience() {
+        let first = validate(&with(|_| {}), &expected()).unwrap();
+        let refresh = Expected { nonce: None, previous: Some(&first), ..expected() };
+        assert!(validate(&with(|m| { m.remove("nonce"); }), &refresh).is_ok());
+        assert!(validate(&with(|_| {}), &refresh).is_ok(), "the original nonce may be repeated");
+        assert_eq!(code(&with(|m| { m.insert("sub".into(), json!("mallory")); }), &refresh), "oidc.id_token.subject_mismatch");
+        assert_eq!(code(&with(|m| { m.insert("nonce".into(), json!("other")); }), &refresh), "oidc.id_token.nonce_mismatch");
+        let t = with(|m| {
+            m.insert("aud".into(), json!(["spa", "api"]));
+            m.insert("azp".into(), json!("spa"));
+        });
+        assert_eq!(code(&t, &refresh), "oidc.id_token.audience_mismatch");
+    }
+}
