@@ -72,6 +72,34 @@ pub enum Error {
     IdToken(IdTokenError),
     /// The token vault cannot do what was asked.
     Vault(VaultError),
+    /// An XML document was refused by the reader.
+    Xml(XmlError),
+}
+
+/// Why an XML document was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum XmlError {
+    /// Larger than the size limit.
+    TooLarge,
+    /// Nested deeper than the limit.
+    TooDeep,
+    /// An element has more attributes than the limit.
+    TooManyAttributes,
+    /// More nodes than the limit.
+    TooManyNodes,
+    /// A DOCTYPE (and with it any entity declaration) was present.
+    DoctypeRefused,
+    /// A reference to an entity other than the five predefined ones.
+    UndefinedEntity,
+    /// A prefix with no namespace declaration in scope.
+    UnboundPrefix,
+    /// An encoding other than UTF-8 was declared.
+    EncodingUnsupported,
+    /// Not well-formed XML.
+    Malformed,
+    /// An element that may appear once appears more than once.
+    DuplicateElement,
 }
 
 /// Why an ID token was refused.
@@ -253,6 +281,18 @@ impl Error {
                 IdTokenError::Missing => "oidc.id_token.missing",
                 IdTokenError::Unverifiable => "oidc.id_token.unverifiable",
             },
+            Self::Xml(e) => match e {
+                XmlError::TooLarge => "xml.too_large",
+                XmlError::TooDeep => "xml.too_deep",
+                XmlError::TooManyAttributes => "xml.too_many_attributes",
+                XmlError::TooManyNodes => "xml.too_many_nodes",
+                XmlError::DoctypeRefused => "xml.doctype_refused",
+                XmlError::UndefinedEntity => "xml.undefined_entity",
+                XmlError::UnboundPrefix => "xml.unbound_prefix",
+                XmlError::EncodingUnsupported => "xml.encoding_unsupported",
+                XmlError::Malformed => "xml.malformed",
+                XmlError::DuplicateElement => "xml.duplicate_element",
+            },
             Self::Vault(e) => match e {
                 VaultError::Empty => "oauth.vault.empty",
                 VaultError::Expired => "oauth.vault.expired",
@@ -413,6 +453,18 @@ impl fmt::Display for Error {
                     f.write_str("the token response has an `id_token` but no `issuer` is configured to check it")
                 }
             },
+            Self::Xml(e) => f.write_str(match e {
+                XmlError::TooLarge => "the XML document is larger than the limit",
+                XmlError::TooDeep => "the XML document is nested deeper than the limit",
+                XmlError::TooManyAttributes => "an XML element has more attributes than the limit",
+                XmlError::TooManyNodes => "the XML document has more nodes than the limit",
+                XmlError::DoctypeRefused => "the XML document has a DOCTYPE; DTDs and entities are refused",
+                XmlError::UndefinedEntity => "the XML document refers to an undefined entity",
+                XmlError::UnboundPrefix => "the XML document uses a namespace prefix that is not declared",
+                XmlError::EncodingUnsupported => "the XML document declares an encoding other than UTF-8",
+                XmlError::Malformed => "the XML document is not well-formed",
+                XmlError::DuplicateElement => "an XML element that may appear once appears more than once",
+            }),
             Self::Vault(e) => f.write_str(match e {
                 VaultError::Empty => "no access token is held",
                 VaultError::Expired => "the access token has expired; refresh it first",
@@ -456,6 +508,12 @@ impl From<TokenResponseError> for Error {
 impl From<IdTokenError> for Error {
     fn from(e: IdTokenError) -> Self {
         Self::IdToken(e)
+    }
+}
+
+impl From<XmlError> for Error {
+    fn from(e: XmlError) -> Self {
+        Self::Xml(e)
     }
 }
 
@@ -528,6 +586,21 @@ mod tests {
                 IdTokenError::Unverifiable,
             ]
             .map(Error::IdToken),
+        )
+        .chain(
+            [
+                XmlError::TooLarge,
+                XmlError::TooDeep,
+                XmlError::TooManyAttributes,
+                XmlError::TooManyNodes,
+                XmlError::DoctypeRefused,
+                XmlError::UndefinedEntity,
+                XmlError::UnboundPrefix,
+                XmlError::EncodingUnsupported,
+                XmlError::Malformed,
+                XmlError::DuplicateElement,
+            ]
+            .map(Error::Xml),
         )
         .chain(
             [

@@ -23,13 +23,17 @@ pub mod error;
 pub mod manual;
 pub mod oauth;
 pub mod random;
+#[cfg(feature = "saml")]
+pub mod saml;
 mod secret;
 pub mod url;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
-pub use error::{CallbackError, Error, ErrorResponse, IdTokenError, Result, TokenResponseError, VaultError};
+pub use error::{
+    CallbackError, Error, ErrorResponse, IdTokenError, Result, TokenResponseError, VaultError, XmlError,
+};
 pub use oauth::{create_pkce, pkce_challenge};
 pub use random::{random_nonce, random_state};
 pub use secret::Secret;

@@ -1,0 +1,512 @@
+//! The one XML reader of edge-sso: quick-xml's namespace-aware reader feeding
+//! a small owned tree.
+//!
+//! Everything SAML reads (messages, metadata, later signatures) comes from
+//! this tree, so there is exactly one parser and no parser differential.
+//! Rules: DOCTYPE refused (no entities of any kind); size, depth, attribute and
+//! node counts bounded; names matched by namespace URI + local name, never by
+//! prefix; line ends normalised and references decoded exactly once, as
+//! XML 1.0 §2.11 and §3.3.3 say; exactly one root element; UTF-8 only.
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::ResolveResult;
+use quick_xml::NsReader;
+
+use crate::error::{Result, XmlError};
+
+/// Limits applied while reading.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest input, in bytes.
+    pub max_bytes: usize,
+    /// Deepest element nesting.
+    pub max_depth: usize,
+    /// Most attributes (namespace declarations included) on one element.
+    pub max_attributes: usize,
+    /// Most nodes (elements, text, comments) in the document.
+    pub max_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { max_bytes: 1024 * 1024, max_depth: 48, max_attributes: 64, max_nodes: 40_000 }
+    }
+}
+
+/// The `xml:` namespace, bound to the `xml` prefix without a declaration.
+pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+
+/// An attribute (namespace declarations are kept apart, in [`Element::ns_decls`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attribute {
+    /// Namespace URI; `None` for unprefixed attributes (they are in no namespace).
+    pub ns: Option<String>,
+    /// The prefix as written.
+    pub prefix: Option<String>,
+    /// Local name.
+    pub local: String,
+    /// Normalised, decoded value.
+    pub value: String,
+}
+
+/// A node of the tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Node {
+    /// An element.
+    Element(Element),
+    /// Character data (CDATA sections included), decoded and normalised.
+    Text(String),
+    /// A comment.
+    Comment(String),
+    /// A processing instruction: target and data.
+    ProcessingInstruction(String, String),
+}
+
+/// An element with its resolved name, namespace declarations, attributes and children.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Element {
+    /// Namespace URI of the element (`None` when in no namespace).
+    pub ns: Option<String>,
+    /// The prefix as written.
+    pub prefix: Option<String>,
+    /// Local name.
+    pub local: String,
+    /// Namespace declarations on this element: (prefix, URI); prefix `None` is
+    /// the default namespace (`xmlns="..."`, an empty URI undeclares it).
+    pub ns_decls: Vec<(Option<String>, String)>,
+    /// Attributes other than namespace declarations, in document order.
+    pub attrs: Vec<Attribute>,
+    /// Children in document order.
+    pub children: Vec<Node>,
+}
+
+impl Element {
+    /// Whether this element is `{ns}local`.
+    pub fn is(&self, ns: &str, local: &str) -> bool {
+        self.local == local && self.ns.as_deref() == Some(ns)
+    }
+
+    /// The value of an unprefixed attribute.
+    pub fn attr(&self, local: &str) -> Option<&str> {
+        self.attrs.iter().find(|a| a.ns.is_none() && a.local == local).map(|a| a.value.as_str())
+    }
+
+    /// The value of a namespaced attribute.
+    pub fn attr_ns(&self, ns: &str, local: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|a| a.ns.as_deref() == Some(ns) && a.local == local)
+            .map(|a| a.value.as_str())
+    }
+
+    /// Child elements, in order.
+    pub fn elements(&self) -> impl Iterator<Item = &Element> + '_ {
+        self.children.iter().filter_map(|n| match n {
+            Node::Element(e) => Some(e),
+            _ => None,
+        })
+    }
+
+    /// Child elements named `{ns}local`.
+    pub fn children_named<'s, 'n>(
+        &'s self,
+        ns: &'n str,
+        local: &'n str,
+    ) -> impl Iterator<Item = &'s Element> + use<'s, 'n> {
+        self.children.iter().filter_map(move |n| match n {
+            Node::Element(e) if e.is(ns, local) => Some(e),
+            _ => None,
+        })
+    }
+
+    /// The first child element named `{ns}local`.
+    pub fn child(&self, ns: &str, local: &str) -> Option<&Element> {
+        self.children_named(ns, local).next()
+    }
+
+    /// The only child element named `{ns}local`: `Ok(None)` when absent, an
+    /// error when there are several (a second one is how wrapping attacks start).
+    pub fn unique_child(&self, ns: &str, local: &str) -> Result<Option<&Element>> {
+        let mut it = self.children_named(ns, local);
+        let first = it.next();
+        if it.next().is_some() {
+            return Err(XmlError::DuplicateElement.into());
+        }
+        Ok(first)
+    }
+
+    /// All text children joined, ignoring comments and processing
+    /// instructions, so `a<!---->b` reads as `ab` and a comment can never
+    /// truncate a value (CVE-2017-11427 class). Text inside child elements is
+    /// not included.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for n in &self.children {
+            if let Node::Text(t) = n {
+                out.push_str(t);
+            }
+        }
+        out
+    }
+}
+
+/// A parsed document: its one root element.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Document {
+    /// The root element.
+    pub root: Element,
+}
+
+/// Parses `input` with the default [`Limits`].
+///
+/// ```
+/// use edge_sso::saml::xml::parse;
+/// let doc = parse(r#"<a xmlns="urn:x"><b>1 &amp;<!-- c --> 2</b></a>"#).unwrap();
+/// assert!(doc.root.is("urn:x", "a"));
+/// assert_eq!(doc.root.child("urn:x", "b").unwrap().text(), "1 & 2");
+/// assert_eq!(parse("<!DOCTYPE a><a/>").unwrap_err().code(), "xml.doctype_refused");
+/// ```
+pub fn parse(input: &str) -> Result<Document> {
+    parse_with(input, Limits::default())
+}
+
+/// Parses `input` with explicit limits.
+pub fn parse_with(input: &str, limits: Limits) -> Result<Document> {
+    if input.len() > limits.max_bytes {
+        return Err(XmlError::TooLarge.into());
+    }
+    let mut reader = NsReader::from_str(input);
+    let config = reader.config_mut();
+    config.trim_text(false);
+    config.expand_empty_elements = true;
+    config.check_end_names = true;
+    config.check_comments = true;
+
+    let mut stack: Vec<Element> = Vec::new();
+    let mut root: Option<Element> = None;
+    let mut nodes = 0usize;
+    let mut seen_decl = false;
+    let mut seen_anything = false;
+
+    loop {
+        let (resolved, event) = reader.read_resolved_event().map_err(|_| XmlError::Malformed)?;
+        let element_ns = match resolved {
+            ResolveResult::Bound(ns) => Some(String::from_utf8(ns.as_ref().to_vec()).map_err(|_| XmlError::Malformed)?),
+            ResolveResult::Unbound => None,
+            ResolveResult::Unknown(_) => return Err(XmlError::UnboundPrefix.into()),
+        };
+        match event {
+            Event::Decl(decl) => {
+                if seen_decl || seen_anything {
+                    return Err(XmlError::Malformed.into());
+                }
+                seen_decl = true;
+                if let Some(enc) = decl.encoding() {
+                    let enc = enc.map_err(|_| XmlError::Malformed)?;
+                    if !enc.eq_ignore_ascii_case(b"utf-8") {
+                        return Err(XmlError::EncodingUnsupported.into());
+                    }
+                }
+                continue;
+            }
+            Event::DocType(_) => return Err(XmlError::DoctypeRefused.into()),
+            Event::Eof => break,
+            _ => {}
+        }
+        seen_anything = true;
+        nodes += 1;
+        if nodes > limits.max_nodes {
+            return Err(XmlError::TooManyNodes.into());
+        }
+        match event {
+            Event::Start(start) => {
+                if root.is_some() {
+                    return Err(XmlError::Malformed.into()); // a second root element
+                }
+                if stack.len() >= limits.max_depth {
+                    return Err(XmlError::TooDeep.into());
+                }
+                stack.push(element(&reader, &start, element_ns, limits)?);
+            }
+            Event::End(_) => {
+                let done = stack.pop().ok_or(XmlError::Malformed)?;
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(Node::Element(done)),
+                    None => root = Some(done),
+                }
+            }
+            Event::Text(t) => {
+                let raw = t.xml10_content().map_err(|_| XmlError::Malformed)?;
+                push_text(&mut stack, &raw)?;
+            }
+            Event::CData(c) => {
+                let raw = c.xml10_content().map_err(|_| XmlError::Malformed)?;
+                if stack.is_empty() {
+                    return Err(XmlError::Malformed.into());
+                }
+                push_text(&mut stack, &raw)?;
+            }
+            Event::GeneralRef(r) => {
+                let ch = if r.is_char_ref() {
+                    r.resolve_char_ref().ok().flatten().ok_or(XmlError::Malformed)?
+                } else {
+                    let name = r.decode().map_err(|_| XmlError::Malformed)?;
+                    predefined_entity(&name).ok_or(XmlError::UndefinedEntity)?
+                };
+                if !is_xml_char(ch) {
+                    return Err(XmlError::Malformed.into());
+                }
+                let mut buf = [0u8; 4];
+                push_text(&mut stack, ch.encode_utf8(&mut buf))?;
+            }
+            Event::Comment(c) => {
+                let text = c.xml10_content().map_err(|_| XmlError::Malformed)?.into_owned();
+                if let Some(parent) = stack.last_mut() {
+                    parent.children.push(Node::Comment(text));
+                }
+            }
+            Event::PI(pi) => {
+                let target = String::from_utf8(pi.target().to_vec()).map_err(|_| XmlError::Malformed)?;
+                if target.eq_ignore_ascii_case("xml") {
+                    return Err(XmlError::Malformed.into());
+                }
+                let data = String::from_utf8(pi.content().to_vec()).map_err(|_| XmlError::Malformed)?;
+                if let Some(parent) = stack.last_mut() {
+                    parent.children.push(Node::ProcessingInstruction(target, data.trim_start().to_owned()));
+                }
+            }
+            Event::Empty(_) | Event::Decl(_) | Event::DocType(_) | Event::Eof => {
+                return Err(XmlError::Malformed.into()); // Empty is expanded; the others were handled above
+            }
+        }
+    }
+    if !stack.is_empty() {
+        return Err(XmlError::Malformed.into());
+    }
+    root.map(|root| Document { root }).ok_or(XmlError::Malformed.into())
+}
+
+fn push_text(stack: &mut [Element], text: &str) -> Result<()> {
+    match stack.last_mut() {
+        Some(parent) => {
+            if let Some(Node::Text(prev)) = parent.children.last_mut() {
+                prev.push_str(text);
+            } else {
+                parent.children.push(Node::Text(text.to_owned()));
+            }
+            Ok(())
+        }
+        // Outside the root only whitespace may appear.
+        None if text.chars().all(|c| matches!(c, ' ' | '\t' | '\n' | '\r')) => Ok(()),
+        None => Err(XmlError::Malformed.into()),
+    }
+}
+
+fn element(reader: &NsReader<&[u8]>, start: &BytesStart<'_>, ns: Option<String>, limits: Limits) -> Result<Element> {
+    let name = start.name();
+    let utf8 = |b: &[u8]| String::from_utf8(b.to_vec()).map_err(|_| XmlError::Malformed);
+    let mut el = Element {
+        ns,
+        prefix: name.prefix().map(|p| utf8(p.as_ref())).transpose()?,
+        local: utf8(name.local_name().as_ref())?,
+        ns_decls: Vec::new(),
+        attrs: Vec::new(),
+        children: Vec::new(),
+    };
+    let mut count = 0usize;
+    for attr in start.attributes().with_checks(true) {
+        let attr = attr.map_err(|_| XmlError::Malformed)?;
+        count += 1;
+        if count > limits.max_attributes {
+            return Err(XmlError::TooManyAttributes.into());
+        }
+        let raw = core::str::from_utf8(&attr.value).map_err(|_| XmlError::Malformed)?;
+        let value = attribute_value(raw)?;
+        let key = attr.key;
+        if let Some(decl) = key.as_namespace_binding() {
+            let prefix = match decl {
+                quick_xml::name::PrefixDeclaration::Default => None,
+                quick_xml::name::PrefixDeclaration::Named(p) => Some(utf8(p)?),
+            };
+            el.ns_decls.push((prefix, value));
+            continue;
+        }
+        let (resolved, local) = reader.resolve_attribute(key);
+        let attr_ns = match resolved {
+            ResolveResult::Bound(n) => Some(utf8(n.as_ref())?),
+            ResolveResult::Unbound => None,
+            ResolveResult::Unknown(_) => return Err(XmlError::UnboundPrefix.into()),
+        };
+        let local = utf8(local.as_ref())?;
+        // Namespaces in XML §6.3: no two attributes with the same expanded name.
+        if el.attrs.iter().any(|a| a.ns == attr_ns && a.local == local) {
+            return Err(XmlError::Malformed.into());
+        }
+        el.attrs.push(Attribute { ns: attr_ns, prefix: key.prefix().map(|p| utf8(p.as_ref())).transpose()?, local, value });
+    }
+    Ok(el)
+}
+
+/// XML 1.0 §3.3.3 for CDATA attributes: line ends and whitespace characters
+/// written literally become spaces; references are decoded once (so `&#10;`
+/// stays a newline). `<` may not appear literally.
+fn attribute_value(raw: &str) -> Result<String> {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\r' => {
+                if matches!(chars.peek(), Some((_, '\n'))) {
+                    chars.next();
+                }
+                out.push(' ');
+            }
+            '\n' | '\t' => out.push(' '),
+            '<' => return Err(XmlError::Malformed.into()),
+            '&' => {
+                let rest = raw.get(i + 1..).ok_or(XmlError::Malformed)?;
+                let end = rest.find(';').ok_or(XmlError::Malformed)?;
+                let name = rest.get(..end).ok_or(XmlError::Malformed)?;
+                let ch = decode_reference(name)?;
+                out.push(ch);
+                for _ in 0..=end {
+                    chars.next();
+                }
+            }
+            c if is_xml_char(c) => out.push(c),
+            _ => return Err(XmlError::Malformed.into()),
+        }
+    }
+    Ok(out)
+}
+
+fn decode_reference(name: &str) -> Result<char> {
+    let ch = if let Some(hex) = name.strip_prefix("#x") {
+        u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)
+    } else if let Some(dec) = name.strip_prefix('#') {
+        dec.parse::<u32>().ok().and_then(char::from_u32)
+    } else {
+        return predefined_entity(name).ok_or(XmlError::UndefinedEntity.into());
+    };
+    ch.filter(|c| is_xml_char(*c)).ok_or(XmlError::Malformed.into())
+}
+
+fn predefined_entity(name: &str) -> Option<char> {
+    Some(match name {
+        "lt" => '<',
+        "gt" => '>',
+        "amp" => '&',
+        "apos" => '\'',
+        "quot" => '"',
+        _ => return None,
+    })
+}
+
+/// XML 1.0 `Char`.
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    fn code(input: &str) -> &'static str {
+        parse(input).unwrap_err().code()
+    }
+
+    #[test]
+    fn resolves_default_and_prefixed_namespaces() {
+        let doc = parse(
+            r#"<samlp:Response xmlns:samlp="urn:p" xmlns="urn:a" ID="r1"><Assertion ID="a1"><x:Y xmlns:x="urn:x" x:z="1"/></Assertion></samlp:Response>"#,
+        )
+        .unwrap();
+        let r = &doc.root;
+        assert!(r.is("urn:p", "Response"));
+        assert_eq!(r.prefix.as_deref(), Some("samlp"));
+        assert_eq!(r.attr("ID"), Some("r1"));
+        assert_eq!(r.ns_decls, vec![(Some("samlp".into()), "urn:p".into()), (None, "urn:a".into())]);
+        let a = r.child("urn:a", "Assertion").unwrap();
+        let y = a.child("urn:x", "Y").unwrap();
+        assert_eq!(y.attr_ns("urn:x", "z"), Some("1"));
+        assert_eq!(y.attr("z"), None, "a prefixed attribute is not the unprefixed one");
+    }
+
+    #[test]
+    fn prefix_does_not_matter_only_the_uri() {
+        let a = parse(r#"<p:A xmlns:p="urn:a"/>"#).unwrap();
+        let b = parse(r#"<A xmlns="urn:a"/>"#).unwrap();
+        assert!(a.root.is("urn:a", "A") && b.root.is("urn:a", "A"));
+        let c = parse(r#"<A xmlns="urn:evil"/>"#).unwrap();
+        assert!(!c.root.is("urn:a", "A"));
+    }
+
+    #[test]
+    fn comments_do_not_truncate_text() {
+        let d = parse("<a>user@example.com<!---->.evil.com</a>").unwrap();
+        assert_eq!(d.root.text(), "user@example.com.evil.com");
+    }
+
+    #[test]
+    fn references_are_decoded_once() {
+        let d = parse(r#"<a b="&amp;lt; &#x41;&#66;">&amp;lt; &#x41;<![CDATA[&amp;]]></a>"#).unwrap();
+        assert_eq!(d.root.attr("b"), Some("&lt; AB"));
+        assert_eq!(d.root.text(), "&lt; A&amp;");
+    }
+
+    #[test]
+    fn line_ends_and_attribute_whitespace_are_normalised() {
+        let d = parse("<a b=\"x\r\ny\tz&#10;\">1\r\n2\r3</a>").unwrap();
+        assert_eq!(d.root.attr("b"), Some("x y z\n"));
+        assert_eq!(d.root.text(), "1\n2\n3");
+    }
+
+    #[test]
+    fn refuses_doctype_and_entities() {
+        assert_eq!(code("<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>"), "xml.doctype_refused");
+        assert_eq!(code("<?xml version=\"1.0\"?><!DOCTYPE a SYSTEM \"file:///etc/passwd\"><a/>"), "xml.doctype_refused");
+        assert_eq!(code("<a>&x;</a>"), "xml.undefined_entity");
+        assert_eq!(code("<a b=\"&x;\"/>"), "xml.undefined_entity");
+    }
+
+    #[test]
+    fn refuses_malformed_documents() {
+        for bad in [
+            "", "   ", "<a>", "<a></b>", "<a/><b/>", "text<a/>", "<a/>text", "<a b='1' b='2'/>",
+            "<a x:b='1'/>", "<a>&#0;</a>", "<a b=\"<\"/>", "<a>&#xD800;</a>", "<a><!-- a -- b --></a>",
+            "<a/><?xml version=\"1.0\"?>",
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(code("<x:a/>"), "xml.unbound_prefix");
+        assert_eq!(code(r#"<a xmlns:p="urn:1" xmlns:q="urn:1" p:b="1" q:b="2"/>"#), "xml.malformed");
+    }
+
+    #[test]
+    fn only_utf8() {
+        assert!(parse("<?xml version=\"1.0\" encoding=\"UTF-8\"?><a/>").is_ok());
+        assert_eq!(code("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a/>"), "xml.encoding_unsupported");
+    }
+
+    #[test]
+    fn limits_are_enforced() {
+        let deep = format!("{}{}", "<a>".repeat(49), "</a>".repeat(49));
+        assert_eq!(code(&deep), "xml.too_deep");
+        let ok = format!("{}{}", "<a>".repeat(48), "</a>".repeat(48));
+        assert!(parse(&ok).is_ok());
+        let attrs: String = (0..65).map(|i| format!(" a{i}=\"1\"")).collect();
+        assert_eq!(code(&format!("<a{attrs}/>")), "xml.too_many_attributes");
+        let many = format!("<a>{}</a>", "<b/>".repeat(40_000));
+        assert_eq!(code(&many), "xml.too_many_nodes");
+        let limits = Limits { max_bytes: 10, ..Limits::default() };
+        assert_eq!(parse_with("<a>0123456789</a>", limits).unwrap_err().code(), "xml.too_large");
+    }
+
+    #[test]
+    fn unique_child_refuses_duplicates() {
+        let d = parse(r#"<a xmlns="urn:a"><b/><b/></a>"#).unwrap();
+        assert!(d.root.unique_child("urn:a", "b").is_err());
+        assert!(d.root.unique_child("urn:a", "c").unwrap().is_none());
+    }
+}
