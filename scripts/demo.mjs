@@ -46,7 +46,13 @@ export async function startDemo({ port = 8080, opPort = port ? port + 1 : 0, hos
   ].join('; ');
 
   pages.on('request', async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url, origin).pathname);
+    let path;
+    try {
+      path = decodeURIComponent(new URL(req.url, origin).pathname);
+    } catch {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request');
+      return;
+    }
     if (path === '/config.json') {
       res.writeHead(200, { 'content-type': TYPES['.json'], 'cache-control': 'no-store' });
       res.end(JSON.stringify({ issuer: op.issuer, clientId: CLIENT_ID, redirectUri }));

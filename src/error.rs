@@ -74,6 +74,26 @@ pub enum Error {
     Vault(VaultError),
     /// An XML document was refused by the reader.
     Xml(XmlError),
+    /// A SAML message, binding or configuration check failed.
+    Saml(SamlError),
+}
+
+/// Why a SAML operation was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SamlError {
+    /// An `xs:dateTime` could not be read (or had no time zone).
+    BadTime,
+    /// RelayState is longer than the 80 bytes the bindings allow.
+    RelayStateTooLong,
+    /// A binding value is not base64 (only whitespace is tolerated).
+    Base64Invalid,
+    /// A binding value or its inflated content is larger than the limit.
+    TooLarge,
+    /// A redirect-binding value does not inflate (raw DEFLATE).
+    InflateFailed,
+    /// A decoded message is not UTF-8.
+    NotUtf8,
 }
 
 /// Why an XML document was refused.
@@ -191,6 +211,9 @@ pub enum VaultError {
     NoRefreshToken,
     /// An authorization response was already exchanged for a token request.
     ResponseConsumed,
+    /// A refresh was asked for while a code exchange is outstanding: its
+    /// response must be accepted (or fail) first.
+    ExchangePending,
 }
 
 /// An OAuth error response (RFC 6749 §4.1.2.1 and §5.2).
@@ -293,11 +316,20 @@ impl Error {
                 XmlError::Malformed => "xml.malformed",
                 XmlError::DuplicateElement => "xml.duplicate_element",
             },
+            Self::Saml(e) => match e {
+                SamlError::BadTime => "saml.time.invalid",
+                SamlError::RelayStateTooLong => "saml.relay_state.too_long",
+                SamlError::Base64Invalid => "saml.binding.base64_invalid",
+                SamlError::TooLarge => "saml.binding.too_large",
+                SamlError::InflateFailed => "saml.binding.inflate_failed",
+                SamlError::NotUtf8 => "saml.binding.not_utf8",
+            },
             Self::Vault(e) => match e {
                 VaultError::Empty => "oauth.vault.empty",
                 VaultError::Expired => "oauth.vault.expired",
                 VaultError::NoRefreshToken => "oauth.vault.no_refresh_token",
                 VaultError::ResponseConsumed => "oauth.response.consumed",
+                VaultError::ExchangePending => "oauth.token.exchange_pending",
             },
         }
     }
@@ -465,12 +497,23 @@ impl fmt::Display for Error {
                 XmlError::Malformed => "the XML document is not well-formed",
                 XmlError::DuplicateElement => "an XML element that may appear once appears more than once",
             }),
+            Self::Saml(e) => f.write_str(match e {
+                SamlError::BadTime => "a SAML time value is not an xs:dateTime with a time zone",
+                SamlError::RelayStateTooLong => "RelayState is longer than 80 bytes (SAML Bindings §3.4.3, §3.5.3)",
+                SamlError::Base64Invalid => "the SAML binding value is not valid base64",
+                SamlError::TooLarge => "the SAML binding value or its decoded content is larger than the limit",
+                SamlError::InflateFailed => "the SAML redirect-binding value does not inflate (raw DEFLATE expected)",
+                SamlError::NotUtf8 => "the decoded SAML message is not UTF-8",
+            }),
             Self::Vault(e) => f.write_str(match e {
                 VaultError::Empty => "no access token is held",
                 VaultError::Expired => "the access token has expired; refresh it first",
                 VaultError::NoRefreshToken => "no refresh token is held",
                 VaultError::ResponseConsumed => {
                     "this authorization response was already used for a token request"
+                }
+                VaultError::ExchangePending => {
+                    "a code exchange is outstanding; accept its token response before refreshing"
                 }
             }),
         }
@@ -514,6 +557,12 @@ impl From<IdTokenError> for Error {
 impl From<XmlError> for Error {
     fn from(e: XmlError) -> Self {
         Self::Xml(e)
+    }
+}
+
+impl From<SamlError> for Error {
+    fn from(e: SamlError) -> Self {
+        Self::Saml(e)
     }
 }
 
@@ -604,16 +653,28 @@ mod tests {
         )
         .chain(
             [
+                SamlError::BadTime,
+                SamlError::RelayStateTooLong,
+                SamlError::Base64Invalid,
+                SamlError::TooLarge,
+                SamlError::InflateFailed,
+                SamlError::NotUtf8,
+            ]
+            .map(Error::Saml),
+        )
+        .chain(
+            [
                 VaultError::Empty,
                 VaultError::Expired,
                 VaultError::NoRefreshToken,
                 VaultError::ResponseConsumed,
+                VaultError::ExchangePending,
             ]
             .map(Error::Vault),
         )
         .collect::<Vec<_>>();
         let mut codes: Vec<_> = all.iter().map(Error::code).collect();
-        assert!(codes.iter().all(|c| c.contains('.') && c.chars().all(|ch| ch.is_ascii_lowercase() || ch == '.' || ch == '_')));
+        assert!(codes.iter().all(|c| c.contains('.') && c.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '.' || ch == '_')));
         codes.sort_unstable();
         let n = codes.len();
         codes.dedup();

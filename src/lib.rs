@@ -22,6 +22,7 @@
 pub mod error;
 pub mod manual;
 pub mod oauth;
+mod one_time;
 pub mod random;
 #[cfg(feature = "saml")]
 pub mod saml;
@@ -32,7 +33,7 @@ pub mod url;
 mod wasm;
 
 pub use error::{
-    CallbackError, Error, ErrorResponse, IdTokenError, Result, TokenResponseError, VaultError, XmlError,
+    CallbackError, Error, ErrorResponse, IdTokenError, Result, SamlError, TokenResponseError, VaultError, XmlError,
 };
 pub use oauth::{create_pkce, pkce_challenge};
 pub use random::{random_nonce, random_state};

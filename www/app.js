@@ -18,6 +18,8 @@ function clearError() {
 async function main() {
   const cfg = await (await fetch('/config.json')).json();
   const meta = await (await fetch(`${cfg.issuer}/.well-known/openid-configuration`)).json();
+  // OpenID Connect Discovery §4.3: the document must name the issuer we asked.
+  if (meta.issuer !== cfg.issuer) throw new Error('discovery document names another issuer');
   const client = new OAuthClient({
     authorizationEndpoint: meta.authorization_endpoint,
     tokenEndpoint: meta.token_endpoint,

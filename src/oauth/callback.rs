@@ -104,7 +104,10 @@ pub(crate) fn parse(url: &str, redirect_uri: &str) -> Result<RawCallback> {
 fn check_fragment(fragment: &str) -> Result<()> {
     // A fragment is not sent to servers; some providers append a harmless one
     // (`#_=_`). It matters only if it carries a response.
-    let Some(params) = parse_query(fragment) else { return Ok(()) };
+    let Some(params) = parse_query(fragment) else {
+        // A fragment we cannot decode strictly could hide `access_token`.
+        return Err(CallbackError::Malformed("the callback URL fragment has bad percent-encoding").into());
+    };
     if params.iter().any(|(n, _)| IMPLICIT_PARAMS.contains(&n.as_str())) {
         return Err(CallbackError::ImplicitResponse.into());
     }
@@ -173,6 +176,8 @@ mod tests {
         assert_eq!(err("https://app.example/cb#access_token=t&state=s").code(), "oauth.callback.implicit_response");
         assert_eq!(err("https://app.example/cb#code=c&state=s").code(), "oauth.callback.malformed");
         assert!(parse("https://app.example/cb?code=c&state=s#_=_", R).is_ok());
+        assert_eq!(err("https://app.example/cb?code=c&state=s#access_token=AT&x=%").code(), "oauth.callback.malformed");
+        assert_eq!(err("https://app.example/cb?code=c&state=s#%61ccess_token=AT").code(), "oauth.callback.implicit_response");
     }
 
     #[test]

@@ -4,11 +4,11 @@ use zeroize::Zeroizing;
 
 use super::callback;
 use super::id_token::{self, Expected, IdTokenClaims};
-use super::pending::{PendingAuthorization, PendingStore};
 use super::pkce::{CodeVerifier, VERIFIER_DEFAULT_LEN};
 use super::token::{parse_response, valid_scope, TokenRequest, TokenType};
 use super::vault::{Replace, TokenInfo, TokenVault};
 use crate::error::{CallbackError, Error, IdTokenError, Result, VaultError};
+use crate::one_time::{Miss, OneTimeStore};
 use crate::random;
 use crate::secret::{ct_eq_str, Secret};
 use crate::url::{append_query, check_endpoint, HttpUrl};
@@ -158,6 +158,8 @@ pub struct AuthorizationRequest {
     pub code_verifier: CodeVerifier,
     /// When the pending authorization expires (ms since the epoch).
     pub expires_at: u64,
+    /// The scope requested.
+    pub scope: Option<String>,
 }
 
 /// A flow the caller carried itself, handed back to [`OAuthClient::handle_callback`].
@@ -172,6 +174,8 @@ pub struct CarriedFlow {
     /// When the flow expires (ms); `None` when the carrier (e.g. a cookie's
     /// `Max-Age`) enforces expiry itself.
     pub expires_at: Option<u64>,
+    /// The scope that was requested, if it differs from the configured one.
+    pub scope: Option<String>,
 }
 
 /// A callback that passed every check: proof that `iss` and `state` matched.
@@ -190,14 +194,28 @@ pub struct AuthorizationResponse {
     pub nonce: Option<String>,
     /// The `iss` parameter, if the server sent one (already checked).
     pub iss: Option<String>,
+    scope: Option<String>,
 }
 
+/// What a pending authorization must bring back to the callback.
+#[derive(Debug)]
+struct Pending {
+    verifier: CodeVerifier,
+    nonce: Option<String>,
+    scope: Option<String>,
+}
+
+/// The outstanding token-endpoint request whose answer is expected next.
 #[derive(Debug)]
 enum Awaiting {
     Nothing,
     Code { scope: Option<String>, nonce: Option<String> },
-    Refresh,
+    Refresh { scope: Option<String> },
 }
+
+/// RFC 6749 §10.10: a state carried by the caller must have at least 128
+/// bits; 22 base64url characters is the shortest such string.
+const MIN_CARRIED_STATE_LEN: usize = 22;
 
 /// A public OAuth 2.0 client (authorization code + PKCE), with its pending
 /// authorizations and its token vault, all in memory.
@@ -226,7 +244,7 @@ enum Awaiting {
 pub struct OAuthClient {
     config: ClientConfig,
     instance: u64,
-    pending: PendingStore,
+    pending: OneTimeStore<Pending>,
     vault: TokenVault,
     awaiting: Awaiting,
 }
@@ -240,7 +258,7 @@ impl OAuthClient {
         Ok(Self {
             config,
             instance: u64::from_le_bytes(id),
-            pending: PendingStore::default(),
+            pending: OneTimeStore::default(),
             vault: TokenVault::default(),
             awaiting: Awaiting::Nothing,
         })
@@ -295,10 +313,12 @@ impl OAuthClient {
         let expires_at = now.saturating_add(self.config.pending_ttl_ms);
         let carried_copy = CodeVerifier::parse(verifier.expose())?;
         self.pending.insert(
-            PendingAuthorization { state: state.clone(), verifier, nonce: nonce.clone(), expires_at },
+            state.clone(),
+            Pending { verifier, nonce: nonce.clone(), scope: scope.clone() },
+            expires_at,
             now,
         );
-        Ok(AuthorizationRequest { url, state, nonce, code_verifier: carried_copy, expires_at })
+        Ok(AuthorizationRequest { url, state, nonce, code_verifier: carried_copy, expires_at, scope })
     }
 
     /// Checks the callback URL and returns the validated response.
@@ -318,12 +338,19 @@ impl OAuthClient {
             _ => {}
         }
         let state = raw.state.as_deref().ok_or(CallbackError::StateMissing)?;
-        let (verifier, nonce) = match carried {
-            None => {
-                let p = self.pending.take(state, now)?;
-                (p.verifier, p.nonce)
-            }
+        let pending = match carried {
+            None => self.pending.take(state, now).map_err(|miss| match miss {
+                Miss::Unknown => CallbackError::StateMismatch,
+                Miss::Reused => CallbackError::StateReused,
+                Miss::Expired => CallbackError::StateExpired,
+            })?,
             Some(flow) => {
+                if flow.expected_state.len() < MIN_CARRIED_STATE_LEN {
+                    return Err(Error::InvalidArgument {
+                        field: "expectedState",
+                        reason: "a state must carry at least 128 bits (22 or more characters)",
+                    });
+                }
                 if !ct_eq_str(&flow.expected_state, state) {
                     return Err(CallbackError::StateMismatch.into());
                 }
@@ -334,7 +361,7 @@ impl OAuthClient {
                 if flow.expires_at.is_some_and(|t| now >= t) {
                     return Err(CallbackError::StateExpired.into());
                 }
-                (flow.code_verifier, flow.nonce)
+                Pending { verifier: flow.code_verifier, nonce: flow.nonce, scope: flow.scope }
             }
         };
         if let Some(error) = raw.error_response() {
@@ -344,9 +371,10 @@ impl OAuthClient {
         Ok(AuthorizationResponse {
             client_instance: self.instance,
             code,
-            verifier,
+            verifier: pending.verifier,
             state: state.to_owned(),
-            nonce,
+            nonce: pending.nonce,
+            scope: pending.scope,
             iss: raw.iss,
         })
     }
@@ -370,7 +398,7 @@ impl OAuthClient {
                 ("code_verifier", response.verifier.expose()),
             ],
         );
-        self.awaiting = Awaiting::Code { scope: self.config.scope.clone(), nonce: response.nonce };
+        self.awaiting = Awaiting::Code { scope: response.scope.or_else(|| self.config.scope.clone()), nonce: response.nonce };
         Ok(request)
     }
 
@@ -379,6 +407,9 @@ impl OAuthClient {
     pub fn refresh_request(&mut self, scope: Option<&str>) -> Result<TokenRequest> {
         if scope.is_some_and(|s| !valid_scope(s)) {
             return Err(Error::InvalidArgument { field: "scope", reason: "not a space-separated list of scope tokens" });
+        }
+        if matches!(self.awaiting, Awaiting::Code { .. }) {
+            return Err(VaultError::ExchangePending.into());
         }
         let refresh = self.vault.refresh_token().ok_or(VaultError::NoRefreshToken)?;
         let mut params = vec![
@@ -390,7 +421,7 @@ impl OAuthClient {
             params.push(("scope", s));
         }
         let request = TokenRequest::form(&self.config.token_endpoint, &params);
-        self.awaiting = Awaiting::Refresh;
+        self.awaiting = Awaiting::Refresh { scope: scope.map(str::to_owned) };
         Ok(request)
     }
 
@@ -403,15 +434,17 @@ impl OAuthClient {
     /// signature is not verified: it came straight from the token endpoint
     /// over TLS, which §3.1.3.7 item 6 accepts in its place.
     pub fn accept_token_response(&mut self, body: &str, status: Option<u16>, now: u64) -> Result<TokenInfo> {
-        let (how, sent_nonce) = match &self.awaiting {
+        // The outstanding request is answered by this response whatever its
+        // outcome: a failed exchange needs a new request, never a second answer.
+        let (how, sent_nonce, requested_scope) = match core::mem::replace(&mut self.awaiting, Awaiting::Nothing) {
             Awaiting::Nothing => {
                 return Err(Error::InvalidArgument {
                     field: "tokenResponse",
                     reason: "no token or refresh request is outstanding",
                 })
             }
-            Awaiting::Code { nonce, .. } => (Replace::All, nonce.as_deref()),
-            Awaiting::Refresh => (Replace::Refresh, None),
+            Awaiting::Code { nonce, scope } => (Replace::All, nonce, scope),
+            Awaiting::Refresh { scope } => (Replace::Refresh, None, scope),
         };
         let accept = if self.config.dpop { TokenType::DPoP } else { TokenType::Bearer };
         let set = parse_response(body, status, accept)?;
@@ -424,15 +457,17 @@ impl OAuthClient {
                     Replace::Refresh => self.vault.id_token_claims(),
                     Replace::All => None,
                 };
-                let expected = Expected { issuer, client_id: &self.config.client_id, nonce: sent_nonce, previous, now_ms: now };
+                let expected = Expected {
+                    issuer,
+                    client_id: &self.config.client_id,
+                    nonce: sent_nonce.as_deref(),
+                    previous,
+                    now_ms: now,
+                };
                 Some(id_token::validate(token.expose(), &expected)?)
             }
         };
-        let requested = match core::mem::replace(&mut self.awaiting, Awaiting::Nothing) {
-            Awaiting::Code { scope, .. } => scope,
-            _ => None,
-        };
-        Ok(self.vault.store(set, claims, now, how, requested.as_deref()))
+        Ok(self.vault.store(set, claims, now, how, requested_scope.as_deref()))
     }
 
     /// The validated claims of the held ID token, if any (not the token).

@@ -28,6 +28,10 @@ pub struct IdTokenClaims {
     pub subject: String,
     /// `aud`, always as a list.
     pub audience: Vec<String>,
+    /// `azp`, if present.
+    pub azp: Option<String>,
+    /// `auth_time`, if present (seconds since the epoch).
+    pub auth_time: Option<u64>,
     /// `exp`, seconds since the epoch.
     pub expires_at: u64,
     /// `nonce`, if present.
@@ -66,7 +70,8 @@ pub(crate) fn validate(token: &str, expected: &Expected<'_>) -> Result<IdTokenCl
     let header = segment(parts.next(), "header")?;
     let payload_text = parts.next();
     let payload = segment(payload_text, "payload")?;
-    if parts.next().is_none() || parts.next().is_some() {
+    // A JWS always has a signature; an empty third part is an unsecured JWT.
+    if parts.next().is_none_or(str::is_empty) || parts.next().is_some() {
         return Err(IdTokenError::Malformed("compact serialization").into());
     }
     match header.get("alg").and_then(Value::as_str) {
@@ -100,8 +105,12 @@ pub(crate) fn validate(token: &str, expected: &Expected<'_>) -> Result<IdTokenCl
     };
     let azp = match payload.get("azp") {
         None => None,
-        Some(Value::String(s)) => Some(s.as_str()),
+        Some(Value::String(s)) => Some(s.clone()),
         Some(_) => return Err(IdTokenError::Malformed("azp").into()),
+    };
+    let auth_time = match payload.get("auth_time") {
+        None => None,
+        Some(_) => Some(seconds(&payload, "auth_time")?),
     };
 
     if issuer != expected.issuer {
@@ -111,7 +120,7 @@ pub(crate) fn validate(token: &str, expected: &Expected<'_>) -> Result<IdTokenCl
         return Err(IdTokenError::AudienceMismatch.into());
     }
     // §3.1.3.7 items 4-5: with several audiences the token must name us as its authorized party.
-    match azp {
+    match azp.as_deref() {
         Some(a) if a != expected.client_id => return Err(IdTokenError::AudienceMismatch.into()),
         None if audience.len() > 1 => return Err(IdTokenError::AudienceMismatch.into()),
         _ => {}
@@ -134,15 +143,19 @@ pub(crate) fn validate(token: &str, expected: &Expected<'_>) -> Result<IdTokenCl
         if prev.subject != subject || prev.issuer != issuer {
             return Err(IdTokenError::SubjectMismatch.into());
         }
-        if prev.audience != audience {
+        let same_set = |a: &[String], b: &[String]| a.len() == b.len() && a.iter().all(|x| b.contains(x));
+        if !same_set(&prev.audience, &audience) || prev.azp != azp {
             return Err(IdTokenError::AudienceMismatch.into());
+        }
+        if auth_time.is_some() && auth_time != prev.auth_time {
+            return Err(IdTokenError::SubjectMismatch.into());
         }
         if nonce.is_some() && nonce != prev.nonce {
             return Err(IdTokenError::NonceMismatch.into());
         }
     }
     let json = Value::Object(payload).to_string();
-    Ok(IdTokenClaims { json, issuer, subject, audience, expires_at, nonce })
+    Ok(IdTokenClaims { json, issuer, subject, audience, azp, auth_time, expires_at, nonce })
 }
 
 #[cfg(test)]
@@ -225,6 +238,9 @@ mod tests {
     #[test]
     fn rejects_garbage() {
         let e = expected();
+        let unsigned = with(|_| {});
+        let unsigned = unsigned.rsplit_once('.').unwrap().0.to_owned() + ".";
+        assert_eq!(code(&unsigned, &e), "oidc.id_token.malformed");
         for t in ["", "a", "a.b", "a.b.c.d", "!!.!!.!!", "e30.e30.x", "W10.W10.x"] {
             assert_eq!(code(t, &e), "oidc.id_token.malformed", "{t}");
         }
@@ -243,5 +259,25 @@ mod tests {
             m.insert("azp".into(), json!("spa"));
         });
         assert_eq!(code(&t, &refresh), "oidc.id_token.audience_mismatch");
+        let t = with(|m| {
+            m.remove("nonce");
+            m.insert("auth_time".into(), json!(NOW - 5));
+        });
+        assert_eq!(code(&t, &refresh), "oidc.id_token.subject_mismatch", "auth_time appeared or changed");
+    }
+
+    #[test]
+    fn audience_order_does_not_matter_on_refresh() {
+        let first_token = with(|m| {
+            m.insert("aud".into(), json!(["spa", "api"]));
+            m.insert("azp".into(), json!("spa"));
+        });
+        let first = validate(&first_token, &expected()).unwrap();
+        let refresh = Expected { nonce: None, previous: Some(&first), ..expected() };
+        let t = with(|m| {
+            m.insert("aud".into(), json!(["api", "spa"]));
+            m.insert("azp".into(), json!("spa"));
+        });
+        assert!(validate(&t, &refresh).is_ok());
     }
 }

@@ -4,7 +4,6 @@
 mod callback;
 mod client;
 mod id_token;
-mod pending;
 pub mod pkce;
 mod token;
 mod vault;
@@ -15,7 +14,7 @@ pub use client::{
     DEFAULT_PENDING_TTL_MS,
 };
 pub use id_token::{IdTokenClaims, ID_TOKEN_CLOCK_SKEW_SECONDS};
-pub use pending::MAX_PENDING;
+pub use crate::one_time::MAX_PENDING;
 pub use pkce::{create_pkce, pkce_challenge, CodeChallenge, CodeVerifier, PkcePair};
 pub use token::{TokenRequest, TokenType, MAX_TOKEN_RESPONSE_LEN};
 pub use vault::{TokenInfo, TokenVault};

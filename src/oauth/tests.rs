@@ -251,7 +251,7 @@ fn callback_without_code_or_error() {
 }
 
 #[test]
-fn carried_flow_is_checked_in_constant_time_and_once_per_instance() {
+fn carried_flow_is_checked_and_once_per_instance() {
     let mut starter = client();
     let req = starter.authorize(AuthorizeOptions::default(), NOW).unwrap();
     // another instance (another isolate) gets the flow back from a cookie
@@ -261,9 +261,12 @@ fn carried_flow_is_checked_in_constant_time_and_once_per_instance() {
         code_verifier: CodeVerifier::parse(req.code_verifier.expose()).unwrap(),
         nonce: None,
         expires_at,
+        scope: None,
     };
     let url = callback(&req.state, "");
-    assert_eq!(code_of(other.handle_callback(&url, NOW, Some(carried("other-state", None)))), "oauth.state.mismatch");
+    assert_eq!(code_of(other.handle_callback(&url, NOW, Some(carried("other-state-of-sufficient-length", None)))), "oauth.state.mismatch");
+    assert_eq!(code_of(other.handle_callback(&format!("{REDIRECT}?code=x&state="), NOW, Some(carried("", None)))), "arg.invalid");
+    assert_eq!(code_of(other.handle_callback(&format!("{REDIRECT}?code=x&state=short"), NOW, Some(carried("short", None)))), "arg.invalid");
     assert_eq!(code_of(other.handle_callback(&url, NOW + 10, Some(carried(&req.state, Some(NOW + 10))))), "oauth.state.expired");
     let mut fresh = client();
     let resp = fresh.handle_callback(&url, NOW, Some(carried(&req.state, Some(NOW + 10)))).unwrap();
@@ -394,6 +397,9 @@ fn dpop_clients_accept_dpop_tokens_only() {
     let resp = c.handle_callback(&callback(&req.state, ""), NOW, None).unwrap();
     c.token_request(resp).unwrap();
     assert_eq!(code_of(c.accept_token_response(&token_json("AT", None), None, NOW)), "oauth.token.type_unsupported");
+    let req = c.authorize(AuthorizeOptions::default(), NOW).unwrap();
+    let resp = c.handle_callback(&callback(&req.state, ""), NOW, None).unwrap();
+    c.token_request(resp).unwrap();
     c.accept_token_response(r#"{"access_token":"AT","token_type":"DPoP"}"#, None, NOW).unwrap();
     assert_eq!(&*c.authorization_header(NOW).unwrap(), "DPoP AT");
 }
@@ -440,8 +446,9 @@ fn id_token_with_the_sent_nonce_is_accepted_and_its_claims_kept() {
 fn id_token_with_another_nonce_or_none_is_refused() {
     let (mut c, _) = oidc_login(true);
     assert_eq!(code_of(c.accept_token_response(&with_id_token(&id_token(Some("other"), "a"), None), None, NOW)), "oidc.id_token.nonce_mismatch");
-    assert_eq!(code_of(c.accept_token_response(&with_id_token(&id_token(None, "a"), None), None, NOW)), "oidc.id_token.nonce_mismatch");
     assert!(c.token_info().is_none(), "nothing was stored");
+    let (mut c, _) = oidc_login(true);
+    assert_eq!(code_of(c.accept_token_response(&with_id_token(&id_token(None, "a"), None), None, NOW)), "oidc.id_token.nonce_mismatch");
 }
 
 #[test]
@@ -467,6 +474,44 @@ fn refreshed_id_token_must_be_about_the_same_subject() {
     c.accept_token_response(&with_id_token(&id_token(nonce.as_deref(), "alice"), Some("RT")), None, NOW).unwrap();
     c.refresh_request(None).unwrap();
     assert_eq!(code_of(c.accept_token_response(&with_id_token(&id_token(None, "mallory"), None), None, NOW)), "oidc.id_token.subject_mismatch");
+    c.refresh_request(None).unwrap();
     c.accept_token_response(&with_id_token(&id_token(None, "alice"), None), None, NOW).unwrap();
     assert_eq!(c.id_token_claims().unwrap().subject, "alice");
+}
+
+// --- review follow-ups ---------------------------------------------------------
+
+#[test]
+fn a_refresh_cannot_overwrite_an_outstanding_code_exchange() {
+    let mut c = logged_in(Some("RT"));
+    let req = c.authorize(AuthorizeOptions { nonce: true, ..Default::default() }, NOW).unwrap();
+    let resp = c.handle_callback(&callback(&req.state, ""), NOW, None).unwrap();
+    c.token_request(resp).unwrap();
+    assert_eq!(code_of(c.refresh_request(None)), "oauth.token.exchange_pending");
+    // the login's response is still checked as a login: the nonce is required
+    assert_eq!(code_of(c.accept_token_response(&token_json("AT2", None), None, NOW)), "oidc.id_token.missing");
+}
+
+#[test]
+fn a_failed_response_closes_the_outstanding_request() {
+    let mut c = logged_in(Some("RT"));
+    c.refresh_request(None).unwrap();
+    assert_eq!(code_of(c.accept_token_response("not json", None, NOW)), "oauth.token.malformed");
+    assert_eq!(code_of(c.accept_token_response(&token_json("AT2", None), None, NOW)), "arg.invalid");
+}
+
+#[test]
+fn the_scope_requested_per_call_is_the_one_recorded() {
+    let mut c = client();
+    let req = c.authorize(AuthorizeOptions { scope: Some("openid".into()), ..Default::default() }, NOW).unwrap();
+    let resp = c.handle_callback(&callback(&req.state, ""), NOW, None).unwrap();
+    c.token_request(resp).unwrap();
+    let info = c.accept_token_response(&token_json("AT", Some("RT")), None, NOW).unwrap();
+    assert_eq!(info.scope.as_deref(), Some("openid"));
+    c.refresh_request(Some("email")).unwrap();
+    let info = c.accept_token_response(&token_json("AT2", None), None, NOW).unwrap();
+    assert_eq!(info.scope.as_deref(), Some("email"), "a narrowed refresh without scope in the response");
+    c.refresh_request(None).unwrap();
+    let info = c.accept_token_response(&token_json("AT3", None), None, NOW).unwrap();
+    assert_eq!(info.scope.as_deref(), Some("email"));
 }

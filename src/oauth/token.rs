@@ -113,6 +113,11 @@ pub(crate) fn parse_response(body: &str, status: Option<u16>, accept: TokenType)
         }
         .into());
     };
+    // Move every token out of the map first, so that on any error below it is
+    // dropped as a zeroizing Secret rather than as a plain String.
+    let access_raw = take_secret(&mut map, "access_token");
+    let refresh_raw = take_secret(&mut map, "refresh_token");
+    let id_raw = take_secret(&mut map, "id_token");
     if let Some(error) = map.get("error") {
         let text = |k: &str| map.get(k).and_then(Value::as_str);
         let response = error
@@ -125,10 +130,10 @@ pub(crate) fn parse_response(body: &str, status: Option<u16>, accept: TokenType)
         return Err(TokenResponseError::HttpStatus(s).into());
     }
 
-    let access_token = match map.remove("access_token") {
-        Some(Value::String(s)) if !s.is_empty() => Secret::new(s),
-        Some(Value::String(_)) | None => return Err(TokenResponseError::AccessTokenMissing.into()),
-        Some(_) => return Err(TokenResponseError::InvalidMember("access_token").into()),
+    let access_token = match access_raw {
+        Some(Ok(s)) if !s.expose().is_empty() => s,
+        Some(Ok(_)) | None => return Err(TokenResponseError::AccessTokenMissing.into()),
+        Some(Err(())) => return Err(TokenResponseError::InvalidMember("access_token").into()),
     };
     let token_type = match map.get("token_type").and_then(Value::as_str) {
         Some(t) if t.eq_ignore_ascii_case("bearer") && accept == TokenType::Bearer => TokenType::Bearer,
@@ -144,15 +149,15 @@ pub(crate) fn parse_response(body: &str, status: Option<u16>, accept: TokenType)
         ),
         Some(_) => return Err(TokenResponseError::InvalidMember("expires_in").into()),
     };
-    let optional_secret = |v: Option<Value>, name: &'static str| -> Result<Option<Secret>> {
+    let optional_secret = |v: Option<core::result::Result<Secret, ()>>, name: &'static str| -> Result<Option<Secret>> {
         match v {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) if !s.is_empty() => Ok(Some(Secret::new(s))),
+            None => Ok(None),
+            Some(Ok(s)) if !s.expose().is_empty() => Ok(Some(s)),
             Some(_) => Err(TokenResponseError::InvalidMember(name).into()),
         }
     };
-    let refresh_token = optional_secret(map.remove("refresh_token"), "refresh_token")?;
-    let id_token = optional_secret(map.remove("id_token"), "id_token")?;
+    let refresh_token = optional_secret(refresh_raw, "refresh_token")?;
+    let id_token = optional_secret(id_raw, "id_token")?;
     if id_token.as_ref().is_some_and(|t| t.expose().split('.').count() != 3) {
         return Err(TokenResponseError::InvalidMember("id_token").into());
     }
@@ -162,6 +167,16 @@ pub(crate) fn parse_response(body: &str, status: Option<u16>, accept: TokenType)
         Some(_) => return Err(TokenResponseError::InvalidMember("scope").into()),
     };
     Ok(TokenSet { access_token, token_type, expires_in, refresh_token, id_token, scope })
+}
+
+/// Removes a member: a string becomes a [`Secret`] at once, `null` counts as
+/// absent, any other type is `Err` (callers check emptiness themselves).
+fn take_secret(map: &mut Map<String, Value>, key: &str) -> Option<core::result::Result<Secret, ()>> {
+    match map.remove(key)? {
+        Value::Null => None,
+        Value::String(s) => Some(Ok(Secret::new(s))),
+        _ => Some(Err(())),
+    }
 }
 
 /// RFC 6749 §3.3: space-delimited `scope-token`s of `%x21 / %x23-5B / %x5D-7E`.

@@ -71,9 +71,10 @@ impl TokenVault {
         }
         self.token_type = set.token_type;
         self.expires_at = set.expires_in.map(|s| now.saturating_add(s.saturating_mul(1000)));
-        // RFC 6749 §5.1: scope is omitted when it equals what was requested.
-        self.scope = set.scope.or_else(|| match how {
-            Replace::All => requested_scope.map(str::to_owned),
+        // RFC 6749 §5.1: scope is omitted when it equals what was requested;
+        // a refresh that requested no scope keeps the previous grant (§6).
+        self.scope = set.scope.or_else(|| requested_scope.map(str::to_owned)).or(match how {
+            Replace::All => None,
             Replace::Refresh => previous_scope,
         });
         self.facts()

@@ -1,4 +1,7 @@
-//! SAML 2.0 service provider: the XML reader and (as they land) requests,
-//! bindings, metadata and response validation.
+//! SAML 2.0 service provider: the XML reader, bindings and (as they land)
+//! requests, metadata and response validation.
 
+pub mod binding;
+pub mod escape;
+pub mod time;
 pub mod xml;

@@ -96,9 +96,21 @@ impl Options {
         Ok(Self { obj: Some(obj.clone()) })
     }
 
+    /// Own properties only: a value inherited from a polluted
+    /// `Object.prototype` must never switch a check on or off.
     fn get(&self, key: &str) -> Option<JsValue> {
-        let v = Reflect::get(self.obj.as_ref()?, &JsValue::from_str(key)).ok()?;
+        let obj = self.obj.as_ref()?;
+        let name = JsValue::from_str(key);
+        if !Object::has_own(obj, &name) {
+            return None;
+        }
+        let v = Reflect::get(obj, &name).ok()?;
         (!v.is_undefined() && !v.is_null()).then_some(v)
+    }
+
+    /// Whether the caller wrote `key` at all (even as `null`).
+    pub fn has(&self, key: &str) -> bool {
+        self.obj.as_ref().is_some_and(|o| Object::has_own(o, &JsValue::from_str(key)))
     }
 
     pub fn string(&self, key: &'static str) -> crate::Result<Option<String>> {

@@ -38,18 +38,23 @@ export interface AuthorizeOptions {
   extraParams?: Record<string, string>;
   /** PKCE verifier length, 43–128 (default 64). */
   verifierLength?: number;
+  /** Also return `codeVerifier` (and `scope`), for a caller that keeps the flow itself
+   * (an HttpOnly cookie in an edge worker). Without it the verifier never leaves the module. */
+  carry?: boolean;
   now?: number;
 }
-/** A started authorization. Carry `state`/`codeVerifier`/`nonce`/`expiresAt` yourself only if this
- * client instance will not see the callback (full-page navigation, a stateless edge worker). */
-export interface AuthorizationRequest { url: string; state: string; nonce?: string; codeVerifier: string; expiresAt: number; }
+/** A started authorization. With `carry: true`, keep `state`/`codeVerifier`/`nonce`/`expiresAt`/`scope`
+ * yourself if this client instance will not see the callback. */
+export interface AuthorizationRequest { url: string; state: string; nonce?: string; codeVerifier?: string; scope?: string; expiresAt: number; }
 export interface CallbackOptions {
   now?: number;
-  /** The state you carried (e.g. in an HttpOnly cookie); requires `codeVerifier`. */
+  /** The state you carried (e.g. in an HttpOnly cookie); requires `codeVerifier` and `nonce`. */
   expectedState?: string;
   codeVerifier?: string;
-  nonce?: string;
+  /** Required with `expectedState`: the nonce authorize() returned, or null if none was sent. */
+  nonce?: string | null;
   expiresAt?: number;
+  scope?: string;
 }
 /** An HTTP request for your `fetch`. The body holds a code or refresh token: send it, do not log it. */
 export interface TokenHttpRequest { url: string; method: "POST"; headers: Record<string, string>; body: string; }
@@ -184,7 +189,8 @@ impl JsOAuthClient {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "AuthorizeOptions | undefined")] options: JsValue,
     ) -> JsResult<JsValue> {
-        let o = js(Options::read(&options, "options", &["scope", "nonce", "extraParams", "verifierLength", "now"]))?;
+        let o = js(Options::read(&options, "options", &["scope", "nonce", "extraParams", "verifierLength", "carry", "now"]))?;
+        let carry = js(o.bool("carry"))?.unwrap_or(false);
         let opts = AuthorizeOptions {
             scope: js(o.string("scope"))?,
             nonce: js(o.bool("nonce"))?.unwrap_or(false),
@@ -196,7 +202,12 @@ impl JsOAuthClient {
         set(&out, "url", &req.url.as_str().into());
         set(&out, "state", &req.state.as_str().into());
         opt_str(&out, "nonce", req.nonce.as_deref());
-        set(&out, "codeVerifier", &req.code_verifier.expose().into());
+        if carry {
+            // Only when the caller keeps the flow itself: otherwise the verifier
+            // never leaves the wasm instance.
+            set(&out, "codeVerifier", &req.code_verifier.expose().into());
+            opt_str(&out, "scope", req.scope.as_deref());
+        }
         set(&out, "expiresAt", &(req.expires_at as f64).into());
         Ok(out)
     }
@@ -209,16 +220,27 @@ impl JsOAuthClient {
         url: &str,
         #[wasm_bindgen(unchecked_param_type = "CallbackOptions | undefined")] options: JsValue,
     ) -> JsResult<JsAuthorizationResponse> {
-        let o = js(Options::read(&options, "options", &["now", "expectedState", "codeVerifier", "nonce", "expiresAt"]))?;
+        let o = js(Options::read(&options, "options", &["now", "expectedState", "codeVerifier", "nonce", "expiresAt", "scope"]))?;
         let now = js(o.now())?;
         let carried = match (js(o.string("expectedState"))?, js(o.string("codeVerifier"))?) {
             (None, None) => None,
-            (Some(expected_state), Some(v)) => Some(CarriedFlow {
-                expected_state,
-                code_verifier: js(CodeVerifier::parse(&v))?,
-                nonce: js(o.string("nonce"))?,
-                expires_at: js(o.uint("expiresAt"))?,
-            }),
+            (Some(expected_state), Some(v)) => {
+                // Leaving `nonce` out would silently turn the ID token's nonce
+                // check off; the caller must say `nonce: null` if none was sent.
+                if !o.has("nonce") {
+                    return Err(super::interop::to_js_error(Error::InvalidArgument {
+                        field: "nonce",
+                        reason: "with a carried flow, pass the nonce from authorize() (or null if none was sent)",
+                    }));
+                }
+                Some(CarriedFlow {
+                    expected_state,
+                    code_verifier: js(CodeVerifier::parse(&v))?,
+                    nonce: js(o.string("nonce"))?,
+                    expires_at: js(o.uint("expiresAt"))?,
+                    scope: js(o.string("scope"))?,
+                })
+            }
             _ => {
                 return Err(super::interop::to_js_error(Error::InvalidArgument {
                     field: "expectedState",
@@ -268,14 +290,15 @@ impl JsOAuthClient {
 
     /// `"Bearer <token>"` for an API call's `Authorization` header. This is the
     /// one way a token leaves the vault: send it, do not store or log it.
-    #[wasm_bindgen(js_name = authorizationHeader)]
+    #[wasm_bindgen(js_name = authorizationHeader, unchecked_return_type = "string")]
     pub fn authorization_header(
         &self,
         #[wasm_bindgen(unchecked_param_type = "TimeOptions | undefined")] options: JsValue,
-    ) -> JsResult<String> {
+    ) -> JsResult<JsValue> {
         let o = js(Options::read(&options, "options", &["now"]))?;
         let header = js(self.inner.authorization_header(js(o.now())?))?;
-        Ok(header.as_str().to_owned())
+        // Straight from the zeroizing buffer into a JS string: no Rust copy left behind.
+        Ok(JsValue::from_str(&header))
     }
 
     /// Whether the access token should be refreshed (none held, or expiring within the leeway).

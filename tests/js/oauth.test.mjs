@@ -109,7 +109,7 @@ test('configuration is strict: unknown options, missing fields, insecure URLs', 
 
 test('authorize builds the URL and returns what a caller may carry', () => {
   const client = new OAuthClient(config());
-  const r = client.authorize({ nonce: true, extraParams: { prompt: 'login', login_hint: 'a b&c' }, now: NOW });
+  const r = client.authorize({ nonce: true, carry: true, extraParams: { prompt: 'login', login_hint: 'a b&c' }, now: NOW });
   const u = new URL(r.url);
   assert.equal(u.origin + u.pathname, 'https://op.example/authorize');
   const q = u.searchParams;
@@ -132,7 +132,7 @@ test('authorize builds the URL and returns what a caller may carry', () => {
 
 test('full flow: callback, token request, token response, authorization header', () => {
   const client = new OAuthClient(config());
-  const start = client.authorize({ now: NOW });
+  const start = client.authorize({ now: NOW, carry: true });
   const response = client.handleCallback(callbackFor(start.state), { now: NOW + 1000 });
   assert.equal(response.state, start.state);
   assert.equal(response.iss, ISSUER);
@@ -195,12 +195,15 @@ test('an authorization error is surfaced only after state matched, with its fiel
 
 test('a carried flow (page navigated away, or an edge worker cookie) is accepted once', () => {
   const starter = new OAuthClient(config());
-  const start = starter.authorize({ nonce: true, now: NOW });
+  const start = starter.authorize({ nonce: true, carry: true, now: NOW });
   const carried = { expectedState: start.state, codeVerifier: start.codeVerifier, nonce: start.nonce, expiresAt: start.expiresAt };
   const other = new OAuthClient(config()); // a fresh page or isolate: nothing pending
   assertCode(() => other.handleCallback(callbackFor(start.state), { now: NOW }), 'oauth.state.mismatch');
   assertCode(() => other.handleCallback(callbackFor('forged'), { now: NOW, ...carried }), 'oauth.state.mismatch');
   assertCode(() => other.handleCallback(callbackFor(start.state), { now: NOW, expectedState: start.state }), 'arg.invalid');
+  const { nonce, ...withoutNonce } = carried;
+  assertCode(() => other.handleCallback(callbackFor(start.state), { now: NOW, ...withoutNonce }), 'arg.invalid');
+  assertCode(() => other.handleCallback(`${REDIRECT}?code=c&state=`, { now: NOW, ...carried, expectedState: '' }), 'arg.invalid');
   assertCode(() => other.handleCallback(callbackFor(start.state), { now: NOW, ...carried, codeVerifier: 'bad' }), 'pkce.verifier_invalid');
   const response = other.handleCallback(callbackFor(start.state), { now: NOW, ...carried });
   assert.equal(response.nonce, start.nonce);
@@ -290,14 +293,15 @@ test('no token in toString, JSON.stringify, inspect, errors or console output', 
     const { client, info } = loggedIn();
     const errors = [];
     for (const fn of [
-      () => client.acceptTokenResponse(tokenBody()),
+      () => { client.refreshRequest(); return client.acceptTokenResponse(tokenBody({ token_type: 'mac' })); },
+      () => { client.refreshRequest(); return client.acceptTokenResponse(tokenBody({ error: 'invalid_grant' }), { status: 400 }); },
       () => client.authorizationHeader({ now: NOW * 2 }),
       () => client.handleCallback(`${REDIRECT}?access_token=${ACCESS}&state=x`),
       () => client.handleCallback(`${REDIRECT}?code=${ACCESS}&state=x`),
     ]) {
       try { fn(); } catch (e) { errors.push(e); }
     }
-    assert.equal(errors.length, 4);
+    assert.equal(errors.length, 5);
     texts = [
       String(client), JSON.stringify(client), inspect(client, { depth: 5, showHidden: true }),
       JSON.stringify(info), inspect(info), JSON.stringify(client.tokenInfo()),
@@ -312,6 +316,42 @@ test('no token in toString, JSON.stringify, inspect, errors or console output', 
       assert.ok(!String(t).includes(secret), `leaked ${secret} in: ${String(t).slice(0, 120)}`);
     }
   }
+});
+
+test('a polluted Object.prototype cannot switch checks on or off', () => {
+  const client = new OAuthClient(config());
+  const start = client.authorize({ now: NOW });
+  Object.prototype.expectedState = 'attacker-chosen-state-of-enough-length';
+  Object.prototype.codeVerifier = 'a'.repeat(43);
+  Object.prototype.now = 0;
+  try {
+    // the inherited values are ignored: the state is looked up in memory as usual
+    assertCode(() => client.handleCallback(callbackFor('attacker-chosen-state-of-enough-length'), {}), 'oauth.state.mismatch');
+    assert.ok(client.handleCallback(callbackFor(start.state), { now: NOW }));
+  } finally {
+    delete Object.prototype.expectedState;
+    delete Object.prototype.codeVerifier;
+    delete Object.prototype.now;
+  }
+});
+
+test('without carry: true the code verifier never leaves the module', () => {
+  const r = new OAuthClient(config()).authorize({ nonce: true, now: NOW });
+  assert.equal(r.codeVerifier, undefined);
+  assert.deepEqual(Object.keys(r).sort(), ['expiresAt', 'nonce', 'state', 'url']);
+});
+
+test('a refresh cannot overwrite an outstanding code exchange', () => {
+  const { client } = loggedIn();
+  const s = client.authorize({ now: NOW });
+  client.tokenRequest(client.handleCallback(callbackFor(s.state), { now: NOW }));
+  assertCode(() => client.refreshRequest(), 'oauth.token.exchange_pending');
+});
+
+test('a fragment that cannot be decoded is refused (it could hide a token)', () => {
+  const client = new OAuthClient(config());
+  const { state } = client.authorize({ now: NOW });
+  assertCode(() => client.handleCallback(`${callbackFor(state)}#access_token=x&y=%`, { now: NOW }), 'oauth.callback.malformed');
 });
 
 test('version() matches package.json', async () => {

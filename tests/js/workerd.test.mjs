@@ -113,5 +113,6 @@ test('the worker refuses a foreign state, a missing iss and a missing cookie wit
     const res = await fetch(url, { headers: c ? { cookie: c } : {} });
     assert.equal(res.status, 400);
     assert.equal((await res.json()).code, code, url);
+    assert.match(res.headers.get('set-cookie') ?? '', /Max-Age=0/, 'the flow cookie is cleared on failure too');
   }
 });

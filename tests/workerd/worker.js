@@ -3,6 +3,7 @@
 import { OAuthClient, createPkce, pkceChallenge, version } from 'edge-sso';
 
 const COOKIE = '__Host-edge-sso-flow';
+const CLEAR = `${COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0`;
 
 function client(origin) {
   return new OAuthClient({
@@ -47,14 +48,14 @@ export default {
         return json(200, { ...p, recomputed: pkceChallenge(p.codeVerifier), version: version() });
       }
       if (url.pathname === '/login') {
-        const start = client(url.origin).authorize({ nonce: true });
+        const start = client(url.origin).authorize({ nonce: true, carry: true });
         const flow = { s: start.state, v: start.codeVerifier, n: start.nonce, e: start.expiresAt };
         const cookie = `${COOKIE}=${encodeURIComponent(JSON.stringify(flow))}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=600`;
         return new Response(null, { status: 302, headers: { location: start.url, 'set-cookie': cookie } });
       }
       if (url.pathname === '/callback') {
         const flow = readCookie(request);
-        if (!flow) return json(400, { code: 'flow.cookie_missing' });
+        if (!flow) return json(400, { code: 'flow.cookie_missing' }, { 'set-cookie': CLEAR });
         const c = client(url.origin); // a fresh instance: nothing in memory from /login
         const response = c.handleCallback(request.url, {
           expectedState: flow.s, codeVerifier: flow.v, nonce: flow.n, expiresAt: flow.e,
@@ -75,11 +76,13 @@ export default {
           tokenInfo: info,
           headerScheme: c.authorizationHeader().split(' ')[0],
           subject: c.idTokenClaims().sub,
-        }, { 'set-cookie': `${COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0` });
+        }, { 'set-cookie': CLEAR });
       }
       return json(404, { code: 'not_found' });
     } catch (e) {
-      return json(400, { code: e.code ?? 'internal', message: e.message });
+      // The flow cookie is cleared on every outcome: one callback per login.
+      const headers = url.pathname === '/callback' ? { 'set-cookie': CLEAR } : {};
+      return json(400, { code: e.code ?? 'internal', message: e.message }, headers);
     }
   },
 };

@@ -1,0 +1,188 @@
+//! One-time, expiring, bounded memory of things a later step must find
+//! exactly once: OAuth `state`s (with their PKCE verifier and nonce) and SAML
+//! AuthnRequest IDs.
+//!
+//! Keys are compared in constant time and the scan does not stop at a match.
+//! A small memory of *retired* keys (kept as SHA-256 digests, never the
+//! values) lets a second use or a late arrival get a precise error instead of
+//! a generic "unknown".
+
+use sha2::{Digest, Sha256};
+use std::collections::VecDeque;
+
+use crate::secret::ct_eq_str;
+
+/// How many entries may be pending at once (oldest evicted first).
+pub const MAX_PENDING: usize = 16;
+const MAX_RETIRED: usize = 64;
+
+/// Why [`OneTimeStore::take`] found nothing usable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Miss {
+    /// Never issued here (or long forgotten).
+    Unknown,
+    /// Already taken once.
+    Reused,
+    /// Issued, but expired (or evicted) before it was taken.
+    Expired,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Retired {
+    Used,
+    Expired,
+}
+
+#[derive(Debug)]
+struct Entry<V> {
+    key: String,
+    value: V,
+    expires_at: u64,
+}
+
+/// The store. `V` is whatever must come back with the key.
+#[derive(Debug)]
+pub(crate) struct OneTimeStore<V> {
+    entries: Vec<Entry<V>>,
+    retired: VecDeque<([u8; 32], Retired)>,
+}
+
+impl<V> Default for OneTimeStore<V> {
+    fn default() -> Self {
+        Self { entries: Vec::new(), retired: VecDeque::new() }
+    }
+}
+
+fn digest(key: &str) -> [u8; 32] {
+    Sha256::digest(key.as_bytes()).into()
+}
+
+impl<V> OneTimeStore<V> {
+    pub fn insert(&mut self, key: String, value: V, expires_at: u64, now: u64) {
+        self.expire(now);
+        if self.entries.len() >= MAX_PENDING {
+            let old = self.entries.remove(0);
+            self.retire(&old.key, Retired::Expired);
+        }
+        self.entries.push(Entry { key, value, expires_at });
+    }
+
+    /// Takes the value stored under `key`, once.
+    pub fn take(&mut self, key: &str, now: u64) -> Result<V, Miss> {
+        let mut found = None;
+        for (i, e) in self.entries.iter().enumerate() {
+            if ct_eq_str(&e.key, key) {
+                found = Some(i);
+            }
+        }
+        if let Some(i) = found {
+            let entry = self.entries.remove(i);
+            if now >= entry.expires_at {
+                self.retire(&entry.key, Retired::Expired);
+                return Err(Miss::Expired);
+            }
+            self.retire(&entry.key, Retired::Used);
+            return Ok(entry.value);
+        }
+        let d = digest(key);
+        match self.retired.iter().find(|(r, _)| *r == d) {
+            Some((_, Retired::Used)) => Err(Miss::Reused),
+            Some((_, Retired::Expired)) => Err(Miss::Expired),
+            None => Err(Miss::Unknown),
+        }
+    }
+
+    /// Records `key` as used when the caller carried it (stateless mode), so
+    /// a second use on this instance is still caught.
+    pub fn mark_used(&mut self, key: &str) {
+        self.entries.retain(|e| !ct_eq_str(&e.key, key));
+        self.retire(key, Retired::Used);
+    }
+
+    pub fn was_used(&self, key: &str) -> bool {
+        let d = digest(key);
+        self.retired.iter().any(|(r, how)| *r == d && *how == Retired::Used)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+
+    fn expire(&mut self, now: u64) {
+        let (expired, live): (Vec<_>, Vec<_>) =
+            core::mem::take(&mut self.entries).into_iter().partition(|e| now >= e.expires_at);
+        self.entries = live;
+        for e in expired {
+            self.retire(&e.key, Retired::Expired);
+        }
+    }
+
+    fn retire(&mut self, key: &str, how: Retired) {
+        if self.retired.len() >= MAX_RETIRED {
+            self.retired.pop_front();
+        }
+        self.retired.push_back((digest(key), how));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn store_with(keys: &[&str]) -> OneTimeStore<u32> {
+        let mut s = OneTimeStore::default();
+        for (i, k) in keys.iter().enumerate() {
+            s.insert((*k).to_owned(), i as u32, 1000, 0);
+        }
+        s
+    }
+
+    #[test]
+    fn take_is_one_time() {
+        let mut s = store_with(&["a"]);
+        assert_eq!(s.take("a", 1).unwrap(), 0);
+        assert_eq!(s.take("a", 2).unwrap_err(), Miss::Reused);
+        assert_eq!(s.take("b", 2).unwrap_err(), Miss::Unknown);
+    }
+
+    #[test]
+    fn expired_entries_are_refused_even_after_pruning() {
+        let mut s = store_with(&["a"]);
+        assert_eq!(s.take("a", 1000).unwrap_err(), Miss::Expired);
+        s.insert("b".into(), 1, 1000, 0);
+        s.insert("c".into(), 2, 6000, 5000); // prunes b
+        assert_eq!(s.len(), 1);
+        assert_eq!(s.take("b", 5001).unwrap_err(), Miss::Expired);
+    }
+
+    #[test]
+    fn bounded_and_oldest_evicted() {
+        let keys: Vec<String> = (0..MAX_PENDING + 3).map(|i| format!("s{i}")).collect();
+        let mut s = store_with(&keys.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(s.len(), MAX_PENDING);
+        assert_eq!(s.take("s0", 1).unwrap_err(), Miss::Expired);
+        assert!(s.take(&format!("s{}", MAX_PENDING + 2), 1).is_ok());
+    }
+
+    #[test]
+    fn prefix_of_a_key_does_not_match() {
+        let mut s = store_with(&["abcdef"]);
+        assert_eq!(s.take("abcde", 1).unwrap_err(), Miss::Unknown);
+        assert_eq!(s.take("abcdefg", 1).unwrap_err(), Miss::Unknown);
+        assert!(s.take("abcdef", 1).is_ok());
+    }
+
+    #[test]
+    fn carried_keys_are_remembered_as_used() {
+        let mut s: OneTimeStore<u32> = OneTimeStore::default();
+        assert!(!s.was_used("k"));
+        s.mark_used("k");
+        assert!(s.was_used("k"));
+        assert_eq!(s.take("k", 0).unwrap_err(), Miss::Reused);
+    }
+}
