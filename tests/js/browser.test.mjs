@@ -53,13 +53,13 @@ test('demo page: PKCE, login at the local OP, userinfo, refresh, and no token an
   page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
   // Learn the real token values from the wire, to search for them afterwards.
   const tokens = new Set();
-  context.on('response', async (res) => {
-    if (res.url().startsWith(`${demo.issuer}/token`) && res.request().method() === 'POST') {
-      try {
-        const body = await res.json();
-        for (const k of ['access_token', 'refresh_token', 'id_token']) if (body[k]) tokens.add(body[k]);
-      } catch { /* not JSON */ }
-    }
+  const collecting = [];
+  const isTokenResponse = (res) => res.url().startsWith(`${demo.issuer}/token`) && res.request().method() === 'POST';
+  context.on('response', (res) => {
+    if (!isTokenResponse(res)) return;
+    collecting.push(res.json().then((body) => {
+      for (const k of ['access_token', 'refresh_token', 'id_token']) if (body[k]) tokens.add(body[k]);
+    }, () => {}));
   });
 
   await page.goto(demo.pageUrl);
@@ -89,9 +89,11 @@ test('demo page: PKCE, login at the local OP, userinfo, refresh, and no token an
   await page.click('#userinfo-btn');
   await page.waitForSelector('#userinfo:text("sub=alice")');
 
-  await page.click('#refresh-btn');
+  await Promise.all([page.waitForResponse(isTokenResponse), page.click('#refresh-btn')]);
   await page.waitForFunction(() => document.getElementById('error').textContent === 'none');
-  assert.equal(tokens.size >= 4, true, `saw ${tokens.size} token values on the wire`); // at, rt, id (+ rotated)
+  await Promise.all(collecting);
+  assert.equal(collecting.length, 2, 'one code exchange and one refresh');
+  assert.ok(tokens.size >= 5, `saw ${tokens.size} token values on the wire`); // at, rt, id, then rotated at, rt, id
 
   const dump = await storageDump(page);
   assert.deepEqual(dump.local, {});
