@@ -67,7 +67,5 @@ pub fn html_attr(s: &str) -> String {
 /// Whether `s` contains only characters XML 1.0 allows (a value with, say, a
 /// NUL cannot be written into a document at all, escaped or not).
 pub fn is_xml_safe(s: &str) -> bool {
-    s.chars().all(|c| {
-        matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
-    })
+    s.chars().all(super::xml::is_xml_char)
 }

@@ -1,7 +1,18 @@
-//! SAML 2.0 service provider: the XML reader, bindings and (as they land)
-//! requests, metadata and response validation.
+//! SAML 2.0 service provider: the XML reader, AuthnRequests, bindings and
+//! (as they land) metadata, redirect signatures and response validation.
 
+pub mod authn_request;
 pub mod binding;
 pub mod escape;
+pub mod sp;
 pub mod time;
 pub mod xml;
+
+/// `urn:oasis:names:tc:SAML:2.0:protocol`
+pub const NS_PROTOCOL: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
+/// `urn:oasis:names:tc:SAML:2.0:assertion`
+pub const NS_ASSERTION: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
+/// `urn:oasis:names:tc:SAML:2.0:metadata`
+pub const NS_METADATA: &str = "urn:oasis:names:tc:SAML:2.0:metadata";
+/// `http://www.w3.org/2000/09/xmldsig#`
+pub const NS_DSIG: &str = "http://www.w3.org/2000/09/xmldsig#";

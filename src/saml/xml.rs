@@ -403,7 +403,7 @@ fn predefined_entity(name: &str) -> Option<char> {
 }
 
 /// XML 1.0 `Char`.
-fn is_xml_char(c: char) -> bool {
+pub(crate) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
 }
 

@@ -152,6 +152,27 @@ impl Options {
         })
     }
 
+    /// A nested options object (not an array, not a function).
+    pub fn object(&self, key: &'static str) -> crate::Result<Option<JsValue>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(v) if v.is_object() && !Array::is_array(&v) && !v.is_function() => Ok(Some(v)),
+            Some(_) => Err(Error::InvalidArgument { field: key, reason: "must be an object" }),
+        }
+    }
+
+    /// An array of strings.
+    pub fn string_list(&self, key: &'static str) -> crate::Result<Vec<String>> {
+        let Some(v) = self.get(key) else { return Ok(Vec::new()) };
+        if !Array::is_array(&v) {
+            return Err(Error::InvalidArgument { field: key, reason: "must be an array of strings" });
+        }
+        let arr: Array = v.unchecked_into();
+        arr.iter()
+            .map(|item| item.as_string().ok_or(Error::InvalidArgument { field: key, reason: "must be an array of strings" }))
+            .collect()
+    }
+
     /// A `{ name: "value" }` object as ordered pairs.
     pub fn string_map(&self, key: &'static str) -> crate::Result<Vec<(String, String)>> {
         let Some(v) = self.get(key) else { return Ok(Vec::new()) };

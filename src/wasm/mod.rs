@@ -5,6 +5,8 @@
 
 mod interop;
 mod oauth;
+#[cfg(feature = "saml")]
+mod saml;
 
 use wasm_bindgen::prelude::*;
 

@@ -1,0 +1,320 @@
+//! `SamlServiceProvider`: the SP's configuration, its IdP, and the AuthnRequests
+//! it has sent and not yet seen answered.
+
+use super::authn_request::{self, AuthnRequestOptions, RequestParts};
+use super::binding::{self, base64_encode, check_relay_state, MessageParam};
+use crate::error::{Error, Result};
+use crate::one_time::OneTimeStore;
+use crate::random;
+use crate::url::check_endpoint;
+
+/// How long a sent AuthnRequest is remembered by default (10 minutes).
+pub const DEFAULT_REQUEST_TTL_MS: u64 = 10 * 60 * 1000;
+/// Default allowed clock difference with the IdP, in seconds.
+pub const DEFAULT_CLOCK_SKEW_SECONDS: u64 = 180;
+
+/// The identity provider, as configured (or read from its metadata).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IdpConfig {
+    /// The IdP's entity ID (the `Issuer` of its messages).
+    pub entity_id: String,
+    /// SingleSignOnService for the HTTP-Redirect binding.
+    pub sso_redirect_url: Option<String>,
+    /// SingleSignOnService for the HTTP-POST binding.
+    pub sso_post_url: Option<String>,
+    /// SingleLogoutService for the HTTP-Redirect binding.
+    pub slo_redirect_url: Option<String>,
+    /// SingleLogoutService for the HTTP-POST binding.
+    pub slo_post_url: Option<String>,
+}
+
+/// The service provider's configuration. No private key: edge-sso never signs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpConfig {
+    /// The SP's entity ID (the `Issuer` of its requests, the expected `Audience`).
+    pub entity_id: String,
+    /// The Assertion Consumer Service URL (HTTP-POST), the expected `Destination`/`Recipient`.
+    pub acs_url: String,
+    /// The identity provider.
+    pub idp: IdpConfig,
+    /// Allowed clock difference, in seconds.
+    pub clock_skew_seconds: u64,
+    /// Accept SHA-1 signatures (RSA-SHA1, DSA-SHA1).
+    pub allow_sha1: bool,
+    /// How long a sent AuthnRequest stays answerable, in milliseconds.
+    pub request_ttl_ms: u64,
+}
+
+impl SpConfig {
+    /// A configuration with defaults for the optional values.
+    pub fn new(entity_id: impl Into<String>, acs_url: impl Into<String>, idp: IdpConfig) -> Self {
+        Self {
+            entity_id: entity_id.into(),
+            acs_url: acs_url.into(),
+            idp,
+            clock_skew_seconds: DEFAULT_CLOCK_SKEW_SECONDS,
+            allow_sha1: false,
+            request_ttl_ms: DEFAULT_REQUEST_TTL_MS,
+        }
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.entity_id.trim().is_empty() {
+            return Err(Error::InvalidArgument { field: "entityId", reason: "is required" });
+        }
+        if self.idp.entity_id.trim().is_empty() {
+            return Err(Error::InvalidArgument { field: "idp.entityId", reason: "is required" });
+        }
+        check_endpoint("acsUrl", &self.acs_url)?;
+        for (field, url) in [
+            ("idp.ssoRedirectUrl", &self.idp.sso_redirect_url),
+            ("idp.ssoPostUrl", &self.idp.sso_post_url),
+            ("idp.sloRedirectUrl", &self.idp.slo_redirect_url),
+            ("idp.sloPostUrl", &self.idp.slo_post_url),
+        ] {
+            if let Some(u) = url {
+                check_endpoint(field, u)?;
+            }
+        }
+        if self.idp.sso_redirect_url.is_none() && self.idp.sso_post_url.is_none() {
+            return Err(Error::InvalidArgument { field: "idp.ssoRedirectUrl", reason: "the IdP needs an SSO URL" });
+        }
+        if self.clock_skew_seconds > 3600 {
+            return Err(Error::InvalidArgument { field: "clockSkewSeconds", reason: "at most 3600" });
+        }
+        if !(1_000..=24 * 3600 * 1000).contains(&self.request_ttl_ms) {
+            return Err(Error::InvalidArgument { field: "requestTtlMs", reason: "between 1 second and 24 hours" });
+        }
+        Ok(())
+    }
+}
+
+/// Which binding carries the AuthnRequest to the IdP.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RequestBinding {
+    /// HTTP-Redirect (the default; the Orange flow's).
+    #[default]
+    Redirect,
+    /// HTTP-POST (an auto-submitting form).
+    Post,
+}
+
+/// How the request reaches the IdP.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outgoing {
+    /// Send the browser to this URL (HTTP 302 or `location.assign`).
+    Redirect {
+        /// The IdP SSO URL with `SAMLRequest` (and `RelayState`).
+        url: String,
+    },
+    /// Serve this page; it posts the request to `action`.
+    Post {
+        /// The IdP SSO URL.
+        action: String,
+        /// The base64 `SAMLRequest` value.
+        saml_request: String,
+        /// The auto-submitting page (every value escaped).
+        html: String,
+    },
+}
+
+/// A sent AuthnRequest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SentAuthnRequest {
+    /// The request ID (`_` + 256 random bits in hex), the expected `InResponseTo`.
+    pub id: String,
+    /// The request XML.
+    pub xml: String,
+    /// Where it goes and how.
+    pub outgoing: Outgoing,
+    /// The RelayState sent, if any.
+    pub relay_state: Option<String>,
+    /// Until when the response is expected (ms since the epoch).
+    pub expires_at: u64,
+}
+
+/// A SAML 2.0 service provider (Web Browser SSO profile, SP side).
+///
+/// ```
+/// use edge_sso::saml::sp::{IdpConfig, SamlServiceProvider, SpConfig, Outgoing};
+/// let idp = IdpConfig {
+///     entity_id: "https://idp.example".into(),
+///     sso_redirect_url: Some("https://idp.example/sso".into()),
+///     ..Default::default()
+/// };
+/// let mut sp = SamlServiceProvider::new(SpConfig::new("https://sp.example", "https://sp.example/acs", idp)).unwrap();
+/// let sent = sp.authn_request(Default::default(), Default::default(), None, 1_700_000_000_000).unwrap();
+/// let Outgoing::Redirect { url } = &sent.outgoing else { unreachable!() };
+/// assert!(url.starts_with("https://idp.example/sso?SAMLRequest="));
+/// assert_eq!(sent.id.len(), 65);
+/// ```
+#[derive(Debug)]
+pub struct SamlServiceProvider {
+    config: SpConfig,
+    pending: OneTimeStore<()>,
+}
+
+impl SamlServiceProvider {
+    /// Checks the configuration and creates the SP.
+    pub fn new(config: SpConfig) -> Result<Self> {
+        config.validate()?;
+        Ok(Self { config, pending: OneTimeStore::default() })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &SpConfig {
+        &self.config
+    }
+
+    /// Builds an AuthnRequest, encodes it for `binding`, and remembers its ID
+    /// (one-time, expiring) for the response's `InResponseTo`.
+    pub fn authn_request(
+        &mut self,
+        options: AuthnRequestOptions,
+        binding: RequestBinding,
+        relay_state: Option<String>,
+        now: u64,
+    ) -> Result<SentAuthnRequest> {
+        if let Some(rs) = &relay_state {
+            check_relay_state(rs)?;
+        }
+        let destination = match binding {
+            RequestBinding::Redirect => self.config.idp.sso_redirect_url.as_deref(),
+            RequestBinding::Post => self.config.idp.sso_post_url.as_deref(),
+        }
+        .ok_or(Error::InvalidArgument { field: "binding", reason: "the IdP has no SSO URL for this binding" })?;
+        let id = new_request_id()?;
+        let xml = authn_request::build(
+            &RequestParts {
+                id: &id,
+                issue_instant: now,
+                destination,
+                issuer: &self.config.entity_id,
+                acs_url: &self.config.acs_url,
+            },
+            &options,
+        )?;
+        let outgoing = match binding {
+            RequestBinding::Redirect => Outgoing::Redirect {
+                url: binding::redirect_url(destination, MessageParam::Request, &xml, relay_state.as_deref())?,
+            },
+            RequestBinding::Post => Outgoing::Post {
+                action: destination.to_owned(),
+                saml_request: base64_encode(xml.as_bytes()),
+                html: binding::post_form(destination, MessageParam::Request, &xml, relay_state.as_deref())?,
+            },
+        };
+        let expires_at = now.saturating_add(self.config.request_ttl_ms);
+        self.pending.insert(id.clone(), (), expires_at, now);
+        Ok(SentAuthnRequest { id, xml, outgoing, relay_state, expires_at })
+    }
+
+    /// Number of AuthnRequests awaiting a response.
+    pub fn pending_count(&self) -> usize {
+        self.pending.len()
+    }
+}
+
+/// A request ID: `_` then 256 random bits in hex (xs:ID must not start with a digit).
+fn new_request_id() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    random::fill(&mut bytes)?;
+    let mut id = String::with_capacity(65);
+    id.push('_');
+    for b in bytes {
+        id.push_str(&format!("{b:02x}"));
+    }
+    Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+    use super::*;
+    use crate::saml::binding::decode_redirect;
+    use crate::saml::xml::parse;
+    use crate::saml::NS_PROTOCOL;
+    use crate::url::parse_query;
+
+    const NOW: u64 = 1_700_000_000_000;
+
+    fn idp() -> IdpConfig {
+        IdpConfig {
+            entity_id: "https://idp.example".into(),
+            sso_redirect_url: Some("https://idp.example/sso?tenant=7".into()),
+            sso_post_url: Some("https://idp.example/sso-post".into()),
+            ..Default::default()
+        }
+    }
+
+    fn sp() -> SamlServiceProvider {
+        SamlServiceProvider::new(SpConfig::new("https://sp.example", "https://sp.example/acs", idp())).unwrap()
+    }
+
+    #[test]
+    fn redirect_request_round_trips_and_is_remembered() {
+        let mut sp = sp();
+        let sent = sp.authn_request(AuthnRequestOptions::default(), RequestBinding::Redirect, Some("/cart".into()), NOW).unwrap();
+        let Outgoing::Redirect { url } = &sent.outgoing else { panic!("redirect expected") };
+        let (base, query) = url.split_once('?').unwrap();
+        assert_eq!(base, "https://idp.example/sso");
+        let q = parse_query(query).unwrap();
+        assert_eq!(q[0], ("tenant".into(), "7".into()));
+        assert_eq!(q[1].0, "SAMLRequest");
+        assert_eq!(decode_redirect(&q[1].1).unwrap(), sent.xml);
+        assert_eq!(q[2], ("RelayState".into(), "/cart".into()));
+        let doc = parse(&sent.xml).unwrap();
+        assert!(doc.root.is(NS_PROTOCOL, "AuthnRequest"));
+        assert_eq!(doc.root.attr("ID"), Some(sent.id.as_str()));
+        assert_eq!(doc.root.attr("Destination"), Some("https://idp.example/sso?tenant=7"));
+        assert_eq!(sent.expires_at, NOW + DEFAULT_REQUEST_TTL_MS);
+        assert_eq!(sp.pending_count(), 1);
+    }
+
+    #[test]
+    fn post_request_form() {
+        let mut sp = sp();
+        let sent = sp.authn_request(AuthnRequestOptions::default(), RequestBinding::Post, None, NOW).unwrap();
+        let Outgoing::Post { action, saml_request, html } = &sent.outgoing else { panic!("post expected") };
+        assert_eq!(action, "https://idp.example/sso-post");
+        assert_eq!(binding::decode_post(saml_request).unwrap(), sent.xml);
+        assert!(html.contains(saml_request.as_str()));
+        assert_eq!(parse(&sent.xml).unwrap().root.attr("Destination"), Some("https://idp.example/sso-post"));
+    }
+
+    #[test]
+    fn request_ids_are_fresh_ncnames_with_256_bits() {
+        let mut sp = sp();
+        let a = sp.authn_request(Default::default(), Default::default(), None, NOW).unwrap().id;
+        let b = sp.authn_request(Default::default(), Default::default(), None, NOW).unwrap().id;
+        assert_ne!(a, b);
+        assert!(a.starts_with('_') && a.len() == 65 && a[1..].bytes().all(|c| c.is_ascii_hexdigit()));
+    }
+
+    #[test]
+    fn configuration_is_checked() {
+        let bad = |f: fn(&mut SpConfig)| {
+            let mut c = SpConfig::new("https://sp.example", "https://sp.example/acs", idp());
+            f(&mut c);
+            SamlServiceProvider::new(c).unwrap_err().code()
+        };
+        assert_eq!(bad(|c| c.entity_id = " ".into()), "arg.invalid");
+        assert_eq!(bad(|c| c.idp.entity_id = String::new()), "arg.invalid");
+        assert_eq!(bad(|c| c.acs_url = "http://sp.example/acs".into()), "config.insecure_url");
+        assert_eq!(bad(|c| c.idp.sso_redirect_url = Some("javascript:alert(1)".into())), "config.insecure_url");
+        assert_eq!(bad(|c| { c.idp.sso_redirect_url = None; c.idp.sso_post_url = None; }), "arg.invalid");
+    }
+
+    #[test]
+    fn missing_binding_url_and_long_relay_state_are_refused() {
+        let mut c = SpConfig::new("https://sp.example", "https://sp.example/acs", idp());
+        c.idp.sso_post_url = None;
+        let mut sp = SamlServiceProvider::new(c).unwrap();
+        assert_eq!(sp.authn_request(Default::default(), RequestBinding::Post, None, NOW).unwrap_err().code(), "arg.invalid");
+        assert_eq!(
+            sp.authn_request(Default::default(), RequestBinding::Redirect, Some("x".repeat(81)), NOW).unwrap_err().code(),
+            "saml.relay_state.too_long"
+        );
+        assert_eq!(sp.pending_count(), 0);
+    }
+}
