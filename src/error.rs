@@ -94,6 +94,32 @@ pub enum SamlError {
     InflateFailed,
     /// A decoded message is not UTF-8.
     NotUtf8,
+    /// A configured certificate could not be read (PEM or base64 DER X.509).
+    CertificateInvalid,
+    /// A configured certificate's key is too weak (RSA under 2048 bits) or of an unsupported type.
+    CertificateUnsupported,
+    /// A signature algorithm is unknown or refused (HMAC needs a shared secret).
+    AlgorithmUnsupported,
+    /// A SHA-1 algorithm was used and `allowSha1` is off.
+    Sha1Refused,
+    /// No configured certificate has a key for the signature's algorithm.
+    NoMatchingKey,
+    /// The signature does not verify with any configured key.
+    SignatureInvalid,
+    /// The message is not signed and unsigned messages were not allowed.
+    SignatureMissing,
+    /// A redirect-binding query is malformed (missing or repeated parameters, bad encoding).
+    RedirectMalformed,
+    /// The message is not one the SP accepts here.
+    UnexpectedMessage,
+    /// The message's `Version` is not `2.0`.
+    VersionUnsupported,
+    /// The message's `Destination` is not this SP's endpoint.
+    DestinationMismatch,
+    /// The message's `Issuer` is not the configured IdP.
+    IssuerMismatch,
+    /// `IssueInstant` is in the future or too old.
+    IssueInstantInvalid,
 }
 
 /// Why an XML document was refused.
@@ -323,6 +349,19 @@ impl Error {
                 SamlError::TooLarge => "saml.binding.too_large",
                 SamlError::InflateFailed => "saml.binding.inflate_failed",
                 SamlError::NotUtf8 => "saml.binding.not_utf8",
+                SamlError::CertificateInvalid => "saml.certificate.invalid",
+                SamlError::CertificateUnsupported => "saml.certificate.unsupported",
+                SamlError::AlgorithmUnsupported => "saml.signature.algorithm_unsupported",
+                SamlError::Sha1Refused => "saml.signature.sha1_refused",
+                SamlError::NoMatchingKey => "saml.signature.no_matching_key",
+                SamlError::SignatureInvalid => "saml.signature.invalid",
+                SamlError::SignatureMissing => "saml.signature.missing",
+                SamlError::RedirectMalformed => "saml.redirect.malformed",
+                SamlError::UnexpectedMessage => "saml.message.unexpected",
+                SamlError::VersionUnsupported => "saml.version.unsupported",
+                SamlError::DestinationMismatch => "saml.destination.mismatch",
+                SamlError::IssuerMismatch => "saml.issuer.mismatch",
+                SamlError::IssueInstantInvalid => "saml.issue_instant.invalid",
             },
             Self::Vault(e) => match e {
                 VaultError::Empty => "oauth.vault.empty",
@@ -504,6 +543,25 @@ impl fmt::Display for Error {
                 SamlError::TooLarge => "the SAML binding value or its decoded content is larger than the limit",
                 SamlError::InflateFailed => "the SAML redirect-binding value does not inflate (raw DEFLATE expected)",
                 SamlError::NotUtf8 => "the decoded SAML message is not UTF-8",
+                SamlError::CertificateInvalid => "an IdP certificate is not a readable X.509 certificate (PEM or base64 DER)",
+                SamlError::CertificateUnsupported => {
+                    "an IdP certificate's key is unsupported or too weak (RSA needs 2048 bits; EC P-256/P-384; DSA)"
+                }
+                SamlError::AlgorithmUnsupported => {
+                    "the signature algorithm is unknown or refused (HMAC would need a shared secret)"
+                }
+                SamlError::Sha1Refused => "the signature uses SHA-1; set allowSha1 to accept it",
+                SamlError::NoMatchingKey => "no configured IdP certificate has a key for this signature algorithm",
+                SamlError::SignatureInvalid => "the signature does not verify with any configured IdP certificate",
+                SamlError::SignatureMissing => "the message is not signed",
+                SamlError::RedirectMalformed => {
+                    "the redirect-binding query is malformed (a parameter missing, repeated or badly encoded)"
+                }
+                SamlError::UnexpectedMessage => "the SAML message is not of a kind accepted here",
+                SamlError::VersionUnsupported => "the SAML message's Version is not 2.0",
+                SamlError::DestinationMismatch => "the SAML message's Destination is not this service provider's endpoint",
+                SamlError::IssuerMismatch => "the SAML message's Issuer is not the configured IdP",
+                SamlError::IssueInstantInvalid => "the SAML message's IssueInstant is in the future or too old",
             }),
             Self::Vault(e) => f.write_str(match e {
                 VaultError::Empty => "no access token is held",
@@ -659,6 +717,19 @@ mod tests {
                 SamlError::TooLarge,
                 SamlError::InflateFailed,
                 SamlError::NotUtf8,
+                SamlError::CertificateInvalid,
+                SamlError::CertificateUnsupported,
+                SamlError::AlgorithmUnsupported,
+                SamlError::Sha1Refused,
+                SamlError::NoMatchingKey,
+                SamlError::SignatureInvalid,
+                SamlError::SignatureMissing,
+                SamlError::RedirectMalformed,
+                SamlError::UnexpectedMessage,
+                SamlError::VersionUnsupported,
+                SamlError::DestinationMismatch,
+                SamlError::IssuerMismatch,
+                SamlError::IssueInstantInvalid,
             ]
             .map(Error::Saml),
         )

@@ -4,8 +4,12 @@
 pub mod authn_request;
 pub mod binding;
 pub mod escape;
+pub mod keys;
+pub mod message;
+pub mod redirect;
 pub mod sp;
 pub mod time;
+pub mod verify;
 pub mod xml;
 
 /// `urn:oasis:names:tc:SAML:2.0:protocol`

@@ -3,6 +3,7 @@
 
 use super::authn_request::{self, AuthnRequestOptions, RequestParts};
 use super::binding::{self, base64_encode, check_relay_state, MessageParam};
+use super::keys::IdpCertificate;
 use crate::error::{Error, Result};
 use crate::one_time::OneTimeStore;
 use crate::random;
@@ -14,7 +15,7 @@ pub const DEFAULT_REQUEST_TTL_MS: u64 = 10 * 60 * 1000;
 pub const DEFAULT_CLOCK_SKEW_SECONDS: u64 = 180;
 
 /// The identity provider, as configured (or read from its metadata).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct IdpConfig {
     /// The IdP's entity ID (the `Issuer` of its messages).
     pub entity_id: String,
@@ -26,15 +27,20 @@ pub struct IdpConfig {
     pub slo_redirect_url: Option<String>,
     /// SingleLogoutService for the HTTP-POST binding.
     pub slo_post_url: Option<String>,
+    /// The IdP's signing certificates (several for key rollover). Trust comes
+    /// from this configuration only.
+    pub certificates: Vec<IdpCertificate>,
 }
 
 /// The service provider's configuration. No private key: edge-sso never signs.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct SpConfig {
     /// The SP's entity ID (the `Issuer` of its requests, the expected `Audience`).
     pub entity_id: String,
     /// The Assertion Consumer Service URL (HTTP-POST), the expected `Destination`/`Recipient`.
     pub acs_url: String,
+    /// The SP's Single Logout URL, the expected `Destination` of logout messages.
+    pub slo_url: Option<String>,
     /// The identity provider.
     pub idp: IdpConfig,
     /// Allowed clock difference, in seconds.
@@ -51,6 +57,7 @@ impl SpConfig {
         Self {
             entity_id: entity_id.into(),
             acs_url: acs_url.into(),
+            slo_url: None,
             idp,
             clock_skew_seconds: DEFAULT_CLOCK_SKEW_SECONDS,
             allow_sha1: false,
@@ -66,6 +73,9 @@ impl SpConfig {
             return Err(Error::InvalidArgument { field: "idp.entityId", reason: "is required" });
         }
         check_endpoint("acsUrl", &self.acs_url)?;
+        if let Some(u) = &self.slo_url {
+            check_endpoint("sloUrl", u)?;
+        }
         for (field, url) in [
             ("idp.ssoRedirectUrl", &self.idp.sso_redirect_url),
             ("idp.ssoPostUrl", &self.idp.sso_post_url),
@@ -207,6 +217,11 @@ impl SamlServiceProvider {
         let expires_at = now.saturating_add(self.config.request_ttl_ms);
         self.pending.insert(id.clone(), (), expires_at, now);
         Ok(SentAuthnRequest { id, xml, outgoing, relay_state, expires_at })
+    }
+
+    /// The configured IdP certificates.
+    pub fn certificates(&self) -> &[IdpCertificate] {
+        &self.config.idp.certificates
     }
 
     /// Number of AuthnRequests awaiting a response.

@@ -173,6 +173,15 @@ impl Options {
             .collect()
     }
 
+    /// A string, or an array of strings, as a list.
+    pub fn string_or_list(&self, key: &'static str) -> crate::Result<Vec<String>> {
+        match self.get(key) {
+            None => Ok(Vec::new()),
+            Some(v) if v.is_string() => Ok(v.as_string().into_iter().collect()),
+            Some(_) => self.string_list(key),
+        }
+    }
+
     /// A `{ name: "value" }` object as ordered pairs.
     pub fn string_map(&self, key: &'static str) -> crate::Result<Vec<(String, String)>> {
         let Some(v) = self.get(key) else { return Ok(Vec::new()) };

@@ -6,6 +6,9 @@ use super::interop::{js, new_object, opt_str, set, to_js_error, JsResult, Option
 use crate::error::Error;
 use crate::saml::authn_request::{AuthnRequestOptions, Comparison, NameIdPolicy, RequestedAuthnContext};
 use crate::saml::binding;
+use crate::saml::keys::parse_certificates;
+use crate::saml::message::MessageInfo;
+use crate::saml::redirect::RedirectOptions;
 use crate::saml::sp::{IdpConfig, Outgoing, RequestBinding, SamlServiceProvider as Core, SpConfig};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -19,12 +22,17 @@ export interface IdpConfig {
   ssoPostUrl?: string;
   sloRedirectUrl?: string;
   sloPostUrl?: string;
+  /** The IdP's signing certificate(s): PEM (one or more blocks) or base64 DER. Several for key
+   * rollover. Trust comes from here only; an expired certificate is still the configured key. */
+  certificates?: string | string[];
 }
 /** A SAML service provider. There is no field for a private key: edge-sso never signs. */
 export interface SamlServiceProviderConfig {
   entityId: string;
   /** The Assertion Consumer Service URL (HTTP-POST). */
   acsUrl: string;
+  /** The SP's Single Logout URL: the expected Destination of logout messages. */
+  sloUrl?: string;
   idp: IdpConfig;
   /** Default 180. */
   clockSkewSeconds?: number;
@@ -46,6 +54,14 @@ export interface AuthnRequestInit {
   attributeConsumingServiceIndex?: number;
   now?: number;
 }
+export interface VerifyRedirectOptions { now?: number; allowSha1?: boolean; /** Accept a message with no signature. */ allowUnsigned?: boolean; }
+export interface SamlStatus { code: string; secondLevel?: string; message?: string; success: boolean; }
+/** A verified redirect-binding message. */
+export interface VerifiedRedirect {
+  kind: "Response" | "LogoutRequest" | "LogoutResponse"; id: string; issuer?: string; inResponseTo?: string;
+  destination?: string; issueInstant: number; status?: SamlStatus; nameId?: string; nameIdFormat?: string;
+  sessionIndexes: string[]; relayState?: string; signed: boolean; sigAlg?: string; xml: string;
+}
 /** A sent AuthnRequest: `url` for the redirect binding, `html`/`action`/`samlRequest` for POST.
  * Keep `id` (e.g. in an HttpOnly cookie) if this instance will not see the response. */
 export interface SentAuthnRequest {
@@ -60,7 +76,7 @@ pub struct JsSamlServiceProvider {
     inner: Core,
 }
 
-const IDP_KEYS: [&str; 5] = ["entityId", "ssoRedirectUrl", "ssoPostUrl", "sloRedirectUrl", "sloPostUrl"];
+const IDP_KEYS: [&str; 6] = ["entityId", "ssoRedirectUrl", "ssoPostUrl", "sloRedirectUrl", "sloPostUrl", "certificates"];
 
 fn idp_config(value: &JsValue) -> crate::Result<IdpConfig> {
     let o = Options::read(value, "idp", &IDP_KEYS)?;
@@ -70,6 +86,14 @@ fn idp_config(value: &JsValue) -> crate::Result<IdpConfig> {
         sso_post_url: o.string("ssoPostUrl")?,
         slo_redirect_url: o.string("sloRedirectUrl")?,
         slo_post_url: o.string("sloPostUrl")?,
+        certificates: o
+            .string_or_list("certificates")?
+            .iter()
+            .map(|pem| parse_certificates(pem))
+            .collect::<crate::Result<Vec<_>>>()?
+            .into_iter()
+            .flatten()
+            .collect(),
     })
 }
 
@@ -125,7 +149,7 @@ impl JsSamlServiceProvider {
         let o = js(Options::read(
             &config,
             "config",
-            &["entityId", "acsUrl", "idp", "clockSkewSeconds", "allowSha1", "requestTtlMs"],
+            &["entityId", "acsUrl", "sloUrl", "idp", "clockSkewSeconds", "allowSha1", "requestTtlMs"],
         ))?;
         let idp = js(o.object("idp").and_then(|v| v.ok_or(Error::InvalidArgument { field: "idp", reason: "is required" })))?;
         let mut c = SpConfig::new(js(o.required_string("entityId"))?, js(o.required_string("acsUrl"))?, js(idp_config(&idp))?);
@@ -133,6 +157,7 @@ impl JsSamlServiceProvider {
             c.clock_skew_seconds = s;
         }
         c.allow_sha1 = js(o.bool("allowSha1"))?.unwrap_or(false);
+        c.slo_url = js(o.string("sloUrl"))?;
         if let Some(t) = js(o.uint("requestTtlMs"))? {
             c.request_ttl_ms = t;
         }
@@ -180,6 +205,30 @@ impl JsSamlServiceProvider {
         Ok(out)
     }
 
+    /// Verifies an HTTP-Redirect message from the IdP (LogoutRequest,
+    /// LogoutResponse or Response): the signature over the query exactly as
+    /// received, with the configured certificates only; then Version, Issuer,
+    /// Destination and IssueInstant.
+    #[wasm_bindgen(js_name = verifyRedirect, unchecked_return_type = "VerifiedRedirect")]
+    pub fn verify_redirect(
+        &self,
+        url: &str,
+        #[wasm_bindgen(unchecked_param_type = "VerifyRedirectOptions | undefined")] options: JsValue,
+    ) -> JsResult<JsValue> {
+        let o = js(Options::read(&options, "options", &["now", "allowSha1", "allowUnsigned"]))?;
+        let opts = RedirectOptions {
+            allow_unsigned: js(o.bool("allowUnsigned"))?.unwrap_or(false),
+            allow_sha1: js(o.bool("allowSha1"))?,
+        };
+        let v = js(self.inner.verify_redirect(url, js(o.now())?, opts))?;
+        let out = message_js(&v.message);
+        opt_str(&out, "relayState", v.relay_state.as_deref());
+        set(&out, "signed", &v.sig_alg.is_some().into());
+        opt_str(&out, "sigAlg", v.sig_alg.map(|a| a.uri()));
+        set(&out, "xml", &v.xml.as_str().into());
+        Ok(out)
+    }
+
     /// Number of AuthnRequests awaiting a response.
     #[wasm_bindgen(js_name = pendingCount)]
     pub fn pending_count(&self) -> usize {
@@ -195,6 +244,32 @@ impl JsSamlServiceProvider {
         set(&o, "idpEntityId", &c.idp.entity_id.as_str().into());
         o
     }
+}
+
+fn message_js(m: &MessageInfo) -> JsValue {
+    let out = new_object();
+    set(&out, "kind", &m.kind.name().into());
+    set(&out, "id", &m.id.as_str().into());
+    opt_str(&out, "issuer", m.issuer.as_deref());
+    opt_str(&out, "inResponseTo", m.in_response_to.as_deref());
+    opt_str(&out, "destination", m.destination.as_deref());
+    set(&out, "issueInstant", &(m.issue_instant as f64).into());
+    if let Some(s) = &m.status {
+        let st = new_object();
+        set(&st, "code", &s.code.as_str().into());
+        opt_str(&st, "secondLevel", s.second_level.as_deref());
+        opt_str(&st, "message", s.message.as_deref());
+        set(&st, "success", &s.is_success().into());
+        set(&out, "status", &st);
+    }
+    opt_str(&out, "nameId", m.name_id.as_deref());
+    opt_str(&out, "nameIdFormat", m.name_id_format.as_deref());
+    let list = js_sys::Array::new();
+    for s in &m.session_indexes {
+        list.push(&s.as_str().into());
+    }
+    set(&out, "sessionIndexes", &list);
+    out
 }
 
 /// Raw DEFLATE + base64 of a message: the HTTP-Redirect encoding (before percent-encoding).

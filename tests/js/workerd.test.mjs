@@ -116,3 +116,31 @@ test('the worker refuses a foreign state, a missing iss and a missing cookie wit
     assert.match(res.headers.get('set-cookie') ?? '', /Max-Age=0/, 'the flow cookie is cleared on failure too');
   }
 });
+
+test('SAML in workerd: AuthnRequest for the redirect binding, and every OpenSSL-signed redirect fixture', async () => {
+  const a = await (await fetch(`${base}/saml/authn?relay=/cart`)).json();
+  assert.equal(a.roundTrip, true);
+  assert.match(a.id, /^_[0-9a-f]{64}$/);
+  assert.equal(new URL(a.url).searchParams.get('RelayState'), '/cart');
+  assert.match(a.xml, /NameIDPolicy Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent" AllowCreate="true"/);
+
+  const dir = new URL('../fixtures/redirect/', import.meta.url);
+  const manifest = JSON.parse(readFileSync(new URL('manifest.json', dir), 'utf8'));
+  for (const c of manifest.cases) {
+    const sp = {
+      entityId: manifest.sp.entityId, acsUrl: manifest.sp.acsUrl, sloUrl: manifest.sp.sloUrl, allowSha1: c.allowSha1,
+      idp: { entityId: manifest.idpEntityId, ssoRedirectUrl: 'https://idp.example/sso', certificates: c.certs.map((n) => readFileSync(new URL(n, dir), 'utf8')) },
+    };
+    const res = await fetch(`${base}/saml/verify-redirect`, {
+      method: 'POST',
+      body: JSON.stringify({ sp, url: c.url, options: { now: manifest.nowMs, allowUnsigned: c.allowUnsigned } }),
+    });
+    const out = await res.json();
+    if (c.expect === 'ok') {
+      assert.equal(res.status, 200, `${c.name}: ${JSON.stringify(out)}`);
+      assert.equal(out.kind, c.kind, c.name);
+    } else {
+      assert.equal(out.code, c.expect, c.name);
+    }
+  }
+});

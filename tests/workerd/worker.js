@@ -1,6 +1,6 @@
 // A small edge worker: starts an OAuth login and checks the callback with
 // edge-sso, keeping the flow in an HttpOnly cookie so any isolate can finish it.
-import { OAuthClient, createPkce, pkceChallenge, version } from 'edge-sso';
+import { OAuthClient, SamlServiceProvider, createPkce, decodeRedirect, pkceChallenge, version } from 'edge-sso';
 
 const COOKIE = '__Host-edge-sso-flow';
 const CLEAR = `${COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0`;
@@ -46,6 +46,26 @@ export default {
       if (url.pathname === '/pkce') {
         const p = createPkce();
         return json(200, { ...p, recomputed: pkceChallenge(p.codeVerifier), version: version() });
+      }
+      if (url.pathname === '/saml/authn') {
+        // The Orange flow's first step: an AuthnRequest for the redirect binding.
+        const sp = new SamlServiceProvider({
+          entityId: 'https://sp.example/metadata', acsUrl: 'https://sp.example/acs',
+          idp: { entityId: 'https://idp.example', ssoRedirectUrl: 'https://idp.example/sso' },
+        });
+        const sent = sp.authnRequest({
+          nameIdPolicy: { format: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent', allowCreate: true },
+          relayState: url.searchParams.get('relay') ?? undefined,
+        });
+        const value = new URL(sent.url).searchParams.get('SAMLRequest');
+        return json(200, { id: sent.id, url: sent.url, xml: sent.xml, roundTrip: decodeRedirect(value) === sent.xml });
+      }
+      if (url.pathname === '/saml/verify-redirect' && request.method === 'POST') {
+        // Test-only: the fixture's SP configuration comes in the request body.
+        const { sp: config, url: messageUrl, options } = await request.json();
+        const sp = new SamlServiceProvider(config);
+        const v = sp.verifyRedirect(messageUrl, options);
+        return json(200, { kind: v.kind, id: v.id, relayState: v.relayState, signed: v.signed });
       }
       if (url.pathname === '/login') {
         const start = client(url.origin).authorize({ nonce: true, carry: true });

@@ -1,0 +1,105 @@
+//! IdP certificates: read once at configuration, kept as verifying keys.
+//!
+//! Trust comes from configuration, not from the certificate: an expired IdP
+//! certificate is still the configured key (common in practice; SAML metadata
+//! is the trust anchor), and a certificate arriving inside a message is never
+//! trusted. Several may be configured, for IdP key rollover.
+
+use der::{Decode, Encode};
+use sha2::{Digest, Sha256};
+use spki::DecodePublicKey;
+use x509_cert::Certificate;
+
+use super::binding::base64_decode;
+use crate::error::{Result, SamlError};
+
+/// RSA keys below this size are refused.
+pub const MIN_RSA_BITS: usize = 2048;
+
+/// A verifying key from an IdP certificate.
+#[derive(Clone, Debug)]
+pub enum PublicKey {
+    /// RSA (PKCS#1 v1.5 signatures).
+    Rsa(rsa::RsaPublicKey),
+    /// ECDSA on P-256.
+    P256(p256::ecdsa::VerifyingKey),
+    /// ECDSA on P-384.
+    P384(p384::ecdsa::VerifyingKey),
+    /// DSA (only for the legacy DSA-SHA1 algorithm).
+    Dsa(dsa::VerifyingKey),
+}
+
+/// A configured IdP certificate.
+#[derive(Clone, Debug)]
+pub struct IdpCertificate {
+    /// Its public key.
+    pub key: PublicKey,
+    /// SHA-256 of the certificate's DER, to match a `KeyInfo` certificate
+    /// against (only ever to *select* among configured keys).
+    pub sha256: [u8; 32],
+    /// The certificate's DER.
+    pub der: Vec<u8>,
+}
+
+const OID_RSA: &str = "1.2.840.113549.1.1.1";
+const OID_EC: &str = "1.2.840.10045.2.1";
+const OID_DSA: &str = "1.2.840.10040.4.1";
+const OID_P256: &str = "1.2.840.10045.3.1.7";
+const OID_P384: &str = "1.3.132.0.34";
+
+/// Reads one or more certificates: PEM (one or several `BEGIN CERTIFICATE`
+/// blocks) or bare base64 DER (as in metadata's `<ds:X509Certificate>`).
+///
+/// ```
+/// use edge_sso::saml::keys::parse_certificates;
+/// assert_eq!(parse_certificates("not a certificate").unwrap_err().code(), "saml.certificate.invalid");
+/// ```
+pub fn parse_certificates(text: &str) -> Result<Vec<IdpCertificate>> {
+    const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+    const END: &str = "-----END CERTIFICATE-----";
+    if !text.contains(BEGIN) {
+        return Ok(vec![from_der(base64_decode(text).map_err(|_| SamlError::CertificateInvalid)?)?]);
+    }
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(BEGIN) {
+        let after = rest.get(start + BEGIN.len()..).ok_or(SamlError::CertificateInvalid)?;
+        let end = after.find(END).ok_or(SamlError::CertificateInvalid)?;
+        let body = after.get(..end).ok_or(SamlError::CertificateInvalid)?;
+        out.push(from_der(base64_decode(body).map_err(|_| SamlError::CertificateInvalid)?)?);
+        rest = after.get(end + END.len()..).unwrap_or("");
+    }
+    Ok(out)
+}
+
+fn from_der(der: Vec<u8>) -> Result<IdpCertificate> {
+    let cert = Certificate::from_der(&der).map_err(|_| SamlError::CertificateInvalid)?;
+    let spki = &cert.tbs_certificate.subject_public_key_info;
+    let spki_der = spki.to_der().map_err(|_| SamlError::CertificateInvalid)?;
+    let unsupported = |_| SamlError::CertificateUnsupported;
+    let key = match spki.algorithm.oid.to_string().as_str() {
+        OID_RSA => {
+            let k = rsa::RsaPublicKey::from_public_key_der(&spki_der).map_err(unsupported)?;
+            if rsa::traits::PublicKeyParts::size(&k) * 8 < MIN_RSA_BITS {
+                return Err(SamlError::CertificateUnsupported.into());
+            }
+            PublicKey::Rsa(k)
+        }
+        OID_EC => {
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.decode_as::<der::asn1::ObjectIdentifier>().ok())
+                .map(|o| o.to_string());
+            match curve.as_deref() {
+                Some(OID_P256) => PublicKey::P256(p256::ecdsa::VerifyingKey::from_public_key_der(&spki_der).map_err(unsupported)?),
+                Some(OID_P384) => PublicKey::P384(p384::ecdsa::VerifyingKey::from_public_key_der(&spki_der).map_err(unsupported)?),
+                _ => return Err(SamlError::CertificateUnsupported.into()),
+            }
+        }
+        OID_DSA => PublicKey::Dsa(dsa::VerifyingKey::from_public_key_der(&spki_der).map_err(unsupported)?),
+        _ => return Err(SamlError::CertificateUnsupported.into()),
+    };
+    Ok(IdpCertificate { key, sha256: Sha256::digest(&der).into(), der })
+}

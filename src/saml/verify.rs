@@ -1,0 +1,183 @@
+//! Signature algorithms and verification with configured keys only.
+//!
+//! Dispatches on [`SigAlg`] to RustCrypto's verifiers. Failure is reported
+//! as one opaque "invalid" (which key, which step is not an attacker's
+//! business); the algorithm policy errors are specific because they are the
+//! caller's to fix.
+
+use sha1::Sha1;
+use sha2::{Digest, Sha256, Sha384, Sha512};
+use signature::hazmat::PrehashVerifier;
+use signature::Verifier;
+
+use super::keys::{IdpCertificate, PublicKey};
+use crate::error::{Result, SamlError};
+
+/// A signature algorithm from its XML-DSig URI.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SigAlg {
+    /// `http://www.w3.org/2000/09/xmldsig#rsa-sha1` (needs `allowSha1`)
+    RsaSha1,
+    /// `http://www.w3.org/2001/04/xmldsig-more#rsa-sha256`
+    RsaSha256,
+    /// `http://www.w3.org/2001/04/xmldsig-more#rsa-sha384`
+    RsaSha384,
+    /// `http://www.w3.org/2001/04/xmldsig-more#rsa-sha512`
+    RsaSha512,
+    /// `http://www.w3.org/2000/09/xmldsig#dsa-sha1` (needs `allowSha1`)
+    DsaSha1,
+    /// `http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256`
+    EcdsaSha256,
+    /// `http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384`
+    EcdsaSha384,
+    /// `http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512`
+    EcdsaSha512,
+}
+
+impl SigAlg {
+    /// Maps a URI to an algorithm, applying the SHA-1 policy. HMAC and
+    /// anything unknown are refused.
+    ///
+    /// ```
+    /// use edge_sso::saml::verify::SigAlg;
+    /// assert_eq!(SigAlg::from_uri("http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", false).unwrap(), SigAlg::RsaSha256);
+    /// assert_eq!(SigAlg::from_uri("http://www.w3.org/2000/09/xmldsig#rsa-sha1", false).unwrap_err().code(), "saml.signature.sha1_refused");
+    /// assert_eq!(SigAlg::from_uri("http://www.w3.org/2000/09/xmldsig#hmac-sha1", true).unwrap_err().code(), "saml.signature.algorithm_unsupported");
+    /// ```
+    pub fn from_uri(uri: &str, allow_sha1: bool) -> Result<Self> {
+        let alg = match uri {
+            "http://www.w3.org/2000/09/xmldsig#rsa-sha1" => Self::RsaSha1,
+            "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256" => Self::RsaSha256,
+            "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384" => Self::RsaSha384,
+            "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512" => Self::RsaSha512,
+            "http://www.w3.org/2000/09/xmldsig#dsa-sha1" => Self::DsaSha1,
+            "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256" => Self::EcdsaSha256,
+            "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384" => Self::EcdsaSha384,
+            "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512" => Self::EcdsaSha512,
+            _ => return Err(SamlError::AlgorithmUnsupported.into()),
+        };
+        if alg.is_sha1() && !allow_sha1 {
+            return Err(SamlError::Sha1Refused.into());
+        }
+        Ok(alg)
+    }
+
+    /// The algorithm's URI.
+    pub fn uri(self) -> &'static str {
+        match self {
+            Self::RsaSha1 => "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
+            Self::RsaSha256 => "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+            Self::RsaSha384 => "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384",
+            Self::RsaSha512 => "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512",
+            Self::DsaSha1 => "http://www.w3.org/2000/09/xmldsig#dsa-sha1",
+            Self::EcdsaSha256 => "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
+            Self::EcdsaSha384 => "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384",
+            Self::EcdsaSha512 => "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512",
+        }
+    }
+
+    fn is_sha1(self) -> bool {
+        matches!(self, Self::RsaSha1 | Self::DsaSha1)
+    }
+
+    fn fits(self, key: &PublicKey) -> bool {
+        match key {
+            PublicKey::Rsa(_) => matches!(self, Self::RsaSha1 | Self::RsaSha256 | Self::RsaSha384 | Self::RsaSha512),
+            PublicKey::P256(_) | PublicKey::P384(_) => {
+                matches!(self, Self::EcdsaSha256 | Self::EcdsaSha384 | Self::EcdsaSha512)
+            }
+            PublicKey::Dsa(_) => self == Self::DsaSha1,
+        }
+    }
+
+    fn ec_digest(self, data: &[u8]) -> Vec<u8> {
+        match self {
+            Self::EcdsaSha384 => Sha384::digest(data).to_vec(),
+            Self::EcdsaSha512 => Sha512::digest(data).to_vec(),
+            _ => Sha256::digest(data).to_vec(),
+        }
+    }
+}
+
+/// Verifies `sig` over `data` with the first configured certificate whose
+/// key fits `alg` and verifies; every fitting key is tried (key rollover).
+pub fn verify_with_any(certs: &[IdpCertificate], alg: SigAlg, data: &[u8], sig: &[u8]) -> Result<()> {
+    let mut fitting = certs.iter().filter(|c| alg.fits(&c.key)).peekable();
+    if fitting.peek().is_none() {
+        return Err(SamlError::NoMatchingKey.into());
+    }
+    if fitting.any(|c| verify_one(&c.key, alg, data, sig)) {
+        Ok(())
+    } else {
+        Err(SamlError::SignatureInvalid.into())
+    }
+}
+
+fn verify_one(key: &PublicKey, alg: SigAlg, data: &[u8], sig: &[u8]) -> bool {
+    match key {
+        PublicKey::Rsa(k) => {
+            let Ok(s) = rsa::pkcs1v15::Signature::try_from(sig) else { return false };
+            match alg {
+                SigAlg::RsaSha1 => rsa::pkcs1v15::VerifyingKey::<Sha1>::new(k.clone()).verify(data, &s).is_ok(),
+                SigAlg::RsaSha256 => rsa::pkcs1v15::VerifyingKey::<Sha256>::new(k.clone()).verify(data, &s).is_ok(),
+                SigAlg::RsaSha384 => rsa::pkcs1v15::VerifyingKey::<Sha384>::new(k.clone()).verify(data, &s).is_ok(),
+                SigAlg::RsaSha512 => rsa::pkcs1v15::VerifyingKey::<Sha512>::new(k.clone()).verify(data, &s).is_ok(),
+                _ => false,
+            }
+        }
+        // XML-DSig encodes ECDSA as r‖s (RFC 4051); OpenSSL-based signers
+        // often send DER. Both encode the same (r, s); either is checked.
+        PublicKey::P256(k) => {
+            let Some(s) = p256::ecdsa::Signature::from_slice(sig).ok().or_else(|| p256::ecdsa::Signature::from_der(sig).ok())
+            else {
+                return false;
+            };
+            k.verify_prehash(&alg.ec_digest(data), &s).is_ok()
+        }
+        PublicKey::P384(k) => {
+            let Some(s) = p384::ecdsa::Signature::from_slice(sig).ok().or_else(|| p384::ecdsa::Signature::from_der(sig).ok())
+            else {
+                return false;
+            };
+            k.verify_prehash(&alg.ec_digest(data), &s).is_ok()
+        }
+        // DSA-SHA1 in XML-DSig is r‖s, 20 bytes each (RFC 3275 §6.4.1); DER also accepted.
+        PublicKey::Dsa(k) => {
+            let parsed = if sig.len() == 40 {
+                let (r, s) = sig.split_at(20);
+                dsa::Signature::from_components(
+                    dsa::BigUint::from_bytes_be(r),
+                    dsa::BigUint::from_bytes_be(s),
+                )
+                .ok()
+            } else {
+                <dsa::Signature as der::Decode>::from_der(sig).ok()
+            };
+            let Some(s) = parsed else { return false };
+            k.verify_prehash(&Sha1::digest(data), &s).is_ok()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn uri_round_trip_for_every_algorithm() {
+        for alg in [
+            SigAlg::RsaSha1, SigAlg::RsaSha256, SigAlg::RsaSha384, SigAlg::RsaSha512, SigAlg::DsaSha1,
+            SigAlg::EcdsaSha256, SigAlg::EcdsaSha384, SigAlg::EcdsaSha512,
+        ] {
+            assert_eq!(SigAlg::from_uri(alg.uri(), true).unwrap(), alg);
+        }
+        assert!(SigAlg::from_uri("http://www.w3.org/2000/09/xmldsig#dsa-sha1", false).is_err());
+        assert!(SigAlg::from_uri("", true).is_err());
+    }
+
+    #[test]
+    fn no_certificates_means_no_matching_key() {
+        assert_eq!(verify_with_any(&[], SigAlg::RsaSha256, b"x", b"y").unwrap_err().code(), "saml.signature.no_matching_key");
+    }
+}
