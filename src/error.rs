@@ -120,6 +120,10 @@ pub enum SamlError {
     IssuerMismatch,
     /// `IssueInstant` is in the future or too old.
     IssueInstantInvalid,
+    /// IdP metadata lacks something required or is not metadata.
+    MetadataInvalid,
+    /// IdP metadata is past its `validUntil`.
+    MetadataExpired,
 }
 
 /// Why an XML document was refused.
@@ -362,6 +366,8 @@ impl Error {
                 SamlError::DestinationMismatch => "saml.destination.mismatch",
                 SamlError::IssuerMismatch => "saml.issuer.mismatch",
                 SamlError::IssueInstantInvalid => "saml.issue_instant.invalid",
+                SamlError::MetadataInvalid => "saml.metadata.invalid",
+                SamlError::MetadataExpired => "saml.metadata.expired",
             },
             Self::Vault(e) => match e {
                 VaultError::Empty => "oauth.vault.empty",
@@ -562,6 +568,10 @@ impl fmt::Display for Error {
                 SamlError::DestinationMismatch => "the SAML message's Destination is not this service provider's endpoint",
                 SamlError::IssuerMismatch => "the SAML message's Issuer is not the configured IdP",
                 SamlError::IssueInstantInvalid => "the SAML message's IssueInstant is in the future or too old",
+                SamlError::MetadataInvalid => {
+                    "the IdP metadata is not a SAML 2.0 EntityDescriptor with an IDPSSODescriptor, SSO endpoint and signing certificate"
+                }
+                SamlError::MetadataExpired => "the IdP metadata is past its validUntil",
             }),
             Self::Vault(e) => f.write_str(match e {
                 VaultError::Empty => "no access token is held",
@@ -730,6 +740,8 @@ mod tests {
                 SamlError::DestinationMismatch,
                 SamlError::IssuerMismatch,
                 SamlError::IssueInstantInvalid,
+                SamlError::MetadataInvalid,
+                SamlError::MetadataExpired,
             ]
             .map(Error::Saml),
         )

@@ -6,6 +6,7 @@ pub mod binding;
 pub mod escape;
 pub mod keys;
 pub mod message;
+pub mod metadata;
 pub mod redirect;
 pub mod sp;
 pub mod time;

@@ -8,6 +8,7 @@ use crate::saml::authn_request::{AuthnRequestOptions, Comparison, NameIdPolicy, 
 use crate::saml::binding;
 use crate::saml::keys::parse_certificates;
 use crate::saml::message::MessageInfo;
+use crate::saml::metadata::{parse_idp_metadata, sp_metadata};
 use crate::saml::redirect::RedirectOptions;
 use crate::saml::sp::{IdpConfig, Outgoing, RequestBinding, SamlServiceProvider as Core, SpConfig};
 
@@ -33,7 +34,10 @@ export interface SamlServiceProviderConfig {
   acsUrl: string;
   /** The SP's Single Logout URL: the expected Destination of logout messages. */
   sloUrl?: string;
-  idp: IdpConfig;
+  /** The IdP, given directly... */
+  idp?: IdpConfig;
+  /** ...or read from its metadata (EntityDescriptor; DOCTYPE refused; validUntil checked). */
+  idpMetadataXml?: string;
   /** Default 180. */
   clockSkewSeconds?: number;
   /** Accept RSA-SHA1 / DSA-SHA1 signatures. Default false. */
@@ -61,6 +65,11 @@ export interface VerifiedRedirect {
   kind: "Response" | "LogoutRequest" | "LogoutResponse"; id: string; issuer?: string; inResponseTo?: string;
   destination?: string; issueInstant: number; status?: SamlStatus; nameId?: string; nameIdFormat?: string;
   sessionIndexes: string[]; relayState?: string; signed: boolean; sigAlg?: string; xml: string;
+}
+/** IdP configuration read from metadata. */
+export interface IdpMetadataInfo {
+  entityId: string; ssoRedirectUrl?: string; ssoPostUrl?: string; sloRedirectUrl?: string; sloPostUrl?: string;
+  certificateCount: number; validUntil?: number;
 }
 /** A sent AuthnRequest: `url` for the redirect binding, `html`/`action`/`samlRequest` for POST.
  * Keep `id` (e.g. in an HttpOnly cookie) if this instance will not see the response. */
@@ -149,10 +158,19 @@ impl JsSamlServiceProvider {
         let o = js(Options::read(
             &config,
             "config",
-            &["entityId", "acsUrl", "sloUrl", "idp", "clockSkewSeconds", "allowSha1", "requestTtlMs"],
+            &["entityId", "acsUrl", "sloUrl", "idp", "idpMetadataXml", "clockSkewSeconds", "allowSha1", "requestTtlMs", "now"],
         ))?;
-        let idp = js(o.object("idp").and_then(|v| v.ok_or(Error::InvalidArgument { field: "idp", reason: "is required" })))?;
-        let mut c = SpConfig::new(js(o.required_string("entityId"))?, js(o.required_string("acsUrl"))?, js(idp_config(&idp))?);
+        let idp = match (js(o.object("idp"))?, js(o.string("idpMetadataXml"))?) {
+            (Some(v), None) => js(idp_config(&v))?,
+            (None, Some(xml)) => js(parse_idp_metadata(&xml, js(o.now())?))?.idp,
+            _ => {
+                return Err(to_js_error(Error::InvalidArgument {
+                    field: "idp",
+                    reason: "give either `idp` or `idpMetadataXml`",
+                }))
+            }
+        };
+        let mut c = SpConfig::new(js(o.required_string("entityId"))?, js(o.required_string("acsUrl"))?, idp);
         if let Some(s) = js(o.uint("clockSkewSeconds"))? {
             c.clock_skew_seconds = s;
         }
@@ -229,6 +247,16 @@ impl JsSamlServiceProvider {
         Ok(out)
     }
 
+    /// This SP's metadata (AuthnRequestsSigned="false", WantAssertionsSigned="true").
+    #[wasm_bindgen(js_name = metadataXml)]
+    pub fn metadata_xml(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "{ nameIdFormats?: string[] } | undefined")] options: JsValue,
+    ) -> JsResult<String> {
+        let o = js(Options::read(&options, "options", &["nameIdFormats"]))?;
+        js(sp_metadata(self.inner.config(), &js(o.string_list("nameIdFormats"))?))
+    }
+
     /// Number of AuthnRequests awaiting a response.
     #[wasm_bindgen(js_name = pendingCount)]
     pub fn pending_count(&self) -> usize {
@@ -270,6 +298,27 @@ fn message_js(m: &MessageInfo) -> JsValue {
     }
     set(&out, "sessionIndexes", &list);
     out
+}
+
+/// Reads IdP metadata (for display or to check it before use).
+#[wasm_bindgen(js_name = parseIdpMetadata, unchecked_return_type = "IdpMetadataInfo")]
+pub fn parse_idp_metadata_js(
+    xml: &str,
+    #[wasm_bindgen(unchecked_param_type = "{ now?: number } | undefined")] options: JsValue,
+) -> JsResult<JsValue> {
+    let o = js(Options::read(&options, "options", &["now"]))?;
+    let m = js(parse_idp_metadata(xml, js(o.now())?))?;
+    let out = new_object();
+    set(&out, "entityId", &m.idp.entity_id.as_str().into());
+    opt_str(&out, "ssoRedirectUrl", m.idp.sso_redirect_url.as_deref());
+    opt_str(&out, "ssoPostUrl", m.idp.sso_post_url.as_deref());
+    opt_str(&out, "sloRedirectUrl", m.idp.slo_redirect_url.as_deref());
+    opt_str(&out, "sloPostUrl", m.idp.slo_post_url.as_deref());
+    set(&out, "certificateCount", &(m.idp.certificates.len() as u32).into());
+    if let Some(t) = m.valid_until {
+        set(&out, "validUntil", &(t as f64).into());
+    }
+    Ok(out)
 }
 
 /// Raw DEFLATE + base64 of a message: the HTTP-Redirect encoding (before percent-encoding).
