@@ -124,6 +124,12 @@ pub enum SamlError {
     MetadataInvalid,
     /// IdP metadata is past its `validUntil`.
     MetadataExpired,
+    /// `InResponseTo` is missing or matches no request this SP is waiting for.
+    InResponseToMismatch,
+    /// `InResponseTo` matches a request that was already answered.
+    InResponseToReused,
+    /// `InResponseTo` matches a request that has expired.
+    InResponseToExpired,
 }
 
 /// Why an XML document was refused.
@@ -368,6 +374,9 @@ impl Error {
                 SamlError::IssueInstantInvalid => "saml.issue_instant.invalid",
                 SamlError::MetadataInvalid => "saml.metadata.invalid",
                 SamlError::MetadataExpired => "saml.metadata.expired",
+                SamlError::InResponseToMismatch => "saml.in_response_to.mismatch",
+                SamlError::InResponseToReused => "saml.in_response_to.reused",
+                SamlError::InResponseToExpired => "saml.in_response_to.expired",
             },
             Self::Vault(e) => match e {
                 VaultError::Empty => "oauth.vault.empty",
@@ -572,6 +581,11 @@ impl fmt::Display for Error {
                     "the IdP metadata is not a SAML 2.0 EntityDescriptor with an IDPSSODescriptor, SSO endpoint and signing certificate"
                 }
                 SamlError::MetadataExpired => "the IdP metadata is past its validUntil",
+                SamlError::InResponseToMismatch => {
+                    "the message's InResponseTo is missing or matches no request this service provider sent"
+                }
+                SamlError::InResponseToReused => "the message answers a request that was already answered",
+                SamlError::InResponseToExpired => "the message answers a request that has expired",
             }),
             Self::Vault(e) => f.write_str(match e {
                 VaultError::Empty => "no access token is held",
@@ -742,6 +756,9 @@ mod tests {
                 SamlError::IssueInstantInvalid,
                 SamlError::MetadataInvalid,
                 SamlError::MetadataExpired,
+                SamlError::InResponseToMismatch,
+                SamlError::InResponseToReused,
+                SamlError::InResponseToExpired,
             ]
             .map(Error::Saml),
         )

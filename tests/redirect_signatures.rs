@@ -44,8 +44,12 @@ fn every_fixture_behaves_as_labelled() {
     let (mut ok, mut refused) = (0, 0);
     for c in cases {
         let certs: Vec<&str> = c["certs"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-        let sp = sp_with(&certs, c["allowSha1"].as_bool().unwrap());
-        let opts = RedirectOptions { allow_unsigned: c["allowUnsigned"].as_bool().unwrap(), allow_sha1: None };
+        let mut sp = sp_with(&certs, c["allowSha1"].as_bool().unwrap());
+        let opts = RedirectOptions {
+            allow_unsigned: c["allowUnsigned"].as_bool().unwrap(),
+            expected_request_id: c["expectedRequestId"].as_str().map(str::to_owned),
+            ..Default::default()
+        };
         let result = sp.verify_redirect(c["url"].as_str().unwrap(), now(), opts);
         let name = c["name"].as_str().unwrap();
         match c["expect"].as_str().unwrap() {
@@ -82,8 +86,8 @@ fn the_untampered_base_verifies_and_reports_the_message() {
 #[test]
 fn tampering_with_any_signed_part_fails() {
     let base = tamper_base();
-    let sp = sp_with(&["rsa.pem"], false);
-    let check = |url: String, code: &str| {
+    let mut sp = sp_with(&["rsa.pem"], false);
+    let mut check = |url: String, code: &str| {
         assert_eq!(sp.verify_redirect(&url, now(), RedirectOptions::default()).unwrap_err().code(), code, "{url}");
     };
     // RelayState changed
@@ -135,11 +139,11 @@ fn allow_sha1_per_call_overrides_the_configuration() {
         .as_str()
         .unwrap()
         .to_owned();
-    let sp = sp_with(&["rsa.pem"], false);
-    assert!(sp.verify_redirect(&rsa1, now(), RedirectOptions { allow_sha1: Some(true), allow_unsigned: false }).is_ok());
-    let strict = sp_with(&["rsa.pem"], true);
+    let mut sp = sp_with(&["rsa.pem"], false);
+    assert!(sp.verify_redirect(&rsa1, now(), RedirectOptions { allow_sha1: Some(true), ..Default::default() }).is_ok());
+    let mut strict = sp_with(&["rsa.pem"], true);
     assert_eq!(
-        strict.verify_redirect(&rsa1, now(), RedirectOptions { allow_sha1: Some(false), allow_unsigned: false }).unwrap_err().code(),
+        strict.verify_redirect(&rsa1, now(), RedirectOptions { allow_sha1: Some(false), ..Default::default() }).unwrap_err().code(),
         "saml.signature.sha1_refused"
     );
 }

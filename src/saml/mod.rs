@@ -5,6 +5,7 @@ pub mod authn_request;
 pub mod binding;
 pub mod escape;
 pub mod keys;
+pub mod logout;
 pub mod message;
 pub mod metadata;
 pub mod redirect;

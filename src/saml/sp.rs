@@ -162,13 +162,14 @@ pub struct SentAuthnRequest {
 pub struct SamlServiceProvider {
     config: SpConfig,
     pending: OneTimeStore<()>,
+    pub(crate) pending_logout: OneTimeStore<()>,
 }
 
 impl SamlServiceProvider {
     /// Checks the configuration and creates the SP.
     pub fn new(config: SpConfig) -> Result<Self> {
         config.validate()?;
-        Ok(Self { config, pending: OneTimeStore::default() })
+        Ok(Self { config, pending: OneTimeStore::default(), pending_logout: OneTimeStore::default() })
     }
 
     /// The configuration.
@@ -224,6 +225,35 @@ impl SamlServiceProvider {
         &self.config.idp.certificates
     }
 
+    /// The checks every incoming message gets: the IdP as `Issuer`, the
+    /// expected `Destination` (required on signed redirect messages, Bindings
+    /// §3.4.5.2), and an `IssueInstant` that is neither in the future nor
+    /// older than [`super::redirect::MAX_MESSAGE_AGE_MS`] (both with the skew).
+    pub(crate) fn check_envelope(
+        &self,
+        message: &super::message::MessageInfo,
+        expected_destination: Option<&str>,
+        destination_required: bool,
+        now: u64,
+    ) -> Result<()> {
+        use crate::error::SamlError;
+        if message.issuer.as_deref() != Some(self.config.idp.entity_id.as_str()) {
+            return Err(SamlError::IssuerMismatch.into());
+        }
+        match (message.destination.as_deref(), expected_destination) {
+            (Some(d), Some(e)) if d == e => {}
+            (Some(_), _) => return Err(SamlError::DestinationMismatch.into()),
+            (None, _) if destination_required => return Err(SamlError::DestinationMismatch.into()),
+            (None, _) => {}
+        }
+        let skew = self.config.clock_skew_seconds.saturating_mul(1000);
+        let instant = message.issue_instant;
+        if instant > now.saturating_add(skew) || instant.saturating_add(super::redirect::MAX_MESSAGE_AGE_MS + skew) < now {
+            return Err(SamlError::IssueInstantInvalid.into());
+        }
+        Ok(())
+    }
+
     /// Number of AuthnRequests awaiting a response.
     pub fn pending_count(&self) -> usize {
         self.pending.len()
@@ -231,7 +261,7 @@ impl SamlServiceProvider {
 }
 
 /// A request ID: `_` then 256 random bits in hex (xs:ID must not start with a digit).
-fn new_request_id() -> Result<String> {
+pub(crate) fn new_request_id() -> Result<String> {
     let mut bytes = [0u8; 32];
     random::fill(&mut bytes)?;
     let mut id = String::with_capacity(65);

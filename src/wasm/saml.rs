@@ -7,7 +7,9 @@ use crate::error::Error;
 use crate::saml::authn_request::{AuthnRequestOptions, Comparison, NameIdPolicy, RequestedAuthnContext};
 use crate::saml::binding;
 use crate::saml::keys::parse_certificates;
+use crate::saml::logout::{LogoutRequestInit, LogoutResponseOptions};
 use crate::saml::message::MessageInfo;
+use crate::saml::verify::SigAlg;
 use crate::saml::metadata::{parse_idp_metadata, sp_metadata};
 use crate::saml::redirect::RedirectOptions;
 use crate::saml::sp::{IdpConfig, Outgoing, RequestBinding, SamlServiceProvider as Core, SpConfig};
@@ -58,7 +60,21 @@ export interface AuthnRequestInit {
   attributeConsumingServiceIndex?: number;
   now?: number;
 }
-export interface VerifyRedirectOptions { now?: number; allowSha1?: boolean; /** Accept a message with no signature. */ allowUnsigned?: boolean; }
+export interface VerifyRedirectOptions {
+  now?: number; allowSha1?: boolean; /** Accept a message with no signature. */ allowUnsigned?: boolean;
+  /** For a LogoutResponse: the LogoutRequest ID you carried (else this instance's memory is used). */
+  expectedRequestId?: string;
+}
+export interface LogoutRequestInit {
+  nameId: string; nameIdFormat?: string; nameQualifier?: string; spNameQualifier?: string;
+  sessionIndexes?: string[]; relayState?: string;
+  /** The algorithm your server will sign with: adds SigAlg and returns `signingInput`. */
+  sigAlg?: string; now?: number;
+}
+/** `url` has no Signature: edge-sso holds no key. With `sigAlg`, sign `signingInput` on your server and
+ * append `&Signature=` + encodeURIComponent(base64 signature). */
+export interface SentLogoutRequest { id: string; xml: string; url: string; signingInput?: string; expiresAt: number; }
+export interface ReadLogoutResponseOptions { now?: number; expectedRequestId?: string; allowUnsigned?: boolean; }
 export interface SamlStatus { code: string; secondLevel?: string; message?: string; success: boolean; }
 /** A verified redirect-binding message. */
 export interface VerifiedRedirect {
@@ -229,14 +245,15 @@ impl JsSamlServiceProvider {
     /// Destination and IssueInstant.
     #[wasm_bindgen(js_name = verifyRedirect, unchecked_return_type = "VerifiedRedirect")]
     pub fn verify_redirect(
-        &self,
+        &mut self,
         url: &str,
         #[wasm_bindgen(unchecked_param_type = "VerifyRedirectOptions | undefined")] options: JsValue,
     ) -> JsResult<JsValue> {
-        let o = js(Options::read(&options, "options", &["now", "allowSha1", "allowUnsigned"]))?;
+        let o = js(Options::read(&options, "options", &["now", "allowSha1", "allowUnsigned", "expectedRequestId"]))?;
         let opts = RedirectOptions {
             allow_unsigned: js(o.bool("allowUnsigned"))?.unwrap_or(false),
             allow_sha1: js(o.bool("allowSha1"))?,
+            expected_request_id: js(o.string("expectedRequestId"))?,
         };
         let v = js(self.inner.verify_redirect(url, js(o.now())?, opts))?;
         let out = message_js(&v.message);
@@ -244,6 +261,63 @@ impl JsSamlServiceProvider {
         set(&out, "signed", &v.sig_alg.is_some().into());
         opt_str(&out, "sigAlg", v.sig_alg.map(|a| a.uri()));
         set(&out, "xml", &v.xml.as_str().into());
+        Ok(out)
+    }
+
+    /// A LogoutRequest for the IdP's redirect SLO endpoint (its ID remembered
+    /// one-time for the LogoutResponse).
+    #[wasm_bindgen(js_name = logoutRequest, unchecked_return_type = "SentLogoutRequest")]
+    pub fn logout_request(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "LogoutRequestInit")] init: JsValue,
+    ) -> JsResult<JsValue> {
+        let o = js(Options::read(
+            &init,
+            "init",
+            &["nameId", "nameIdFormat", "nameQualifier", "spNameQualifier", "sessionIndexes", "relayState", "sigAlg", "now"],
+        ))?;
+        let sig_alg = match js(o.string("sigAlg"))? {
+            Some(uri) => Some(js(SigAlg::from_uri(&uri, self.inner.config().allow_sha1))?),
+            None => None,
+        };
+        let sent = js(self.inner.logout_request(
+            LogoutRequestInit {
+                name_id: js(o.required_string("nameId"))?,
+                name_id_format: js(o.string("nameIdFormat"))?,
+                name_qualifier: js(o.string("nameQualifier"))?,
+                sp_name_qualifier: js(o.string("spNameQualifier"))?,
+                session_indexes: js(o.string_list("sessionIndexes"))?,
+                relay_state: js(o.string("relayState"))?,
+                sig_alg,
+            },
+            js(o.now())?,
+        ))?;
+        let out = new_object();
+        set(&out, "id", &sent.id.as_str().into());
+        set(&out, "xml", &sent.xml.as_str().into());
+        set(&out, "url", &sent.url.as_str().into());
+        opt_str(&out, "signingInput", sent.signing_input.as_deref());
+        set(&out, "expiresAt", &(sent.expires_at as f64).into());
+        Ok(out)
+    }
+
+    /// Reads a LogoutResponse posted by the IdP (HTTP-POST binding): Issuer,
+    /// Destination, IssueInstant, and InResponseTo (one-time). Its XML
+    /// signature is not verified yet, so `allowUnsigned: true` is required.
+    #[wasm_bindgen(js_name = readLogoutResponse, unchecked_return_type = "VerifiedRedirect")]
+    pub fn read_logout_response(
+        &mut self,
+        saml_response: &str,
+        #[wasm_bindgen(unchecked_param_type = "ReadLogoutResponseOptions | undefined")] options: JsValue,
+    ) -> JsResult<JsValue> {
+        let o = js(Options::read(&options, "options", &["now", "expectedRequestId", "allowUnsigned"]))?;
+        let opts = LogoutResponseOptions {
+            expected_request_id: js(o.string("expectedRequestId"))?,
+            allow_unsigned: js(o.bool("allowUnsigned"))?.unwrap_or(false),
+        };
+        let msg = js(self.inner.read_logout_response_post(saml_response, js(o.now())?, opts))?;
+        let out = message_js(&msg);
+        set(&out, "signed", &false.into());
         Ok(out)
     }
 

@@ -21,7 +21,7 @@ test('every OpenSSL-signed fixture behaves as labelled', () => {
   assert.ok(manifest.cases.length >= 20);
   for (const c of manifest.cases) {
     const sp = spFor(c.certs, c.allowSha1);
-    const run = () => sp.verifyRedirect(c.url, { now: manifest.nowMs, allowUnsigned: c.allowUnsigned });
+    const run = () => sp.verifyRedirect(c.url, { now: manifest.nowMs, allowUnsigned: c.allowUnsigned, ...(c.expectedRequestId ? { expectedRequestId: c.expectedRequestId } : {}) });
     if (c.expect === 'ok') {
       const v = run();
       assert.equal(v.kind, c.kind, c.name);
@@ -49,9 +49,12 @@ test('a verified LogoutRequest reports its fields and RelayState', () => {
 
 test('a LogoutResponse reports its status', () => {
   const c = manifest.cases.find((x) => x.kind === 'LogoutResponse');
-  const v = spFor(c.certs).verifyRedirect(c.url, { now: manifest.nowMs });
+  const sp = spFor(c.certs);
+  assert.throws(() => sp.verifyRedirect(c.url, { now: manifest.nowMs }), { code: 'saml.in_response_to.mismatch' });
+  const v = sp.verifyRedirect(c.url, { now: manifest.nowMs, expectedRequestId: '_req9' });
   assert.deepEqual(v.status, { code: 'urn:oasis:names:tc:SAML:2.0:status:Success', success: true });
   assert.equal(v.inResponseTo, '_req9');
+  assert.throws(() => sp.verifyRedirect(c.url, { now: manifest.nowMs, expectedRequestId: '_req9' }), { code: 'saml.in_response_to.reused' });
 });
 
 test('tampered RelayState, SigAlg or value fail; a per-call allowSha1 overrides the SP', () => {

@@ -143,3 +143,27 @@ print(json.dumps({"tag": r.tag, "attrs": r.attrib, "children": [c.tag for c in r
   assert.equal(out.issuer, 'https://sp.example/metadata');
   assert.deepEqual(out.policy, { Format: 'urn:x', AllowCreate: 'false' });
 });
+
+test('Single Logout: LogoutRequest for the redirect binding, signing input for a server, LogoutResponse answered once', () => {
+  const sp = new SamlServiceProvider(config({
+    sloUrl: 'https://sp.example/slo',
+    idp: { entityId: 'https://idp.example', ssoRedirectUrl: 'https://idp.example/sso', sloRedirectUrl: 'https://idp.example/slo' },
+  }));
+  const sent = sp.logoutRequest({ nameId: 'alice', nameIdFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent', sessionIndexes: ['s1'], relayState: '/bye', now: NOW });
+  const u = new URL(sent.url);
+  assert.equal(inflateRawSync(Buffer.from(u.searchParams.get('SAMLRequest'), 'base64')).toString(), sent.xml);
+  assert.match(sent.xml, /<saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">alice<\/saml:NameID><samlp:SessionIndex>s1<\/samlp:SessionIndex>/);
+  assert.equal(sent.signingInput, undefined);
+  const signed = sp.logoutRequest({ nameId: 'alice', sigAlg: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', now: NOW });
+  assert.ok(signed.url.endsWith(signed.signingInput));
+  assert.match(signed.signingInput, /^SAMLRequest=[^&]+&SigAlg=http%3A%2F%2Fwww\.w3\.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha256$/);
+  assertCode(() => sp.logoutRequest({ nameId: 'alice', sigAlg: 'http://www.w3.org/2000/09/xmldsig#hmac-sha1' }), 'saml.signature.algorithm_unsupported');
+
+  const answer = (irt) => Buffer.from(`<LogoutResponse xmlns="${PROTOCOL}" ID="_x" Version="2.0" IssueInstant="2007-12-21T20:24:50Z" Destination="https://sp.example/slo" InResponseTo="${irt}"><Issuer xmlns="urn:oasis:names:tc:SAML:2.0:assertion">https://idp.example</Issuer><Status><StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></Status></LogoutResponse>`).toString('base64');
+  assertCode(() => sp.readLogoutResponse(answer(sent.id), { now: NOW }), 'saml.signature.missing');
+  const r = sp.readLogoutResponse(answer(sent.id), { now: NOW, allowUnsigned: true });
+  assert.equal(r.kind, 'LogoutResponse');
+  assert.equal(r.status.success, true);
+  assertCode(() => sp.readLogoutResponse(answer(sent.id), { now: NOW, allowUnsigned: true }), 'saml.in_response_to.reused');
+  assertCode(() => sp.readLogoutResponse(answer('_nope'), { now: NOW, allowUnsigned: true }), 'saml.in_response_to.mismatch');
+});

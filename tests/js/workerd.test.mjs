@@ -133,7 +133,7 @@ test('SAML in workerd: AuthnRequest for the redirect binding, and every OpenSSL-
     };
     const res = await fetch(`${base}/saml/verify-redirect`, {
       method: 'POST',
-      body: JSON.stringify({ sp, url: c.url, options: { now: manifest.nowMs, allowUnsigned: c.allowUnsigned } }),
+      body: JSON.stringify({ sp, url: c.url, options: { now: manifest.nowMs, allowUnsigned: c.allowUnsigned, ...(c.expectedRequestId ? { expectedRequestId: c.expectedRequestId } : {}) } }),
     });
     const out = await res.json();
     if (c.expect === 'ok') {

@@ -1,0 +1,106 @@
+//! SP-side Single Logout: the LogoutRequest and the LogoutResponse answering it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use edge_sso::saml::binding::{base64_encode, decode_redirect};
+use edge_sso::saml::logout::{LogoutRequestInit, LogoutResponseOptions};
+use edge_sso::saml::sp::{IdpConfig, SamlServiceProvider, SpConfig};
+use edge_sso::saml::verify::SigAlg;
+use edge_sso::saml::xml::parse;
+use edge_sso::saml::{NS_ASSERTION, NS_PROTOCOL};
+
+const NOW: u64 = 1_714_557_600_000; // 2024-05-01T10:00:00Z
+
+fn sp() -> SamlServiceProvider {
+    let idp = IdpConfig {
+        entity_id: "https://idp.example".into(),
+        sso_redirect_url: Some("https://idp.example/sso".into()),
+        slo_redirect_url: Some("https://idp.example/slo?tenant=1".into()),
+        ..Default::default()
+    };
+    let mut c = SpConfig::new("https://sp.example", "https://sp.example/acs", idp);
+    c.slo_url = Some("https://sp.example/slo".into());
+    SamlServiceProvider::new(c).unwrap()
+}
+
+fn init() -> LogoutRequestInit {
+    LogoutRequestInit {
+        name_id: "4b124ae2-0126-102b-8852-001a641049bb".into(),
+        name_id_format: Some("urn:oasis:names:tc:SAML:2.0:nameid-format:persistent".into()),
+        session_indexes: vec!["s-1".into(), "s-2".into()],
+        relay_state: Some("/bye".into()),
+        ..Default::default()
+    }
+}
+
+fn response(in_response_to: &str) -> String {
+    base64_encode(format!(
+        r#"<samlp:LogoutResponse xmlns:samlp="{NS_PROTOCOL}" ID="_r" Version="2.0" IssueInstant="2024-05-01T10:00:05Z" Destination="https://sp.example/slo" InResponseTo="{in_response_to}"><Issuer xmlns="{NS_ASSERTION}">https://idp.example</Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Responder"><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:PartialLogout"/></samlp:StatusCode><samlp:StatusMessage>one SP did not answer</samlp:StatusMessage></samlp:Status></samlp:LogoutResponse>"#
+    ).as_bytes())
+}
+
+#[test]
+fn logout_request_carries_name_id_and_session_indexes() {
+    let mut sp = sp();
+    let sent = sp.logout_request(init(), NOW).unwrap();
+    let (base, query) = sent.url.split_once("?tenant=1&").unwrap();
+    assert_eq!(base, "https://idp.example/slo");
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    assert_eq!(pairs[0].0, "SAMLRequest");
+    assert_eq!(decode_redirect(&pairs[0].1).unwrap(), sent.xml);
+    assert_eq!(pairs[1], ("RelayState".into(), "/bye".into()));
+    assert_eq!(pairs.len(), 2, "no SigAlg without a signer");
+    assert!(sent.signing_input.is_none());
+    let doc = parse(&sent.xml).unwrap();
+    let r = &doc.root;
+    assert!(r.is(NS_PROTOCOL, "LogoutRequest"));
+    assert_eq!(r.attr("ID"), Some(sent.id.as_str()));
+    assert_eq!(r.attr("Destination"), Some("https://idp.example/slo?tenant=1"));
+    assert_eq!(r.child(NS_ASSERTION, "Issuer").unwrap().text(), "https://sp.example");
+    let n = r.child(NS_ASSERTION, "NameID").unwrap();
+    assert_eq!(n.text(), "4b124ae2-0126-102b-8852-001a641049bb");
+    assert_eq!(n.attr("Format"), Some("urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"));
+    let idx: Vec<_> = r.children_named(NS_PROTOCOL, "SessionIndex").map(|e| e.text()).collect();
+    assert_eq!(idx, ["s-1", "s-2"]);
+}
+
+#[test]
+fn with_a_sig_alg_the_signing_input_is_exactly_the_signed_query() {
+    let mut sp = sp();
+    let sent = sp.logout_request(LogoutRequestInit { sig_alg: Some(SigAlg::RsaSha256), ..init() }, NOW).unwrap();
+    let input = sent.signing_input.unwrap();
+    assert!(input.starts_with("SAMLRequest="));
+    assert!(input.contains("&RelayState=%2Fbye&SigAlg=http%3A%2F%2Fwww.w3.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha256"));
+    assert!(sent.url.ends_with(&input), "the server appends &Signature= to this URL");
+    assert!(!input.contains("tenant="), "the endpoint's own query is not signed");
+}
+
+#[test]
+fn logout_response_answers_our_request_once() {
+    let mut sp = sp();
+    let sent = sp.logout_request(init(), NOW).unwrap();
+    let unsigned = LogoutResponseOptions { allow_unsigned: true, ..Default::default() };
+    assert_eq!(
+        sp.read_logout_response_post(&response(&sent.id), NOW, LogoutResponseOptions::default()).unwrap_err().code(),
+        "saml.signature.missing"
+    );
+    let msg = sp.read_logout_response_post(&response(&sent.id), NOW + 5_000, unsigned.clone()).unwrap();
+    let status = msg.status.unwrap();
+    assert!(!status.is_success());
+    assert_eq!(status.second_level.as_deref(), Some("urn:oasis:names:tc:SAML:2.0:status:PartialLogout"));
+    assert_eq!(status.message.as_deref(), Some("one SP did not answer"));
+    assert_eq!(sp.read_logout_response_post(&response(&sent.id), NOW + 5_000, unsigned.clone()).unwrap_err().code(), "saml.in_response_to.reused");
+    assert_eq!(sp.read_logout_response_post(&response("_other"), NOW + 5_000, unsigned.clone()).unwrap_err().code(), "saml.in_response_to.mismatch");
+    let carried = LogoutResponseOptions { expected_request_id: Some("_carried".into()), allow_unsigned: true };
+    assert!(sp.read_logout_response_post(&response("_carried"), NOW + 5_000, carried.clone()).is_ok());
+    assert_eq!(sp.read_logout_response_post(&response("_carried"), NOW + 5_000, carried).unwrap_err().code(), "saml.in_response_to.reused");
+}
+
+#[test]
+fn refuses_bad_logout_requests() {
+    let mut sp = sp();
+    assert_eq!(sp.logout_request(LogoutRequestInit { name_id: " ".into(), ..init() }, NOW).unwrap_err().code(), "arg.invalid");
+    assert_eq!(sp.logout_request(LogoutRequestInit { relay_state: Some("x".repeat(81)), ..init() }, NOW).unwrap_err().code(), "saml.relay_state.too_long");
+    assert_eq!(sp.logout_request(LogoutRequestInit { name_id: "a\u{1}".into(), ..init() }, NOW).unwrap_err().code(), "arg.invalid");
+    let hostile = sp.logout_request(LogoutRequestInit { name_id: "</saml:NameID><x/>".into(), ..init() }, NOW).unwrap();
+    assert_eq!(parse(&hostile.xml).unwrap().root.child(NS_ASSERTION, "NameID").unwrap().text(), "</saml:NameID><x/>");
+}
