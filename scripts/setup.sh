@@ -35,6 +35,29 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
+# SAML schema validation in the tests: xmlschema (PyPI) and the OASIS XSDs that
+# the pysaml2 wheel ships (downloaded without its dependencies, only unpacked).
+if [ "${1:-}" = browser ]; then
+  if ! python3 -c 'import xmlschema' 2>/dev/null; then
+    say "pip install xmlschema"
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore xmlschema==4.3.2
+  fi
+  if [ ! -f .tmp/saml-schemas/saml-schema-protocol-2.0.xsd ]; then
+    say "unpacking the SAML 2.0 XSDs from the pysaml2 wheel"
+    mkdir -p .tmp/saml-schemas .tmp/wheel
+    python3 -m pip download --quiet --disable-pip-version-check --no-deps -d .tmp/wheel pysaml2==7.5.5
+    python3 - <<'PY'
+import glob, zipfile, os
+whl = glob.glob('.tmp/wheel/pysaml2-7.5.5-*.whl')[0]
+with zipfile.ZipFile(whl) as z:
+    for name in z.namelist():
+        if name.startswith('saml2/data/schemas/') and name.endswith('.xsd'):
+            with open(os.path.join('.tmp/saml-schemas', os.path.basename(name)), 'wb') as f:
+                f.write(z.read(name))
+PY
+  fi
+fi
+
 if [ "${1:-}" = browser ] && [ ! -x /usr/bin/chromium ]; then
   say "installing Debian chromium"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { startIdp, readPostForm } from '../support/idp.mjs';
+import { deflateRawSync } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 let proc;
@@ -143,4 +145,37 @@ test('SAML in workerd: AuthnRequest for the redirect binding, and every OpenSSL-
       assert.equal(out.code, c.expect, c.name);
     }
   }
+});
+
+test('an AuthnRequest built in workerd is accepted by a real IdP (samlp on 127.0.0.1)', async () => {
+  const idp = await startIdp({ sps: { 'https://sp.example/metadata': 'https://sp.example/acs' } });
+  try {
+    const q = new URLSearchParams({ relay: '/from-workerd', idp: idp.entityId, sso: idp.ssoUrl });
+    const built = await (await fetch(`${base}/saml/authn?${q}`)).json();
+    const res = await fetch(built.url);
+    const form = readPostForm(await res.text());
+    assert.equal(res.status, 200);
+    assert.equal(form.action, 'https://sp.example/acs');
+    assert.equal(form.RelayState, '/from-workerd');
+    const xml = Buffer.from(form.SAMLResponse, 'base64').toString('utf8');
+    assert.match(xml, new RegExp(`InResponseTo="${built.id}"`));
+  } finally {
+    await idp.close();
+  }
+});
+
+test('SAML metadata, Single Logout, the POST form and a DEFLATE bomb, in workerd', async () => {
+  const dir = new URL('../fixtures/redirect/', import.meta.url);
+  const cert = readFileSync(new URL('rsa.pem', dir), 'utf8').split('\n').filter((l) => l && !l.startsWith('-----')).join('');
+  const idpMetadataXml = `<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example"><IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><KeyDescriptor><KeyInfo xmlns="http://www.w3.org/2000/09/xmldsig#"><X509Data><X509Certificate>${cert}</X509Certificate></X509Data></KeyInfo></KeyDescriptor><SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example/slo"/><SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://idp.example/sso/post"/></IDPSSODescriptor></EntityDescriptor>`;
+  const bomb = deflateRawSync(Buffer.alloc(20 * 1024 * 1024)).toString('base64');
+  const res = await fetch(`${base}/saml/metadata-and-logout`, { method: 'POST', body: JSON.stringify({ idpMetadataXml, now: Date.now(), bomb }) });
+  const out = await res.json();
+  assert.equal(res.status, 200, JSON.stringify(out));
+  assert.deepEqual(out.idp, { entityId: 'https://idp.example', ssoPostUrl: 'https://idp.example/sso/post', sloRedirectUrl: 'https://idp.example/slo', certificateCount: 1 });
+  assert.match(out.spMetadata, /AuthnRequestsSigned="false" WantAssertionsSigned="true"/);
+  assert.ok(out.logoutUrl.startsWith('https://idp.example/slo?SAMLRequest='));
+  assert.ok(out.postHtml.includes('value="&quot;&gt;&lt;script&gt;"'));
+  assert.equal(out.postRoundTrip, true);
+  assert.equal(out.bombCode, 'saml.binding.too_large');
 });

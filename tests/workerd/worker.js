@@ -1,6 +1,6 @@
 // A small edge worker: starts an OAuth login and checks the callback with
 // edge-sso, keeping the flow in an HttpOnly cookie so any isolate can finish it.
-import { OAuthClient, SamlServiceProvider, createPkce, decodeRedirect, pkceChallenge, version } from 'edge-sso';
+import { OAuthClient, SamlServiceProvider, createPkce, decodePost, decodeRedirect, parseIdpMetadata, pkceChallenge, version } from 'edge-sso';
 
 const COOKIE = '__Host-edge-sso-flow';
 const CLEAR = `${COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0`;
@@ -51,7 +51,10 @@ export default {
         // The Orange flow's first step: an AuthnRequest for the redirect binding.
         const sp = new SamlServiceProvider({
           entityId: 'https://sp.example/metadata', acsUrl: 'https://sp.example/acs',
-          idp: { entityId: 'https://idp.example', ssoRedirectUrl: 'https://idp.example/sso' },
+          idp: {
+            entityId: url.searchParams.get('idp') ?? 'https://idp.example',
+            ssoRedirectUrl: url.searchParams.get('sso') ?? 'https://idp.example/sso',
+          },
         });
         const sent = sp.authnRequest({
           nameIdPolicy: { format: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent', allowCreate: true },
@@ -59,6 +62,26 @@ export default {
         });
         const value = new URL(sent.url).searchParams.get('SAMLRequest');
         return json(200, { id: sent.id, url: sent.url, xml: sent.xml, roundTrip: decodeRedirect(value) === sent.xml });
+      }
+      if (url.pathname === '/saml/metadata-and-logout' && request.method === 'POST') {
+        // IdP metadata in, SP metadata and a LogoutRequest out, a POST form, and a bomb refused.
+        const { idpMetadataXml, now, bomb } = await request.json();
+        const sp = new SamlServiceProvider({
+          entityId: 'https://sp.example/metadata', acsUrl: 'https://sp.example/acs', sloUrl: 'https://sp.example/slo', idpMetadataXml, now,
+        });
+        const logout = sp.logoutRequest({ nameId: 'alice', sessionIndexes: ['s1'], relayState: '/bye' });
+        const post = sp.authnRequest({ binding: 'post', relayState: '"><script>' });
+        let bombCode;
+        try { decodeRedirect(bomb); } catch (e) { bombCode = e.code; }
+        return json(200, {
+          idp: parseIdpMetadata(idpMetadataXml, { now }),
+          spMetadata: sp.metadataXml(),
+          logoutUrl: logout.url,
+          logoutId: logout.id,
+          postHtml: post.html,
+          postRoundTrip: decodePost(post.samlRequest) === post.xml,
+          bombCode,
+        });
       }
       if (url.pathname === '/saml/verify-redirect' && request.method === 'POST') {
         // Test-only: the fixture's SP configuration comes in the request body.
