@@ -1,7 +1,7 @@
 //! `<samlp:AuthnRequest>` (SAML Core §3.4.1), built as text with every value
 //! escaped, in schema order.
 
-use super::escape::{is_xml_safe, xml_attr, xml_text};
+use super::escape::{xml_attr, xml_safe, xml_text};
 use super::time::format_utc;
 use super::{NS_ASSERTION, NS_PROTOCOL};
 use crate::error::{Error, Result};
@@ -104,21 +104,13 @@ pub(crate) struct RequestParts<'a> {
     pub acs_url: &'a str,
 }
 
-fn checked<'v>(field: &'static str, v: &'v str) -> Result<&'v str> {
-    if is_xml_safe(v) {
-        Ok(v)
-    } else {
-        Err(Error::InvalidArgument { field, reason: "contains characters XML cannot carry" })
-    }
-}
-
 /// Builds the AuthnRequest XML.
 pub(crate) fn build(parts: &RequestParts<'_>, opts: &AuthnRequestOptions) -> Result<String> {
     let mut attrs = format!(
         r#" ID="{}" Version="2.0" IssueInstant="{}" Destination="{}""#,
         xml_attr(parts.id),
         format_utc(parts.issue_instant),
-        xml_attr(checked("destination", parts.destination)?)
+        xml_attr(xml_safe("destination", parts.destination)?)
     );
     if opts.force_authn {
         attrs.push_str(r#" ForceAuthn="true""#);
@@ -128,23 +120,23 @@ pub(crate) fn build(parts: &RequestParts<'_>, opts: &AuthnRequestOptions) -> Res
     }
     attrs.push_str(&format!(
         r#" ProtocolBinding="{BINDING_HTTP_POST}" AssertionConsumerServiceURL="{}""#,
-        xml_attr(checked("acsUrl", parts.acs_url)?)
+        xml_attr(xml_safe("acsUrl", parts.acs_url)?)
     ));
     if let Some(i) = opts.attribute_consuming_service_index {
         attrs.push_str(&format!(r#" AttributeConsumingServiceIndex="{i}""#));
     }
     if let Some(name) = &opts.provider_name {
-        attrs.push_str(&format!(r#" ProviderName="{}""#, xml_attr(checked("providerName", name)?)));
+        attrs.push_str(&format!(r#" ProviderName="{}""#, xml_attr(xml_safe("providerName", name)?)));
     }
 
-    let mut body = format!("<saml:Issuer>{}</saml:Issuer>", xml_text(checked("entityId", parts.issuer)?));
+    let mut body = format!("<saml:Issuer>{}</saml:Issuer>", xml_text(xml_safe("entityId", parts.issuer)?));
     if let Some(p) = &opts.name_id_policy {
         body.push_str("<samlp:NameIDPolicy");
         if let Some(f) = &p.format {
-            body.push_str(&format!(r#" Format="{}""#, xml_attr(checked("nameIdPolicy.format", f)?)));
+            body.push_str(&format!(r#" Format="{}""#, xml_attr(xml_safe("nameIdPolicy.format", f)?)));
         }
         if let Some(q) = &p.sp_name_qualifier {
-            body.push_str(&format!(r#" SPNameQualifier="{}""#, xml_attr(checked("nameIdPolicy.spNameQualifier", q)?)));
+            body.push_str(&format!(r#" SPNameQualifier="{}""#, xml_attr(xml_safe("nameIdPolicy.spNameQualifier", q)?)));
         }
         if let Some(a) = p.allow_create {
             body.push_str(&format!(r#" AllowCreate="{a}""#));
@@ -162,7 +154,7 @@ pub(crate) fn build(parts: &RequestParts<'_>, opts: &AuthnRequestOptions) -> Res
         for class in &ctx.class_refs {
             body.push_str(&format!(
                 "<saml:AuthnContextClassRef>{}</saml:AuthnContextClassRef>",
-                xml_text(checked("requestedAuthnContext.classRefs", class)?)
+                xml_text(xml_safe("requestedAuthnContext.classRefs", class)?)
             ));
         }
         body.push_str("</samlp:RequestedAuthnContext>");

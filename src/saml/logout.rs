@@ -8,7 +8,7 @@
 //! goes unsigned, which only IdPs configured to accept it will take.
 
 use super::binding::{check_relay_state, deflate_encode, decode_post};
-use super::escape::{is_xml_safe, xml_attr, xml_text};
+use super::escape::{xml_attr, xml_safe, xml_text};
 use super::message::{self, MessageInfo, MessageKind};
 use super::sp::SamlServiceProvider;
 use super::time::format_utc;
@@ -59,14 +59,6 @@ pub struct LogoutResponseOptions {
     pub expected_request_id: Option<String>,
     /// Accept it without a signature.
     pub allow_unsigned: bool,
-}
-
-fn xml_safe<'v>(field: &'static str, v: &'v str) -> Result<&'v str> {
-    if is_xml_safe(v) {
-        Ok(v)
-    } else {
-        Err(Error::InvalidArgument { field, reason: "contains characters XML cannot carry" })
-    }
 }
 
 impl SamlServiceProvider {
