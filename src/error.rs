@@ -76,6 +76,19 @@ pub enum Error {
     Xml(XmlError),
     /// A SAML message, binding or configuration check failed.
     Saml(SamlError),
+    /// The IdP answered with a non-success SAML status.
+    SamlStatus(Box<StatusError>),
+}
+
+/// A non-success `<samlp:Status>` (SAML Core §3.2.2.2), reported as an error.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatusError {
+    /// Top-level status code URI.
+    pub code: String,
+    /// Second-level status code URI, if any.
+    pub second_level: Option<String>,
+    /// `StatusMessage` (IdP text: escape it before display).
+    pub message: Option<String>,
 }
 
 /// Why a SAML operation was refused.
@@ -130,6 +143,10 @@ pub enum SamlError {
     InResponseToReused,
     /// `InResponseTo` matches a request that has expired.
     InResponseToExpired,
+    /// A message (by its ID) was already accepted once.
+    Replayed,
+    /// A message's `NotOnOrAfter` has passed.
+    Expired,
 }
 
 /// Why an XML document was refused.
@@ -377,7 +394,10 @@ impl Error {
                 SamlError::InResponseToMismatch => "saml.in_response_to.mismatch",
                 SamlError::InResponseToReused => "saml.in_response_to.reused",
                 SamlError::InResponseToExpired => "saml.in_response_to.expired",
+                SamlError::Replayed => "saml.replayed",
+                SamlError::Expired => "saml.expired",
             },
+            Self::SamlStatus(_) => "saml.status.not_success",
             Self::Vault(e) => match e {
                 VaultError::Empty => "oauth.vault.empty",
                 VaultError::Expired => "oauth.vault.expired",
@@ -586,7 +606,16 @@ impl fmt::Display for Error {
                 }
                 SamlError::InResponseToReused => "the message answers a request that was already answered",
                 SamlError::InResponseToExpired => "the message answers a request that has expired",
+                SamlError::Replayed => "the SAML message was already accepted once (replay)",
+                SamlError::Expired => "the SAML message's NotOnOrAfter has passed",
             }),
+            Self::SamlStatus(s) => {
+                write!(f, "the IdP answered with status {}", s.code)?;
+                if let Some(second) = &s.second_level {
+                    write!(f, " / {second}")?;
+                }
+                Ok(())
+            }
             Self::Vault(e) => f.write_str(match e {
                 VaultError::Empty => "no access token is held",
                 VaultError::Expired => "the access token has expired; refresh it first",
@@ -759,8 +788,13 @@ mod tests {
                 SamlError::InResponseToMismatch,
                 SamlError::InResponseToReused,
                 SamlError::InResponseToExpired,
+                SamlError::Replayed,
+                SamlError::Expired,
             ]
             .map(Error::Saml),
+        )
+        .chain(
+            [Error::SamlStatus(Box::new(StatusError { code: "x".into(), second_level: None, message: None }))],
         )
         .chain(
             [

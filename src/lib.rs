@@ -33,7 +33,8 @@ pub mod url;
 mod wasm;
 
 pub use error::{
-    CallbackError, Error, ErrorResponse, IdTokenError, Result, SamlError, TokenResponseError, VaultError, XmlError,
+    CallbackError, Error, ErrorResponse, IdTokenError, Result, SamlError, StatusError, TokenResponseError, VaultError,
+    XmlError,
 };
 pub use oauth::{create_pkce, pkce_challenge};
 pub use random::{random_nonce, random_state};

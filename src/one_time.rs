@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 use crate::secret::ct_eq_str;
 
 /// How many entries may be pending at once (oldest evicted first).
-pub const MAX_PENDING: usize = 16;
+pub const MAX_PENDING: usize = 128;
 const MAX_RETIRED: usize = 64;
 
 /// Why [`OneTimeStore::take`] found nothing usable.
@@ -129,6 +129,35 @@ impl<V> OneTimeStore<V> {
     }
 }
 
+/// How many accepted message IDs are remembered at most.
+pub const MAX_SEEN: usize = 4096;
+
+/// IDs of messages already accepted, each until its own expiry: a second
+/// arrival of the same ID is a replay. Bounded: past [`MAX_SEEN`] the entry
+/// closest to expiry is dropped (it would have been forgotten first anyway).
+#[derive(Debug, Default)]
+pub(crate) struct SeenStore {
+    entries: VecDeque<([u8; 32], u64)>,
+}
+
+impl SeenStore {
+    /// Records `id` until `expires_at`; `false` when it was already there.
+    pub fn first_sighting(&mut self, id: &str, expires_at: u64, now: u64) -> bool {
+        self.entries.retain(|(_, until)| *until > now);
+        let d = digest(id);
+        if self.entries.iter().any(|(seen, _)| *seen == d) {
+            return false;
+        }
+        if self.entries.len() >= MAX_SEEN {
+            if let Some(i) = self.entries.iter().enumerate().min_by_key(|(_, (_, u))| *u).map(|(i, _)| i) {
+                self.entries.remove(i);
+            }
+        }
+        self.entries.push_back((d, expires_at));
+        true
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -175,6 +204,18 @@ mod tests {
         assert_eq!(s.take("abcde", 1).unwrap_err(), Miss::Unknown);
         assert_eq!(s.take("abcdefg", 1).unwrap_err(), Miss::Unknown);
         assert!(s.take("abcdef", 1).is_ok());
+    }
+
+    #[test]
+    fn seen_store_catches_replays_until_expiry() {
+        let mut s = SeenStore::default();
+        assert!(s.first_sighting("m1", 100, 0));
+        assert!(!s.first_sighting("m1", 100, 50));
+        assert!(s.first_sighting("m1", 200, 100), "forgotten once expired");
+        for i in 0..MAX_SEEN + 5 {
+            s.first_sighting(&format!("x{i}"), 1_000 + i as u64, 150);
+        }
+        assert!(s.entries.len() <= MAX_SEEN);
     }
 
     #[test]

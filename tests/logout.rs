@@ -32,10 +32,17 @@ fn init() -> LogoutRequestInit {
     }
 }
 
-fn response(in_response_to: &str) -> String {
+fn response_with(in_response_to: &str, status: &str) -> String {
     base64_encode(format!(
-        r#"<samlp:LogoutResponse xmlns:samlp="{NS_PROTOCOL}" ID="_r" Version="2.0" IssueInstant="2024-05-01T10:00:05Z" Destination="https://sp.example/slo" InResponseTo="{in_response_to}"><Issuer xmlns="{NS_ASSERTION}">https://idp.example</Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Responder"><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:PartialLogout"/></samlp:StatusCode><samlp:StatusMessage>one SP did not answer</samlp:StatusMessage></samlp:Status></samlp:LogoutResponse>"#
+        r#"<samlp:LogoutResponse xmlns:samlp="{NS_PROTOCOL}" ID="_r" Version="2.0" IssueInstant="2024-05-01T10:00:05Z" Destination="https://sp.example/slo" InResponseTo="{in_response_to}"><Issuer xmlns="{NS_ASSERTION}">https://idp.example</Issuer><samlp:Status>{status}</samlp:Status></samlp:LogoutResponse>"#
     ).as_bytes())
+}
+
+const PARTIAL: &str = r#"<samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Responder"><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:PartialLogout"/></samlp:StatusCode><samlp:StatusMessage>one SP did not answer</samlp:StatusMessage>"#;
+const SUCCESS: &str = r#"<samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/>"#;
+
+fn response(in_response_to: &str) -> String {
+    response_with(in_response_to, SUCCESS)
 }
 
 #[test]
@@ -83,12 +90,16 @@ fn logout_response_answers_our_request_once() {
         sp.read_logout_response_post(&response(&sent.id), NOW, LogoutResponseOptions::default()).unwrap_err().code(),
         "saml.signature.missing"
     );
-    let msg = sp.read_logout_response_post(&response(&sent.id), NOW + 5_000, unsigned.clone()).unwrap();
-    let status = msg.status.unwrap();
-    assert!(!status.is_success());
+    let err = sp.read_logout_response_post(&response_with(&sent.id, PARTIAL), NOW + 5_000, unsigned.clone()).unwrap_err();
+    assert_eq!(err.code(), "saml.status.not_success");
+    let edge_sso::Error::SamlStatus(status) = err else { unreachable!() };
+    assert_eq!(status.code, "urn:oasis:names:tc:SAML:2.0:status:Responder");
     assert_eq!(status.second_level.as_deref(), Some("urn:oasis:names:tc:SAML:2.0:status:PartialLogout"));
     assert_eq!(status.message.as_deref(), Some("one SP did not answer"));
+    // the partial-logout answer consumed the request
     assert_eq!(sp.read_logout_response_post(&response(&sent.id), NOW + 5_000, unsigned.clone()).unwrap_err().code(), "saml.in_response_to.reused");
+    let second = sp.logout_request(init(), NOW).unwrap();
+    assert!(sp.read_logout_response_post(&response(&second.id), NOW + 5_000, unsigned.clone()).unwrap().status.unwrap().is_success());
     assert_eq!(sp.read_logout_response_post(&response("_other"), NOW + 5_000, unsigned.clone()).unwrap_err().code(), "saml.in_response_to.mismatch");
     let carried = LogoutResponseOptions { expected_request_id: Some("_carried".into()), allow_unsigned: true };
     assert!(sp.read_logout_response_post(&response("_carried"), NOW + 5_000, carried.clone()).is_ok());

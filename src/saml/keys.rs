@@ -15,6 +15,10 @@ use crate::error::{Result, SamlError};
 
 /// RSA keys below this size are refused.
 pub const MIN_RSA_BITS: usize = 2048;
+/// DSA keys need a modulus `p` of at least this many bits...
+pub const MIN_DSA_P_BITS: usize = 1024;
+/// ...and a subgroup order `q` of at least this many.
+pub const MIN_DSA_Q_BITS: usize = 160;
 
 /// A verifying key from an IdP certificate.
 #[derive(Clone, Debug)]
@@ -74,8 +78,15 @@ pub fn parse_certificates(text: &str) -> Result<Vec<IdpCertificate>> {
 
 fn from_der(der: Vec<u8>) -> Result<IdpCertificate> {
     let cert = Certificate::from_der(&der).map_err(|_| SamlError::CertificateInvalid)?;
-    let spki = &cert.tbs_certificate.subject_public_key_info;
-    let spki_der = spki.to_der().map_err(|_| SamlError::CertificateInvalid)?;
+    let spki_der = cert.tbs_certificate.subject_public_key_info.to_der().map_err(|_| SamlError::CertificateInvalid)?;
+    let key = key_from_spki(&spki_der)?;
+    Ok(IdpCertificate { key, sha256: Sha256::digest(&der).into(), der })
+}
+
+/// The verifying key of a SubjectPublicKeyInfo, with the size policy applied.
+fn key_from_spki(spki_der: &[u8]) -> Result<PublicKey> {
+    let spki = spki::SubjectPublicKeyInfoRef::from_der(spki_der).map_err(|_| SamlError::CertificateInvalid)?;
+    let spki_der = spki_der.to_vec();
     let unsupported = |_| SamlError::CertificateUnsupported;
     let key = match spki.algorithm.oid.to_string().as_str() {
         OID_RSA => {
@@ -98,8 +109,38 @@ fn from_der(der: Vec<u8>) -> Result<IdpCertificate> {
                 _ => return Err(SamlError::CertificateUnsupported.into()),
             }
         }
-        OID_DSA => PublicKey::Dsa(dsa::VerifyingKey::from_public_key_der(&spki_der).map_err(unsupported)?),
+        OID_DSA => {
+            let k = dsa::VerifyingKey::from_public_key_der(&spki_der).map_err(unsupported)?;
+            // FIPS 186 sizes: a small group makes DSA forgeable in a few tries.
+            if k.components().p().bits() < MIN_DSA_P_BITS || k.components().q().bits() < MIN_DSA_Q_BITS {
+                return Err(SamlError::CertificateUnsupported.into());
+            }
+            PublicKey::Dsa(k)
+        }
         _ => return Err(SamlError::CertificateUnsupported.into()),
     };
-    Ok(IdpCertificate { key, sha256: Sha256::digest(&der).into(), der })
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use spki::EncodePublicKey;
+
+    #[test]
+    fn a_tiny_dsa_group_is_refused() {
+        // p = 23, q = 11, g = 4: a valid group in which signatures are forgeable
+        // by trial; OpenSSL 3 will not even generate keys this small.
+        let big = |v: u32| dsa::BigUint::from(v);
+        let components = dsa::Components::from_components(big(23), big(11), big(4)).unwrap();
+        let key = dsa::VerifyingKey::from_components(components, big(8)).unwrap();
+        let spki = key.to_public_key_der().unwrap();
+        assert_eq!(key_from_spki(spki.as_bytes()).unwrap_err().code(), "saml.certificate.unsupported");
+    }
+
+    #[test]
+    fn garbage_spki_is_invalid() {
+        assert_eq!(key_from_spki(&[0x30, 0x03, 0x02, 0x01, 0x01]).unwrap_err().code(), "saml.certificate.invalid");
+    }
 }

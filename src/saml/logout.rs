@@ -61,6 +61,12 @@ pub struct LogoutResponseOptions {
     pub allow_unsigned: bool,
 }
 
+/// A LogoutResponse must report Success; anything else (partial logout, a
+/// responder error) is a typed error carrying the status codes and message.
+pub(crate) fn require_success(msg: &MessageInfo) -> Result<()> {
+    msg.status.as_ref().ok_or(SamlError::UnexpectedMessage)?.require_success()
+}
+
 impl SamlServiceProvider {
     /// Builds a LogoutRequest for the IdP's HTTP-Redirect SLO endpoint and
     /// remembers its ID (one-time, expiring) for the LogoutResponse.
@@ -131,7 +137,22 @@ impl SamlServiceProvider {
         }
         self.check_envelope(&msg, self.config().slo_url.clone().as_deref(), false, now)?;
         self.check_logout_answer(&msg, opts.expected_request_id.as_deref(), now)?;
+        require_success(&msg)?;
         Ok(msg)
+    }
+
+    /// A LogoutRequest from the IdP: not past its `NotOnOrAfter`, and accepted
+    /// once (its ID is remembered until it could no longer pass the time checks).
+    pub(crate) fn check_logout_request(&mut self, msg: &MessageInfo, now: u64) -> Result<()> {
+        let skew = self.config().clock_skew_seconds.saturating_mul(1000);
+        if msg.not_on_or_after.is_some_and(|t| now >= t.saturating_add(skew)) {
+            return Err(SamlError::Expired.into());
+        }
+        let remember_until = msg.issue_instant.saturating_add(super::redirect::MAX_MESSAGE_AGE_MS + 2 * skew);
+        if !self.seen_messages.first_sighting(&msg.id, remember_until, now) {
+            return Err(SamlError::Replayed.into());
+        }
+        Ok(())
     }
 
     /// A LogoutResponse must answer a LogoutRequest this SP sent: one-time.

@@ -46,6 +46,18 @@ pub struct Status {
 }
 
 impl Status {
+    /// `Ok` for Success; otherwise the typed error carrying the codes and message.
+    pub fn require_success(&self) -> crate::Result<()> {
+        if self.is_success() {
+            return Ok(());
+        }
+        Err(crate::Error::SamlStatus(Box::new(crate::error::StatusError {
+            code: self.code.clone(),
+            second_level: self.second_level.clone(),
+            message: self.message.clone(),
+        })))
+    }
+
     /// Whether the top-level code is Success.
     pub fn is_success(&self) -> bool {
         self.code == STATUS_SUCCESS
@@ -75,6 +87,8 @@ pub struct MessageInfo {
     pub name_id_format: Option<String>,
     /// `SessionIndex` values (LogoutRequest).
     pub session_indexes: Vec<String>,
+    /// `NotOnOrAfter` (LogoutRequest), ms since the epoch.
+    pub not_on_or_after: Option<u64>,
 }
 
 /// Reads a protocol message's envelope (no trust implied: the caller checks).
@@ -133,5 +147,6 @@ pub(crate) fn read_root(root: &Element) -> Result<MessageInfo> {
         name_id: name_id.map(|n| n.text().trim().to_owned()),
         name_id_format: name_id.and_then(|n| n.attr("Format")).map(str::to_owned),
         session_indexes: root.children_named(NS_PROTOCOL, "SessionIndex").map(|e| e.text().trim().to_owned()).collect(),
+        not_on_or_after: root.attr("NotOnOrAfter").map(time::parse).transpose()?,
     })
 }

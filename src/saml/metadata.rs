@@ -31,10 +31,11 @@ pub struct IdpMetadata {
 pub fn parse_idp_metadata(xml: &str, now: u64) -> Result<IdpMetadata> {
     let doc = parse(xml)?;
     let root = &doc.root;
+    let mut outer_valid_until = None;
     let entity = if root.is(NS_METADATA, "EntityDescriptor") {
         root
     } else if root.is(NS_METADATA, "EntitiesDescriptor") {
-        check_valid_until(root, now)?;
+        outer_valid_until = check_valid_until(root, now)?;
         let mut idps = root.children_named(NS_METADATA, "EntityDescriptor").filter(|e| idp_descriptor(e).is_some());
         let first = idps.next().ok_or(SamlError::MetadataInvalid)?;
         if idps.next().is_some() {
@@ -47,10 +48,8 @@ pub fn parse_idp_metadata(xml: &str, now: u64) -> Result<IdpMetadata> {
     let valid_until = check_valid_until(entity, now)?;
     let entity_id = entity.attr("entityID").filter(|v| !v.trim().is_empty()).ok_or(SamlError::MetadataInvalid)?;
     let descriptor = idp_descriptor(entity).ok_or(SamlError::MetadataInvalid)?;
-    let valid_until = match (valid_until, check_valid_until(descriptor, now)?) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    };
+    // The earliest validUntil of the enclosing descriptors governs.
+    let valid_until = [outer_valid_until, valid_until, check_valid_until(descriptor, now)?].into_iter().flatten().min();
 
     let endpoint = |local: &str, binding: &str| -> Result<Option<String>> {
         let found = descriptor
@@ -90,6 +89,7 @@ pub fn parse_idp_metadata(xml: &str, now: u64) -> Result<IdpMetadata> {
         slo_redirect_url: endpoint("SingleLogoutService", BINDING_HTTP_REDIRECT)?,
         slo_post_url: endpoint("SingleLogoutService", BINDING_HTTP_POST)?,
         certificates,
+        metadata_valid_until: valid_until,
     };
     if idp.sso_redirect_url.is_none() && idp.sso_post_url.is_none() {
         return Err(SamlError::MetadataInvalid.into());

@@ -13,6 +13,9 @@ use super::verify::{verify_with_any, SigAlg};
 use crate::error::{Result, SamlError};
 use crate::url::form_decode;
 
+/// The most query parameters a redirect URL may carry.
+pub const MAX_PARAMS: usize = 32;
+
 /// How old a message's `IssueInstant` may be (beyond the clock skew).
 pub const MAX_MESSAGE_AGE_MS: u64 = 5 * 60 * 1000;
 
@@ -51,6 +54,11 @@ struct RawParam<'a> {
 fn params(query: &str) -> Result<Vec<RawParam<'_>>> {
     let mut out: Vec<RawParam<'_>> = Vec::new();
     for seg in query.split('&').filter(|s| !s.is_empty()) {
+        // A redirect message has at most five parameters of its own; a bound
+        // keeps the duplicate check (and any hostile query) cheap.
+        if out.len() >= MAX_PARAMS {
+            return Err(SamlError::RedirectMalformed.into());
+        }
         let (k, v) = seg.split_once('=').unwrap_or((seg, ""));
         let name = form_decode(k).ok_or(SamlError::RedirectMalformed)?;
         if out.iter().any(|p| p.name == name) {
@@ -63,7 +71,8 @@ fn params(query: &str) -> Result<Vec<RawParam<'_>>> {
 
 impl SamlServiceProvider {
     /// Verifies a redirect-binding URL (or its query) sent by the IdP: a
-    /// `LogoutRequest`, `LogoutResponse` or `Response`. The signature is
+    /// `LogoutRequest` or `LogoutResponse` (a `Response` is refused: the SSO
+    /// profile never sends one by redirect). The signature is
     /// checked with the configured IdP certificates only; then `Version`,
     /// `Issuer`, `Destination` and `IssueInstant` freshness.
     pub fn verify_redirect(&mut self, url_or_query: &str, now: u64, opts: RedirectOptions) -> Result<VerifiedRedirect> {
@@ -102,16 +111,22 @@ impl SamlServiceProvider {
 
         let xml = decode_redirect(&msg.value)?;
         let message = message::read(&xml)?;
+        // A <Response> never travels by HTTP-Redirect (Profiles §4.1.2): it is
+        // validated as a whole by the POST path, never here.
         let expected_destination = match message.kind {
-            MessageKind::Response if msg_name == "SAMLResponse" => Some(self.config().acs_url.as_str()),
             MessageKind::LogoutRequest if msg_name == "SAMLRequest" => self.config().slo_url.as_deref(),
             MessageKind::LogoutResponse if msg_name == "SAMLResponse" => self.config().slo_url.as_deref(),
             _ => return Err(SamlError::UnexpectedMessage.into()),
         };
         let expected_destination = expected_destination.map(str::to_owned);
         self.check_envelope(&message, expected_destination.as_deref(), sig_alg.is_some(), now)?;
-        if message.kind == MessageKind::LogoutResponse {
-            self.check_logout_answer(&message, opts.expected_request_id.as_deref(), now)?;
+        match message.kind {
+            MessageKind::LogoutResponse => {
+                self.check_logout_answer(&message, opts.expected_request_id.as_deref(), now)?;
+                super::logout::require_success(&message)?;
+            }
+            MessageKind::LogoutRequest => self.check_logout_request(&message, now)?,
+            _ => {}
         }
         Ok(VerifiedRedirect { message, xml, relay_state: relay.map(|r| r.value.clone()), sig_alg })
     }

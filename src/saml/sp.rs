@@ -5,7 +5,7 @@ use super::authn_request::{self, AuthnRequestOptions, RequestParts};
 use super::binding::{self, base64_encode, check_relay_state, MessageParam};
 use super::keys::IdpCertificate;
 use crate::error::{Error, Result};
-use crate::one_time::OneTimeStore;
+use crate::one_time::{OneTimeStore, SeenStore};
 use crate::random;
 use crate::url::check_endpoint;
 
@@ -30,6 +30,9 @@ pub struct IdpConfig {
     /// The IdP's signing certificates (several for key rollover). Trust comes
     /// from this configuration only.
     pub certificates: Vec<IdpCertificate>,
+    /// When the metadata this came from stops being valid (ms); messages are
+    /// refused after it, so a long-lived SP does not outlive its trust anchor.
+    pub metadata_valid_until: Option<u64>,
 }
 
 /// The service provider's configuration. No private key: edge-sso never signs.
@@ -163,13 +166,19 @@ pub struct SamlServiceProvider {
     config: SpConfig,
     pending: OneTimeStore<()>,
     pub(crate) pending_logout: OneTimeStore<()>,
+    pub(crate) seen_messages: SeenStore,
 }
 
 impl SamlServiceProvider {
     /// Checks the configuration and creates the SP.
     pub fn new(config: SpConfig) -> Result<Self> {
         config.validate()?;
-        Ok(Self { config, pending: OneTimeStore::default(), pending_logout: OneTimeStore::default() })
+        Ok(Self {
+            config,
+            pending: OneTimeStore::default(),
+            pending_logout: OneTimeStore::default(),
+            seen_messages: SeenStore::default(),
+        })
     }
 
     /// The configuration.
@@ -237,6 +246,9 @@ impl SamlServiceProvider {
         now: u64,
     ) -> Result<()> {
         use crate::error::SamlError;
+        if self.config.idp.metadata_valid_until.is_some_and(|t| now >= t) {
+            return Err(SamlError::MetadataExpired.into());
+        }
         if message.issuer.as_deref() != Some(self.config.idp.entity_id.as_str()) {
             return Err(SamlError::IssuerMismatch.into());
         }

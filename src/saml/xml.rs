@@ -201,6 +201,9 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Document> {
                     return Err(XmlError::Malformed.into());
                 }
                 seen_decl = true;
+                if decl.version().map_err(|_| XmlError::Malformed)?.as_ref() != b"1.0" {
+                    return Err(XmlError::Malformed.into());
+                }
                 if let Some(enc) = decl.encoding() {
                     let enc = enc.map_err(|_| XmlError::Malformed)?;
                     if !enc.eq_ignore_ascii_case(b"utf-8") {
@@ -214,9 +217,11 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Document> {
             _ => {}
         }
         seen_anything = true;
-        nodes += 1;
-        if nodes > limits.max_nodes {
-            return Err(XmlError::TooManyNodes.into());
+        if !matches!(event, Event::End(_)) {
+            nodes += 1;
+            if nodes > limits.max_nodes {
+                return Err(XmlError::TooManyNodes.into());
+            }
         }
         match event {
             Event::Start(start) => {
@@ -237,6 +242,9 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Document> {
             }
             Event::Text(t) => {
                 let raw = t.xml10_content().map_err(|_| XmlError::Malformed)?;
+                if raw.contains("]]>") {
+                    return Err(XmlError::Malformed.into()); // XML 1.0 §2.4
+                }
                 push_text(&mut stack, &raw)?;
             }
             Event::CData(c) => {
@@ -261,6 +269,9 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Document> {
             }
             Event::Comment(c) => {
                 let text = c.xml10_content().map_err(|_| XmlError::Malformed)?.into_owned();
+                if !text.chars().all(is_xml_char) {
+                    return Err(XmlError::Malformed.into());
+                }
                 if let Some(parent) = stack.last_mut() {
                     parent.children.push(Node::Comment(text));
                 }
@@ -271,6 +282,9 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Document> {
                     return Err(XmlError::Malformed.into());
                 }
                 let data = String::from_utf8(pi.content().to_vec()).map_err(|_| XmlError::Malformed)?;
+                if !is_ncname(&target) || !data.chars().all(is_xml_char) {
+                    return Err(XmlError::Malformed.into());
+                }
                 if let Some(parent) = stack.last_mut() {
                     parent.children.push(Node::ProcessingInstruction(target, data.trim_start().to_owned()));
                 }
@@ -287,6 +301,9 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Document> {
 }
 
 fn push_text(stack: &mut [Element], text: &str) -> Result<()> {
+    if !text.chars().all(is_xml_char) {
+        return Err(XmlError::Malformed.into());
+    }
     match stack.last_mut() {
         Some(parent) => {
             if let Some(Node::Text(prev)) = parent.children.last_mut() {
@@ -313,6 +330,10 @@ fn element(reader: &NsReader<&[u8]>, start: &BytesStart<'_>, ns: Option<String>,
         attrs: Vec::new(),
         children: Vec::new(),
     };
+    if !is_ncname(&el.local) || el.prefix.as_deref().is_some_and(|p| !is_ncname(p)) {
+        return Err(XmlError::Malformed.into());
+    }
+    check_attribute_separation(start.attributes_raw())?;
     let mut count = 0usize;
     for attr in start.attributes().with_checks(true) {
         let attr = attr.map_err(|_| XmlError::Malformed)?;
@@ -324,6 +345,11 @@ fn element(reader: &NsReader<&[u8]>, start: &BytesStart<'_>, ns: Option<String>,
         let value = attribute_value(raw)?;
         let key = attr.key;
         if let Some(decl) = key.as_namespace_binding() {
+            // quick-xml resolves names against the raw value; refuse values
+            // where raw and decoded differ, so there is one namespace name.
+            if raw.contains(['&', '\t', '\n', '\r']) {
+                return Err(XmlError::Malformed.into());
+            }
             let prefix = match decl {
                 quick_xml::name::PrefixDeclaration::Default => None,
                 quick_xml::name::PrefixDeclaration::Named(p) => Some(utf8(p)?),
@@ -338,6 +364,9 @@ fn element(reader: &NsReader<&[u8]>, start: &BytesStart<'_>, ns: Option<String>,
             ResolveResult::Unknown(_) => return Err(XmlError::UnboundPrefix.into()),
         };
         let local = utf8(local.as_ref())?;
+        if !is_ncname(&local) || key.prefix().is_some_and(|p| !is_ncname(&String::from_utf8_lossy(p.as_ref()))) {
+            return Err(XmlError::Malformed.into());
+        }
         // Namespaces in XML §6.3: no two attributes with the same expanded name.
         if el.attrs.iter().any(|a| a.ns == attr_ns && a.local == local) {
             return Err(XmlError::Malformed.into());
@@ -345,6 +374,42 @@ fn element(reader: &NsReader<&[u8]>, start: &BytesStart<'_>, ns: Option<String>,
         el.attrs.push(Attribute { ns: attr_ns, prefix: key.prefix().map(|p| utf8(p.as_ref())).transpose()?, local, value });
     }
     Ok(el)
+}
+
+/// XML 1.0 §3.1: attributes are separated by whitespace (`a="1"b="2"` is not XML).
+fn check_attribute_separation(raw: &[u8]) -> Result<()> {
+    let mut quote: Option<u8> = None;
+    let mut just_closed = false;
+    for &b in raw {
+        match quote {
+            Some(q) if b == q => {
+                quote = None;
+                just_closed = true;
+                continue;
+            }
+            Some(_) => {}
+            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None if just_closed && !b.is_ascii_whitespace() && b != b'/' => return Err(XmlError::Malformed.into()),
+            None => {}
+        }
+        just_closed = false;
+    }
+    Ok(())
+}
+
+/// XML Namespaces `NCName` (an XML 1.0 5th edition `Name` without `:`).
+fn is_ncname(s: &str) -> bool {
+    let start = |c: char| {
+        matches!(c, 'A'..='Z' | '_' | 'a'..='z' | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{2FF}'
+            | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}' | '\u{200C}'..='\u{200D}' | '\u{2070}'..='\u{218F}'
+            | '\u{2C00}'..='\u{2FEF}' | '\u{3001}'..='\u{D7FF}' | '\u{F900}'..='\u{FDCF}' | '\u{FDF0}'..='\u{FFFD}'
+            | '\u{10000}'..='\u{EFFFF}')
+    };
+    let mut chars = s.chars();
+    chars.next().is_some_and(start)
+        && chars.all(|c| {
+            start(c) || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
+        })
 }
 
 /// XML 1.0 §3.3.3 for CDATA attributes: line ends and whitespace characters
@@ -381,10 +446,13 @@ fn attribute_value(raw: &str) -> Result<String> {
 }
 
 fn decode_reference(name: &str) -> Result<char> {
+    // Digits only: Rust's integer parsers would also take a leading `+`.
     let ch = if let Some(hex) = name.strip_prefix("#x") {
-        u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)
+        let ok = !hex.is_empty() && hex.len() <= 6 && hex.bytes().all(|b| b.is_ascii_hexdigit());
+        ok.then(|| u32::from_str_radix(hex, 16).ok()).flatten().and_then(char::from_u32)
     } else if let Some(dec) = name.strip_prefix('#') {
-        dec.parse::<u32>().ok().and_then(char::from_u32)
+        let ok = !dec.is_empty() && dec.len() <= 7 && dec.bytes().all(|b| b.is_ascii_digit());
+        ok.then(|| dec.parse::<u32>().ok()).flatten().and_then(char::from_u32)
     } else {
         return predefined_entity(name).ok_or(XmlError::UndefinedEntity.into());
     };
@@ -484,6 +552,21 @@ mod tests {
     }
 
     #[test]
+    fn refuses_what_is_not_well_formed_xml_1_0() {
+        for bad in [
+            "<a>a\u{0}b</a>", "<a>\u{1}</a>", "<a>\u{FFFE}</a>", "<a><!--\u{1}--></a>", "<a>]]></a>",
+            "<1a/>", "<a:b:c xmlns:a='u'/>", "<a b=\"1\"c=\"2\"/>", "<?xml version=\"1.1\"?><a/>",
+            "<a b=\"&#x+41;\"/>", "<a b=\"&#+65;\"/>", "<a b=\"&#-1;\"/>",
+            r#"<a xmlns="urn:oasis:names:tc:SAML:2.0:protoco&#108;"/>"#, "<a xmlns:p=\"urn:x\turn:y\"/>",
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(parse("<a>]]&gt;</a>").unwrap().root.text(), "]]>");
+        assert!(parse("<a b='1' c=\"2\"/>").is_ok());
+        assert!(parse("<é:b xmlns:é='u'/>").is_ok());
+    }
+
+    #[test]
     fn only_utf8() {
         assert!(parse("<?xml version=\"1.0\" encoding=\"UTF-8\"?><a/>").is_ok());
         assert_eq!(code("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a/>"), "xml.encoding_unsupported");
@@ -497,8 +580,9 @@ mod tests {
         assert!(parse(&ok).is_ok());
         let attrs: String = (0..65).map(|i| format!(" a{i}=\"1\"")).collect();
         assert_eq!(code(&format!("<a{attrs}/>")), "xml.too_many_attributes");
-        let many = format!("<a>{}</a>", "<b/>".repeat(40_000));
-        assert_eq!(code(&many), "xml.too_many_nodes");
+        // exactly at the limit (the root plus 39,999 children) passes; one more does not
+        assert!(parse(&format!("<a>{}</a>", "<b/>".repeat(39_999))).is_ok());
+        assert_eq!(code(&format!("<a>{}</a>", "<b/>".repeat(40_000))), "xml.too_many_nodes");
         let limits = Limits { max_bytes: 10, ..Limits::default() };
         assert_eq!(parse_with("<a>0123456789</a>", limits).unwrap_err().code(), "xml.too_large");
     }

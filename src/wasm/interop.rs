@@ -33,6 +33,15 @@ pub(crate) fn to_js_error(e: Error) -> JsValue {
     err.set_name("EdgeSsoError");
     let obj: &JsValue = err.as_ref();
     set(obj, "code", &e.code().into());
+    if let Error::SamlStatus(st) = &e {
+        set(obj, "statusCode", &st.code.as_str().into());
+        if let Some(v) = &st.second_level {
+            set(obj, "secondLevelStatusCode", &v.as_str().into());
+        }
+        if let Some(v) = &st.message {
+            set(obj, "statusMessage", &v.as_str().into());
+        }
+    }
     if let Some(r) = e.error_response() {
         set(obj, "error", &r.error.as_str().into());
         if let Some(d) = &r.description {

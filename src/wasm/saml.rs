@@ -119,6 +119,7 @@ fn idp_config(value: &JsValue) -> crate::Result<IdpConfig> {
             .into_iter()
             .flatten()
             .collect(),
+        metadata_valid_until: None,
     })
 }
 

@@ -71,3 +71,44 @@ test('oversized and pathological documents are refused by limits, not by exhaust
   const billionLaughs = '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><lolz>&lol2;</lolz>';
   assert.throws(() => parseIdpMetadata(billionLaughs), { code: 'xml.doctype_refused' });
 });
+
+test('well-formed messages with hostile field values reach every envelope check and fail typed', () => {
+  const sp = new SamlServiceProvider({
+    entityId: 'https://sp.example', acsUrl: 'https://sp.example/acs', sloUrl: 'https://sp.example/slo',
+    idp: { entityId: 'https://idp.example', ssoRedirectUrl: 'https://idp.example/sso' },
+  });
+  const r = rng(0xfeed);
+  const esc = (v) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff\ud800-\udfff]/g, '');
+  // the first value is the valid one, and is chosen most of the time, so that
+  // inputs get past the early checks and exercise the later ones
+  const pick = (good, ...bad) => (r() < 0.75 ? good : bad[Math.floor(r() * bad.length)]);
+  const codes = new Set();
+  let accepted = 0;
+  for (let i = 0; i < 1500; i++) {
+    const kind = r() < 0.5 ? 'LogoutRequest' : pick('LogoutResponse', 'Response', 'AuthnRequest', 'ArtifactResolve');
+    const issuer = pick('https://idp.example', 'https://evil.example', esc(garbage(r)), '');
+    const dest = pick('https://sp.example/slo', 'https://sp.example/acs', 'https://evil.example/slo', esc(garbage(r)), null);
+    const id = r() < 0.1 ? '_repeated' : `_${i}`;
+    const instant = pick('2024-05-01T10:00:00Z', '2024-05-01T10:00:00.999+02:00', '2099-01-01T00:00:00Z', '2000-01-01T00:00:00Z', esc(garbage(r)));
+    const version = pick('2.0', '2.0', '1.1', '');
+    const irt = pick('_x', null, esc(garbage(r)));
+    const noa = pick(null, '2024-05-01T10:05:00Z', '2024-05-01T09:00:00Z', esc(garbage(r)));
+    const status = pick('urn:oasis:names:tc:SAML:2.0:status:Success', 'urn:oasis:names:tc:SAML:2.0:status:Requester', esc(garbage(r)));
+    const xml = `<samlp:${kind} xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${id}" Version="${version}" IssueInstant="${instant}"${dest ? ` Destination="${dest}"` : ''}${irt ? ` InResponseTo="${irt}"` : ''}${noa ? ` NotOnOrAfter="${noa}"` : ''}><saml:Issuer>${issuer}</saml:Issuer><saml:NameID>${esc(garbage(r))}</saml:NameID><samlp:Status><samlp:StatusCode Value="${status}"/></samlp:Status></samlp:${kind}>`;
+    const param = kind.endsWith('Request') ? 'SAMLRequest' : 'SAMLResponse';
+    const url = `https://sp.example/slo?${param}=${encodeURIComponent(deflateRawSync(Buffer.from(xml)).toString('base64'))}`;
+    try {
+      sp.verifyRedirect(url, { allowUnsigned: true, now: Date.UTC(2024, 4, 1, 10, 0, 30), expectedRequestId: '_x' });
+      accepted++;
+    } catch (e) {
+      assert.equal(e.name, 'EdgeSsoError', String(e));
+      codes.add(e.code);
+    }
+  }
+  // the battery really reached the checks behind the parser
+  for (const c of ['saml.issuer.mismatch', 'saml.destination.mismatch', 'saml.issue_instant.invalid', 'saml.version.unsupported',
+    'saml.message.unexpected', 'saml.time.invalid', 'saml.expired', 'saml.replayed']) {
+    assert.ok(codes.has(c), `no input reached ${c}; reached: ${[...codes].join(', ')}`);
+  }
+  assert.ok(accepted > 0, 'some well-formed, well-addressed messages are accepted');
+});

@@ -26,6 +26,7 @@ test('every OpenSSL-signed fixture behaves as labelled', () => {
       const v = run();
       assert.equal(v.kind, c.kind, c.name);
       assert.equal(v.signed, !c.allowUnsigned, c.name);
+      if (c.expectAgain) assert.throws(run, (e) => e.code === c.expectAgain, `${c.name} (second time)`);
     } else {
       assert.throws(run, (e) => e.code === c.expect, c.name);
     }
@@ -45,6 +46,16 @@ test('a verified LogoutRequest reports its fields and RelayState', () => {
   assert.equal(v.relayState, '/after logout?x=1&y=é');
   assert.equal(v.sigAlg, 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256');
   assert.match(v.xml, /^<samlp:LogoutRequest /);
+});
+
+test('a non-success LogoutResponse is an error carrying its status codes', () => {
+  const c = manifest.cases.find((x) => x.expect === 'saml.status.not_success');
+  assert.throws(() => spFor(c.certs).verifyRedirect(c.url, { now: manifest.nowMs, expectedRequestId: c.expectedRequestId }), (e) => {
+    assert.equal(e.code, 'saml.status.not_success');
+    assert.equal(e.statusCode, 'urn:oasis:names:tc:SAML:2.0:status:Responder');
+    assert.equal(e.secondLevelStatusCode, 'urn:oasis:names:tc:SAML:2.0:status:PartialLogout');
+    return true;
+  });
 });
 
 test('a LogoutResponse reports its status', () => {

@@ -141,6 +141,7 @@ test('SAML in workerd: AuthnRequest for the redirect binding, and every OpenSSL-
     if (c.expect === 'ok') {
       assert.equal(res.status, 200, `${c.name}: ${JSON.stringify(out)}`);
       assert.equal(out.kind, c.kind, c.name);
+      if (c.expectAgain) assert.equal(out.again, c.expectAgain, `${c.name} (second time)`);
     } else {
       assert.equal(out.code, c.expect, c.name);
     }

@@ -88,7 +88,9 @@ export default {
         const { sp: config, url: messageUrl, options } = await request.json();
         const sp = new SamlServiceProvider(config);
         const v = sp.verifyRedirect(messageUrl, options);
-        return json(200, { kind: v.kind, id: v.id, relayState: v.relayState, signed: v.signed });
+        let again = null;
+        try { sp.verifyRedirect(messageUrl, options); } catch (e) { again = e.code; }
+        return json(200, { kind: v.kind, id: v.id, relayState: v.relayState, signed: v.signed, again });
       }
       if (url.pathname === '/login') {
         const start = client(url.origin).authorize({ nonce: true, carry: true });
