@@ -3,6 +3,7 @@
 
 pub mod authn_request;
 pub mod binding;
+pub mod c14n;
 pub mod escape;
 pub mod keys;
 pub mod logout;
