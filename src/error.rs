@@ -147,6 +147,28 @@ pub enum SamlError {
     Replayed,
     /// A message's `NotOnOrAfter` has passed.
     Expired,
+    /// An XML signature's structure breaks a rule (placement, counts, Reference, transforms).
+    SignatureStructure(&'static str),
+    /// The digest of the signed element does not match its Reference's DigestValue.
+    DigestMismatch,
+    /// A canonicalization or transform algorithm other than exclusive C14N.
+    TransformUnsupported,
+    /// Not exactly one Assertion in the document, or not where the profile puts it.
+    AssertionCount,
+    /// An EncryptedAssertion/EncryptedID/EncryptedAttribute: decryption needs a key, so a server.
+    AssertionEncrypted,
+    /// The assertion lacks something the Web Browser SSO profile requires.
+    AssertionInvalid(&'static str),
+    /// No bearer SubjectConfirmation satisfies Recipient, NotOnOrAfter, InResponseTo, no NotBefore.
+    SubjectConfirmationInvalid,
+    /// `Conditions/@NotOnOrAfter` has passed.
+    ConditionsExpired,
+    /// `Conditions/@NotBefore` is still in the future.
+    ConditionsNotYetValid,
+    /// An `AudienceRestriction` does not name this SP.
+    AudienceMismatch,
+    /// `AuthnStatement/@SessionNotOnOrAfter` has passed.
+    SessionExpired,
 }
 
 /// Why an XML document was refused.
@@ -396,6 +418,17 @@ impl Error {
                 SamlError::InResponseToExpired => "saml.in_response_to.expired",
                 SamlError::Replayed => "saml.replayed",
                 SamlError::Expired => "saml.expired",
+                SamlError::SignatureStructure(_) => "saml.signature.structure",
+                SamlError::DigestMismatch => "saml.signature.digest_mismatch",
+                SamlError::TransformUnsupported => "saml.signature.transform_unsupported",
+                SamlError::AssertionCount => "saml.assertion.count",
+                SamlError::AssertionEncrypted => "saml.assertion.encrypted",
+                SamlError::AssertionInvalid(_) => "saml.assertion.invalid",
+                SamlError::SubjectConfirmationInvalid => "saml.subject_confirmation.invalid",
+                SamlError::ConditionsExpired => "saml.conditions.expired",
+                SamlError::ConditionsNotYetValid => "saml.conditions.not_yet_valid",
+                SamlError::AudienceMismatch => "saml.audience.mismatch",
+                SamlError::SessionExpired => "saml.session.expired",
             },
             Self::SamlStatus(_) => "saml.status.not_success",
             Self::Vault(e) => match e {
@@ -571,6 +604,8 @@ impl fmt::Display for Error {
                 XmlError::Malformed => "the XML document is not well-formed",
                 XmlError::DuplicateElement => "an XML element that may appear once appears more than once",
             }),
+            Self::Saml(SamlError::SignatureStructure(why)) => write!(f, "the XML signature is not acceptable: {why}"),
+            Self::Saml(SamlError::AssertionInvalid(why)) => write!(f, "the assertion is not acceptable: {why}"),
             Self::Saml(e) => f.write_str(match e {
                 SamlError::BadTime => "a SAML time value is not an xs:dateTime with a time zone",
                 SamlError::RelayStateTooLong => "RelayState is longer than 80 bytes (SAML Bindings §3.4.3, §3.5.3)",
@@ -608,6 +643,27 @@ impl fmt::Display for Error {
                 SamlError::InResponseToExpired => "the message answers a request that has expired",
                 SamlError::Replayed => "the SAML message was already accepted once (replay)",
                 SamlError::Expired => "the SAML message's NotOnOrAfter has passed",
+                SamlError::SignatureStructure(_) => "the XML signature is not acceptable",
+                SamlError::DigestMismatch => {
+                    "the digest of the signed element does not match its Reference (the element was changed after signing)"
+                }
+                SamlError::TransformUnsupported => {
+                    "the signature uses a canonicalization or transform other than exclusive C14N and enveloped-signature"
+                }
+                SamlError::AssertionCount => {
+                    "the response must hold exactly one Assertion, as a direct child of the Response (signature wrapping?)"
+                }
+                SamlError::AssertionEncrypted => {
+                    "encrypted assertions, IDs and attributes need a private key: decrypt them on your server"
+                }
+                SamlError::AssertionInvalid(_) => "the assertion is not acceptable",
+                SamlError::SubjectConfirmationInvalid => {
+                    "no bearer SubjectConfirmation matches (Recipient = ACS URL, NotOnOrAfter in the future, InResponseTo, no NotBefore)"
+                }
+                SamlError::ConditionsExpired => "the assertion's Conditions NotOnOrAfter has passed",
+                SamlError::ConditionsNotYetValid => "the assertion's Conditions NotBefore is in the future",
+                SamlError::AudienceMismatch => "the assertion's AudienceRestriction does not name this service provider",
+                SamlError::SessionExpired => "the authentication session (SessionNotOnOrAfter) is over",
             }),
             Self::SamlStatus(s) => {
                 write!(f, "the IdP answered with status {}", s.code)?;
@@ -790,6 +846,17 @@ mod tests {
                 SamlError::InResponseToExpired,
                 SamlError::Replayed,
                 SamlError::Expired,
+                SamlError::SignatureStructure("x"),
+                SamlError::DigestMismatch,
+                SamlError::TransformUnsupported,
+                SamlError::AssertionCount,
+                SamlError::AssertionEncrypted,
+                SamlError::AssertionInvalid("x"),
+                SamlError::SubjectConfirmationInvalid,
+                SamlError::ConditionsExpired,
+                SamlError::ConditionsNotYetValid,
+                SamlError::AudienceMismatch,
+                SamlError::SessionExpired,
             ]
             .map(Error::Saml),
         )

@@ -141,6 +141,12 @@ pub(crate) struct SeenStore {
 }
 
 impl SeenStore {
+    /// Whether `id` is remembered (without recording anything).
+    pub fn contains(&self, id: &str, now: u64) -> bool {
+        let d = digest(id);
+        self.entries.iter().any(|(seen, until)| *seen == d && *until > now)
+    }
+
     /// Records `id` until `expires_at`; `false` when it was already there.
     pub fn first_sighting(&mut self, id: &str, expires_at: u64, now: u64) -> bool {
         self.entries.retain(|(_, until)| *until > now);

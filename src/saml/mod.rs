@@ -4,12 +4,14 @@
 pub mod authn_request;
 pub mod binding;
 pub mod c14n;
+pub mod dsig;
 pub mod escape;
 pub mod keys;
 pub mod logout;
 pub mod message;
 pub mod metadata;
 pub mod redirect;
+pub mod response;
 pub mod sp;
 pub mod time;
 pub mod verify;

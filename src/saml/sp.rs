@@ -229,6 +229,18 @@ impl SamlServiceProvider {
         Ok(SentAuthnRequest { id, xml, outgoing, relay_state, expires_at })
     }
 
+    pub(crate) fn pending_take(&mut self, id: &str, now: u64) -> core::result::Result<(), crate::one_time::Miss> {
+        self.pending.take(id, now)
+    }
+
+    pub(crate) fn pending_was_used(&self, id: &str) -> bool {
+        self.pending.was_used(id)
+    }
+
+    pub(crate) fn pending_mark_used(&mut self, id: &str) {
+        self.pending.mark_used(id);
+    }
+
     /// The configured IdP certificates.
     pub fn certificates(&self) -> &[IdpCertificate] {
         &self.config.idp.certificates

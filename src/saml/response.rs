@@ -1,0 +1,337 @@
+//! Validating a SAML `<samlp:Response>` (Web Browser SSO profile, SAML
+//! Profiles §4.1.4.2–4.1.4.3), then reading what it says.
+//!
+//! Order: parse once; Status; structure (exactly one Assertion, a direct child
+//! of the Response; nothing encrypted); signatures (on the Response and/or the
+//! Assertion, with configured keys); then every profile check on the verified
+//! Assertion only; and only when all passed, the state changes: the request
+//! ID is consumed and the assertion ID recorded against replay. Everything
+//! returned is read from the [`VerifiedAssertion`], which can only be built
+//! from a signature check on that very element (or on its Response).
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+use super::binding::decode_post;
+use super::dsig::{signature_of, verify_enveloped, Verified};
+use super::message;
+use super::sp::SamlServiceProvider;
+use super::time;
+use super::xml::{parse, Element};
+use super::{NS_ASSERTION, NS_PROTOCOL};
+use crate::error::{Result, SamlError};
+use crate::one_time::Miss;
+use crate::secret::ct_eq_str;
+
+const BEARER: &str = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
+
+/// Options of [`SamlServiceProvider::validate_response`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ValidateOptions {
+    /// The AuthnRequest ID the caller carried (e.g. in an HttpOnly cookie);
+    /// without it the SP's memory of sent requests is used.
+    pub expected_request_id: Option<String>,
+    /// Accept a response that answers no request (IdP-initiated SSO).
+    pub allow_unsolicited: bool,
+    /// Overrides the SP's `allowSha1`.
+    pub allow_sha1: Option<bool>,
+}
+
+/// The `OrangeAPIToken` attribute (seed 001): whitespace removed, and URL-encoded
+/// for use in calls to the other Orange APIs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrangeApiToken {
+    /// The token with all whitespace removed.
+    pub value: String,
+    /// The same, percent-encoded.
+    pub url_encoded: String,
+}
+
+/// What a valid response says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidatedResponse {
+    /// The IdP (the assertion's `Issuer`).
+    pub issuer: String,
+    /// `NameID`, whitespace trimmed (comments never truncate it).
+    pub name_id: String,
+    /// `NameID/@Format`.
+    pub name_id_format: Option<String>,
+    /// `AuthnStatement/@SessionIndex`.
+    pub session_index: Option<String>,
+    /// `AuthnStatement/@AuthnInstant` (ms).
+    pub authn_instant: Option<u64>,
+    /// `AuthnContextClassRef`, trimmed.
+    pub authn_context_class_ref: Option<String>,
+    /// `AuthnStatement/@SessionNotOnOrAfter` (ms).
+    pub session_not_on_or_after: Option<u64>,
+    /// The assertion's own expiry (`Conditions/@NotOnOrAfter`, ms).
+    pub not_on_or_after: Option<u64>,
+    /// Attributes by name, every value kept, in document order.
+    pub attributes: Vec<(String, Vec<String>)>,
+    /// The Orange `OrangeAPIToken`, if present.
+    pub orange_api_token: Option<OrangeApiToken>,
+    /// The Response `ID`.
+    pub response_id: String,
+    /// The Assertion `ID` (remembered against replay).
+    pub assertion_id: String,
+    /// The request this answers, or `None` for an allowed unsolicited response.
+    pub in_response_to: Option<String>,
+    /// Which signatures verified: `(response, assertion)`.
+    pub signed: (bool, bool),
+}
+
+/// An Assertion whose signature (or whose Response's signature) verified.
+/// Only [`assertion_from`] builds one; the profile checks and the reading
+/// take it, so a skipped signature check does not compile.
+#[derive(Debug, Clone, Copy)]
+pub struct VerifiedAssertion<'d>(&'d Element);
+
+fn assertion_from<'d>(
+    response: &'d Element,
+    response_sig: Option<Verified<'d>>,
+    assertion_sig: Option<Verified<'d>>,
+) -> Option<VerifiedAssertion<'d>> {
+    if let Some(v) = assertion_sig {
+        return Some(VerifiedAssertion(v.element()));
+    }
+    // A verified Response covers its one direct-child Assertion (by position).
+    let signed_response = response_sig?;
+    debug_assert!(std::ptr::eq(signed_response.element(), response));
+    signed_response.element().child(NS_ASSERTION, "Assertion").map(VerifiedAssertion)
+}
+
+fn count_named(e: &Element, ns: &str, local: &str) -> usize {
+    usize::from(e.is(ns, local)) + e.elements().map(|c| count_named(c, ns, local)).sum::<usize>()
+}
+
+fn time_attr(e: &Element, name: &str) -> Result<Option<u64>> {
+    e.attr(name).map(time::parse).transpose()
+}
+
+/// RFC 3986 unreserved characters stay; everything else is percent-encoded.
+const URL_ENCODE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
+impl SamlServiceProvider {
+    /// Validates a posted `SAMLResponse` (base64, or the XML itself) and
+    /// returns what it says. `now` is ms since the epoch.
+    pub fn validate_response(&mut self, saml_response: &str, now: u64, opts: ValidateOptions) -> Result<ValidatedResponse> {
+        let xml = if saml_response.trim_start().starts_with('<') {
+            saml_response.to_owned()
+        } else {
+            decode_post(saml_response)?
+        };
+        let doc = parse(&xml)?;
+        let root = &doc.root;
+        if !root.is(NS_PROTOCOL, "Response") {
+            return Err(SamlError::UnexpectedMessage.into());
+        }
+        let envelope = message::read_root(root)?;
+        envelope.status.as_ref().ok_or(SamlError::UnexpectedMessage).map_err(crate::Error::from)?.require_success()?;
+
+        // Structure: nothing encrypted, exactly one Assertion in the whole
+        // document, and it is a direct child of the Response.
+        if count_named(root, NS_ASSERTION, "EncryptedAssertion") > 0 {
+            return Err(SamlError::AssertionEncrypted.into());
+        }
+        let direct: Vec<&Element> = root.children_named(NS_ASSERTION, "Assertion").collect();
+        if direct.len() != 1 || count_named(root, NS_ASSERTION, "Assertion") != 1 {
+            return Err(SamlError::AssertionCount.into());
+        }
+        let child = direct.first().copied().ok_or(SamlError::AssertionCount)?;
+
+        // Signatures, configured keys only.
+        let allow_sha1 = opts.allow_sha1.unwrap_or(self.config().allow_sha1);
+        let certs = self.certificates();
+        let response_sig = match signature_of(root)? {
+            Some(_) => Some(verify_enveloped(root, root, certs, allow_sha1)?),
+            None => None,
+        };
+        let assertion_sig = match signature_of(child)? {
+            Some(_) => Some(verify_enveloped(root, child, certs, allow_sha1)?),
+            None => None,
+        };
+        let signed = (response_sig.is_some(), assertion_sig.is_some());
+        let assertion = assertion_from(root, response_sig, assertion_sig).ok_or(SamlError::SignatureMissing)?;
+
+        // The Response envelope (Issuer optional there; Destination required when it is signed).
+        let skew = self.config().clock_skew_seconds.saturating_mul(1000);
+        if envelope.issuer.as_deref().is_some_and(|i| i != self.config().idp.entity_id) {
+            return Err(SamlError::IssuerMismatch.into());
+        }
+        match envelope.destination.as_deref() {
+            Some(d) if d == self.config().acs_url => {}
+            Some(_) => return Err(SamlError::DestinationMismatch.into()),
+            None if signed.0 => return Err(SamlError::DestinationMismatch.into()),
+            None => {}
+        }
+        if self.config().idp.metadata_valid_until.is_some_and(|t| now >= t) {
+            return Err(SamlError::MetadataExpired.into());
+        }
+        let instant = envelope.issue_instant;
+        if instant > now.saturating_add(skew) || instant.saturating_add(super::redirect::MAX_MESSAGE_AGE_MS + skew) < now {
+            return Err(SamlError::IssueInstantInvalid.into());
+        }
+
+        // Which request this answers (not consumed until everything passed).
+        let in_response_to = envelope.in_response_to.clone();
+        let expected = match (&opts.expected_request_id, &in_response_to) {
+            (Some(e), Some(got)) if ct_eq_str(e, got) => Some(got.clone()),
+            (Some(_), _) => return Err(SamlError::InResponseToMismatch.into()),
+            (None, Some(got)) => Some(got.clone()),
+            (None, None) if opts.allow_unsolicited => None,
+            (None, None) => return Err(SamlError::InResponseToMismatch.into()),
+        };
+
+        let facts = self.check_assertion(assertion, expected.as_deref(), now)?;
+
+        // All checks passed: consume the request, remember the assertion.
+        // A replay is reported as one, before the request it reuses.
+        if self.seen_messages.contains(&facts.result.assertion_id, now) {
+            return Err(SamlError::Replayed.into());
+        }
+        if let Some(id) = &expected {
+            if opts.expected_request_id.is_some() {
+                if self.pending_was_used(id) {
+                    return Err(SamlError::InResponseToReused.into());
+                }
+                self.pending_mark_used(id);
+            } else {
+                self.pending_take(id, now).map_err(|m| match m {
+                    Miss::Unknown => SamlError::InResponseToMismatch,
+                    Miss::Reused => SamlError::InResponseToReused,
+                    Miss::Expired => SamlError::InResponseToExpired,
+                })?;
+            }
+        }
+        let remember_until = facts.replay_until.saturating_add(skew);
+        if !self.seen_messages.first_sighting(&facts.result.assertion_id, remember_until, now) {
+            return Err(SamlError::Replayed.into());
+        }
+        let mut result = facts.result;
+        result.response_id = envelope.id;
+        result.in_response_to = expected;
+        result.signed = signed;
+        Ok(result)
+    }
+
+    /// Every Web Browser SSO profile check on the verified assertion.
+    fn check_assertion(&self, verified: VerifiedAssertion<'_>, expected_irt: Option<&str>, now: u64) -> Result<Checked> {
+        let a = verified.0;
+        let skew = self.config().clock_skew_seconds.saturating_mul(1000);
+        let invalid = SamlError::AssertionInvalid;
+        if a.attr("Version") != Some("2.0") {
+            return Err(SamlError::VersionUnsupported.into());
+        }
+        let assertion_id = a.attr("ID").filter(|v| !v.is_empty()).ok_or(invalid("no ID"))?.to_owned();
+        time::parse(a.attr("IssueInstant").ok_or(invalid("no IssueInstant"))?)?;
+        let issuer = a.unique_child(NS_ASSERTION, "Issuer")?.ok_or(invalid("no Issuer"))?.text().trim().to_owned();
+        if issuer != self.config().idp.entity_id {
+            return Err(SamlError::IssuerMismatch.into());
+        }
+
+        // Subject: a NameID (never encrypted), and a bearer confirmation that fits.
+        let subject = a.unique_child(NS_ASSERTION, "Subject")?.ok_or(invalid("no Subject"))?;
+        if subject.child(NS_ASSERTION, "EncryptedID").is_some() || count_named(a, NS_ASSERTION, "EncryptedAttribute") > 0 {
+            return Err(SamlError::AssertionEncrypted.into());
+        }
+        let name_id_el = subject.unique_child(NS_ASSERTION, "NameID")?.ok_or(invalid("no NameID"))?;
+        let name_id = name_id_el.text().trim().to_owned();
+        if name_id.is_empty() {
+            return Err(invalid("empty NameID").into());
+        }
+        let mut confirmation_until = None;
+        for sc in subject.children_named(NS_ASSERTION, "SubjectConfirmation") {
+            if sc.attr("Method") != Some(BEARER) {
+                continue;
+            }
+            let Some(data) = sc.unique_child(NS_ASSERTION, "SubjectConfirmationData")? else { continue };
+            let until = time_attr(data, "NotOnOrAfter")?;
+            let fits = data.attr("Recipient") == Some(self.config().acs_url.as_str())
+                && data.attr("NotBefore").is_none()
+                && until.is_some_and(|t| now < t.saturating_add(skew))
+                && data.attr("InResponseTo") == expected_irt;
+            if fits {
+                confirmation_until = until;
+                break;
+            }
+        }
+        let confirmation_until = confirmation_until.ok_or(SamlError::SubjectConfirmationInvalid)?;
+
+        // Conditions: time window with skew, and an audience that names us.
+        let conditions = a.unique_child(NS_ASSERTION, "Conditions")?.ok_or(SamlError::AudienceMismatch)?;
+        if time_attr(conditions, "NotBefore")?.is_some_and(|t| t > now.saturating_add(skew)) {
+            return Err(SamlError::ConditionsNotYetValid.into());
+        }
+        let not_on_or_after = time_attr(conditions, "NotOnOrAfter")?;
+        if not_on_or_after.is_some_and(|t| now >= t.saturating_add(skew)) {
+            return Err(SamlError::ConditionsExpired.into());
+        }
+        let mut restrictions = conditions.children_named(NS_ASSERTION, "AudienceRestriction").peekable();
+        if restrictions.peek().is_none() {
+            return Err(SamlError::AudienceMismatch.into());
+        }
+        for r in restrictions {
+            if !r.children_named(NS_ASSERTION, "Audience").any(|aud| aud.text().trim() == self.config().entity_id) {
+                return Err(SamlError::AudienceMismatch.into());
+            }
+        }
+
+        // AuthnStatement (the profile requires one).
+        let authn = a.children_named(NS_ASSERTION, "AuthnStatement").next().ok_or(invalid("no AuthnStatement"))?;
+        let session_not_on_or_after = time_attr(authn, "SessionNotOnOrAfter")?;
+        if session_not_on_or_after.is_some_and(|t| now >= t) {
+            return Err(SamlError::SessionExpired.into());
+        }
+        let authn_context_class_ref = authn
+            .child(NS_ASSERTION, "AuthnContext")
+            .and_then(|c| c.child(NS_ASSERTION, "AuthnContextClassRef"))
+            .map(|c| c.text().trim().to_owned());
+
+        // Attributes, every value, in order.
+        let mut attributes: Vec<(String, Vec<String>)> = Vec::new();
+        for statement in a.children_named(NS_ASSERTION, "AttributeStatement") {
+            for attr in statement.children_named(NS_ASSERTION, "Attribute") {
+                let name = attr.attr("Name").ok_or(invalid("an Attribute has no Name"))?.to_owned();
+                let values = attr.children_named(NS_ASSERTION, "AttributeValue").map(Element::text);
+                match attributes.iter_mut().find(|(n, _)| *n == name) {
+                    Some((_, existing)) => existing.extend(values),
+                    None => attributes.push((name, values.collect())),
+                }
+            }
+        }
+        let orange_api_token = attributes
+            .iter()
+            .find(|(n, _)| n == "OrangeAPIToken")
+            .and_then(|(_, v)| v.first())
+            .map(|raw| {
+                let value: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+                let url_encoded = utf8_percent_encode(&value, URL_ENCODE).to_string();
+                OrangeApiToken { value, url_encoded }
+            });
+
+        let replay_until = [Some(confirmation_until), not_on_or_after].into_iter().flatten().max().unwrap_or(confirmation_until);
+        Ok(Checked {
+            replay_until,
+            result: ValidatedResponse {
+                issuer,
+                name_id,
+                name_id_format: name_id_el.attr("Format").map(str::to_owned),
+                session_index: authn.attr("SessionIndex").map(str::to_owned),
+                authn_instant: time_attr(authn, "AuthnInstant")?,
+                authn_context_class_ref,
+                session_not_on_or_after,
+                not_on_or_after,
+                attributes,
+                orange_api_token,
+                response_id: String::new(),
+                assertion_id,
+                in_response_to: None,
+                signed: (false, false),
+            },
+        })
+    }
+}
+
+struct Checked {
+    replay_until: u64,
+    result: ValidatedResponse,
+}
