@@ -46,6 +46,7 @@ fn every_response_fixture_behaves_as_labelled() {
             expected_request_id: c["expectedRequestId"].as_str().map(str::to_owned),
             allow_unsolicited: c["allowUnsolicited"].as_bool().unwrap(),
             allow_sha1: None,
+            clock_skew_seconds: None,
         };
         let got = sp.validate_response(&input, now, opts.clone());
         match (c["expect"].as_str().unwrap(), got) {

@@ -34,6 +34,8 @@ pub struct ValidateOptions {
     pub allow_unsolicited: bool,
     /// Overrides the SP's `allowSha1`.
     pub allow_sha1: Option<bool>,
+    /// Overrides the SP's `clockSkewSeconds` (default 180).
+    pub clock_skew_seconds: Option<u64>,
 }
 
 /// The `OrangeAPIToken` attribute (seed 001): whitespace removed, and URL-encoded
@@ -153,7 +155,7 @@ impl SamlServiceProvider {
         let assertion = assertion_from(root, response_sig, assertion_sig).ok_or(SamlError::SignatureMissing)?;
 
         // The Response envelope (Issuer optional there; Destination required when it is signed).
-        let skew = self.config().clock_skew_seconds.saturating_mul(1000);
+        let skew = opts.clock_skew_seconds.unwrap_or(self.config().clock_skew_seconds).min(3600).saturating_mul(1000);
         if envelope.issuer.as_deref().is_some_and(|i| i != self.config().idp.entity_id) {
             return Err(SamlError::IssuerMismatch.into());
         }
@@ -181,7 +183,7 @@ impl SamlServiceProvider {
             (None, None) => return Err(SamlError::InResponseToMismatch.into()),
         };
 
-        let facts = self.check_assertion(assertion, expected.as_deref(), now)?;
+        let facts = self.check_assertion(assertion, expected.as_deref(), now, skew)?;
 
         // All checks passed: consume the request, remember the assertion.
         // A replay is reported as one, before the request it reuses.
@@ -214,9 +216,8 @@ impl SamlServiceProvider {
     }
 
     /// Every Web Browser SSO profile check on the verified assertion.
-    fn check_assertion(&self, verified: VerifiedAssertion<'_>, expected_irt: Option<&str>, now: u64) -> Result<Checked> {
+    fn check_assertion(&self, verified: VerifiedAssertion<'_>, expected_irt: Option<&str>, now: u64, skew: u64) -> Result<Checked> {
         let a = verified.0;
-        let skew = self.config().clock_skew_seconds.saturating_mul(1000);
         let invalid = SamlError::AssertionInvalid;
         if a.attr("Version") != Some("2.0") {
             return Err(SamlError::VersionUnsupported.into());

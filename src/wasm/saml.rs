@@ -12,6 +12,7 @@ use crate::saml::message::MessageInfo;
 use crate::saml::verify::SigAlg;
 use crate::saml::metadata::{parse_idp_metadata, sp_metadata};
 use crate::saml::redirect::RedirectOptions;
+use crate::saml::response::ValidateOptions;
 use crate::saml::sp::{IdpConfig, Outgoing, RequestBinding, SamlServiceProvider as Core, SpConfig};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -81,6 +82,26 @@ export interface VerifiedRedirect {
   kind: "Response" | "LogoutRequest" | "LogoutResponse"; id: string; issuer?: string; inResponseTo?: string;
   destination?: string; issueInstant: number; status?: SamlStatus; nameId?: string; nameIdFormat?: string;
   sessionIndexes: string[]; relayState?: string; signed: boolean; sigAlg?: string; xml: string;
+}
+export interface ValidateResponseOptions {
+  now?: number;
+  /** The AuthnRequest ID you carried (else the SP's memory of sent requests is used). */
+  expectedRequestId?: string;
+  /** Default: the SP's (180). */
+  clockSkewSeconds?: number;
+  allowSha1?: boolean;
+  /** Accept an IdP-initiated response that answers no request. */
+  allowUnsolicited?: boolean;
+}
+/** A validated SAML Response: only facts read from the verified assertion. */
+export interface ValidatedResponse {
+  issuer: string; nameId: string; nameIdFormat?: string; sessionIndex?: string; authnInstant?: number;
+  authnContextClassRef?: string; sessionNotOnOrAfter?: number; notOnOrAfter?: number;
+  attributes: Record<string, string[]>;
+  /** Orange's OrangeAPIToken (seed 001): whitespace removed, and URL-encoded for API calls. */
+  orangeApiToken?: { value: string; urlEncoded: string };
+  responseId: string; assertionId: string; inResponseTo?: string;
+  signed: { response: boolean; assertion: boolean };
 }
 /** IdP configuration read from metadata. */
 export interface IdpMetadataInfo {
@@ -319,6 +340,64 @@ impl JsSamlServiceProvider {
         let msg = js(self.inner.read_logout_response_post(saml_response, js(o.now())?, opts))?;
         let out = message_js(&msg);
         set(&out, "signed", &false.into());
+        Ok(out)
+    }
+
+    /// Validates a posted SAMLResponse (base64, or the XML): signature with the
+    /// configured certificates, wrapping-proof selection, Status, Destination,
+    /// InResponseTo (one-time), Issuer, Conditions, Audience, bearer
+    /// SubjectConfirmation, replay; then returns the NameID and attributes.
+    #[wasm_bindgen(js_name = validateResponse, unchecked_return_type = "ValidatedResponse")]
+    pub fn validate_response(
+        &mut self,
+        saml_response: &str,
+        #[wasm_bindgen(unchecked_param_type = "ValidateResponseOptions | undefined")] options: JsValue,
+    ) -> JsResult<JsValue> {
+        let o = js(Options::read(
+            &options,
+            "options",
+            &["now", "expectedRequestId", "clockSkewSeconds", "allowSha1", "allowUnsolicited"],
+        ))?;
+        let opts = ValidateOptions {
+            expected_request_id: js(o.string("expectedRequestId"))?,
+            allow_unsolicited: js(o.bool("allowUnsolicited"))?.unwrap_or(false),
+            allow_sha1: js(o.bool("allowSha1"))?,
+            clock_skew_seconds: js(o.uint("clockSkewSeconds"))?,
+        };
+        let v = js(self.inner.validate_response(saml_response, js(o.now())?, opts))?;
+        let out = new_object();
+        set(&out, "issuer", &v.issuer.as_str().into());
+        set(&out, "nameId", &v.name_id.as_str().into());
+        opt_str(&out, "nameIdFormat", v.name_id_format.as_deref());
+        opt_str(&out, "sessionIndex", v.session_index.as_deref());
+        for (key, value) in [("authnInstant", v.authn_instant), ("sessionNotOnOrAfter", v.session_not_on_or_after), ("notOnOrAfter", v.not_on_or_after)] {
+            if let Some(t) = value {
+                set(&out, key, &(t as f64).into());
+            }
+        }
+        opt_str(&out, "authnContextClassRef", v.authn_context_class_ref.as_deref());
+        let attrs = new_object();
+        for (name, values) in &v.attributes {
+            let list = js_sys::Array::new();
+            for value in values {
+                list.push(&value.as_str().into());
+            }
+            set(&attrs, name, &list);
+        }
+        set(&out, "attributes", &attrs);
+        if let Some(t) = &v.orange_api_token {
+            let token = new_object();
+            set(&token, "value", &t.value.as_str().into());
+            set(&token, "urlEncoded", &t.url_encoded.as_str().into());
+            set(&out, "orangeApiToken", &token);
+        }
+        set(&out, "responseId", &v.response_id.as_str().into());
+        set(&out, "assertionId", &v.assertion_id.as_str().into());
+        opt_str(&out, "inResponseTo", v.in_response_to.as_deref());
+        let signed = new_object();
+        set(&signed, "response", &v.signed.0.into());
+        set(&signed, "assertion", &v.signed.1.into());
+        set(&out, "signed", &signed);
         Ok(out)
     }
 

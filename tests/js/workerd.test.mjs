@@ -180,3 +180,39 @@ test('SAML metadata, Single Logout, the POST form and a DEFLATE bomb, in workerd
   assert.equal(out.postRoundTrip, true);
   assert.equal(out.bombCode, 'saml.binding.too_large');
 });
+
+test('SAML Response validation in workerd: every xmlsec1-signed fixture, and a samlp response end to end', async () => {
+  const dir = new URL('../fixtures/responses/', import.meta.url);
+  const manifest = JSON.parse(readFileSync(new URL('manifest.json', dir), 'utf8'));
+  const file = (n) => readFileSync(new URL(n, dir), 'utf8');
+  for (const c of manifest.cases) {
+    const raw = file(c.file);
+    const sp = { entityId: manifest.sp.entityId, acsUrl: manifest.sp.acsUrl, allowSha1: c.allowSha1,
+      idp: { entityId: manifest.idpEntityId, ssoRedirectUrl: 'https://idp.example/sso', certificates: c.certs.map(file) } };
+    const options = { now: manifest.nowMs, allowUnsolicited: c.allowUnsolicited, ...(c.expectedRequestId ? { expectedRequestId: c.expectedRequestId } : {}) };
+    const samlResponse = raw.trimStart().startsWith('<') ? Buffer.from(raw).toString('base64') : raw;
+    const out = await (await fetch(`${base}/saml/validate`, { method: 'POST', body: JSON.stringify({ sp, samlResponse, options }) })).json();
+    if (c.expect === 'ok') {
+      assert.ok(out.nameId, `${c.name}: ${JSON.stringify(out)}`);
+      if (c.check?.orangeApiToken) assert.equal(out.token.value, c.check.orangeApiToken, c.name);
+      if (c.expectAgain) assert.equal(out.again, c.expectAgain, c.name);
+    } else {
+      assert.equal(out.code, c.expect, c.name);
+    }
+  }
+
+  const idp = await startIdp({ sps: { 'https://sp.example/metadata': 'https://sp.example/acs' } });
+  try {
+    const q = new URLSearchParams({ idp: idp.entityId, sso: idp.ssoUrl });
+    const built = await (await fetch(`${base}/saml/authn?${q}`)).json();
+    const form = readPostForm(await (await fetch(built.url)).text());
+    const sp = { entityId: 'https://sp.example/metadata', acsUrl: 'https://sp.example/acs', idp: { entityId: idp.entityId, ssoRedirectUrl: idp.ssoUrl, certificates: idp.certificate } };
+    const out = await (await fetch(`${base}/saml/validate`, { method: 'POST', body: JSON.stringify({ sp, samlResponse: form.SAMLResponse, options: { expectedRequestId: built.id } }) })).json();
+    assert.equal(out.nameId, '4b124ae2-0126-102b-8852-001a641049bb', JSON.stringify(out));
+    assert.equal(out.issuer, idp.entityId);
+    assert.ok(out.token.value.startsWith('B64W7ElXG'));
+    assert.equal(out.again, 'saml.replayed');
+  } finally {
+    await idp.close();
+  }
+});

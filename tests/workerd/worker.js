@@ -83,6 +83,15 @@ export default {
           bombCode,
         });
       }
+      if (url.pathname === '/saml/validate' && request.method === 'POST') {
+        // Test-only: the SP configuration comes in the body; the response as posted to an ACS.
+        const { sp: config, samlResponse, options } = await request.json();
+        const sp = new SamlServiceProvider(config);
+        const v = sp.validateResponse(samlResponse, options);
+        let again = null;
+        try { sp.validateResponse(samlResponse, options); } catch (e) { again = e.code; }
+        return json(200, { nameId: v.nameId, issuer: v.issuer, token: v.orangeApiToken, attributes: v.attributes, again });
+      }
       if (url.pathname === '/saml/verify-redirect' && request.method === 'POST') {
         // Test-only: the fixture's SP configuration comes in the request body.
         const { sp: config, url: messageUrl, options } = await request.json();

@@ -1,0 +1,111 @@
+// SAML Response validation through the built package: every xmlsec1-signed
+// fixture (tests/fixtures/responses), the full result, and end to end with a
+// real IdP (samlp, which signs with xml-crypto).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { SamlServiceProvider } from 'edge-sso';
+import { startIdp, readPostForm, ORANGE_USER } from '../support/idp.mjs';
+
+const dir = new URL('../fixtures/responses/', import.meta.url);
+const manifest = JSON.parse(readFileSync(new URL('manifest.json', dir), 'utf8'));
+const file = (name) => readFileSync(new URL(name, dir), 'utf8');
+const b64 = (s) => Buffer.from(s).toString('base64');
+
+const spFor = (certs, allowSha1 = false) => new SamlServiceProvider({
+  entityId: manifest.sp.entityId, acsUrl: manifest.sp.acsUrl, allowSha1,
+  idp: { entityId: manifest.idpEntityId, ssoRedirectUrl: 'https://idp.example/sso', certificates: certs.map(file) },
+});
+const optionsFor = (c) => ({
+  now: manifest.nowMs, allowUnsolicited: c.allowUnsolicited, ...(c.expectedRequestId ? { expectedRequestId: c.expectedRequestId } : {}),
+});
+
+test('every xmlsec1-signed fixture behaves as labelled', () => {
+  assert.ok(manifest.cases.length >= 45);
+  for (const c of manifest.cases) {
+    const sp = spFor(c.certs, c.allowSha1);
+    const raw = file(c.file);
+    const input = raw.trimStart().startsWith('<') ? b64(raw) : raw; // posted values are base64
+    const run = () => sp.validateResponse(input, optionsFor(c));
+    if (c.expect === 'ok') {
+      const v = run();
+      if (c.check?.nameId) assert.equal(v.nameId, c.check.nameId, c.name);
+      if (c.check?.orangeApiToken) assert.equal(v.orangeApiToken.value, c.check.orangeApiToken, c.name);
+      if (c.expectAgain) assert.throws(run, (e) => e.code === c.expectAgain, `${c.name} (second time)`);
+    } else {
+      assert.throws(run, (e) => e.name === 'EdgeSsoError' && e.code === c.expect, c.name);
+    }
+  }
+});
+
+test('a valid response gives the facts of the verified assertion', () => {
+  const c = manifest.cases.find((x) => x.name === 'assertion signed, rsa-sha256');
+  const v = spFor(c.certs).validateResponse(b64(file(c.file)), optionsFor(c));
+  assert.equal(v.issuer, manifest.idpEntityId);
+  assert.equal(v.nameId, '4b124ae2-0126-102b-8852-001a641049bb');
+  assert.equal(v.nameIdFormat, 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent');
+  assert.equal(v.sessionIndex, '_session1');
+  assert.equal(v.authnContextClassRef, 'urn:oasis:names:tc:SAML:2.0:ac:classes:Password');
+  assert.equal(v.authnInstant, Date.UTC(2024, 4, 1, 10));
+  assert.equal(v.sessionNotOnOrAfter, Date.UTC(2024, 4, 1, 18));
+  assert.equal(v.notOnOrAfter, Date.UTC(2024, 4, 1, 10, 5));
+  assert.deepEqual(v.attributes.usertype, ['internet', 'mobile']);
+  assert.deepEqual(v.attributes.givenname, ['Alice']);
+  assert.equal(v.orangeApiToken.value, c.check.orangeApiToken);
+  assert.equal(v.orangeApiToken.urlEncoded, encodeURIComponent(c.check.orangeApiToken));
+  assert.equal(v.inResponseTo, '_req1');
+  assert.deepEqual(v.signed, { response: false, assertion: true });
+});
+
+test('validation time per response, measured once in Node (printed, never asserted)', () => {
+  const c = manifest.cases.find((x) => x.name === 'assertion signed, rsa-sha256');
+  const input = b64(file(c.file));
+  const N = 300;
+  // each validation needs a fresh SP: the same assertion twice is a replay
+  for (let i = 0; i < 30; i++) spFor(c.certs).validateResponse(input, optionsFor(c)); // warm-up
+  const sps = Array.from({ length: N }, () => spFor(c.certs));
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < N; i++) sps[i].validateResponse(input, optionsFor(c));
+  const perCall = Number(process.hrtime.bigint() - t0) / N / 1000;
+  console.log(`# validateResponse: ${perCall.toFixed(1)} µs per ${input.length}-byte response (RSA-2048 SHA-256, assertion signed), mean of ${N}`);
+  assert.ok(perCall > 0);
+});
+
+let idp;
+before(async () => { idp = await startIdp({ sps: { 'https://shop.example/saml': 'https://shop.example/saml/acs' } }); });
+after(() => idp?.close());
+
+test('end to end with samlp: our AuthnRequest, its signed Response, validated with the IdP certificate', async () => {
+  const sp = new SamlServiceProvider({
+    entityId: 'https://shop.example/saml', acsUrl: 'https://shop.example/saml/acs',
+    idp: { entityId: idp.entityId, ssoRedirectUrl: idp.ssoUrl, certificates: idp.certificate },
+  });
+  const sent = sp.authnRequest({ nameIdPolicy: { format: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent', allowCreate: true }, relayState: '/account' });
+  const form = readPostForm(await (await fetch(sent.url)).text());
+  assert.equal(form.RelayState, '/account');
+  const v = sp.validateResponse(form.SAMLResponse); // the SP remembers sent.id itself
+  assert.equal(v.inResponseTo, sent.id);
+  assert.equal(v.issuer, idp.entityId);
+  assert.equal(v.nameId, ORANGE_USER.nameId);
+  assert.equal(v.orangeApiToken.value, ORANGE_USER.attributes.OrangeAPIToken);
+  assert.equal(v.orangeApiToken.urlEncoded, encodeURIComponent(ORANGE_USER.attributes.OrangeAPIToken));
+  assert.deepEqual(v.attributes.givenname, ['Alice']);
+  assert.deepEqual(v.attributes.country, ['FR']);
+  assert.equal(v.signed.assertion || v.signed.response, true);
+  // one-time: the same response again is refused
+  assert.throws(() => sp.validateResponse(form.SAMLResponse), (e) => e.code === 'saml.replayed' || e.code === 'saml.in_response_to.reused');
+  // and another SP instance that never sent the request refuses it unless it carries the ID
+  const other = new SamlServiceProvider({ entityId: 'https://shop.example/saml', acsUrl: 'https://shop.example/saml/acs', idp: { entityId: idp.entityId, ssoRedirectUrl: idp.ssoUrl, certificates: idp.certificate } });
+  assert.throws(() => other.validateResponse(form.SAMLResponse), { code: 'saml.in_response_to.mismatch' });
+  assert.equal(other.validateResponse(form.SAMLResponse, { expectedRequestId: sent.id }).nameId, ORANGE_USER.nameId);
+});
+
+test('a samlp response checked against the wrong certificate fails', async () => {
+  const sp = new SamlServiceProvider({
+    entityId: 'https://shop.example/saml', acsUrl: 'https://shop.example/saml/acs',
+    idp: { entityId: idp.entityId, ssoRedirectUrl: idp.ssoUrl, certificates: file('attacker.pem') },
+  });
+  const sent = sp.authnRequest();
+  const form = readPostForm(await (await fetch(sent.url)).text());
+  assert.throws(() => sp.validateResponse(form.SAMLResponse), { code: 'saml.signature.invalid' });
+});
