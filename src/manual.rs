@@ -44,3 +44,43 @@
 //! audience (§12.2). The signature is not verified because the TLS connection
 //! to the token endpoint authenticates the issuer (§3.1.3.7 item 6); the API
 //! offers no way to feed an ID token from anywhere else.
+//!
+//! ## SAML: one parser, one tree
+//! Every SAML input is read once by [`crate::saml::xml`] into a tree that the
+//! signature check, the profile checks and the reading all use: no second
+//! parser can disagree about what was signed (ruby-saml CVE-2025-25291/25292
+//! class), and nothing is serialized and re-parsed between verifying and
+//! reading (crewjam CVE-2020-27846 class). DOCTYPE is refused outright (no
+//! entity expansion, internal or external); size, depth, attributes and nodes
+//! are bounded; names are matched by namespace URI, never by prefix; a
+//! namespace declaration whose raw and decoded values differ is refused so
+//! quick-xml's resolution and the tree cannot disagree.
+//!
+//! ## SAML: signature wrapping (XSW1–XSW8)
+//! A signature counts only as a direct child of the element it signs, with
+//! one `Reference` to that element's `ID`, which must be unique in the whole
+//! document; the `Reference` is read from the `SignedInfo` that is verified,
+//! never found by a document-wide search (CVE-2024-45409, CVE-2025-29774).
+//! The response must hold exactly one Assertion anywhere, as a direct child of
+//! the Response, so a forged assertion before, after, around, in `Extensions`
+//! or in `ds:Object` is refused before anything is read. Only
+//! [`crate::saml::dsig::verify_enveloped`] makes the proof value that the
+//! profile checks and the reading take ([`crate::saml::response::VerifiedAssertion`]).
+//!
+//! ## SAML: comments and canonicalization
+//! Text is all of an element's text nodes joined, so `user@x.com<!---->.evil`
+//! reads as the whole value (CVE-2017-11427 class); `DigestValue` and
+//! `SignatureValue` are read the same way (CVE-2025-29775 class). Exclusive
+//! C14N is written on the same tree and checked byte for byte against libxml2.
+//!
+//! ## SAML: keys and algorithms
+//! Keys come from configuration or metadata only; a certificate in `KeyInfo`
+//! at most picks among them. RSA needs 2048 bits, DSA p ≥ 1024 and q ≥ 160;
+//! SHA-1 needs `allowSha1`; HMAC is refused (a shared secret cannot live here).
+//! An expired configured certificate still verifies: trust is configuration.
+//!
+//! ## SAML: replay and one-time requests
+//! A response must answer a request this SP sent (or the ID the caller
+//! carried), once; the assertion ID is remembered until it could no longer
+//! pass the time checks. Both state changes happen only after every check
+//! passed, so a forged response cannot consume a legitimate request.

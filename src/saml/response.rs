@@ -82,7 +82,7 @@ pub struct ValidatedResponse {
 }
 
 /// An Assertion whose signature (or whose Response's signature) verified.
-/// Only [`assertion_from`] builds one; the profile checks and the reading
+/// Only this module builds one (from a `Verified` proof); the profile checks and the reading
 /// take it, so a skipped signature check does not compile.
 #[derive(Debug, Clone, Copy)]
 pub struct VerifiedAssertion<'d>(&'d Element);
