@@ -99,7 +99,9 @@ fn logout_response_answers_our_request_once() {
     // the partial-logout answer consumed the request
     assert_eq!(sp.read_logout_response_post(&response(&sent.id), NOW + 5_000, unsigned.clone()).unwrap_err().code(), "saml.in_response_to.reused");
     let second = sp.logout_request(init(), NOW).unwrap();
-    assert!(sp.read_logout_response_post(&response(&second.id), NOW + 5_000, unsigned.clone()).unwrap().status.unwrap().is_success());
+    let (msg, signed) = sp.read_logout_response_post(&response(&second.id), NOW + 5_000, unsigned.clone()).unwrap();
+    assert!(msg.status.unwrap().is_success());
+    assert!(!signed);
     assert_eq!(sp.read_logout_response_post(&response("_other"), NOW + 5_000, unsigned.clone()).unwrap_err().code(), "saml.in_response_to.mismatch");
     let carried = LogoutResponseOptions { expected_request_id: Some("_carried".into()), allow_unsigned: true };
     assert!(sp.read_logout_response_post(&response("_carried"), NOW + 5_000, carried.clone()).is_ok());
@@ -114,4 +116,29 @@ fn refuses_bad_logout_requests() {
     assert_eq!(sp.logout_request(LogoutRequestInit { name_id: "a\u{1}".into(), ..init() }, NOW).unwrap_err().code(), "arg.invalid");
     let hostile = sp.logout_request(LogoutRequestInit { name_id: "</saml:NameID><x/>".into(), ..init() }, NOW).unwrap();
     assert_eq!(parse(&hostile.xml).unwrap().root.child(NS_ASSERTION, "NameID").unwrap().text(), "</saml:NameID><x/>");
+}
+
+#[test]
+fn a_posted_logout_response_signed_by_xmlsec1_verifies_and_a_tampered_one_does_not() {
+    use edge_sso::saml::keys::parse_certificates;
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/responses");
+    let idp = IdpConfig {
+        entity_id: "https://idp.example/metadata".into(),
+        sso_redirect_url: Some("https://idp.example/sso".into()),
+        certificates: parse_certificates(&std::fs::read_to_string(format!("{dir}/idp.pem")).unwrap()).unwrap(),
+        ..Default::default()
+    };
+    let mut c = SpConfig::new("https://sp.example/metadata", "https://sp.example/acs", idp);
+    c.slo_url = Some("https://sp.example/slo".into());
+    let now = 1_714_557_630_000; // the fixtures' now
+    let carried = LogoutResponseOptions { expected_request_id: Some("_lreq1".into()), allow_unsigned: false };
+    let signed = base64_encode(std::fs::read_to_string(format!("{dir}/logout-response-signed.xml")).unwrap().as_bytes());
+    let (msg, was_signed) = SamlServiceProvider::new(c.clone()).unwrap().read_logout_response_post(&signed, now, carried.clone()).unwrap();
+    assert!(was_signed);
+    assert_eq!(msg.in_response_to.as_deref(), Some("_lreq1"));
+    let tampered = base64_encode(std::fs::read_to_string(format!("{dir}/logout-response-tampered.xml")).unwrap().as_bytes());
+    assert_eq!(
+        SamlServiceProvider::new(c).unwrap().read_logout_response_post(&tampered, now, carried).unwrap_err().code(),
+        "saml.signature.digest_mismatch"
+    );
 }

@@ -123,22 +123,30 @@ impl SamlServiceProvider {
         Ok(SentLogoutRequest { id, xml, url, signing_input: init.sig_alg.map(|_| query), expires_at })
     }
 
-    /// Reads a LogoutResponse posted by the IdP (HTTP-POST binding). Its
-    /// enveloped XML signature is checked by the response-validation code;
-    /// until that is configured here, an unsigned read needs `allow_unsigned`.
-    pub fn read_logout_response_post(&mut self, value: &str, now: u64, opts: LogoutResponseOptions) -> Result<MessageInfo> {
+    /// Reads a LogoutResponse posted by the IdP (HTTP-POST binding): its
+    /// enveloped XML signature (with the configured certificates; an unsigned
+    /// one only with `allow_unsigned`), Issuer, Destination, IssueInstant,
+    /// InResponseTo (one-time) and Success. Returns the message and whether
+    /// a signature verified.
+    pub fn read_logout_response_post(&mut self, value: &str, now: u64, opts: LogoutResponseOptions) -> Result<(MessageInfo, bool)> {
         let xml = decode_post(value)?;
-        let msg = message::read(&xml)?;
+        let doc = super::xml::parse(&xml)?;
+        let msg = message::read_root(&doc.root)?;
         if msg.kind != MessageKind::LogoutResponse {
             return Err(SamlError::UnexpectedMessage.into());
         }
-        if !opts.allow_unsigned {
-            return Err(SamlError::SignatureMissing.into());
-        }
-        self.check_envelope(&msg, self.config().slo_url.clone().as_deref(), false, now)?;
+        let signed = match super::dsig::signature_of(&doc.root)? {
+            Some(_) => {
+                super::dsig::verify_enveloped(&doc.root, &doc.root, self.certificates(), self.config().allow_sha1)?;
+                true
+            }
+            None if opts.allow_unsigned => false,
+            None => return Err(SamlError::SignatureMissing.into()),
+        };
+        self.check_envelope(&msg, self.config().slo_url.clone().as_deref(), signed, now)?;
         self.check_logout_answer(&msg, opts.expected_request_id.as_deref(), now)?;
         require_success(&msg)?;
-        Ok(msg)
+        Ok((msg, signed))
     }
 
     /// A LogoutRequest from the IdP: not past its `NotOnOrAfter`, and accepted

@@ -323,9 +323,10 @@ impl JsSamlServiceProvider {
         Ok(out)
     }
 
-    /// Reads a LogoutResponse posted by the IdP (HTTP-POST binding): Issuer,
-    /// Destination, IssueInstant, and InResponseTo (one-time). Its XML
-    /// signature is not verified yet, so `allowUnsigned: true` is required.
+    /// Reads a LogoutResponse posted by the IdP (HTTP-POST binding): its XML
+    /// signature with the configured certificates (unsigned only with
+    /// `allowUnsigned: true`), Issuer, Destination, IssueInstant, InResponseTo
+    /// (one-time) and Success.
     #[wasm_bindgen(js_name = readLogoutResponse, unchecked_return_type = "VerifiedRedirect")]
     pub fn read_logout_response(
         &mut self,
@@ -337,9 +338,9 @@ impl JsSamlServiceProvider {
             expected_request_id: js(o.string("expectedRequestId"))?,
             allow_unsigned: js(o.bool("allowUnsigned"))?.unwrap_or(false),
         };
-        let msg = js(self.inner.read_logout_response_post(saml_response, js(o.now())?, opts))?;
+        let (msg, signed) = js(self.inner.read_logout_response_post(saml_response, js(o.now())?, opts))?;
         let out = message_js(&msg);
-        set(&out, "signed", &false.into());
+        set(&out, "signed", &signed.into());
         Ok(out)
     }
 
