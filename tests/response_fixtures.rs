@@ -87,3 +87,40 @@ fn every_response_fixture_behaves_as_labelled() {
     assert!(failures.is_empty(), "{} of {} wrong:\n{}", failures.len(), cases.len(), failures.join("\n"));
     assert!(ok >= 10 && refused >= 30, "{ok} accepted, {refused} refused");
 }
+
+fn good_fixture() -> (Value, String) {
+    let m = manifest();
+    let c = m["cases"].as_array().unwrap().iter().find(|c| c["name"] == "assertion signed, rsa-sha256").unwrap().clone();
+    let xml = std::fs::read_to_string(format!("{DIR}/{}", c["file"].as_str().unwrap())).unwrap();
+    (m, xml)
+}
+
+/// Review finding: the PrefixList was attacker-controlled input to a costly
+/// canonicalization that ran before any signature check.
+#[test]
+fn an_oversized_prefix_list_is_refused_before_any_canonicalization() {
+    let (m, xml) = good_fixture();
+    let now = m["nowMs"].as_u64().unwrap();
+    let opts = ValidateOptions { expected_request_id: Some("_req1".into()), ..Default::default() };
+    // many distinct prefixes: over the cap
+    let distinct: String = (0..50_000).map(|i| format!("z{i} ")).collect();
+    let hostile = xml.replacen(r#"PrefixList="xs""#, &format!(r#"PrefixList="{distinct}""#), 1);
+    assert_ne!(hostile, xml);
+    assert_eq!(sp_for(&m, &["idp.pem"], false).validate_response(&hostile, now, opts.clone()).unwrap_err().code(), "saml.signature.structure");
+    // one prefix repeated: deduplicated, then the changed SignedInfo fails its signature
+    let repeated = xml.replacen(r#"PrefixList="xs""#, &format!(r#"PrefixList="{}""#, "zz ".repeat(50_000)), 1);
+    assert_eq!(sp_for(&m, &["idp.pem"], false).validate_response(&repeated, now, opts).unwrap_err().code(), "saml.signature.invalid");
+}
+
+#[test]
+fn a_forged_signed_info_fails_on_the_signature_before_the_body_is_canonicalized() {
+    let (m, xml) = good_fixture();
+    // a large, changed body; the SignedInfo (and its signature) as they were, so
+    // only the digest would reveal the change, and it is never reached
+    let body = "<saml:Attribute Name=\"pad\"><saml:AttributeValue>x</saml:AttributeValue></saml:Attribute>".repeat(10_000);
+    let hostile = xml.replacen("<saml:AttributeStatement>", &format!("<saml:AttributeStatement>{body}"), 1);
+    let forged = hostile.replacen("<ds:SignatureValue>", "<ds:SignatureValue>AAAA", 1);
+    let mut sp = sp_for(&m, &["idp.pem"], false);
+    let opts = ValidateOptions { expected_request_id: Some("_req1".into()), ..Default::default() };
+    assert_eq!(sp.validate_response(&forged, m["nowMs"].as_u64().unwrap(), opts).unwrap_err().code(), "saml.signature.invalid");
+}

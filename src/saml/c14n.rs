@@ -68,8 +68,16 @@ fn write_element(
     opts: &C14nOptions<'_>,
     out: &mut String,
 ) {
-    let mut scope = parent_scope.clone();
-    declare(&mut scope, e);
+    // Copy the scope only when this element declares something (most do not).
+    let owned_scope;
+    let scope = if e.ns_decls.is_empty() {
+        parent_scope
+    } else {
+        let mut s = parent_scope.clone();
+        declare(&mut s, e);
+        owned_scope = s;
+        &owned_scope
+    };
 
     // Namespaces visibly utilized by this element: its own prefix (or the
     // default namespace when unprefixed) and its attributes' prefixes.
@@ -82,15 +90,14 @@ fn write_element(
         }
     }
     for p in opts.inclusive_prefixes {
-        let p = if p == "#default" { String::new() } else { p.clone() };
-        if scope.contains_key(&p) || p.is_empty() {
-            wanted.push(p);
+        let p = if p == "#default" { "" } else { p.as_str() };
+        if p.is_empty() || scope.contains_key(p) {
+            wanted.push(p.to_owned());
         }
     }
     wanted.sort();
     wanted.dedup();
 
-    let mut now_rendered = rendered.clone();
     let mut ns_out: Vec<(String, String)> = Vec::new();
     for prefix in wanted {
         let uri = scope.get(&prefix).cloned().unwrap_or_default();
@@ -99,14 +106,24 @@ fn write_element(
             // nearest output ancestor rendered (xmlns="" only to undo one).
             let previous = rendered.get("").map(String::as_str).unwrap_or("");
             if uri != previous {
-                ns_out.push((prefix.clone(), uri.clone()));
-                now_rendered.insert(prefix, uri);
+                ns_out.push((prefix, uri));
             }
         } else if rendered.get(&prefix) != Some(&uri) && !uri.is_empty() {
-            ns_out.push((prefix.clone(), uri.clone()));
-            now_rendered.insert(prefix, uri);
+            ns_out.push((prefix, uri));
         }
     }
+    // Likewise, the rendered set is copied only when this element renders something.
+    let owned_rendered;
+    let now_rendered = if ns_out.is_empty() {
+        rendered
+    } else {
+        let mut r = rendered.clone();
+        for (p, u) in &ns_out {
+            r.insert(p.clone(), u.clone());
+        }
+        owned_rendered = r;
+        &owned_rendered
+    };
 
     out.push('<');
     push_qname(out, e.prefix.as_deref(), &e.local);
@@ -143,7 +160,7 @@ fn write_element(
                 if exclude.is_some_and(|x| std::ptr::eq(x, c)) {
                     continue;
                 }
-                write_element(c, &scope, &now_rendered, exclude, opts, out);
+                write_element(c, scope, now_rendered, exclude, opts, out);
             }
             Node::Text(t) => escape_text(out, t),
             Node::Comment(c) if opts.with_comments => {

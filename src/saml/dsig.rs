@@ -28,6 +28,8 @@ use crate::error::{Result, SamlError};
 const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
 const EXC_C14N_COMMENTS: &str = "http://www.w3.org/2001/10/xml-exc-c14n#WithComments";
 const ENVELOPED: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
+/// More InclusiveNamespaces prefixes than any real signer uses.
+const MAX_INCLUSIVE_PREFIXES: usize = 32;
 
 /// Proof that `element` carried a valid enveloped signature by a configured
 /// key. Only [`verify_enveloped`] makes one.
@@ -74,7 +76,20 @@ fn c14n_method(method: &Element) -> Result<(bool, Vec<String>)> {
         if child.local != "InclusiveNamespaces" || child.ns.as_deref() != Some(EXC_C14N) {
             return Err(structure("unexpected content in a canonicalization method"));
         }
-        prefixes.extend(child.attr("PrefixList").unwrap_or("").split_ascii_whitespace().map(str::to_owned));
+        for token in child.attr("PrefixList").unwrap_or("").split_ascii_whitespace() {
+            let ok = token == "#default"
+                || token.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+                    && token.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
+            if !ok {
+                return Err(structure("an InclusiveNamespaces prefix is not a name"));
+            }
+            if !prefixes.iter().any(|p| p == token) {
+                prefixes.push(token.to_owned());
+            }
+            if prefixes.len() > MAX_INCLUSIVE_PREFIXES {
+                return Err(structure("too many InclusiveNamespaces prefixes"));
+            }
+        }
     }
     Ok((with_comments, prefixes))
 }
@@ -177,6 +192,14 @@ pub fn verify_enveloped<'d>(
     };
     let (ref_comments, ref_prefixes) = c14n_method(exc)?;
 
+    // First the signature over the small canonical SignedInfo, with configured
+    // keys only: the costly canonicalization of the signed element below then
+    // runs only for a SignedInfo one of the IdP's keys actually signed.
+    let signed = canonicalize(root, signed_info, None, &C14nOptions { with_comments: si_comments, inclusive_prefixes: &si_prefixes })
+        .ok_or(structure("SignedInfo is not in the document"))?;
+    let sig_bytes = base64_decode(&signature_value.text()).map_err(|_| structure("SignatureValue is not base64"))?;
+    let ordered = key_order(certs, rest.first().copied());
+    verify_with_any(&ordered, alg, signed.as_bytes(), &sig_bytes)?;
     // The digest over the element without this Signature.
     let canonical = canonicalize(root, element, Some(signature), &C14nOptions { with_comments: ref_comments, inclusive_prefixes: &ref_prefixes })
         .ok_or(structure("the signed element is not in the document"))?;
@@ -186,12 +209,6 @@ pub fn verify_enveloped<'d>(
         return Err(SamlError::DigestMismatch.into());
     }
 
-    // The signature over the canonical SignedInfo, with configured keys only.
-    let signed = canonicalize(root, signed_info, None, &C14nOptions { with_comments: si_comments, inclusive_prefixes: &si_prefixes })
-        .ok_or(structure("SignedInfo is not in the document"))?;
-    let sig_bytes = base64_decode(&signature_value.text()).map_err(|_| structure("SignatureValue is not base64"))?;
-    let ordered = key_order(certs, rest.first().copied());
-    verify_with_any(&ordered, alg, signed.as_bytes(), &sig_bytes)?;
     Ok(Verified { element, alg })
 }
 

@@ -223,7 +223,12 @@ impl SamlServiceProvider {
             return Err(SamlError::VersionUnsupported.into());
         }
         let assertion_id = a.attr("ID").filter(|v| !v.is_empty()).ok_or(invalid("no ID"))?.to_owned();
-        time::parse(a.attr("IssueInstant").ok_or(invalid("no IssueInstant"))?)?;
+        // The Response's IssueInstant may be unsigned (only the Assertion signed),
+        // so the signed assertion's own IssueInstant gets the freshness window.
+        let issued = time::parse(a.attr("IssueInstant").ok_or(invalid("no IssueInstant"))?)?;
+        if issued > now.saturating_add(skew) || issued.saturating_add(super::redirect::MAX_MESSAGE_AGE_MS + skew) < now {
+            return Err(SamlError::IssueInstantInvalid.into());
+        }
         let issuer = a.unique_child(NS_ASSERTION, "Issuer")?.ok_or(invalid("no Issuer"))?.text().trim().to_owned();
         if issuer != self.config().idp.entity_id {
             return Err(SamlError::IssuerMismatch.into());
@@ -241,8 +246,9 @@ impl SamlServiceProvider {
         }
         let mut confirmation_until = None;
         for sc in subject.children_named(NS_ASSERTION, "SubjectConfirmation") {
+            // SECURITY.md: only bearer confirmations; any other method is refused.
             if sc.attr("Method") != Some(BEARER) {
-                continue;
+                return Err(SamlError::SubjectConfirmationInvalid.into());
             }
             let Some(data) = sc.unique_child(NS_ASSERTION, "SubjectConfirmationData")? else { continue };
             let until = time_attr(data, "NotOnOrAfter")?;
@@ -266,6 +272,15 @@ impl SamlServiceProvider {
         if not_on_or_after.is_some_and(|t| now >= t.saturating_add(skew)) {
             return Err(SamlError::ConditionsExpired.into());
         }
+        // SAML Core §2.5.1: a condition that is not understood makes the
+        // assertion Indeterminate, which is not valid.
+        for c in conditions.elements() {
+            let known = c.ns.as_deref() == Some(NS_ASSERTION)
+                && matches!(c.local.as_str(), "AudienceRestriction" | "OneTimeUse" | "ProxyRestriction");
+            if !known {
+                return Err(invalid("a condition that is not understood").into());
+            }
+        }
         let mut restrictions = conditions.children_named(NS_ASSERTION, "AudienceRestriction").peekable();
         if restrictions.peek().is_none() {
             return Err(SamlError::AudienceMismatch.into());
@@ -276,11 +291,17 @@ impl SamlServiceProvider {
             }
         }
 
-        // AuthnStatement (the profile requires one).
+        // AuthnStatement (the profile requires one); every one's session must
+        // still be open, and the earliest end is the one reported.
         let authn = a.children_named(NS_ASSERTION, "AuthnStatement").next().ok_or(invalid("no AuthnStatement"))?;
-        let session_not_on_or_after = time_attr(authn, "SessionNotOnOrAfter")?;
-        if session_not_on_or_after.is_some_and(|t| now >= t) {
-            return Err(SamlError::SessionExpired.into());
+        let mut session_not_on_or_after: Option<u64> = None;
+        for statement in a.children_named(NS_ASSERTION, "AuthnStatement") {
+            if let Some(t) = time_attr(statement, "SessionNotOnOrAfter")? {
+                if now >= t {
+                    return Err(SamlError::SessionExpired.into());
+                }
+                session_not_on_or_after = Some(session_not_on_or_after.map_or(t, |s| s.min(t)));
+            }
         }
         let authn_context_class_ref = authn
             .child(NS_ASSERTION, "AuthnContext")

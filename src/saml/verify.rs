@@ -30,7 +30,7 @@ pub enum SigAlg {
     EcdsaSha256,
     /// `http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384`
     EcdsaSha384,
-    /// `http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512`
+    /// `http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512` (recognised, never accepted by [`SigAlg::from_uri`])
     EcdsaSha512,
 }
 
@@ -53,7 +53,8 @@ impl SigAlg {
             "http://www.w3.org/2000/09/xmldsig#dsa-sha1" => Self::DsaSha1,
             "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256" => Self::EcdsaSha256,
             "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384" => Self::EcdsaSha384,
-            "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512" => Self::EcdsaSha512,
+            // SECURITY.md's defaults are ECDSA-SHA256/384; SHA-512 with ECDSA is
+            // outside them, so it is refused like any unlisted algorithm.
             _ => return Err(SamlError::AlgorithmUnsupported.into()),
         };
         if alg.is_sha1() && !allow_sha1 {
@@ -168,12 +169,13 @@ mod tests {
     fn uri_round_trip_for_every_algorithm() {
         for alg in [
             SigAlg::RsaSha1, SigAlg::RsaSha256, SigAlg::RsaSha384, SigAlg::RsaSha512, SigAlg::DsaSha1,
-            SigAlg::EcdsaSha256, SigAlg::EcdsaSha384, SigAlg::EcdsaSha512,
+            SigAlg::EcdsaSha256, SigAlg::EcdsaSha384,
         ] {
             assert_eq!(SigAlg::from_uri(alg.uri(), true).unwrap(), alg);
         }
         assert!(SigAlg::from_uri("http://www.w3.org/2000/09/xmldsig#dsa-sha1", false).is_err());
         assert!(SigAlg::from_uri("", true).is_err());
+        assert_eq!(SigAlg::from_uri(SigAlg::EcdsaSha512.uri(), true).unwrap_err().code(), "saml.signature.algorithm_unsupported");
     }
 
     #[test]

@@ -25,11 +25,14 @@ pub struct Limits {
     pub max_attributes: usize,
     /// Most nodes (elements, text, comments) in the document.
     pub max_nodes: usize,
+    /// Most namespace declarations in the whole document (canonicalization
+    /// cost grows with them; real SAML documents have a handful).
+    pub max_namespace_declarations: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_bytes: 1024 * 1024, max_depth: 48, max_attributes: 64, max_nodes: 40_000 }
+        Self { max_bytes: 1024 * 1024, max_depth: 48, max_attributes: 64, max_nodes: 40_000, max_namespace_declarations: 256 }
     }
 }
 
@@ -185,6 +188,7 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Document> {
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
     let mut nodes = 0usize;
+    let mut ns_decls = 0usize;
     let mut seen_decl = false;
     let mut seen_anything = false;
 
@@ -231,7 +235,12 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Document> {
                 if stack.len() >= limits.max_depth {
                     return Err(XmlError::TooDeep.into());
                 }
-                stack.push(element(&reader, &start, element_ns, limits)?);
+                let el = element(&reader, &start, element_ns, limits)?;
+                ns_decls += el.ns_decls.len();
+                if ns_decls > limits.max_namespace_declarations {
+                    return Err(XmlError::TooManyAttributes.into());
+                }
+                stack.push(el);
             }
             Event::End(_) => {
                 let done = stack.pop().ok_or(XmlError::Malformed)?;
@@ -583,6 +592,8 @@ mod tests {
         // exactly at the limit (the root plus 39,999 children) passes; one more does not
         assert!(parse(&format!("<a>{}</a>", "<b/>".repeat(39_999))).is_ok());
         assert_eq!(code(&format!("<a>{}</a>", "<b/>".repeat(40_000))), "xml.too_many_nodes");
+        let decls: String = (0..257).map(|i| format!("<e{i} xmlns:p{i}=\"urn:{i}\"/>")).collect();
+        assert_eq!(code(&format!("<a>{decls}</a>")), "xml.too_many_attributes");
         let limits = Limits { max_bytes: 10, ..Limits::default() };
         assert_eq!(parse_with("<a>0123456789</a>", limits).unwrap_err().code(), "xml.too_large");
     }
