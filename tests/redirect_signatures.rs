@@ -4,8 +4,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use edge_sso::saml::keys::parse_certificates;
+
+mod common;
 use edge_sso::saml::redirect::RedirectOptions;
-use edge_sso::saml::sp::{IdpConfig, SamlServiceProvider, SpConfig};
+use edge_sso::saml::sp::SamlServiceProvider;
 use serde_json::Value;
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/redirect");
@@ -15,21 +17,7 @@ fn manifest() -> Value {
 }
 
 fn sp_with(certs: &[&str], allow_sha1: bool) -> SamlServiceProvider {
-    let m = manifest();
-    let mut certificates = Vec::new();
-    for c in certs {
-        certificates.extend(parse_certificates(&std::fs::read_to_string(format!("{DIR}/{c}")).unwrap()).unwrap());
-    }
-    let idp = IdpConfig {
-        entity_id: m["idpEntityId"].as_str().unwrap().into(),
-        sso_redirect_url: Some("https://idp.example/sso".into()),
-        certificates,
-        ..Default::default()
-    };
-    let mut config = SpConfig::new(m["sp"]["entityId"].as_str().unwrap(), m["sp"]["acsUrl"].as_str().unwrap(), idp);
-    config.slo_url = Some(m["sp"]["sloUrl"].as_str().unwrap().into());
-    config.allow_sha1 = allow_sha1;
-    SamlServiceProvider::new(config).unwrap()
+    common::sp_from_manifest(DIR, &manifest(), certs, allow_sha1)
 }
 
 fn now() -> u64 {

@@ -2,9 +2,10 @@
 //! every valid and hostile fixture must behave as its manifest says.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
-use edge_sso::saml::keys::parse_certificates;
 use edge_sso::saml::response::ValidateOptions;
-use edge_sso::saml::sp::{IdpConfig, SamlServiceProvider, SpConfig};
+use edge_sso::saml::sp::SamlServiceProvider;
+
+mod common;
 use serde_json::Value;
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/responses");
@@ -14,19 +15,7 @@ fn manifest() -> Value {
 }
 
 fn sp_for(m: &Value, certs: &[&str], allow_sha1: bool) -> SamlServiceProvider {
-    let mut certificates = Vec::new();
-    for c in certs {
-        certificates.extend(parse_certificates(&std::fs::read_to_string(format!("{DIR}/{c}")).unwrap()).unwrap());
-    }
-    let idp = IdpConfig {
-        entity_id: m["idpEntityId"].as_str().unwrap().into(),
-        sso_redirect_url: Some("https://idp.example/sso".into()),
-        certificates,
-        ..Default::default()
-    };
-    let mut c = SpConfig::new(m["sp"]["entityId"].as_str().unwrap(), m["sp"]["acsUrl"].as_str().unwrap(), idp);
-    c.allow_sha1 = allow_sha1;
-    SamlServiceProvider::new(c).unwrap()
+    common::sp_from_manifest(DIR, m, certs, allow_sha1)
 }
 
 #[test]
