@@ -4,6 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The CLI must be exactly the wasm-bindgen the crate resolved to (Cargo.lock):
+# another version writes glue that does not match the .wasm. setup.sh installs it.
+want=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ -z "$want" ] || [ "$want" != "$have" ]; then
+  echo "[build] wasm-bindgen CLI ${have:-missing} but the crate is $want: run scripts/setup.sh" >&2
+  exit 1
+fi
+
 cargo build --release --target wasm32-unknown-unknown --lib
 rm -rf pkg
 wasm-bindgen --target web --out-dir pkg --out-name edge_sso --remove-name-section --remove-producers-section \
