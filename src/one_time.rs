@@ -69,26 +69,42 @@ impl<V> OneTimeStore<V> {
 
     /// Takes the value stored under `key`, once.
     pub fn take(&mut self, key: &str, now: u64) -> Result<V, Miss> {
+        let Some(i) = self.position(key) else { return Err(self.retired_miss(key)) };
+        let entry = self.entries.remove(i);
+        if now >= entry.expires_at {
+            self.retire(&entry.key, Retired::Expired);
+            return Err(Miss::Expired);
+        }
+        self.retire(&entry.key, Retired::Used);
+        Ok(entry.value)
+    }
+
+    /// What [`take`](Self::take) would answer now, without taking anything.
+    pub fn peek(&self, key: &str, now: u64) -> Result<(), Miss> {
+        match self.position(key).and_then(|i| self.entries.get(i)) {
+            Some(e) if now < e.expires_at => Ok(()),
+            Some(_) => Err(Miss::Expired),
+            None => Err(self.retired_miss(key)),
+        }
+    }
+
+    /// The index of `key`, scanning every entry in constant time per entry.
+    fn position(&self, key: &str) -> Option<usize> {
         let mut found = None;
         for (i, e) in self.entries.iter().enumerate() {
             if ct_eq_str(&e.key, key) {
                 found = Some(i);
             }
         }
-        if let Some(i) = found {
-            let entry = self.entries.remove(i);
-            if now >= entry.expires_at {
-                self.retire(&entry.key, Retired::Expired);
-                return Err(Miss::Expired);
-            }
-            self.retire(&entry.key, Retired::Used);
-            return Ok(entry.value);
-        }
+        found
+    }
+
+    fn retired_miss(&self, key: &str) -> Miss {
         let d = digest(key);
         match self.retired.iter().find(|(r, _)| *r == d) {
-            Some((_, Retired::Used)) => Err(Miss::Reused),
-            Some((_, Retired::Expired)) => Err(Miss::Expired),
-            None => Err(Miss::Unknown),
+            Some((_, Retired::Used)) => Miss::Reused,
+            Some((_, Retired::Expired)) => Miss::Expired,
+            None => Miss::Unknown,
         }
     }
 
@@ -141,12 +157,6 @@ pub(crate) struct SeenStore {
 }
 
 impl SeenStore {
-    /// Whether `id` is remembered (without recording anything).
-    pub fn contains(&self, id: &str, now: u64) -> bool {
-        let d = digest(id);
-        self.entries.iter().any(|(seen, until)| *seen == d && *until > now)
-    }
-
     /// Records `id` until `expires_at`; `false` when it was already there.
     pub fn first_sighting(&mut self, id: &str, expires_at: u64, now: u64) -> bool {
         self.entries.retain(|(_, until)| *until > now);
@@ -222,6 +232,18 @@ mod tests {
             s.first_sighting(&format!("x{i}"), 1_000 + i as u64, 150);
         }
         assert!(s.entries.len() <= MAX_SEEN);
+    }
+
+    #[test]
+    fn peek_answers_like_take_without_taking() {
+        let mut s = store_with(&["a", "b"]);
+        assert_eq!(s.peek("a", 1), Ok(()));
+        assert_eq!(s.peek("a", 1), Ok(()), "peeking twice takes nothing");
+        assert_eq!(s.peek("a", 1000), Err(Miss::Expired));
+        assert_eq!(s.peek("z", 1), Err(Miss::Unknown));
+        s.take("a", 1).unwrap();
+        assert_eq!(s.peek("a", 1), Err(Miss::Reused));
+        assert_eq!(s.take("b", 1), Ok(1));
     }
 
     #[test]

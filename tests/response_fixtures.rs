@@ -113,3 +113,40 @@ fn a_forged_signed_info_fails_on_the_signature_before_the_body_is_canonicalized(
     let opts = ValidateOptions { expected_request_id: Some("_req1".into()), ..Default::default() };
     assert_eq!(sp.validate_response(&forged, m["nowMs"].as_u64().unwrap(), opts).unwrap_err().code(), "saml.signature.invalid");
 }
+
+/// A store shared by several SPs (as a Durable Object is shared by isolates).
+#[derive(Default)]
+struct Shared(std::collections::HashMap<String, u64>);
+
+impl edge_sso::saml::replay::ReplayStore for Shared {
+    fn first_sighting(&mut self, id: &str, expires_at: u64, now: u64) -> bool {
+        match self.0.get(id) {
+            Some(until) if *until > now => false,
+            _ => {
+                self.0.insert(id.to_owned(), expires_at);
+                true
+            }
+        }
+    }
+}
+
+#[test]
+fn a_shared_replay_store_refuses_a_replay_to_another_instance() {
+    let m = manifest();
+    let now = m["nowMs"].as_u64().unwrap();
+    let input = std::fs::read_to_string(format!("{DIR}/assertion-signed-rsa-sha256.xml")).unwrap();
+    let opts = ValidateOptions { expected_request_id: Some("_req1".into()), ..ValidateOptions::default() };
+    let mut store = Shared::default();
+    let mut first = sp_for(&m, &["idp.pem"], false);
+    let v = first.validate_response_with(&input, now, opts.clone(), &mut store).unwrap();
+    assert_eq!(store.0.get(&v.assertion_id), Some(&v.replay_until));
+    assert!(v.replay_until > now);
+
+    // A second instance has never seen the request or the assertion; only the
+    // shared store knows.
+    let mut second = sp_for(&m, &["idp.pem"], false);
+    let err = second.validate_response_with(&input, now + 1_000, opts.clone(), &mut store).unwrap_err();
+    assert_eq!(err.code(), "saml.replayed");
+    // Without the shared store, that instance would have accepted it.
+    assert!(second.validate_response(&input, now + 1_000, opts).is_ok());
+}

@@ -11,6 +11,7 @@ pub mod logout;
 pub mod message;
 pub mod metadata;
 pub mod redirect;
+pub mod replay;
 pub mod response;
 pub mod sp;
 pub mod time;

@@ -14,6 +14,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use super::binding::decode_post;
 use super::dsig::{signature_of, verify_enveloped, Verified};
 use super::message;
+use super::replay::ReplayStore;
 use super::sp::SamlServiceProvider;
 use super::time;
 use super::xml::{parse, Element};
@@ -75,6 +76,9 @@ pub struct ValidatedResponse {
     pub response_id: String,
     /// The Assertion `ID` (remembered against replay).
     pub assertion_id: String,
+    /// Until when (ms) the assertion ID is remembered against replay: the
+    /// latest of its expiries, plus the clock skew.
+    pub replay_until: u64,
     /// The request this answers, or `None` for an allowed unsolicited response.
     pub in_response_to: Option<String>,
     /// Which signatures verified: `(response, assertion)`.
@@ -101,6 +105,14 @@ fn assertion_from<'d>(
     signed_response.element().child(NS_ASSERTION, "Assertion").map(VerifiedAssertion)
 }
 
+fn request_error(miss: Miss) -> SamlError {
+    match miss {
+        Miss::Unknown => SamlError::InResponseToMismatch,
+        Miss::Reused => SamlError::InResponseToReused,
+        Miss::Expired => SamlError::InResponseToExpired,
+    }
+}
+
 fn count_named(e: &Element, ns: &str, local: &str) -> usize {
     usize::from(e.is(ns, local)) + e.elements().map(|c| count_named(c, ns, local)).sum::<usize>()
 }
@@ -114,8 +126,36 @@ const URL_ENCODE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove
 
 impl SamlServiceProvider {
     /// Validates a posted `SAMLResponse` (base64, or the XML itself) and
-    /// returns what it says. `now` is ms since the epoch.
+    /// returns what it says. `now` is ms since the epoch. Assertion IDs are
+    /// remembered against replay in this SP's own memory.
     pub fn validate_response(&mut self, saml_response: &str, now: u64, opts: ValidateOptions) -> Result<ValidatedResponse> {
+        let mut seen = std::mem::take(&mut self.seen_messages);
+        let result = self.validate_response_with(saml_response, now, opts, &mut seen);
+        self.seen_messages = seen;
+        result
+    }
+
+    /// [`validate_response`](Self::validate_response) with the assertion IDs
+    /// remembered in `replay` instead: a store shared by every instance that
+    /// serves the site (see [`super::replay`]).
+    ///
+    /// ```
+    /// # use edge_sso::saml::{replay::Deferred, response::ValidateOptions, sp::*};
+    /// # let idp = IdpConfig { entity_id: "https://idp.example".into(),
+    /// #     sso_redirect_url: Some("https://idp.example/sso".into()), ..Default::default() };
+    /// # let mut sp = SamlServiceProvider::new(SpConfig::new("https://sp.example", "https://sp.example/acs", idp)).unwrap();
+    /// let mut store = Deferred::default();
+    /// let err = sp.validate_response_with("PHgvPg==", 0, ValidateOptions::default(), &mut store).unwrap_err();
+    /// assert_eq!(err.code(), "saml.message.unexpected");
+    /// assert!(store.asked().is_none(), "nothing is recorded for a refused response");
+    /// ```
+    pub fn validate_response_with(
+        &mut self,
+        saml_response: &str,
+        now: u64,
+        opts: ValidateOptions,
+        replay: &mut dyn ReplayStore,
+    ) -> Result<ValidatedResponse> {
         let xml = if saml_response.trim_start().starts_with('<') {
             saml_response.to_owned()
         } else {
@@ -185,30 +225,36 @@ impl SamlServiceProvider {
 
         let facts = self.check_assertion(assertion, expected.as_deref(), now, skew)?;
 
-        // All checks passed: consume the request, remember the assertion.
-        // A replay is reported as one, before the request it reuses.
-        if self.seen_messages.contains(&facts.result.assertion_id, now) {
+        // All checks passed. The request must be one we can answer before
+        // anything is recorded, so a response refused for its request does not
+        // burn its assertion; a used request may mean a replay, which the
+        // replay store tells apart. Then remember the assertion, then consume
+        // the request.
+        let carried = opts.expected_request_id.is_some();
+        let request_state = match &expected {
+            Some(id) if carried && self.pending_was_used(id) => Err(Miss::Reused),
+            Some(id) if !carried => self.pending_peek(id, now),
+            _ => Ok(()),
+        };
+        if let Err(miss @ (Miss::Unknown | Miss::Expired)) = request_state {
+            return Err(request_error(miss).into());
+        }
+        let remember_until = facts.replay_until.saturating_add(skew);
+        if !replay.first_sighting(&facts.result.assertion_id, remember_until, now) {
             return Err(SamlError::Replayed.into());
         }
         if let Some(id) = &expected {
-            if opts.expected_request_id.is_some() {
+            if carried {
                 if self.pending_was_used(id) {
                     return Err(SamlError::InResponseToReused.into());
                 }
                 self.pending_mark_used(id);
             } else {
-                self.pending_take(id, now).map_err(|m| match m {
-                    Miss::Unknown => SamlError::InResponseToMismatch,
-                    Miss::Reused => SamlError::InResponseToReused,
-                    Miss::Expired => SamlError::InResponseToExpired,
-                })?;
+                self.pending_take(id, now).map_err(request_error)?;
             }
         }
-        let remember_until = facts.replay_until.saturating_add(skew);
-        if !self.seen_messages.first_sighting(&facts.result.assertion_id, remember_until, now) {
-            return Err(SamlError::Replayed.into());
-        }
         let mut result = facts.result;
+        result.replay_until = remember_until;
         result.response_id = envelope.id;
         result.in_response_to = expected;
         result.signed = signed;
@@ -346,6 +392,7 @@ impl SamlServiceProvider {
                 orange_api_token,
                 response_id: String::new(),
                 assertion_id,
+                replay_until: 0,
                 in_response_to: None,
                 signed: (false, false),
             },

@@ -233,6 +233,10 @@ impl SamlServiceProvider {
         self.pending.take(id, now)
     }
 
+    pub(crate) fn pending_peek(&self, id: &str, now: u64) -> core::result::Result<(), crate::one_time::Miss> {
+        self.pending.peek(id, now)
+    }
+
     pub(crate) fn pending_was_used(&self, id: &str) -> bool {
         self.pending.was_used(id)
     }

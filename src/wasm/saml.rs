@@ -12,7 +12,9 @@ use crate::saml::message::MessageInfo;
 use crate::saml::verify::SigAlg;
 use crate::saml::metadata::{parse_idp_metadata, sp_metadata};
 use crate::saml::redirect::RedirectOptions;
-use crate::saml::response::ValidateOptions;
+use crate::error::SamlError;
+use crate::saml::replay::Deferred;
+use crate::saml::response::{ValidateOptions, ValidatedResponse};
 use crate::saml::sp::{IdpConfig, Outgoing, RequestBinding, SamlServiceProvider as Core, SpConfig};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -93,6 +95,13 @@ export interface ValidateResponseOptions {
   /** Accept an IdP-initiated response that answers no request. */
   allowUnsolicited?: boolean;
 }
+/** A replay cache shared by every instance that serves the site (a Durable Object, a KV with
+ * compare-and-set, a database row). `remember` must record `assertionId` until `expiresAt` (ms since
+ * the epoch) and answer `true`, or answer `false` when it is already recorded and not expired, in one
+ * atomic step. */
+export interface ReplayStore {
+  remember(assertionId: string, expiresAt: number): boolean | Promise<boolean>;
+}
 /** A validated SAML Response: only facts read from the verified assertion. */
 export interface ValidatedResponse {
   issuer: string; nameId: string; nameIdFormat?: string; sessionIndex?: string; authnInstant?: number;
@@ -101,6 +110,8 @@ export interface ValidatedResponse {
   /** Orange's OrangeAPIToken (seed 001): whitespace removed, and URL-encoded for API calls. */
   orangeApiToken?: { value: string; urlEncoded: string };
   responseId: string; assertionId: string; inResponseTo?: string;
+  /** Until when (ms) the assertion ID is remembered against replay. */
+  replayUntil: number;
   signed: { response: boolean; assertion: boolean };
 }
 /** IdP configuration read from metadata. */
@@ -354,18 +365,74 @@ impl JsSamlServiceProvider {
         saml_response: &str,
         #[wasm_bindgen(unchecked_param_type = "ValidateResponseOptions | undefined")] options: JsValue,
     ) -> JsResult<JsValue> {
-        let o = js(Options::read(
-            &options,
-            "options",
-            &["now", "expectedRequestId", "clockSkewSeconds", "allowSha1", "allowUnsolicited"],
-        ))?;
-        let opts = ValidateOptions {
-            expected_request_id: js(o.string("expectedRequestId"))?,
-            allow_unsolicited: js(o.bool("allowUnsolicited"))?.unwrap_or(false),
-            allow_sha1: js(o.bool("allowSha1"))?,
-            clock_skew_seconds: js(o.uint("clockSkewSeconds"))?,
-        };
-        let v = js(self.inner.validate_response(saml_response, js(o.now())?, opts))?;
+        let (opts, now) = validate_options(&options)?;
+        let v = js(self.inner.validate_response(saml_response, now, opts))?;
+        Ok(validated_js(&v))
+    }
+
+    /// `validateResponse`, with the assertion ID remembered in `store` (shared
+    /// by every instance that serves the site) instead of this instance's
+    /// memory. Resolves with the result once the store has recorded the ID;
+    /// rejects with `saml.replayed` when it already had it, and with the usual
+    /// typed error when validation fails (the store is then not asked).
+    #[wasm_bindgen(js_name = validateResponseWithStore, unchecked_return_type = "Promise<ValidatedResponse>")]
+    pub fn validate_response_with_store(
+        &mut self,
+        saml_response: &str,
+        #[wasm_bindgen(unchecked_param_type = "ReplayStore")] store: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ValidateResponseOptions | undefined")] options: JsValue,
+    ) -> js_sys::Promise {
+        match self.validate_deferred(saml_response, &store, &options) {
+            Ok(promise) => promise,
+            Err(e) => js_sys::Promise::reject(&e),
+        }
+    }
+
+    fn validate_deferred(&mut self, saml_response: &str, store: &JsValue, options: &JsValue) -> JsResult<js_sys::Promise> {
+        use wasm_bindgen::JsCast;
+        let not_a_store = || to_js_error(Error::InvalidArgument { field: "store", reason: "needs a remember(assertionId, expiresAt) method" });
+        let remember = js_sys::Reflect::get(store, &"remember".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            .ok_or_else(not_a_store)?;
+        let (opts, now) = validate_options(options)?;
+        let mut deferred = Deferred::default();
+        let v = js(self.inner.validate_response_with(saml_response, now, opts, &mut deferred))?;
+        let (id, until) = deferred.asked().ok_or_else(not_a_store)?;
+        let answer = remember.call2(store, &id.into(), &(until as f64).into())?;
+        let result = validated_js(&v);
+        let decide = Closure::once_into_js(move |first: JsValue| -> JsResult<JsValue> {
+            match first.as_bool() {
+                Some(true) => Ok(result),
+                Some(false) => Err(to_js_error(SamlError::Replayed.into())),
+                None => Err(to_js_error(Error::InvalidArgument { field: "store", reason: "remember() must answer true or false" })),
+            }
+        });
+        // `then` through Reflect: js-sys's typed `then` wants a scoped closure,
+        // and this one must outlive the call (it runs when the store answers).
+        let settled = js_sys::Promise::resolve(&answer);
+        let then: js_sys::Function = js_sys::Reflect::get(&settled, &"then".into())?.unchecked_into();
+        Ok(then.call1(&settled, &decide)?.unchecked_into())
+    }
+}
+
+fn validate_options(options: &JsValue) -> JsResult<(ValidateOptions, u64)> {
+    let o = js(Options::read(
+        options,
+        "options",
+        &["now", "expectedRequestId", "clockSkewSeconds", "allowSha1", "allowUnsolicited"],
+    ))?;
+    let opts = ValidateOptions {
+        expected_request_id: js(o.string("expectedRequestId"))?,
+        allow_unsolicited: js(o.bool("allowUnsolicited"))?.unwrap_or(false),
+        allow_sha1: js(o.bool("allowSha1"))?,
+        clock_skew_seconds: js(o.uint("clockSkewSeconds"))?,
+    };
+    Ok((opts, js(o.now())?))
+}
+
+fn validated_js(v: &ValidatedResponse) -> JsValue {
+    {
         let out = new_object();
         set(&out, "issuer", &v.issuer.as_str().into());
         set(&out, "nameId", &v.name_id.as_str().into());
@@ -399,8 +466,13 @@ impl JsSamlServiceProvider {
         set(&signed, "response", &v.signed.0.into());
         set(&signed, "assertion", &v.signed.1.into());
         set(&out, "signed", &signed);
-        Ok(out)
+        set(&out, "replayUntil", &(v.replay_until as f64).into());
+        out
     }
+}
+
+#[wasm_bindgen(js_class = SamlServiceProvider)]
+impl JsSamlServiceProvider {
 
     /// This SP's metadata (AuthnRequestsSigned="false", WantAssertionsSigned="true").
     #[wasm_bindgen(js_name = metadataXml)]

@@ -57,6 +57,47 @@ test('a valid response gives the facts of the verified assertion', () => {
   assert.deepEqual(v.signed, { response: false, assertion: true });
 });
 
+test('validateResponseWithStore: a shared store refuses a replay to another instance', async () => {
+  const c = manifest.cases.find((x) => x.name === 'assertion signed, rsa-sha256');
+  const input = b64(file(c.file));
+  const seen = new Map();
+  const asked = [];
+  // asynchronous, like a Durable Object or a database
+  const store = {
+    async remember(id, expiresAt) {
+      asked.push([id, expiresAt]);
+      if ((seen.get(id) ?? 0) > manifest.nowMs) return false;
+      seen.set(id, expiresAt);
+      return true;
+    },
+  };
+  const v = await spFor(c.certs).validateResponseWithStore(input, store, optionsFor(c));
+  assert.equal(v.nameId, c.check.nameId);
+  assert.deepEqual(asked, [[v.assertionId, v.replayUntil]]);
+  assert.ok(v.replayUntil > manifest.nowMs);
+  // another instance (another isolate) that never saw it: only the store knows
+  await assert.rejects(spFor(c.certs).validateResponseWithStore(input, store, optionsFor(c)), { name: 'EdgeSsoError', code: 'saml.replayed' });
+  // a synchronous store works too
+  const once = new Set();
+  const syncStore = { remember: (id) => !once.has(id) && Boolean(once.add(id)) };
+  await spFor(c.certs).validateResponseWithStore(input, syncStore, optionsFor(c));
+  await assert.rejects(spFor(c.certs).validateResponseWithStore(input, syncStore, optionsFor(c)), { code: 'saml.replayed' });
+});
+
+test('validateResponseWithStore: refusals are rejections, and a failing store fails closed', async () => {
+  const c = manifest.cases.find((x) => x.name === 'assertion signed, rsa-sha256');
+  const input = b64(file(c.file));
+  let asked = 0;
+  const counting = { remember: () => { asked += 1; return true; } };
+  const tampered = manifest.cases.find((x) => x.name === 'tampered NameID');
+  await assert.rejects(spFor(c.certs).validateResponseWithStore(b64(file(tampered.file)), counting, optionsFor(tampered)), { code: tampered.expect });
+  assert.equal(asked, 0, 'the store is not asked about a response that failed validation');
+  await assert.rejects(spFor(c.certs).validateResponseWithStore(input, {}, optionsFor(c)), { code: 'arg.invalid' });
+  await assert.rejects(spFor(c.certs).validateResponseWithStore(input, { remember: () => 'yes' }, optionsFor(c)), { code: 'arg.invalid' });
+  await assert.rejects(spFor(c.certs).validateResponseWithStore(input, { remember: async () => { throw new Error('store down'); } }, optionsFor(c)), /store down/);
+  await assert.rejects(spFor(c.certs).validateResponseWithStore(input, { remember: () => { throw new Error('store down'); } }, optionsFor(c)), /store down/);
+});
+
 test('validation time per response, measured once in Node (printed, never asserted)', () => {
   const c = manifest.cases.find((x) => x.name === 'assertion signed, rsa-sha256');
   const input = b64(file(c.file));
