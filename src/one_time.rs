@@ -80,6 +80,7 @@ impl<V> OneTimeStore<V> {
     }
 
     /// What [`take`](Self::take) would answer now, without taking anything.
+    #[cfg(feature = "saml")]
     pub fn peek(&self, key: &str, now: u64) -> Result<(), Miss> {
         match self.position(key).and_then(|i| self.entries.get(i)) {
             Some(e) if now < e.expires_at => Ok(()),
@@ -146,16 +147,19 @@ impl<V> OneTimeStore<V> {
 }
 
 /// How many accepted message IDs are remembered at most.
+#[cfg(feature = "saml")]
 pub const MAX_SEEN: usize = 4096;
 
 /// IDs of messages already accepted, each until its own expiry: a second
 /// arrival of the same ID is a replay. Bounded: past [`MAX_SEEN`] the entry
 /// closest to expiry is dropped (it would have been forgotten first anyway).
+#[cfg(feature = "saml")]
 #[derive(Debug, Default)]
 pub(crate) struct SeenStore {
     entries: VecDeque<([u8; 32], u64)>,
 }
 
+#[cfg(feature = "saml")]
 impl SeenStore {
     /// Records `id` until `expires_at`; `false` when it was already there.
     pub fn first_sighting(&mut self, id: &str, expires_at: u64, now: u64) -> bool {
@@ -222,6 +226,7 @@ mod tests {
         assert!(s.take("abcdef", 1).is_ok());
     }
 
+    #[cfg(feature = "saml")]
     #[test]
     fn seen_store_catches_replays_until_expiry() {
         let mut s = SeenStore::default();
@@ -234,6 +239,7 @@ mod tests {
         assert!(s.entries.len() <= MAX_SEEN);
     }
 
+    #[cfg(feature = "saml")]
     #[test]
     fn peek_answers_like_take_without_taking() {
         let mut s = store_with(&["a", "b"]);

@@ -199,7 +199,7 @@ pub fn verify_enveloped<'d>(
         .ok_or(structure("SignedInfo is not in the document"))?;
     let sig_bytes = base64_decode(&signature_value.text()).map_err(|_| structure("SignatureValue is not base64"))?;
     let ordered = key_order(certs, rest.first().copied());
-    verify_with_any(&ordered, alg, signed.as_bytes(), &sig_bytes)?;
+    verify_with_any(ordered, alg, signed.as_bytes(), &sig_bytes)?;
     // The digest over the element without this Signature.
     let canonical = canonicalize(root, element, Some(signature), &C14nOptions { with_comments: ref_comments, inclusive_prefixes: &ref_prefixes })
         .ok_or(structure("the signed element is not in the document"))?;
@@ -215,13 +215,17 @@ pub fn verify_enveloped<'d>(
 /// The configured certificates, the one named by `KeyInfo` (if it is one of
 /// them) first. A certificate in `KeyInfo` that is not configured changes
 /// nothing: it is never used.
-fn key_order(certs: &[IdpCertificate], key_info: Option<&Element>) -> Vec<IdpCertificate> {
+fn key_order<'c>(certs: &'c [IdpCertificate], key_info: Option<&Element>) -> Vec<&'c IdpCertificate> {
+    let mut out: Vec<&IdpCertificate> = certs.iter().collect();
+    // With one key there is nothing to order: skip decoding and hashing KeyInfo.
+    if out.len() < 2 {
+        return out;
+    }
     let named: Option<[u8; 32]> = key_info
         .and_then(|k| k.child(NS_DSIG, "X509Data"))
         .and_then(|d| d.child(NS_DSIG, "X509Certificate"))
         .and_then(|c| base64_decode(&c.text()).ok())
         .map(|der| Sha256::digest(&der).into());
-    let mut out: Vec<IdpCertificate> = certs.to_vec();
     if let Some(h) = named {
         out.sort_by_key(|c| c.sha256 != h);
     }

@@ -11,10 +11,10 @@ use spki::DecodePublicKey;
 use x509_cert::Certificate;
 
 use super::binding::base64_decode;
+use super::pkcs1::{KeyProblem, RsaPublicKey};
 use crate::error::{Result, SamlError};
 
-/// RSA keys below this size are refused.
-pub const MIN_RSA_BITS: usize = 2048;
+pub use super::pkcs1::{MAX_RSA_BITS, MIN_RSA_BITS};
 /// DSA keys need a modulus `p` of at least this many bits...
 pub const MIN_DSA_P_BITS: usize = 1024;
 /// ...and a subgroup order `q` of at least this many.
@@ -24,7 +24,7 @@ pub const MIN_DSA_Q_BITS: usize = 160;
 #[derive(Clone, Debug)]
 pub enum PublicKey {
     /// RSA (PKCS#1 v1.5 signatures).
-    Rsa(rsa::RsaPublicKey),
+    Rsa(RsaPublicKey),
     /// ECDSA on P-256.
     P256(p256::ecdsa::VerifyingKey),
     /// ECDSA on P-384.
@@ -90,11 +90,12 @@ fn key_from_spki(spki_der: &[u8]) -> Result<PublicKey> {
     let unsupported = |_| SamlError::CertificateUnsupported;
     let key = match spki.algorithm.oid.to_string().as_str() {
         OID_RSA => {
-            let k = rsa::RsaPublicKey::from_public_key_der(&spki_der).map_err(unsupported)?;
-            if rsa::traits::PublicKeyParts::size(&k) * 8 < MIN_RSA_BITS {
-                return Err(SamlError::CertificateUnsupported.into());
-            }
-            PublicKey::Rsa(k)
+            // RFC 3279 §2.3.1: the bit string holds a DER RSAPublicKey.
+            let bits = spki.subject_public_key.as_bytes().ok_or(SamlError::CertificateInvalid)?;
+            PublicKey::Rsa(RsaPublicKey::from_pkcs1_der(bits).map_err(|p| match p {
+                KeyProblem::Malformed => SamlError::CertificateInvalid,
+                KeyProblem::Unsupported => SamlError::CertificateUnsupported,
+            })?)
         }
         OID_EC => {
             let curve = spki

@@ -2,6 +2,7 @@
 //! (as they land) metadata, redirect signatures and response validation.
 
 pub mod authn_request;
+pub mod bignum;
 pub mod binding;
 pub mod c14n;
 pub mod dsig;
@@ -10,6 +11,7 @@ pub mod keys;
 pub mod logout;
 pub mod message;
 pub mod metadata;
+pub mod pkcs1;
 pub mod redirect;
 pub mod replay;
 pub mod response;

@@ -8,9 +8,9 @@
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 use signature::hazmat::PrehashVerifier;
-use signature::Verifier;
 
 use super::keys::{IdpCertificate, PublicKey};
+use super::pkcs1::Hash;
 use crate::error::{Result, SamlError};
 
 /// A signature algorithm from its XML-DSig URI.
@@ -102,8 +102,13 @@ impl SigAlg {
 
 /// Verifies `sig` over `data` with the first configured certificate whose
 /// key fits `alg` and verifies; every fitting key is tried (key rollover).
-pub fn verify_with_any(certs: &[IdpCertificate], alg: SigAlg, data: &[u8], sig: &[u8]) -> Result<()> {
-    let mut fitting = certs.iter().filter(|c| alg.fits(&c.key)).peekable();
+pub fn verify_with_any<'c>(
+    certs: impl IntoIterator<Item = &'c IdpCertificate>,
+    alg: SigAlg,
+    data: &[u8],
+    sig: &[u8],
+) -> Result<()> {
+    let mut fitting = certs.into_iter().filter(|c| alg.fits(&c.key)).peekable();
     if fitting.peek().is_none() {
         return Err(SamlError::NoMatchingKey.into());
     }
@@ -116,16 +121,13 @@ pub fn verify_with_any(certs: &[IdpCertificate], alg: SigAlg, data: &[u8], sig: 
 
 fn verify_one(key: &PublicKey, alg: SigAlg, data: &[u8], sig: &[u8]) -> bool {
     match key {
-        PublicKey::Rsa(k) => {
-            let Ok(s) = rsa::pkcs1v15::Signature::try_from(sig) else { return false };
-            match alg {
-                SigAlg::RsaSha1 => rsa::pkcs1v15::VerifyingKey::<Sha1>::new(k.clone()).verify(data, &s).is_ok(),
-                SigAlg::RsaSha256 => rsa::pkcs1v15::VerifyingKey::<Sha256>::new(k.clone()).verify(data, &s).is_ok(),
-                SigAlg::RsaSha384 => rsa::pkcs1v15::VerifyingKey::<Sha384>::new(k.clone()).verify(data, &s).is_ok(),
-                SigAlg::RsaSha512 => rsa::pkcs1v15::VerifyingKey::<Sha512>::new(k.clone()).verify(data, &s).is_ok(),
-                _ => false,
-            }
-        }
+        PublicKey::Rsa(k) => match alg {
+            SigAlg::RsaSha1 => k.verify(Hash::Sha1, &Sha1::digest(data), sig),
+            SigAlg::RsaSha256 => k.verify(Hash::Sha256, &Sha256::digest(data), sig),
+            SigAlg::RsaSha384 => k.verify(Hash::Sha384, &Sha384::digest(data), sig),
+            SigAlg::RsaSha512 => k.verify(Hash::Sha512, &Sha512::digest(data), sig),
+            _ => false,
+        },
         // XML-DSig encodes ECDSA as r‖s (RFC 4051); OpenSSL-based signers
         // often send DER. Both encode the same (r, s); either is checked.
         PublicKey::P256(k) => {
@@ -180,6 +182,6 @@ mod tests {
 
     #[test]
     fn no_certificates_means_no_matching_key() {
-        assert_eq!(verify_with_any(&[], SigAlg::RsaSha256, b"x", b"y").unwrap_err().code(), "saml.signature.no_matching_key");
+        assert_eq!(verify_with_any(&[] as &[IdpCertificate], SigAlg::RsaSha256, b"x", b"y").unwrap_err().code(), "saml.signature.no_matching_key");
     }
 }

@@ -162,6 +162,7 @@ impl Options {
     }
 
     /// A nested options object (not an array, not a function).
+    #[cfg_attr(not(feature = "saml"), allow(dead_code))]
     pub fn object(&self, key: &'static str) -> crate::Result<Option<JsValue>> {
         match self.get(key) {
             None => Ok(None),
@@ -171,6 +172,7 @@ impl Options {
     }
 
     /// An array of strings.
+    #[cfg_attr(not(feature = "saml"), allow(dead_code))]
     pub fn string_list(&self, key: &'static str) -> crate::Result<Vec<String>> {
         let Some(v) = self.get(key) else { return Ok(Vec::new()) };
         if !Array::is_array(&v) {
@@ -183,6 +185,7 @@ impl Options {
     }
 
     /// A string, or an array of strings, as a list.
+    #[cfg_attr(not(feature = "saml"), allow(dead_code))]
     pub fn string_or_list(&self, key: &'static str) -> crate::Result<Vec<String>> {
         match self.get(key) {
             None => Ok(Vec::new()),
