@@ -87,7 +87,7 @@ test('demo page: PKCE, login at the local OP, userinfo, refresh, and no token an
   assert.match(await page.textContent('#scope'), /openid/);
 
   await page.click('#userinfo-btn');
-  await page.waitForSelector('#userinfo:text("sub=alice")');
+  await page.waitForSelector('#userinfo dd[data-name="sub"]:text-is("alice")');
 
   await Promise.all([page.waitForResponse(isTokenResponse), page.click('#refresh-btn')]);
   await page.waitForFunction(() => document.getElementById('error').textContent === 'none');

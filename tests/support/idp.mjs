@@ -39,7 +39,10 @@ function throwawayCertificate() {
 export async function startIdp({ sps, port = 0, host = '127.0.0.1', user = ORANGE_USER }) {
   const { key, cert } = throwawayCertificate();
   const server = http.createServer();
-  await new Promise((resolve) => server.listen(port, host, resolve));
+  await new Promise((resolve, reject) => {
+    server.once('error', reject); // e.g. EADDRINUSE: reject rather than crash the process
+    server.listen(port, host, resolve);
+  });
   const base = `http://${host}:${server.address().port}`;
   const entityId = `${base}/metadata`;
   // samlp takes Destination and Recipient from its options only, so there is

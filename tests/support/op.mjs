@@ -12,7 +12,10 @@ import Provider from 'oidc-provider';
  */
 export async function startOp({ clients, port = 0, host = '127.0.0.1' }) {
   const server = http.createServer();
-  await new Promise((resolve) => server.listen(port, host, resolve));
+  await new Promise((resolve, reject) => {
+    server.once('error', reject); // e.g. EADDRINUSE: reject rather than crash the process
+    server.listen(port, host, resolve);
+  });
   const issuer = `http://${host}:${server.address().port}`;
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: randomBytes(8).toString('hex'), use: 'sig', alg: 'RS256' };
@@ -28,6 +31,11 @@ export async function startOp({ clients, port = 0, host = '127.0.0.1' }) {
     scopes: ['openid', 'profile', 'email', 'offline_access'],
     claims: { openid: ['sub'], profile: ['name'], email: ['email'] },
     features: { devInteractions: { enabled: true } },
+    // A browser client may call the token and userinfo endpoints from the
+    // origin of one of its own redirect URIs, and from nowhere else. (The
+    // library's default decides the same for public clients, but asks to be
+    // replaced with an explicit rule.)
+    clientBasedCORS: (ctx, origin, client) => client.redirectUris.some((uri) => URL.parse(uri)?.origin === origin),
     ttl: { AccessToken: 600, AuthorizationCode: 60, Grant: 3600, IdToken: 600, Interaction: 600, RefreshToken: 86400, Session: 3600 },
     cookies: { keys: [randomBytes(32).toString('hex')] },
     // Public clients get refresh tokens whenever the client may use the grant;

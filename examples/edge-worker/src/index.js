@@ -1,0 +1,221 @@
+// The site's SAML Assertion Consumer Service (HTTP-POST) and OAuth callback,
+// as a Cloudflare-style module worker. It holds no secret: edge-sso makes
+// every protocol check, a cookie carries each pending login to whichever
+// isolate finishes it, and accepted SAML assertions are remembered in a
+// Durable Object (ReplayGuard) that every isolate shares.
+//
+// Bindings (see README.md): SAML_SP (json, a SamlServiceProviderConfig),
+// OAUTH_CLIENT (json, an OAuthClientConfig; optional), ALLOWED_OPENER_ORIGIN
+// (text; optional), REPLAY_GUARD (the ReplayGuard namespace).
+import { OAuthClient, SamlServiceProvider } from 'edge-sso';
+import { OAUTH_FLOW, SAML_REQUEST, clearCookie, readCookie, setCookie } from './cookies.js';
+import { Refusal, json, present, redirect, refusalOf } from './outcome.js';
+import { replayStore } from './replay-guard.js';
+
+export { ReplayGuard } from './replay-guard.js';
+
+const PERSISTENT_NAME_ID = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent';
+// A SAMLResponse is a few KiB; edge-sso bounds the XML itself, this bounds the read.
+const MAX_FORM_BYTES = 256 * 1024;
+
+// path -> method -> { run, consumes? }. `consumes` names the cookie a route
+// finishes: it is cleared on every answer, success or refusal.
+const ROUTES = {
+  '/config': { GET: { run: config } },
+  '/saml/metadata': { GET: { run: samlMetadata } },
+  '/saml/login': { GET: { run: samlLogin } },
+  '/saml/acs': { POST: { run: samlAcs, consumes: SAML_REQUEST } },
+  '/oauth/login': { GET: { run: oauthLogin } },
+  '/oauth/callback': { GET: { run: oauthCallback, consumes: OAUTH_FLOW } },
+};
+
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    const methods = ROUTES[url.pathname];
+    if (!methods) return json(404, { ok: false, code: 'worker.not_found', message: 'No such route.' });
+    const route = methods[request.method];
+    if (!route) {
+      const allow = Object.keys(methods).join(', ');
+      return json(405, { ok: false, code: 'worker.method_not_allowed', message: `Use ${allow}.` }, { allow });
+    }
+    const ctx = { request, env, url };
+    let response;
+    try {
+      response = await route.run(ctx);
+    } catch (error) {
+      const { status, outcome } = refusalOf(error);
+      response = await present(request, status, outcome, openerOrigin(env));
+    }
+    if (route.consumes) response.headers.append('set-cookie', clearCookie(route.consumes, url));
+    return response;
+  },
+};
+
+// ---- configuration, from the bindings ----
+
+let serviceProvider;
+/** The SAML SP, shared by every request of this isolate: it keeps no per-login state the worker relies on. */
+function samlServiceProvider(env) {
+  serviceProvider ??= new SamlServiceProvider(env.SAML_SP);
+  return serviceProvider;
+}
+
+/**
+ * A fresh OAuth client for this request. Not shared like the SP: an
+ * OAuthClient is one user's session (its token vault, and the one token
+ * request it awaits an answer to), so two concurrent callbacks must not meet
+ * in one. Constructing it only parses the configuration; `free()` zeroizes.
+ */
+function newOAuthClient(env) {
+  if (!env.OAUTH_CLIENT) throw new Refusal(404, 'worker.oauth_not_configured', 'This worker has no OAUTH_CLIENT binding.');
+  return new OAuthClient(env.OAUTH_CLIENT);
+}
+
+function openerOrigin(env) {
+  const origin = env.ALLOWED_OPENER_ORIGIN;
+  if (!origin) return undefined;
+  // postMessage's targetOrigin must be one exact origin, never "*".
+  if (URL.canParse(origin) && new URL(origin).origin === origin) return origin;
+  console.error('edge-worker: ALLOWED_OPENER_ORIGIN is not an origin (scheme://host[:port]); not posting outcomes');
+  return undefined;
+}
+
+// ---- routes ----
+
+/** Public facts the demo page may show. Readable cross-origin by the allowed opener only. */
+function config({ env }) {
+  const sp = samlServiceProvider(env).toJSON();
+  const oauth = env.OAUTH_CLIENT;
+  const origin = openerOrigin(env);
+  return json(200, {
+    spEntityId: sp.entityId,
+    acsUrl: sp.acsUrl,
+    idpEntityId: sp.idpEntityId,
+    oauth: oauth ? { issuer: oauth.issuer, clientId: oauth.clientId, redirectUri: oauth.redirectUri } : null,
+  }, origin ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {});
+}
+
+/** The SP's metadata, for the IdP's administrator. */
+function samlMetadata({ env }) {
+  const xml = samlServiceProvider(env).metadataXml({ nameIdFormats: [PERSISTENT_NAME_ID] });
+  return new Response(xml, { headers: { 'content-type': 'application/samlmetadata+xml; charset=utf-8' } });
+}
+
+/** Starts a SAML login: an AuthnRequest by the redirect binding, its ID in a cookie. */
+function samlLogin({ env, url }) {
+  const sent = samlServiceProvider(env).authnRequest({
+    nameIdPolicy: { format: PERSISTENT_NAME_ID, allowCreate: true },
+    // Comes back unsigned with the response: shown, never trusted (see README).
+    relayState: url.searchParams.get('relayState') ?? undefined,
+  });
+  return redirect(sent.url, setCookie(SAML_REQUEST, url, sent.id, sent.expiresAt));
+}
+
+/** The ACS: the IdP's POST, validated against the request ID this browser carries. */
+async function samlAcs({ request, env, url }) {
+  const expectedRequestId = readCookie(SAML_REQUEST, request, url);
+  if (expectedRequestId === undefined) {
+    throw new Refusal(401, 'worker.cookie_missing', 'No SAML login is pending in this browser (no request cookie, or it expired): start again at /saml/login.');
+  }
+  if (expectedRequestId === null) throw new Refusal(400, 'worker.cookie_invalid', 'The SAML request cookie is present more than once.');
+  const form = await readForm(request);
+  const samlResponse = field(form, 'SAMLResponse', { required: true });
+  const relayState = field(form, 'RelayState');
+  const validated = await samlServiceProvider(env).validateResponseWithStore(
+    samlResponse, replayStore(env.REPLAY_GUARD), { expectedRequestId });
+  return present(request, 200, { ok: true, flow: 'saml', ...validated, relayState }, openerOrigin(env));
+}
+
+/** Starts an OAuth login (code + PKCE + nonce), the flow carried in a cookie. */
+function oauthLogin({ env, url }) {
+  const client = newOAuthClient(env);
+  try {
+    const start = client.authorize({ carry: true, nonce: true });
+    const flow = {
+      expectedState: start.state,
+      codeVerifier: start.codeVerifier,
+      nonce: start.nonce ?? null,
+      expiresAt: start.expiresAt,
+      scope: start.scope,
+    };
+    return redirect(start.url, setCookie(OAUTH_FLOW, url, encodeURIComponent(JSON.stringify(flow)), start.expiresAt));
+  } finally {
+    client.free();
+  }
+}
+
+/**
+ * The OAuth callback: edge-sso checks it against the carried flow, the worker
+ * redeems the code itself, and answers with facts about the tokens, never a
+ * token. (A real site would now start its session; this example stops here.)
+ */
+async function oauthCallback({ request, env, url }) {
+  const flow = readFlowCookie(request, url);
+  const client = newOAuthClient(env);
+  try {
+    const response = client.handleCallback(request.url, flow);
+    const tokenRequest = client.tokenRequest(response);
+    const answer = await sendTokenRequest(tokenRequest);
+    client.acceptTokenResponse(answer.body, { status: answer.status });
+    const facts = { ok: true, flow: 'oauth', subject: client.idTokenClaims()?.sub, ...client.tokenInfo() };
+    return present(request, 200, facts, openerOrigin(env));
+  } finally {
+    client.free(); // drops the tokens, zeroized
+  }
+}
+
+// ---- helpers ----
+
+async function readForm(request) {
+  if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(request.headers.get('content-type') ?? '')) {
+    throw new Refusal(415, 'worker.form_invalid', 'Expected an application/x-www-form-urlencoded POST (the SAML HTTP-POST binding).');
+  }
+  const tooLarge = () => new Refusal(413, 'worker.form_too_large', `The form is larger than ${MAX_FORM_BYTES} bytes.`);
+  if (Number(request.headers.get('content-length')) > MAX_FORM_BYTES) throw tooLarge();
+  const body = await request.text();
+  if (body.length > MAX_FORM_BYTES) throw tooLarge();
+  return new URLSearchParams(body);
+}
+
+/** The one value of a form field; a repeated field is refused rather than guessed at. */
+function field(form, name, { required = false } = {}) {
+  const values = form.getAll(name);
+  if (values.length > 1 || (required && values.length === 0)) {
+    throw new Refusal(400, 'worker.form_invalid', `Expected ${required ? 'exactly' : 'at most'} one ${name} field.`);
+  }
+  return values[0];
+}
+
+/** The carried flow, as `CallbackOptions` for `handleCallback`; only the fields it needs. */
+function readFlowCookie(request, url) {
+  const raw = readCookie(OAUTH_FLOW, request, url);
+  if (raw === undefined) {
+    throw new Refusal(401, 'worker.cookie_missing', 'No OAuth login is pending in this browser (no flow cookie, or it expired): start again at /oauth/login.');
+  }
+  const invalid = new Refusal(400, 'worker.cookie_invalid', 'The OAuth flow cookie is malformed or present more than once.');
+  let flow;
+  try {
+    flow = raw === null ? null : JSON.parse(decodeURIComponent(raw));
+  } catch {
+    throw invalid;
+  }
+  const { expectedState, codeVerifier, nonce, expiresAt, scope } = flow ?? {};
+  const ok = typeof expectedState === 'string' && typeof codeVerifier === 'string'
+    && (nonce === null || typeof nonce === 'string') && Number.isSafeInteger(expiresAt)
+    && (scope === undefined || typeof scope === 'string');
+  if (!ok) throw invalid;
+  return { expectedState, codeVerifier, nonce, expiresAt, scope };
+}
+
+/** POSTs the token request edge-sso built; a redirect is not followed (it would carry the code elsewhere). */
+async function sendTokenRequest({ url, method, headers, body }) {
+  let response;
+  try {
+    response = await fetch(url, { method, headers, body, redirect: 'manual' });
+  } catch (error) {
+    console.error('edge-worker: token endpoint unreachable', error);
+    throw new Refusal(502, 'worker.token_endpoint_unreachable', 'The token endpoint could not be reached.');
+  }
+  return { status: response.status, body: await response.text() };
+}

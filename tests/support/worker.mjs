@@ -1,0 +1,254 @@
+// Runs the example edge worker (examples/edge-worker) in real workerd on
+// 127.0.0.1, for the tests and the demo. The package's `workerd` export is a
+// module of the worker, so the .wasm is a compiled module as on Cloudflare.
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const WORKER_SRC = join(root, 'examples/edge-worker/src');
+const COMPATIBILITY_DATE = '2025-01-01';
+
+/** A free TCP port on 127.0.0.1, to know the worker's URLs before it starts. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The URLs a worker on `port` will have: the IdP must know the ACS (and the
+ * OP the redirect URI) before the worker, which needs the IdP's certificate.
+ */
+export function workerUrls(port) {
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    acsUrl: `${url}/saml/acs`,
+    spEntityId: `${url}/saml/metadata`,
+    oauthRedirectUri: `${url}/oauth/callback`,
+  };
+}
+
+/**
+ * Starts the example worker in workerd on 127.0.0.1.
+ *
+ * @param {object} options
+ * @param {number} [options.port] 0 (default) picks a free port.
+ * @param {{ entityId: string, ssoUrl: string, certificate: string }} options.idp e.g. startIdp()'s result
+ * @param {{ issuer: string, clientId: string, scope?: string }} [options.op] a public client at an OP
+ *   (its endpoints are read from the OP's discovery document); without it /oauth/* answer 404.
+ * @param {string} [options.allowedOpenerOrigin] the origin the outcome page posts to (window.opener)
+ * @param {string} [options.storageDir] where the Durable Object storage lives; default a fresh temp dir
+ * @param {number} [options.replicas] 1 (default), or more: extra copies of the worker, each in its
+ *   own isolate on its own port with the same configuration, sharing the one ReplayGuard namespace
+ *   (like other locations of one site). Their base URLs are in `replicaUrls`.
+ * @returns {Promise<{ url: string, acsUrl: string, spEntityId: string, oauthRedirectUri: string,
+ *   replicaUrls: string[], storageDir: string, restart: () => Promise<void>, close: () => Promise<void> }>}
+ */
+export async function startWorker({ port = 0, idp, op, allowedOpenerOrigin, storageDir, replicas = 1 }) {
+  const ports = [port || await freePort()];
+  while (ports.length < replicas) ports.push(await freePort());
+  const urls = workerUrls(ports[0]);
+  const dir = mkdtempSync(join(tmpdir(), 'edge-sso-worker-'));
+  const ownStorage = !storageDir;
+  storageDir ??= mkdtempSync(join(tmpdir(), 'edge-sso-replay-'));
+
+  const modules = copyModules(dir);
+  writeFileSync(join(dir, 'saml-sp.json'), JSON.stringify({
+    entityId: urls.spEntityId,
+    acsUrl: urls.acsUrl,
+    idp: { entityId: idp.entityId, ssoRedirectUrl: idp.ssoUrl, certificates: idp.certificate },
+  }));
+  const bindings = [
+    '(name = "SAML_SP", json = embed "saml-sp.json")',
+  ];
+  if (op) {
+    writeFileSync(join(dir, 'oauth-client.json'), JSON.stringify(await oauthClientConfig(op, urls.oauthRedirectUri)));
+    bindings.push('(name = "OAUTH_CLIENT", json = embed "oauth-client.json")');
+  }
+  if (allowedOpenerOrigin) {
+    writeFileSync(join(dir, 'opener-origin.txt'), allowedOpenerOrigin);
+    bindings.push('(name = "ALLOWED_OPENER_ORIGIN", text = embed "opener-origin.txt")');
+  }
+  const configPath = join(dir, 'config.capnp');
+  writeFileSync(configPath, capnpConfig({ ports, modules, bindings, storageDir }));
+
+  const workerd = await workerdBinary();
+  const bases = ports.map((p) => `http://127.0.0.1:${p}`);
+  let running;
+  const start = async () => {
+    running = await spawnWorkerd(workerd, configPath, bases);
+  };
+  const killOnExit = () => running?.kill();
+  const cleanUp = () => {
+    process.off('exit', killOnExit);
+    rmSync(dir, { recursive: true, force: true });
+    if (ownStorage) rmSync(storageDir, { recursive: true, force: true });
+  };
+  process.on('exit', killOnExit);
+  try {
+    await start();
+  } catch (error) {
+    cleanUp();
+    throw error;
+  }
+  return {
+    ...urls,
+    replicaUrls: bases,
+    storageDir,
+    /** Kills workerd and starts it again on the same ports with the same storage. */
+    restart: async () => {
+      await running.stop();
+      await start();
+    },
+    close: async () => {
+      await running.stop();
+      cleanUp();
+    },
+  };
+}
+
+/** Copies the worker's modules and the built package; returns the capnp module list. */
+function copyModules(dir) {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const entry = pkg.exports['.'].workerd; // the export condition under test
+  // One flat directory: workerd resolves a bare `edge-sso` next to the importer.
+  const modules = [];
+  for (const file of readdirSync(WORKER_SRC).filter((f) => f.endsWith('.js')).sort()) {
+    copyFileSync(join(WORKER_SRC, file), join(dir, file));
+    modules.push(`(name = "${file}", esModule = embed "${file}")`);
+  }
+  // The package's workerd entry imports its siblings by relative path.
+  copyFileSync(join(root, entry), join(dir, 'edge-sso.js'));
+  copyFileSync(join(root, 'pkg/edge_sso.js'), join(dir, 'edge_sso.js'));
+  copyFileSync(join(root, 'pkg/edge_sso_bg.wasm'), join(dir, 'edge_sso_bg.wasm'));
+  modules.push(
+    '(name = "edge-sso", esModule = embed "edge-sso.js")',
+    '(name = "edge_sso.js", esModule = embed "edge_sso.js")',
+    '(name = "edge_sso_bg.wasm", wasm = embed "edge_sso_bg.wasm")',
+  );
+  // The entry point must come first.
+  const main = modules.findIndex((m) => m.startsWith('(name = "index.js"'));
+  return [modules[main], ...modules.filter((_, i) => i !== main)];
+}
+
+/** The OP's endpoints from its discovery document, as an OAuthClientConfig (public client). */
+async function oauthClientConfig({ issuer, clientId, scope = 'openid profile' }, redirectUri) {
+  const res = await fetch(`${issuer}/.well-known/openid-configuration`);
+  if (!res.ok) throw new Error(`OP discovery failed: HTTP ${res.status}`);
+  const meta = await res.json();
+  if (meta.issuer !== issuer) throw new Error(`OP discovery names issuer ${meta.issuer}, expected ${issuer}`);
+  return {
+    authorizationEndpoint: meta.authorization_endpoint,
+    tokenEndpoint: meta.token_endpoint,
+    issuer,
+    issParameterSupported: meta.authorization_response_iss_parameter_supported === true,
+    clientId,
+    redirectUri,
+    scope,
+  };
+}
+
+// capnp text literals: every value that is not ours is embedded from a file,
+// so only paths and fixed names appear here.
+function capnpConfig({ ports, modules, bindings, storageDir }) {
+  const worker = (name, replayGuard) => `const ${name} :Workerd.Worker = (
+  modules = [
+    ${modules.join(',\n    ')},
+  ],
+  compatibilityDate = "${COMPATIBILITY_DATE}",
+  bindings = [
+    ${bindings.join(',\n    ')},
+    (name = "REPLAY_GUARD", durableObjectNamespace = ${replayGuard}),
+  ],
+  globalOutbound = "loopback",
+`;
+  const replicas = ports.slice(1).map((_, i) => `replica${i + 1}`);
+  return `using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [
+    (name = "edge", worker = .edge),
+    ${replicas.map((r) => `(name = "${r}", worker = .${r}),`).join('\n    ')}
+    (name = "replay-storage", disk = (path = ${JSON.stringify(storageDir)}, writable = true)),
+    # Local development: the IdP and the OP run on 127.0.0.1. On Cloudflare, fetch reaches the internet.
+    (name = "loopback", network = (allow = ["local"])),
+  ],
+  sockets = [
+    ${ports.map((p, i) => `(name = "http${i}", address = "127.0.0.1:${p}", service = "${i ? replicas[i - 1] : 'edge'}",
+      # As behind a TLS-terminating proxy: lets the tests exercise the https cookie rules.
+      http = (forwardedProtoHeader = "X-Forwarded-Proto"))`).join(',\n    ')},
+  ],
+);
+
+${worker('edge', '"ReplayGuard"')}  durableObjectNamespaces = [
+    (className = "ReplayGuard", uniqueKey = "edge-sso-example-replay-guard"),
+  ],
+  durableObjectStorage = (localDisk = "replay-storage"),
+);
+${replicas.map((r) => `
+${worker(r, '(className = "ReplayGuard", serviceName = "edge")')});`).join('\n')}
+`;
+}
+
+async function workerdBinary() {
+  // The npm package's default export is the path of its platform binary.
+  const workerd = await import('workerd');
+  return typeof workerd.default === 'string' ? workerd.default : workerd.default.default;
+}
+
+/**
+ * Spawns workerd and resolves once every socket answers, with `stop()` (graceful)
+ * and `kill()`; rejects with workerd's stderr if it does not come up.
+ */
+async function spawnWorkerd(bin, configPath, bases) {
+  const proc = spawn(bin, ['serve', configPath], { stdio: ['ignore', 'inherit', 'pipe'] });
+  // Until it is up, stderr is kept for the error; then it is passed on (the
+  // worker logs unexpected errors there), and an exit of its own is reported.
+  let up = false;
+  let stderr = '';
+  proc.stderr.on('data', (chunk) => {
+    if (up) process.stderr.write(`[workerd] ${chunk}`);
+    else stderr += chunk;
+  });
+  const exited = new Promise((resolve) => proc.once('exit', resolve));
+  exited.then((code) => {
+    if (up) process.stderr.write(`[workerd] exited unexpectedly (${code})\n`);
+  });
+  const stop = async () => {
+    up = false;
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    proc.kill('SIGTERM');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  for (let attempt = 0; attempt < 200 && proc.exitCode === null; attempt++) {
+    if (await allAnswer(bases)) {
+      up = true;
+      return { stop, kill: () => proc.kill('SIGKILL') };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await stop();
+  throw new Error(`workerd did not start:\n${stderr}`);
+}
+
+async function allAnswer(bases) {
+  try {
+    // Bounded: something else listening on the port may never answer.
+    for (const base of bases) await (await fetch(`${base}/config`, { signal: AbortSignal.timeout(2000) })).arrayBuffer();
+    return true;
+  } catch {
+    return false;
+  }
+}
