@@ -13,15 +13,27 @@ if [ -z "$want" ] || [ "$want" != "$have" ]; then
   exit 1
 fi
 
-cargo build --release --target wasm32-unknown-unknown --lib
-rm -rf pkg
-wasm-bindgen --target web --out-dir pkg --out-name edge_sso --remove-name-section --remove-producers-section \
-  target/wasm32-unknown-unknown/release/edge_sso.wasm
-cp js/browser.js js/node.js js/workerd.js pkg/
-# The entries initialise the module themselves, so the public types are the
-# generated ones minus the default `init` export.
-grep -v '^export default function __wbg_init' pkg/edge_sso.d.ts > pkg/index.d.ts
+# One module per entry point: the full package (OAuth + SAML) in pkg/, and the
+# OAuth-only build (same crate, `saml` feature off) in pkg/oauth/ for front
+# ends that never see SAML.
+bindgen() { # <out-dir> <out-name>
+  wasm-bindgen --target web --out-dir "$1" --out-name "$2" --remove-name-section --remove-producers-section \
+    target/wasm32-unknown-unknown/release/edge_sso.wasm
+  # The hand-written runtime entries load ./edge_sso.js; point them at this build.
+  for entry in browser node workerd; do
+    sed "s/edge_sso\([._]\)/$2\1/g" "js/$entry.js" > "$1/$entry.js"
+  done
+  # The entries initialise the module themselves, so the public types are the
+  # generated ones minus the default `init` export.
+  grep -v '^export default function __wbg_init' "$1/$2.d.ts" > "$1/index.d.ts"
+  local raw gz
+  raw=$(stat -c %s "$1/$2_bg.wasm")
+  gz=$(gzip -9 -c "$1/$2_bg.wasm" | wc -c)
+  printf '[build] %s: %d bytes raw, %d bytes gzip -9\n' "$1/$2_bg.wasm" "$raw" "$gz"
+}
 
-raw=$(stat -c %s pkg/edge_sso_bg.wasm)
-gz=$(gzip -9 -c pkg/edge_sso_bg.wasm | wc -c)
-printf '[build] pkg/edge_sso_bg.wasm: %d bytes raw, %d bytes gzip -9\n' "$raw" "$gz"
+rm -rf pkg
+cargo build --release --target wasm32-unknown-unknown --lib --no-default-features
+bindgen pkg/oauth edge_sso_oauth
+cargo build --release --target wasm32-unknown-unknown --lib
+bindgen pkg edge_sso

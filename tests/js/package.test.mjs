@@ -15,12 +15,12 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 test('every file the exports map names is in the packed tarball, and nothing from src/ or tests/', () => {
   const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' }));
   const files = new Set(packed.files.map((f) => f.path));
-  const targets = Object.values(pkg.exports['.']).concat(pkg.types);
+  const targets = Object.values(pkg.exports).flatMap((t) => (typeof t === 'string' ? [t] : Object.values(t))).concat(pkg.types);
   for (const t of targets) assert.ok(files.has(t.replace(/^\.\//, '')), `${t} is exported but not packed`);
   assert.ok(files.has('pkg/edge_sso_bg.wasm'));
   assert.ok(files.has('pkg/edge_sso.js'));
   for (const f of files) assert.ok(!/^(src|tests|scripts|www|target)\//.test(f), `${f} should not be published`);
-  assert.equal(Object.keys(pkg.exports['.'])[0], 'types', '"types" must come first in the conditions');
+  for (const entry of ['.', './oauth']) assert.equal(Object.keys(pkg.exports[entry])[0], 'types', '"types" must come first in the conditions');
 });
 
 test('the packed tarball installs into a fresh project and works there from its node entry', () => {
@@ -56,4 +56,21 @@ test('the README lists every error code the crate can produce', () => {
   assert.ok(codes.length >= 30, `found only ${codes.length} codes`);
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   for (const c of codes) assert.ok(readme.includes(`\`${c}\``), `README does not list ${c}`);
+});
+
+test('edge-sso/oauth: the OAuth-only build loads by name, has the OAuth API and nothing of SAML', async () => {
+  const oauth = await import('edge-sso/oauth');
+  const full = await import('edge-sso');
+  assert.equal(typeof oauth.OAuthClient, 'function');
+  assert.equal(oauth.pkceChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'), 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
+  assert.match(oauth.randomState(), /^[A-Za-z0-9_-]{43}$/);
+  assert.equal(oauth.SamlServiceProvider, undefined);
+  assert.equal(typeof full.SamlServiceProvider, 'function');
+  // the same errors and codes as the full build
+  assert.throws(() => oauth.createPkce({ method: 'plain' }), { name: 'EdgeSsoError', code: 'pkce.plain_refused' });
+  const dts = readFileSync(join(root, pkg.exports['./oauth'].types), 'utf8');
+  assert.ok(dts.includes('class OAuthClient') && !dts.includes('SamlServiceProvider'));
+  // each entry point is its own module, and the OAuth one is the smaller
+  const wasm = (types) => join(root, dirname(types), types.includes('oauth') ? 'edge_sso_oauth_bg.wasm' : 'edge_sso_bg.wasm');
+  assert.ok(readFileSync(wasm(pkg.exports['./oauth'].types)).length < readFileSync(wasm(pkg.exports['.'].types)).length);
 });
