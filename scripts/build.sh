@@ -16,9 +16,9 @@ fi
 # One module per entry point: the full package (OAuth + SAML) in pkg/, and the
 # OAuth-only build (same crate, `saml` feature off) in pkg/oauth/ for front
 # ends that never see SAML.
+wasm="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/edge_sso.wasm"
 bindgen() { # <out-dir> <out-name>
-  wasm-bindgen --target web --out-dir "$1" --out-name "$2" --remove-name-section --remove-producers-section \
-    target/wasm32-unknown-unknown/release/edge_sso.wasm
+  wasm-bindgen --target web --out-dir "$1" --out-name "$2" --remove-name-section --remove-producers-section "$wasm"
   # The hand-written runtime entries load ./edge_sso.js; point them at this build.
   for entry in browser node workerd; do
     sed "s/edge_sso\([._]\)/$2\1/g" "js/$entry.js" > "$1/$entry.js"
