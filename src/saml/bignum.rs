@@ -239,34 +239,6 @@ impl Modulus {
         Some(self.to_be(&plain))
     }
 
-    /// `x mod n` for any big-endian `x` (shift-and-subtract, one bit at a time:
-    /// only used on short values, e.g. a DSA `r` or a digest).
-    pub fn reduce(&self, x_be: &[u8]) -> Vec<u8> {
-        let len = self.n.len();
-        let mut r = vec![0u32; len];
-        for byte in x_be {
-            for bit in (0..8).rev() {
-                let carry = r.iter_mut().fold(u32::from((byte >> bit) & 1), |carry, l| {
-                    let out = *l >> 31;
-                    *l = (*l << 1) | carry;
-                    out
-                });
-                if carry != 0 || ge(&r, &self.n) {
-                    sub_in_place(&mut r, &self.n);
-                }
-            }
-        }
-        self.to_be(&r)
-    }
-
-    /// `a·b mod n` for values already below n.
-    pub fn mul(&self, a_be: &[u8], b_be: &[u8]) -> Option<Vec<u8>> {
-        let (a, b) = (self.below_n(a_be)?, self.below_n(b_be)?);
-        // (a·R⁻¹)·(b·R²)·R⁻¹ = a·b
-        let b_r = self.mont_mul(&b, &self.r2);
-        Some(self.to_be(&self.mont_mul(&a, &b_r)))
-    }
-
     /// `x` as exactly `len` limbs, or `None` when `x >= n`.
     fn below_n(&self, x_be: &[u8]) -> Option<Limbs> {
         let len = self.n.len();
@@ -327,10 +299,6 @@ mod tests {
             for _ in 0..200 {
                 let (b, e) = (next() % m, next());
                 assert_eq!(num(&modulus.pow(&be(b), &be(e)).unwrap()), pow_u128(b, e, m), "{b}^{e} mod {m}");
-                let c = next() % m;
-                assert_eq!(num(&modulus.mul(&be(b), &be(c)).unwrap()), b * c % m);
-                let x = next() << 40 | next();
-                assert_eq!(num(&modulus.reduce(&be(x))), x % m);
             }
         }
     }

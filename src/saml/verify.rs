@@ -1,6 +1,7 @@
 //! Signature algorithms and verification with configured keys only.
 //!
-//! Dispatches on [`SigAlg`] to RustCrypto's verifiers. Failure is reported
+//! Dispatches on [`SigAlg`]: RSA to [`super::pkcs1`], ECDSA and DSA to
+//! RustCrypto's verifiers. Failure is reported
 //! as one opaque "invalid" (which key, which step is not an attacker's
 //! business); the algorithm policy errors are specific because they are the
 //! caller's to fix.

@@ -4,23 +4,16 @@
 // IndexedDB, the URL, the DOM or the console.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../support/chromium.mjs';
 import { pkceChallenge } from 'edge-sso';
 import { startDemo } from '../../scripts/demo.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
 let demo;
 let browser;
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), 'Debian chromium is required (scripts/setup.sh browser installs it)');
   demo = await startDemo({ port: 0 });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -12,11 +12,10 @@ import { tmpdir } from 'node:os';
 import { extname, join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../support/chromium.mjs';
 import { buildApp } from '../consumer/build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CHROMIUM = '/usr/bin/chromium';
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm' };
 let work;
 let metafile;
@@ -58,7 +57,6 @@ function serve(dir) {
 }
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), 'Debian chromium is required (scripts/setup.sh browser installs it)');
   work = mkdtempSync(join(tmpdir(), 'edge-sso-bundler-'));
   const appDir = join(work, 'app');
   for (const f of ['package.json', 'index.html', 'src']) cpSync(join(root, 'tests/consumer', f), join(appDir, f), { recursive: true });
@@ -66,11 +64,7 @@ before(async () => {
   metafile = await buildApp({ appDir, outdir: join(work, 'out') });
   server = await serve(join(work, 'out'));
   origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

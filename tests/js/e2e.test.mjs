@@ -9,17 +9,15 @@
 // it replaces docs/demo.png, the README's picture.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../support/chromium.mjs';
 import { pkceChallenge } from 'edge-sso';
 import { startDemo } from '../../scripts/demo.mjs';
 import { ORANGE_USER } from '../support/idp.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CHROMIUM = '/usr/bin/chromium';
 const LAPTOP = { width: 1280, height: 800 };
 const PHONE = { width: 375, height: 740 };
 const SCREENSHOT = process.env.UPDATE_SCREENSHOT === '1' ? join(root, 'docs/demo.png') : join(root, '.tmp/e2e/demo.png');
@@ -32,15 +30,10 @@ const oauthTokens = new Set();
 const samlTokens = [ORANGE_USER.attributes.OrangeAPIToken, encodeURIComponent(ORANGE_USER.attributes.OrangeAPIToken)];
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), 'Debian chromium is required (scripts/setup.sh browser installs it)');
   demo = await startDemo({ port: 0 });
   // Opaque access and refresh tokens: the value is the model's jti.
   for (const event of ['access_token.saved', 'refresh_token.saved']) demo.provider.on(event, (t) => oauthTokens.add(t.jti));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
