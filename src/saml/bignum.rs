@@ -64,6 +64,24 @@ fn sub_in_place(a: &mut [u32], b: &[u32]) -> bool {
     borrow != 0
 }
 
+/// `t += a·b` over `min(t.len(), a.len())` limbs; returns the carry out.
+/// Both slices are cut to one length first, so the loop indexes without
+/// bounds checks and compiles to multiply-adds even at `opt-level = "s"`
+/// (where iterator adapters such as `zip` were left as calls).
+#[inline(always)]
+fn mul_add_row(t: &mut [u32], a: &[u32], b: u32) -> u32 {
+    let len = t.len().min(a.len());
+    let (t, a) = (&mut t[..len], &a[..len]);
+    let b = u64::from(b);
+    let mut carry = 0u64;
+    for j in 0..len {
+        let x = u64::from(t[j]) + u64::from(a[j]) * b + carry;
+        t[j] = x as u32;
+        carry = x >> 32;
+    }
+    carry as u32
+}
+
 impl Modulus {
     /// `n` as big-endian bytes; `None` unless odd and greater than 1.
     ///
@@ -121,19 +139,11 @@ impl Modulus {
     }
 
     /// a·b·R⁻¹ mod n: the full product, then Montgomery reduction (SOS).
-    /// Every inner loop zips equal-length slices, so it compiles to plain
-    /// multiply-adds without bounds checks.
     fn mont_mul(&self, a: &[u32], b: &[u32]) -> Limbs {
         let len = self.n.len();
         let mut t = vec![0u32; 2 * len + 1];
         for (i, &bi) in b.iter().enumerate() {
-            let mut carry = 0u64;
-            for (tj, &aj) in t[i..i + len].iter_mut().zip(a) {
-                let x = u64::from(*tj) + u64::from(aj) * u64::from(bi) + carry;
-                *tj = x as u32;
-                carry = x >> 32;
-            }
-            t[i + len] = carry as u32;
+            t[i + len] = mul_add_row(&mut t[i..i + len], a, bi);
         }
         self.reduce_product(t)
     }
@@ -144,14 +154,7 @@ impl Modulus {
         let len = self.n.len();
         let mut t = vec![0u32; 2 * len + 1];
         for i in 0..len {
-            let ai = u64::from(a[i]);
-            let mut carry = 0u64;
-            for (tj, &aj) in t[2 * i + 1..i + len].iter_mut().zip(&a[i + 1..]) {
-                let x = u64::from(*tj) + ai * u64::from(aj) + carry;
-                *tj = x as u32;
-                carry = x >> 32;
-            }
-            t[i + len] = carry as u32;
+            t[i + len] = mul_add_row(&mut t[2 * i + 1..i + len], &a[i + 1..], a[i]);
         }
         // Double the cross products (one-bit shift left)...
         let mut top = 0u32;
@@ -179,23 +182,18 @@ impl Modulus {
     /// subtracts n once if needed.
     fn reduce_product(&self, mut t: Limbs) -> Limbs {
         let len = self.n.len();
+        // Row i's carry lands in limb i+len; what overflows that limb is held
+        // in `pending` and added with row i+1's carry one limb further up, so
+        // no row walks a carry up the whole top half.
+        let mut pending = 0u64;
         for i in 0..len {
             let m = t[i].wrapping_mul(self.n0_inv);
-            let mut carry = 0u64;
-            for (tj, &nj) in t[i..i + len].iter_mut().zip(&self.n) {
-                let x = u64::from(*tj) + u64::from(m) * u64::from(nj) + carry;
-                *tj = x as u32;
-                carry = x >> 32;
-            }
-            for tk in t[i + len..].iter_mut() {
-                if carry == 0 {
-                    break;
-                }
-                let x = u64::from(*tk) + carry;
-                *tk = x as u32;
-                carry = x >> 32;
-            }
+            let carry = mul_add_row(&mut t[i..i + len], &self.n, m);
+            let x = u64::from(t[i + len]) + u64::from(carry) + pending;
+            t[i + len] = x as u32;
+            pending = x >> 32;
         }
+        t[2 * len] = t[2 * len].wrapping_add(pending as u32);
         // The high half is < 2n: one conditional subtraction finishes it.
         let mut r = t.split_off(len);
         let high = r.pop().unwrap_or(0);
@@ -218,24 +216,35 @@ impl Modulus {
         let len = self.n.len();
         let base = self.below_n(base_be)?;
         let base_m = self.mont_mul(&base, &self.r2);
-        // 1 in the Montgomery domain is R mod n.
-        let mut one = vec![0u32; len];
-        one[0] = 1;
-        let mut acc = self.mont_mul(&one, &self.r2);
-        // Left to right, square and multiply.
-        let mut started = false;
+        // Left to right, square and multiply; the leading 1 bit starts from
+        // base·R itself. An all-zero exponent leaves 1·R (R mod n).
+        let mut acc: Option<Limbs> = None;
         for byte in exp_be {
             for bit in (0..8).rev() {
-                if started {
-                    acc = self.mont_square(&acc);
+                if let Some(a) = &acc {
+                    acc = Some(self.mont_square(a));
                 }
                 if (byte >> bit) & 1 == 1 {
-                    acc = if started { self.mont_mul(&acc, &base_m) } else { base_m.clone() };
-                    started = true;
+                    acc = Some(match &acc {
+                        Some(a) => self.mont_mul(a, &base_m),
+                        None => base_m.clone(),
+                    });
                 }
             }
         }
-        let plain = self.mont_mul(&acc, &one);
+        // Leaving the domain is a reduction alone: acc·R⁻¹ (x^0 = 1 needs no arithmetic).
+        let plain = match acc {
+            Some(a) => {
+                let mut t = a;
+                t.resize(2 * len + 1, 0);
+                self.reduce_product(t)
+            }
+            None => {
+                let mut one = vec![0u32; len];
+                one[0] = 1;
+                one
+            }
+        };
         Some(self.to_be(&plain))
     }
 

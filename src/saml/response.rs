@@ -85,6 +85,57 @@ pub struct ValidatedResponse {
     pub signed: (bool, bool),
 }
 
+impl ValidatedResponse {
+    /// The result as JSON text, in the shape the JS facade returns
+    /// (`nameId`, `attributes: { name: [values] }`, times in ms, absent
+    /// members left out): one string crosses into JavaScript instead of a
+    /// boundary call per member.
+    ///
+    /// ```
+    /// # use edge_sso::saml::response::ValidatedResponse;
+    /// let v = ValidatedResponse {
+    ///     issuer: "https://idp.example".into(), name_id: "alice".into(), name_id_format: None,
+    ///     session_index: None, authn_instant: Some(1), authn_context_class_ref: None,
+    ///     session_not_on_or_after: None, not_on_or_after: None,
+    ///     attributes: vec![("mail".into(), vec!["a@example.com".into()])], orange_api_token: None,
+    ///     response_id: "_r".into(), assertion_id: "_a".into(), replay_until: 2, in_response_to: None,
+    ///     signed: (false, true),
+    /// };
+    /// assert_eq!(v.to_json(), concat!(r#"{"issuer":"https://idp.example","nameId":"alice","authnInstant":1,"#,
+    ///     r#""attributes":{"mail":["a@example.com"]},"responseId":"_r","assertionId":"_a","#,
+    ///     r#""signed":{"response":false,"assertion":true},"replayUntil":2}"#));
+    /// ```
+    pub fn to_json(&self) -> String {
+        let mut o = super::json_out::JsonObject::with_capacity(512);
+        o.string("issuer", &self.issuer)
+            .string("nameId", &self.name_id)
+            .opt_string("nameIdFormat", self.name_id_format.as_deref())
+            .opt_string("sessionIndex", self.session_index.as_deref())
+            .opt_number("authnInstant", self.authn_instant)
+            .opt_number("sessionNotOnOrAfter", self.session_not_on_or_after)
+            .opt_number("notOnOrAfter", self.not_on_or_after)
+            .opt_string("authnContextClassRef", self.authn_context_class_ref.as_deref())
+            .object("attributes", |a| {
+                for (name, values) in &self.attributes {
+                    a.strings(name, values);
+                }
+            });
+        if let Some(t) = &self.orange_api_token {
+            o.object("orangeApiToken", |o| {
+                o.string("value", &t.value).string("urlEncoded", &t.url_encoded);
+            });
+        }
+        o.string("responseId", &self.response_id)
+            .string("assertionId", &self.assertion_id)
+            .opt_string("inResponseTo", self.in_response_to.as_deref())
+            .object("signed", |o| {
+                o.boolean("response", self.signed.0).boolean("assertion", self.signed.1);
+            })
+            .number("replayUntil", self.replay_until);
+        o.finish()
+    }
+}
+
 /// An Assertion whose signature (or whose Response's signature) verified.
 /// Only this module builds one (from a `Verified` proof); the profile checks and the reading
 /// take it, so a skipped signature check does not compile.

@@ -432,43 +432,9 @@ fn validate_options(options: &JsValue) -> JsResult<(ValidateOptions, u64)> {
 }
 
 fn validated_js(v: &ValidatedResponse) -> JsValue {
-    {
-        let out = new_object();
-        set(&out, "issuer", &v.issuer.as_str().into());
-        set(&out, "nameId", &v.name_id.as_str().into());
-        opt_str(&out, "nameIdFormat", v.name_id_format.as_deref());
-        opt_str(&out, "sessionIndex", v.session_index.as_deref());
-        for (key, value) in [("authnInstant", v.authn_instant), ("sessionNotOnOrAfter", v.session_not_on_or_after), ("notOnOrAfter", v.not_on_or_after)] {
-            if let Some(t) = value {
-                set(&out, key, &(t as f64).into());
-            }
-        }
-        opt_str(&out, "authnContextClassRef", v.authn_context_class_ref.as_deref());
-        let attrs = new_object();
-        for (name, values) in &v.attributes {
-            let list = js_sys::Array::new();
-            for value in values {
-                list.push(&value.as_str().into());
-            }
-            set(&attrs, name, &list);
-        }
-        set(&out, "attributes", &attrs);
-        if let Some(t) = &v.orange_api_token {
-            let token = new_object();
-            set(&token, "value", &t.value.as_str().into());
-            set(&token, "urlEncoded", &t.url_encoded.as_str().into());
-            set(&out, "orangeApiToken", &token);
-        }
-        set(&out, "responseId", &v.response_id.as_str().into());
-        set(&out, "assertionId", &v.assertion_id.as_str().into());
-        opt_str(&out, "inResponseTo", v.in_response_to.as_deref());
-        let signed = new_object();
-        set(&signed, "response", &v.signed.0.into());
-        set(&signed, "assertion", &v.signed.1.into());
-        set(&out, "signed", &signed);
-        set(&out, "replayUntil", &(v.replay_until as f64).into());
-        out
-    }
+    // One string and one JSON.parse (see `ValidatedResponse::to_json`); the
+    // text is ours and always valid JSON, so parse cannot fail.
+    js_sys::JSON::parse(&v.to_json()).unwrap_or(JsValue::NULL)
 }
 
 #[wasm_bindgen(js_class = SamlServiceProvider)]
