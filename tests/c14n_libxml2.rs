@@ -6,7 +6,7 @@ use edge_sso::saml::c14n::{canonicalize, C14nOptions};
 use edge_sso::saml::xml::{parse, Element};
 use serde_json::Value;
 
-fn find<'e>(e: &'e Element, id: &str) -> Option<&'e Element> {
+fn find<'e, 'a>(e: &'e Element<'a>, id: &str) -> Option<&'e Element<'a>> {
     if e.attr("ID") == Some(id) {
         return Some(e);
     }

@@ -98,7 +98,7 @@ fn sp_metadata_is_well_formed_with_every_endpoint() {
     assert_eq!(d.attr("AuthnRequestsSigned"), Some("false"));
     assert_eq!(d.attr("WantAssertionsSigned"), Some("true"));
     assert_eq!(d.attr("protocolSupportEnumeration"), Some(NS_PROTOCOL));
-    let names: Vec<_> = d.elements().map(|e| e.local.as_str()).collect();
+    let names: Vec<_> = d.elements().map(|e| e.local).collect();
     assert_eq!(names, ["SingleLogoutService", "NameIDFormat", "AssertionConsumerService"], "schema order");
     let acs = d.child(NS_METADATA, "AssertionConsumerService").unwrap();
     assert_eq!(acs.attr("Location"), Some("https://sp.example/acs"));

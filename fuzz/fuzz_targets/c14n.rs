@@ -3,7 +3,7 @@ use edge_sso::saml::c14n::{canonicalize, C14nOptions};
 use edge_sso::saml::xml::{parse, Element};
 use libfuzzer_sys::fuzz_target;
 
-fn walk<'e>(e: &'e Element, out: &mut Vec<&'e Element>) {
+fn walk<'e, 'a>(e: &'e Element<'a>, out: &mut Vec<&'e Element<'a>>) {
     out.push(e);
     for c in e.elements() {
         walk(c, out);

@@ -220,7 +220,7 @@ mod tests {
         assert_eq!(r.attr("IsPassive"), Some("true"));
         assert_eq!(r.attr("ProviderName"), Some("Shop & <Co>"));
         assert_eq!(r.attr("AttributeConsumingServiceIndex"), Some("2"));
-        let names: Vec<_> = r.elements().map(|e| e.local.as_str()).collect();
+        let names: Vec<_> = r.elements().map(|e| e.local).collect();
         assert_eq!(names, ["Issuer", "NameIDPolicy", "RequestedAuthnContext"]);
         let p = r.child(NS_PROTOCOL, "NameIDPolicy").unwrap();
         assert_eq!(p.attr("Format"), Some("urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"));

@@ -8,9 +8,7 @@
 //! then writes only the apex subtree. An element to omit (the enveloped
 //! `Signature`) is given by identity, never looked up by name.
 
-use std::collections::BTreeMap;
-
-use super::xml::{Element, Node, XML_NS};
+use super::xml::{Attribute, Element, Node, XML_NS};
 
 /// Canonicalization options.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -22,167 +20,175 @@ pub struct C14nOptions<'a> {
     pub inclusive_prefixes: &'a [String],
 }
 
-/// In-scope namespace bindings: prefix (`""` for the default) → URI.
-type Scope = BTreeMap<String, String>;
+/// Namespace bindings, innermost last: (prefix, URI), `""` for the default
+/// namespace. A lookup walks back from the end, so an inner binding shadows
+/// an outer one and leaving an element is a truncation: no map is copied.
+#[derive(Default)]
+struct Bindings<'t> {
+    stack: Vec<(&'t str, &'t str)>,
+}
+
+impl<'t> Bindings<'t> {
+    fn get(&self, prefix: &str) -> Option<&'t str> {
+        self.stack.iter().rev().find(|(p, _)| *p == prefix).map(|(_, u)| *u)
+    }
+
+    fn declare(&mut self, e: &Element<'t>) {
+        self.stack.extend(e.ns_decls.iter().map(|(p, u)| (p.unwrap_or(""), *u)));
+    }
+}
 
 /// Canonicalizes the subtree at `apex`, which must be `root` or a descendant
 /// of it, leaving out `exclude` (and its subtree) if given. `None` when `apex`
 /// is not in the tree.
-pub fn canonicalize(root: &Element, apex: &Element, exclude: Option<&Element>, opts: &C14nOptions<'_>) -> Option<String> {
-    let mut scope = Scope::new();
-    let path = path_to(root, apex)?;
+pub fn canonicalize(root: &Element<'_>, apex: &Element<'_>, exclude: Option<&Element<'_>>, opts: &C14nOptions<'_>) -> Option<String> {
+    let mut path = Vec::new();
+    if !path_to(root, apex, &mut path) {
+        return None;
+    }
     // Bind what the ancestors declare, outermost first.
-    for ancestor in &path {
-        declare(&mut scope, ancestor);
+    let mut scope = Bindings::default();
+    for ancestor in path.iter().rev() {
+        scope.declare(ancestor);
     }
-    let mut out = String::new();
-    write_element(apex, &scope, &Scope::new(), exclude, opts, &mut out);
-    Some(out)
+    let inclusive: Vec<&str> =
+        opts.inclusive_prefixes.iter().map(|p| if p == "#default" { "" } else { p.as_str() }).collect();
+    let mut w = Writer { scope, rendered: Bindings::default(), exclude, with_comments: opts.with_comments, inclusive, out: String::new() };
+    w.out.reserve(4096);
+    w.element(apex);
+    Some(w.out)
 }
 
-/// The ancestors of `target` from `root` down (excluding `target` itself).
-fn path_to<'t>(root: &'t Element, target: &Element) -> Option<Vec<&'t Element>> {
-    if std::ptr::eq(root, target) {
-        return Some(Vec::new());
+/// Pushes the ancestors of `target` (innermost first, `target` excluded) onto
+/// `path`; false when `target` is not under `root`.
+fn path_to<'t, 'a>(root: &'t Element<'a>, target: &Element<'_>, path: &mut Vec<&'t Element<'a>>) -> bool {
+    if std::ptr::eq(addr(root), addr(target)) {
+        return true;
     }
-    for child in root.elements() {
-        if let Some(mut p) = path_to(child, target) {
-            p.insert(0, root);
-            return Some(p);
-        }
+    if root.elements().any(|child| path_to(child, target, path)) {
+        path.push(root);
+        return true;
     }
-    None
+    false
 }
 
-fn declare(scope: &mut Scope, e: &Element) {
-    for (prefix, uri) in &e.ns_decls {
-        scope.insert(prefix.clone().unwrap_or_default(), uri.clone());
-    }
+/// Identity of an element, whatever the lifetimes of the references to it.
+fn addr(e: &Element<'_>) -> *const () {
+    (e as *const Element<'_>).cast()
 }
 
-fn write_element(
-    e: &Element,
-    parent_scope: &Scope,
-    rendered: &Scope,
-    exclude: Option<&Element>,
-    opts: &C14nOptions<'_>,
-    out: &mut String,
-) {
-    // Copy the scope only when this element declares something (most do not).
-    let owned_scope;
-    let scope = if e.ns_decls.is_empty() {
-        parent_scope
-    } else {
-        let mut s = parent_scope.clone();
-        declare(&mut s, e);
-        owned_scope = s;
-        &owned_scope
-    };
+struct Writer<'t, 'x> {
+    /// Bindings in scope at the element being written.
+    scope: Bindings<'t>,
+    /// What the output ancestors rendered.
+    rendered: Bindings<'t>,
+    exclude: Option<&'x Element<'x>>,
+    with_comments: bool,
+    inclusive: Vec<&'x str>,
+    out: String,
+}
 
-    // Namespaces visibly utilized by this element: its own prefix (or the
-    // default namespace when unprefixed) and its attributes' prefixes.
-    let mut wanted: Vec<String> = vec![e.prefix.clone().unwrap_or_default()];
-    for a in &e.attrs {
-        if let Some(p) = &a.prefix {
-            if p != "xml" {
-                wanted.push(p.clone());
+impl<'t> Writer<'t, '_> {
+    fn element(&mut self, e: &'t Element<'t>) {
+        let scope_mark = self.scope.stack.len();
+        self.scope.declare(e);
+
+        // Namespaces visibly utilized by this element: its own prefix (or the
+        // default namespace when unprefixed) and its attributes' prefixes,
+        // plus the InclusiveNamespaces ones that are in scope.
+        let mut wanted: Vec<&str> = Vec::with_capacity(2 + e.attrs.len());
+        wanted.push(e.prefix.unwrap_or(""));
+        wanted.extend(e.attrs.iter().filter_map(|a| a.prefix).filter(|p| *p != "xml"));
+        for p in &self.inclusive {
+            if p.is_empty() || self.scope.get(p).is_some() {
+                wanted.push(p);
             }
         }
-    }
-    for p in opts.inclusive_prefixes {
-        let p = if p == "#default" { "" } else { p.as_str() };
-        if p.is_empty() || scope.contains_key(p) {
-            wanted.push(p.to_owned());
-        }
-    }
-    wanted.sort();
-    wanted.dedup();
+        wanted.sort_unstable();
+        wanted.dedup();
 
-    let mut ns_out: Vec<(String, String)> = Vec::new();
-    for prefix in wanted {
-        let uri = scope.get(&prefix).cloned().unwrap_or_default();
-        if prefix.is_empty() {
-            // The default namespace: render it when it differs from what the
-            // nearest output ancestor rendered (xmlns="" only to undo one).
-            let previous = rendered.get("").map(String::as_str).unwrap_or("");
-            if uri != previous {
-                ns_out.push((prefix, uri));
+        let rendered_mark = self.rendered.stack.len();
+        let first_new = self.rendered.stack.len();
+        for prefix in wanted {
+            let uri = self.scope.get(prefix).unwrap_or("");
+            let previous = self.rendered.stack.get(..first_new).and_then(|r| r.iter().rev().find(|(p, _)| *p == prefix)).map(|(_, u)| *u);
+            let render = if prefix.is_empty() {
+                // The default namespace: render it when it differs from what the
+                // nearest output ancestor rendered (xmlns="" only to undo one).
+                uri != previous.unwrap_or("")
+            } else {
+                previous != Some(uri) && !uri.is_empty()
+            };
+            if render {
+                // `prefix` came from the tree or the options; re-find it in the
+                // scope so the stack holds tree-lived strings.
+                let p = self.scope.stack.iter().rev().find(|(p, _)| *p == prefix).map(|(p, _)| *p).unwrap_or("");
+                self.rendered.stack.push((p, uri));
             }
-        } else if rendered.get(&prefix) != Some(&uri) && !uri.is_empty() {
-            ns_out.push((prefix, uri));
         }
-    }
-    // Likewise, the rendered set is copied only when this element renders something.
-    let owned_rendered;
-    let now_rendered = if ns_out.is_empty() {
-        rendered
-    } else {
-        let mut r = rendered.clone();
-        for (p, u) in &ns_out {
-            r.insert(p.clone(), u.clone());
-        }
-        owned_rendered = r;
-        &owned_rendered
-    };
 
-    out.push('<');
-    push_qname(out, e.prefix.as_deref(), &e.local);
-    for (prefix, uri) in &ns_out {
-        if prefix.is_empty() {
-            out.push_str(" xmlns=\"");
-        } else {
-            out.push_str(" xmlns:");
-            out.push_str(prefix);
-            out.push_str("=\"");
+        self.out.push('<');
+        push_qname(&mut self.out, e.prefix, e.local);
+        for &(prefix, uri) in self.rendered.stack.get(first_new..).unwrap_or_default() {
+            if prefix.is_empty() {
+                self.out.push_str(" xmlns=\"");
+            } else {
+                self.out.push_str(" xmlns:");
+                self.out.push_str(prefix);
+                self.out.push_str("=\"");
+            }
+            escape_attr(&mut self.out, uri);
+            self.out.push('"');
         }
-        escape_attr(out, uri);
-        out.push('"');
-    }
-    // Attributes sorted by namespace URI (none first), then local name.
-    let mut attrs: Vec<_> = e.attrs.iter().collect();
-    attrs.sort_by(|a, b| {
-        let ka = (a.ns.as_deref().unwrap_or(""), a.local.as_str());
-        let kb = (b.ns.as_deref().unwrap_or(""), b.local.as_str());
-        ka.cmp(&kb)
-    });
-    for a in attrs {
-        out.push(' ');
-        let prefix = if a.ns.as_deref() == Some(XML_NS) { Some("xml") } else { a.prefix.as_deref() };
-        push_qname(out, prefix, &a.local);
-        out.push_str("=\"");
-        escape_attr(out, &a.value);
-        out.push('"');
-    }
-    out.push('>');
-    for child in &e.children {
-        match child {
-            Node::Element(c) => {
-                if exclude.is_some_and(|x| std::ptr::eq(x, c)) {
-                    continue;
+        // Attributes sorted by namespace URI (none first), then local name.
+        fn key<'t>(a: &Attribute<'t>) -> (&'t str, &'t str) {
+            (a.ns.unwrap_or(""), a.local)
+        }
+        let mut attrs: Vec<&Attribute<'_>> = e.attrs.iter().collect();
+        if attrs.len() > 1 {
+            attrs.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
+        }
+        for a in attrs {
+            self.out.push(' ');
+            let prefix = if a.ns == Some(XML_NS) { Some("xml") } else { a.prefix };
+            push_qname(&mut self.out, prefix, a.local);
+            self.out.push_str("=\"");
+            escape_attr(&mut self.out, &a.value);
+            self.out.push('"');
+        }
+        self.out.push('>');
+        for child in &e.children {
+            match child {
+                Node::Element(c) => {
+                    if self.exclude.is_some_and(|x| std::ptr::eq(addr(x), addr(c))) {
+                        continue;
+                    }
+                    self.element(c);
                 }
-                write_element(c, scope, now_rendered, exclude, opts, out);
-            }
-            Node::Text(t) => escape_text(out, t),
-            Node::Comment(c) if opts.with_comments => {
-                out.push_str("<!--");
-                out.push_str(c);
-                out.push_str("-->");
-            }
-            Node::Comment(_) => {}
-            Node::ProcessingInstruction(target, data) => {
-                out.push_str("<?");
-                out.push_str(target);
-                if !data.is_empty() {
-                    out.push(' ');
-                    out.push_str(data);
+                Node::Text(t) => escape_text(&mut self.out, t),
+                Node::Comment(c) if self.with_comments => {
+                    self.out.push_str("<!--");
+                    self.out.push_str(c);
+                    self.out.push_str("-->");
                 }
-                out.push_str("?>");
+                Node::Comment(_) => {}
+                Node::ProcessingInstruction(target, data) => {
+                    self.out.push_str("<?");
+                    self.out.push_str(target);
+                    if !data.is_empty() {
+                        self.out.push(' ');
+                        self.out.push_str(data);
+                    }
+                    self.out.push_str("?>");
+                }
             }
         }
+        self.out.push_str("</");
+        push_qname(&mut self.out, e.prefix, e.local);
+        self.out.push('>');
+        self.rendered.stack.truncate(rendered_mark);
+        self.scope.stack.truncate(scope_mark);
     }
-    out.push_str("</");
-    push_qname(out, e.prefix.as_deref(), &e.local);
-    out.push('>');
 }
 
 fn push_qname(out: &mut String, prefix: Option<&str>, local: &str) {
@@ -193,30 +199,41 @@ fn push_qname(out: &mut String, prefix: Option<&str>, local: &str) {
     out.push_str(local);
 }
 
-fn escape_text(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\r' => out.push_str("&#xD;"),
-            c => out.push(c),
+/// Writes `s`, replacing each byte `escape` maps to an entity; runs without
+/// one are copied whole (the common case is no escape at all).
+fn escape_with(out: &mut String, s: &str, escape: fn(u8) -> Option<&'static str>) {
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        // Only ASCII bytes are escaped, so `i` is always a char boundary.
+        if let Some(entity) = escape(b) {
+            out.push_str(s.get(start..i).unwrap_or_default());
+            out.push_str(entity);
+            start = i + 1;
         }
     }
+    out.push_str(s.get(start..).unwrap_or_default());
+}
+
+fn escape_text(out: &mut String, s: &str) {
+    escape_with(out, s, |b| match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'\r' => Some("&#xD;"),
+        _ => None,
+    });
 }
 
 fn escape_attr(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '"' => out.push_str("&quot;"),
-            '\t' => out.push_str("&#x9;"),
-            '\n' => out.push_str("&#xA;"),
-            '\r' => out.push_str("&#xD;"),
-            c => out.push(c),
-        }
-    }
+    escape_with(out, s, |b| match b {
+        b'&' => Some("&amp;"),
+        b'<' => Some("&lt;"),
+        b'"' => Some("&quot;"),
+        b'\t' => Some("&#x9;"),
+        b'\n' => Some("&#xA;"),
+        b'\r' => Some("&#xD;"),
+        _ => None,
+    });
 }
 
 #[cfg(test)]

@@ -35,13 +35,13 @@ const MAX_INCLUSIVE_PREFIXES: usize = 32;
 /// key. Only [`verify_enveloped`] makes one.
 #[derive(Debug, Clone, Copy)]
 pub struct Verified<'d> {
-    element: &'d Element,
+    element: &'d Element<'d>,
     alg: SigAlg,
 }
 
 impl<'d> Verified<'d> {
     /// The element the signature covers: the same node that was digested.
-    pub fn element(&self) -> &'d Element {
+    pub fn element(&self) -> &'d Element<'d> {
         self.element
     }
 
@@ -56,7 +56,7 @@ fn structure(why: &'static str) -> crate::Error {
 }
 
 /// The `ds:Signature` that is a direct child of `element`, if any; several is an error.
-pub fn signature_of(element: &Element) -> Result<Option<&Element>> {
+pub fn signature_of<'e, 'a>(element: &'e Element<'a>) -> Result<Option<&'e Element<'a>>> {
     let mut sigs = element.children_named(NS_DSIG, "Signature");
     let first = sigs.next();
     if sigs.next().is_some() {
@@ -73,7 +73,7 @@ fn c14n_method(method: &Element) -> Result<(bool, Vec<String>)> {
     };
     let mut prefixes = Vec::new();
     for child in method.elements() {
-        if child.local != "InclusiveNamespaces" || child.ns.as_deref() != Some(EXC_C14N) {
+        if child.local != "InclusiveNamespaces" || child.ns != Some(EXC_C14N) {
             return Err(structure("unexpected content in a canonicalization method"));
         }
         for token in child.attr("PrefixList").unwrap_or("").split_ascii_whitespace() {
@@ -112,7 +112,7 @@ fn id_count(root: &Element, id: &str) -> usize {
 }
 
 /// Exactly the child elements of `e` (text must be whitespace; comments allowed).
-fn only_elements(e: &Element) -> Result<Vec<&Element>> {
+fn only_elements<'e, 'a>(e: &'e Element<'a>) -> Result<Vec<&'e Element<'a>>> {
     for n in &e.children {
         if let Node::Text(t) = n {
             if !t.chars().all(|c| matches!(c, ' ' | '\t' | '\n' | '\r')) {
@@ -128,7 +128,7 @@ fn only_elements(e: &Element) -> Result<Vec<&Element>> {
 /// uniqueness check).
 pub fn verify_enveloped<'d>(
     root: &'d Element,
-    element: &'d Element,
+    element: &'d Element<'d>,
     certs: &[IdpCertificate],
     allow_sha1: bool,
 ) -> Result<Verified<'d>> {

@@ -105,10 +105,10 @@ pub fn read(xml: &str) -> Result<MessageInfo> {
 }
 
 pub(crate) fn read_root(root: &Element) -> Result<MessageInfo> {
-    if root.ns.as_deref() != Some(NS_PROTOCOL) {
+    if root.ns != Some(NS_PROTOCOL) {
         return Err(SamlError::UnexpectedMessage.into());
     }
-    let kind = match root.local.as_str() {
+    let kind = match root.local {
         "Response" => MessageKind::Response,
         "LogoutRequest" => MessageKind::LogoutRequest,
         "LogoutResponse" => MessageKind::LogoutResponse,
@@ -131,7 +131,7 @@ pub(crate) fn read_root(root: &Element) -> Result<MessageInfo> {
                     .unique_child(NS_PROTOCOL, "StatusCode")?
                     .and_then(|c| c.attr("Value"))
                     .map(str::to_owned),
-                message: s.unique_child(NS_PROTOCOL, "StatusMessage")?.map(|m| m.text()),
+                message: s.unique_child(NS_PROTOCOL, "StatusMessage")?.map(|m| m.text().into_owned()),
             })
         }
     };

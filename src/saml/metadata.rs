@@ -65,7 +65,7 @@ pub fn parse_idp_metadata(xml: &str, now: u64) -> Result<IdpMetadata> {
         }
     };
     // Every endpoint URL is checked, also those of bindings we do not use.
-    for e in descriptor.elements().filter(|e| e.ns.as_deref() == Some(NS_METADATA)) {
+    for e in descriptor.elements().filter(|e| e.ns == Some(NS_METADATA)) {
         if let Some(url) = e.attr("Location") {
             check_endpoint("metadata endpoint", url)?;
         }
@@ -100,7 +100,7 @@ pub fn parse_idp_metadata(xml: &str, now: u64) -> Result<IdpMetadata> {
     Ok(IdpMetadata { idp, valid_until })
 }
 
-fn idp_descriptor(entity: &Element) -> Option<&Element> {
+fn idp_descriptor<'e, 'a>(entity: &'e Element<'a>) -> Option<&'e Element<'a>> {
     entity.children_named(NS_METADATA, "IDPSSODescriptor").find(|d| {
         d.attr("protocolSupportEnumeration").is_some_and(|p| p.split_ascii_whitespace().any(|x| x == NS_PROTOCOL))
     })

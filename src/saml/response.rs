@@ -140,7 +140,7 @@ impl ValidatedResponse {
 /// Only this module builds one (from a `Verified` proof); the profile checks and the reading
 /// take it, so a skipped signature check does not compile.
 #[derive(Debug, Clone, Copy)]
-pub struct VerifiedAssertion<'d>(&'d Element);
+pub struct VerifiedAssertion<'d>(&'d Element<'d>);
 
 fn assertion_from<'d>(
     response: &'d Element,
@@ -372,8 +372,8 @@ impl SamlServiceProvider {
         // SAML Core §2.5.1: a condition that is not understood makes the
         // assertion Indeterminate, which is not valid.
         for c in conditions.elements() {
-            let known = c.ns.as_deref() == Some(NS_ASSERTION)
-                && matches!(c.local.as_str(), "AudienceRestriction" | "OneTimeUse" | "ProxyRestriction");
+            let known = c.ns == Some(NS_ASSERTION)
+                && matches!(c.local, "AudienceRestriction" | "OneTimeUse" | "ProxyRestriction");
             if !known {
                 return Err(invalid("a condition that is not understood").into());
             }
@@ -410,7 +410,7 @@ impl SamlServiceProvider {
         for statement in a.children_named(NS_ASSERTION, "AttributeStatement") {
             for attr in statement.children_named(NS_ASSERTION, "Attribute") {
                 let name = attr.attr("Name").ok_or(invalid("an Attribute has no Name"))?.to_owned();
-                let values = attr.children_named(NS_ASSERTION, "AttributeValue").map(Element::text);
+                let values = attr.children_named(NS_ASSERTION, "AttributeValue").map(|v| v.text().into_owned());
                 match attributes.iter_mut().find(|(n, _)| *n == name) {
                     Some((_, existing)) => existing.extend(values),
                     None => attributes.push((name, values.collect())),

@@ -8,9 +8,10 @@
 //! prefix; line ends normalised and references decoded exactly once, as
 //! XML 1.0 §2.11 and §3.3.3 say; exactly one root element; UTF-8 only.
 
+use std::borrow::Cow;
+
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::ResolveResult;
-use quick_xml::NsReader;
+use quick_xml::Reader;
 
 use crate::error::{Result, XmlError};
 
@@ -38,72 +39,75 @@ impl Default for Limits {
 
 /// The `xml:` namespace, bound to the `xml` prefix without a declaration.
 pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+/// The namespace of namespace declarations themselves; nothing may bind it.
+const XMLNS_NS: &str = "http://www.w3.org/2000/xmlns/";
 
 /// An attribute (namespace declarations are kept apart, in [`Element::ns_decls`]).
+///
+/// Names and namespace URIs are slices of the input; a value is too unless
+/// decoding changed it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Attribute {
+pub struct Attribute<'a> {
     /// Namespace URI; `None` for unprefixed attributes (they are in no namespace).
-    pub ns: Option<String>,
+    pub ns: Option<&'a str>,
     /// The prefix as written.
-    pub prefix: Option<String>,
+    pub prefix: Option<&'a str>,
     /// Local name.
-    pub local: String,
+    pub local: &'a str,
     /// Normalised, decoded value.
-    pub value: String,
+    pub value: Cow<'a, str>,
 }
 
 /// A node of the tree.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Node {
+pub enum Node<'a> {
     /// An element.
-    Element(Element),
+    Element(Element<'a>),
     /// Character data (CDATA sections included), decoded and normalised.
-    Text(String),
+    Text(Cow<'a, str>),
     /// A comment.
-    Comment(String),
+    Comment(Cow<'a, str>),
     /// A processing instruction: target and data.
-    ProcessingInstruction(String, String),
+    ProcessingInstruction(&'a str, Cow<'a, str>),
 }
 
-/// An element with its resolved name, namespace declarations, attributes and children.
+/// An element with its resolved name, namespace declarations, attributes and
+/// children. It borrows from the input it was read from.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Element {
+pub struct Element<'a> {
     /// Namespace URI of the element (`None` when in no namespace).
-    pub ns: Option<String>,
+    pub ns: Option<&'a str>,
     /// The prefix as written.
-    pub prefix: Option<String>,
+    pub prefix: Option<&'a str>,
     /// Local name.
-    pub local: String,
+    pub local: &'a str,
     /// Namespace declarations on this element: (prefix, URI); prefix `None` is
     /// the default namespace (`xmlns="..."`, an empty URI undeclares it).
-    pub ns_decls: Vec<(Option<String>, String)>,
+    pub ns_decls: Vec<(Option<&'a str>, &'a str)>,
     /// Attributes other than namespace declarations, in document order.
-    pub attrs: Vec<Attribute>,
+    pub attrs: Vec<Attribute<'a>>,
     /// Children in document order.
-    pub children: Vec<Node>,
+    pub children: Vec<Node<'a>>,
 }
 
-impl Element {
+impl<'a> Element<'a> {
     /// Whether this element is `{ns}local`.
     pub fn is(&self, ns: &str, local: &str) -> bool {
-        self.local == local && self.ns.as_deref() == Some(ns)
+        self.local == local && self.ns == Some(ns)
     }
 
     /// The value of an unprefixed attribute.
     pub fn attr(&self, local: &str) -> Option<&str> {
-        self.attrs.iter().find(|a| a.ns.is_none() && a.local == local).map(|a| a.value.as_str())
+        self.attrs.iter().find(|a| a.ns.is_none() && a.local == local).map(|a| a.value.as_ref())
     }
 
     /// The value of a namespaced attribute.
     pub fn attr_ns(&self, ns: &str, local: &str) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|a| a.ns.as_deref() == Some(ns) && a.local == local)
-            .map(|a| a.value.as_str())
+        self.attrs.iter().find(|a| a.ns == Some(ns) && a.local == local).map(|a| a.value.as_ref())
     }
 
     /// Child elements, in order.
-    pub fn elements(&self) -> impl Iterator<Item = &Element> + '_ {
+    pub fn elements(&self) -> impl Iterator<Item = &Element<'a>> + '_ {
         self.children.iter().filter_map(|n| match n {
             Node::Element(e) => Some(e),
             _ => None,
@@ -115,7 +119,7 @@ impl Element {
         &'s self,
         ns: &'n str,
         local: &'n str,
-    ) -> impl Iterator<Item = &'s Element> + use<'s, 'n> {
+    ) -> impl Iterator<Item = &'s Element<'a>> + use<'s, 'n, 'a> {
         self.children.iter().filter_map(move |n| match n {
             Node::Element(e) if e.is(ns, local) => Some(e),
             _ => None,
@@ -123,13 +127,13 @@ impl Element {
     }
 
     /// The first child element named `{ns}local`.
-    pub fn child(&self, ns: &str, local: &str) -> Option<&Element> {
+    pub fn child(&self, ns: &str, local: &str) -> Option<&Element<'a>> {
         self.children_named(ns, local).next()
     }
 
     /// The only child element named `{ns}local`: `Ok(None)` when absent, an
     /// error when there are several (a second one is how wrapping attacks start).
-    pub fn unique_child(&self, ns: &str, local: &str) -> Result<Option<&Element>> {
+    pub fn unique_child(&self, ns: &str, local: &str) -> Result<Option<&Element<'a>>> {
         let mut it = self.children_named(ns, local);
         let first = it.next();
         if it.next().is_some() {
@@ -141,23 +145,28 @@ impl Element {
     /// All text children joined, ignoring comments and processing
     /// instructions, so `a<!---->b` reads as `ab` and a comment can never
     /// truncate a value (CVE-2017-11427 class). Text inside child elements is
-    /// not included.
-    pub fn text(&self) -> String {
-        let mut out = String::new();
-        for n in &self.children {
-            if let Node::Text(t) = n {
-                out.push_str(t);
-            }
+    /// not included. Borrowed when there is one text child (the usual case).
+    pub fn text(&self) -> Cow<'_, str> {
+        let mut texts = self.children.iter().filter_map(|n| match n {
+            Node::Text(t) => Some(t.as_ref()),
+            _ => None,
+        });
+        let Some(first) = texts.next() else { return Cow::Borrowed("") };
+        let mut rest = texts.peekable();
+        if rest.peek().is_none() {
+            return Cow::Borrowed(first);
         }
-        out
+        let mut out = first.to_owned();
+        rest.for_each(|t| out.push_str(t));
+        Cow::Owned(out)
     }
 }
 
-/// A parsed document: its one root element.
+/// A parsed document: its one root element, borrowing from the input.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Document {
+pub struct Document<'a> {
     /// The root element.
-    pub root: Element,
+    pub root: Element<'a>,
 }
 
 /// Parses `input` with the default [`Limits`].
@@ -169,36 +178,69 @@ pub struct Document {
 /// assert_eq!(doc.root.child("urn:x", "b").unwrap().text(), "1 & 2");
 /// assert_eq!(parse("<!DOCTYPE a><a/>").unwrap_err().code(), "xml.doctype_refused");
 /// ```
-pub fn parse(input: &str) -> Result<Document> {
+pub fn parse(input: &str) -> Result<Document<'_>> {
     parse_with(input, Limits::default())
 }
 
+/// `part` as a slice of `input` with `input`'s lifetime, when it lies inside
+/// it (what quick-xml hands out for a borrowed input does); `None` for bytes
+/// it had to copy. Pointer arithmetic on addresses only, so no `unsafe`.
+fn within<'i>(input: &'i str, part: &[u8]) -> Option<&'i str> {
+    let offset = (part.as_ptr() as usize).checked_sub(input.as_ptr() as usize)?;
+    input.get(offset..offset.checked_add(part.len())?)
+}
+
+/// `part` borrowed from `input` when it lies inside it, else copied.
+fn cow_of<'i>(input: &'i str, part: Cow<'_, str>) -> Cow<'i, str> {
+    match within(input, part.as_bytes()) {
+        Some(s) => Cow::Borrowed(s),
+        None => Cow::Owned(part.into_owned()),
+    }
+}
+
+/// Namespace bindings in scope while reading: (prefix, URI), innermost last;
+/// prefix `None` is the default namespace.
+struct Scope<'i> {
+    bindings: Vec<(Option<&'i str>, &'i str)>,
+    /// How many bindings each open element pushed.
+    pushed: Vec<usize>,
+}
+
+impl<'i> Scope<'i> {
+    fn resolve(&self, prefix: Option<&str>) -> Result<Option<&'i str>> {
+        if prefix == Some("xml") {
+            return Ok(Some(XML_NS));
+        }
+        match self.bindings.iter().rev().find(|(p, _)| *p == prefix) {
+            Some((_, "")) | None if prefix.is_none() => Ok(None), // no default namespace (or undeclared)
+            Some((_, uri)) => Ok(Some(uri)),
+            None => Err(XmlError::UnboundPrefix.into()),
+        }
+    }
+}
+
 /// Parses `input` with explicit limits.
-pub fn parse_with(input: &str, limits: Limits) -> Result<Document> {
+pub fn parse_with(input: &str, limits: Limits) -> Result<Document<'_>> {
     if input.len() > limits.max_bytes {
         return Err(XmlError::TooLarge.into());
     }
-    let mut reader = NsReader::from_str(input);
+    let mut reader = Reader::from_str(input);
     let config = reader.config_mut();
     config.trim_text(false);
     config.expand_empty_elements = true;
     config.check_end_names = true;
     config.check_comments = true;
 
-    let mut stack: Vec<Element> = Vec::new();
-    let mut root: Option<Element> = None;
+    let mut stack: Vec<Element<'_>> = Vec::new();
+    let mut scope = Scope { bindings: Vec::new(), pushed: Vec::new() };
+    let mut root: Option<Element<'_>> = None;
     let mut nodes = 0usize;
     let mut ns_decls = 0usize;
     let mut seen_decl = false;
     let mut seen_anything = false;
 
     loop {
-        let (resolved, event) = reader.read_resolved_event().map_err(|_| XmlError::Malformed)?;
-        let element_ns = match resolved {
-            ResolveResult::Bound(ns) => Some(String::from_utf8(ns.as_ref().to_vec()).map_err(|_| XmlError::Malformed)?),
-            ResolveResult::Unbound => None,
-            ResolveResult::Unknown(_) => return Err(XmlError::UnboundPrefix.into()),
-        };
+        let event = reader.read_event().map_err(|_| XmlError::Malformed)?;
         match event {
             Event::Decl(decl) => {
                 if seen_decl || seen_anything {
@@ -235,7 +277,7 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Document> {
                 if stack.len() >= limits.max_depth {
                     return Err(XmlError::TooDeep.into());
                 }
-                let el = element(&reader, &start, element_ns, limits)?;
+                let el = element(input, &start, &mut scope, limits)?;
                 ns_decls += el.ns_decls.len();
                 if ns_decls > limits.max_namespace_declarations {
                     return Err(XmlError::TooManyAttributes.into());
@@ -244,6 +286,8 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Document> {
             }
             Event::End(_) => {
                 let done = stack.pop().ok_or(XmlError::Malformed)?;
+                let pushed = scope.pushed.pop().unwrap_or(0);
+                scope.bindings.truncate(scope.bindings.len().saturating_sub(pushed));
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(Node::Element(done)),
                     None => root = Some(done),
@@ -254,14 +298,14 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Document> {
                 if raw.contains("]]>") {
                     return Err(XmlError::Malformed.into()); // XML 1.0 §2.4
                 }
-                push_text(&mut stack, &raw)?;
+                push_text(&mut stack, cow_of(input, raw))?;
             }
             Event::CData(c) => {
                 let raw = c.xml10_content().map_err(|_| XmlError::Malformed)?;
                 if stack.is_empty() {
                     return Err(XmlError::Malformed.into());
                 }
-                push_text(&mut stack, &raw)?;
+                push_text(&mut stack, cow_of(input, raw))?;
             }
             Event::GeneralRef(r) => {
                 let ch = if r.is_char_ref() {
@@ -274,28 +318,30 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Document> {
                     return Err(XmlError::Malformed.into());
                 }
                 let mut buf = [0u8; 4];
-                push_text(&mut stack, ch.encode_utf8(&mut buf))?;
+                push_text(&mut stack, Cow::Owned(ch.encode_utf8(&mut buf).to_owned()))?;
             }
             Event::Comment(c) => {
-                let text = c.xml10_content().map_err(|_| XmlError::Malformed)?.into_owned();
+                let text = c.xml10_content().map_err(|_| XmlError::Malformed)?;
                 if !text.chars().all(is_xml_char) {
                     return Err(XmlError::Malformed.into());
                 }
+                let text = cow_of(input, text);
                 if let Some(parent) = stack.last_mut() {
                     parent.children.push(Node::Comment(text));
                 }
             }
             Event::PI(pi) => {
-                let target = String::from_utf8(pi.target().to_vec()).map_err(|_| XmlError::Malformed)?;
+                let target = within(input, pi.target()).ok_or(XmlError::Malformed)?;
                 if target.eq_ignore_ascii_case("xml") {
                     return Err(XmlError::Malformed.into());
                 }
-                let data = String::from_utf8(pi.content().to_vec()).map_err(|_| XmlError::Malformed)?;
-                if !is_ncname(&target) || !data.chars().all(is_xml_char) {
+                let data = core::str::from_utf8(pi.content()).map_err(|_| XmlError::Malformed)?;
+                if !is_ncname(target) || !data.chars().all(is_xml_char) {
                     return Err(XmlError::Malformed.into());
                 }
+                let data = cow_of(input, Cow::Borrowed(data.trim_start()));
                 if let Some(parent) = stack.last_mut() {
-                    parent.children.push(Node::ProcessingInstruction(target, data.trim_start().to_owned()));
+                    parent.children.push(Node::ProcessingInstruction(target, data));
                 }
             }
             Event::Empty(_) | Event::Decl(_) | Event::DocType(_) | Event::Eof => {
@@ -309,16 +355,16 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Document> {
     root.map(|root| Document { root }).ok_or(XmlError::Malformed.into())
 }
 
-fn push_text(stack: &mut [Element], text: &str) -> Result<()> {
+fn push_text<'i>(stack: &mut [Element<'i>], text: Cow<'i, str>) -> Result<()> {
     if !text.chars().all(is_xml_char) {
         return Err(XmlError::Malformed.into());
     }
     match stack.last_mut() {
         Some(parent) => {
             if let Some(Node::Text(prev)) = parent.children.last_mut() {
-                prev.push_str(text);
+                prev.to_mut().push_str(&text);
             } else {
-                parent.children.push(Node::Text(text.to_owned()));
+                parent.children.push(Node::Text(text));
             }
             Ok(())
         }
@@ -328,21 +374,17 @@ fn push_text(stack: &mut [Element], text: &str) -> Result<()> {
     }
 }
 
-fn element(reader: &NsReader<&[u8]>, start: &BytesStart<'_>, ns: Option<String>, limits: Limits) -> Result<Element> {
+/// Reads a start tag: its namespace declarations first (they are in scope for
+/// the element's own name and attributes), then the names, resolved.
+fn element<'i>(input: &'i str, start: &BytesStart<'_>, scope: &mut Scope<'i>, limits: Limits) -> Result<Element<'i>> {
     let name = start.name();
-    let utf8 = |b: &[u8]| String::from_utf8(b.to_vec()).map_err(|_| XmlError::Malformed);
-    let mut el = Element {
-        ns,
-        prefix: name.prefix().map(|p| utf8(p.as_ref())).transpose()?,
-        local: utf8(name.local_name().as_ref())?,
-        ns_decls: Vec::new(),
-        attrs: Vec::new(),
-        children: Vec::new(),
-    };
-    if !is_ncname(&el.local) || el.prefix.as_deref().is_some_and(|p| !is_ncname(p)) {
-        return Err(XmlError::Malformed.into());
-    }
+    let qname = within(input, name.as_ref()).ok_or(XmlError::Malformed)?;
+    let (prefix, local) = split_qname(qname)?;
     check_attribute_separation(start.attributes_raw())?;
+
+    // Attributes as written: (prefix, local, value); declarations go to the scope.
+    let mut raw_attrs: Vec<(Option<&'i str>, &'i str, Cow<'i, str>)> = Vec::new();
+    let mut ns_decls: Vec<(Option<&'i str>, &'i str)> = Vec::new();
     let mut count = 0usize;
     for attr in start.attributes().with_checks(true) {
         let attr = attr.map_err(|_| XmlError::Malformed)?;
@@ -350,39 +392,77 @@ fn element(reader: &NsReader<&[u8]>, start: &BytesStart<'_>, ns: Option<String>,
         if count > limits.max_attributes {
             return Err(XmlError::TooManyAttributes.into());
         }
-        let raw = core::str::from_utf8(&attr.value).map_err(|_| XmlError::Malformed)?;
+        let key = within(input, attr.key.as_ref()).ok_or(XmlError::Malformed)?;
+        let raw = within(input, &attr.value).ok_or(XmlError::Malformed)?;
         let value = attribute_value(raw)?;
-        let key = attr.key;
-        if let Some(decl) = key.as_namespace_binding() {
-            // quick-xml resolves names against the raw value; refuse values
-            // where raw and decoded differ, so there is one namespace name.
-            if raw.contains(['&', '\t', '\n', '\r']) {
-                return Err(XmlError::Malformed.into());
-            }
-            let prefix = match decl {
-                quick_xml::name::PrefixDeclaration::Default => None,
-                quick_xml::name::PrefixDeclaration::Named(p) => Some(utf8(p)?),
-            };
-            el.ns_decls.push((prefix, value));
-            continue;
-        }
-        let (resolved, local) = reader.resolve_attribute(key);
-        let attr_ns = match resolved {
-            ResolveResult::Bound(n) => Some(utf8(n.as_ref())?),
-            ResolveResult::Unbound => None,
-            ResolveResult::Unknown(_) => return Err(XmlError::UnboundPrefix.into()),
+        let (a_prefix, a_local) = split_qname(key)?;
+        let decl = match (a_prefix, a_local) {
+            (None, "xmlns") => Some(None),
+            (Some("xmlns"), p) => Some(Some(p)),
+            _ => None,
         };
-        let local = utf8(local.as_ref())?;
-        if !is_ncname(&local) || key.prefix().is_some_and(|p| !is_ncname(&String::from_utf8_lossy(p.as_ref()))) {
-            return Err(XmlError::Malformed.into());
+        match decl {
+            Some(declared) => {
+                // One namespace name: refuse values where raw and decoded differ.
+                if raw.contains(['&', '\t', '\n', '\r']) {
+                    return Err(XmlError::Malformed.into());
+                }
+                check_declaration(declared, raw)?;
+                if ns_decls.iter().any(|(p, _)| *p == declared) {
+                    return Err(XmlError::Malformed.into()); // the same prefix declared twice
+                }
+                ns_decls.push((declared, raw));
+            }
+            None => raw_attrs.push((a_prefix, a_local, value)),
         }
-        // Namespaces in XML §6.3: no two attributes with the same expanded name.
-        if el.attrs.iter().any(|a| a.ns == attr_ns && a.local == local) {
-            return Err(XmlError::Malformed.into());
-        }
-        el.attrs.push(Attribute { ns: attr_ns, prefix: key.prefix().map(|p| utf8(p.as_ref())).transpose()?, local, value });
     }
-    Ok(el)
+    scope.bindings.extend(ns_decls.iter().copied());
+    scope.pushed.push(ns_decls.len());
+
+    let ns = scope.resolve(prefix)?;
+    let mut attrs: Vec<Attribute<'i>> = Vec::with_capacity(raw_attrs.len());
+    for (a_prefix, a_local, value) in raw_attrs {
+        // An unprefixed attribute is in no namespace (the default does not apply).
+        let a_ns = match a_prefix {
+            Some(_) => scope.resolve(a_prefix)?,
+            None => None,
+        };
+        // Namespaces in XML §6.3: no two attributes with the same expanded name.
+        if attrs.iter().any(|a| a.ns == a_ns && a.local == a_local) {
+            return Err(XmlError::Malformed.into());
+        }
+        attrs.push(Attribute { ns: a_ns, prefix: a_prefix, local: a_local, value });
+    }
+    Ok(Element { ns, prefix, local, ns_decls, attrs, children: Vec::new() })
+}
+
+/// `prefix:local` or `local`, each an NCName.
+fn split_qname(qname: &str) -> Result<(Option<&str>, &str)> {
+    let (prefix, local) = match qname.split_once(':') {
+        Some((p, l)) => (Some(p), l),
+        None => (None, qname),
+    };
+    if !is_ncname(local) || prefix.is_some_and(|p| !is_ncname(p)) {
+        return Err(XmlError::Malformed.into());
+    }
+    Ok((prefix, local))
+}
+
+/// Namespaces in XML 1.0 §3: a prefix is never undeclared (`xmlns:p=""`);
+/// `xml` is bound only to its own URI and nothing else is; `xmlns` is never
+/// declared and its URI never bound.
+fn check_declaration(prefix: Option<&str>, uri: &str) -> Result<()> {
+    let ok = match prefix {
+        Some("xml") => uri == XML_NS,
+        Some("xmlns") => false,
+        Some(_) => !uri.is_empty() && uri != XML_NS && uri != XMLNS_NS,
+        None => uri != XML_NS && uri != XMLNS_NS,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(XmlError::Malformed.into())
+    }
 }
 
 /// XML 1.0 §3.1: attributes are separated by whitespace (`a="1"b="2"` is not XML).
@@ -423,8 +503,12 @@ fn is_ncname(s: &str) -> bool {
 
 /// XML 1.0 §3.3.3 for CDATA attributes: line ends and whitespace characters
 /// written literally become spaces; references are decoded once (so `&#10;`
-/// stays a newline). `<` may not appear literally.
-fn attribute_value(raw: &str) -> Result<String> {
+/// stays a newline). `<` may not appear literally. Borrowed when nothing
+/// needed changing (the usual case).
+fn attribute_value(raw: &str) -> Result<Cow<'_, str>> {
+    if !raw.contains(['\r', '\n', '\t', '&', '<']) {
+        return if raw.chars().all(is_xml_char) { Ok(Cow::Borrowed(raw)) } else { Err(XmlError::Malformed.into()) };
+    }
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
@@ -451,7 +535,7 @@ fn attribute_value(raw: &str) -> Result<String> {
             _ => return Err(XmlError::Malformed.into()),
         }
     }
-    Ok(out)
+    Ok(Cow::Owned(out))
 }
 
 fn decode_reference(name: &str) -> Result<char> {
@@ -501,9 +585,9 @@ mod tests {
         .unwrap();
         let r = &doc.root;
         assert!(r.is("urn:p", "Response"));
-        assert_eq!(r.prefix.as_deref(), Some("samlp"));
+        assert_eq!(r.prefix, Some("samlp"));
         assert_eq!(r.attr("ID"), Some("r1"));
-        assert_eq!(r.ns_decls, vec![(Some("samlp".into()), "urn:p".into()), (None, "urn:a".into())]);
+        assert_eq!(r.ns_decls, vec![(Some("samlp"), "urn:p"), (None, "urn:a")]);
         let a = r.child("urn:a", "Assertion").unwrap();
         let y = a.child("urn:x", "Y").unwrap();
         assert_eq!(y.attr_ns("urn:x", "z"), Some("1"));
@@ -596,6 +680,46 @@ mod tests {
         assert_eq!(code(&format!("<a>{decls}</a>")), "xml.too_many_attributes");
         let limits = Limits { max_bytes: 10, ..Limits::default() };
         assert_eq!(parse_with("<a>0123456789</a>", limits).unwrap_err().code(), "xml.too_large");
+    }
+
+    #[test]
+    fn namespace_declarations_follow_namespaces_in_xml_1_0() {
+        for bad in [
+            r#"<p:a xmlns:p=""/>"#,                                        // no prefix undeclaring
+            r#"<a xmlns:xml="urn:not-xml"/>"#,                            // xml keeps its URI
+            r#"<a xmlns:x="http://www.w3.org/XML/1998/namespace"/>"#,     // and nothing else takes it
+            r#"<a xmlns="http://www.w3.org/XML/1998/namespace"/>"#,
+            r#"<a xmlns:xmlns="urn:x"/>"#,                                // xmlns is never declared
+            r#"<a xmlns:x="http://www.w3.org/2000/xmlns/"/>"#,
+        ] {
+            assert_eq!(code(bad), "xml.malformed", "{bad}");
+        }
+        // The xml prefix is bound without a declaration (and may be declared to its own URI).
+        let d = parse(r#"<a xml:lang="fr" xmlns:xml="http://www.w3.org/XML/1998/namespace"/>"#).unwrap();
+        assert_eq!(d.root.attr_ns(XML_NS, "lang"), Some("fr"));
+        // xmlns="" undeclares the default namespace; a prefix's scope ends with its element.
+        let d = parse(r#"<a xmlns="urn:a"><b xmlns=""><c/></b><p:d xmlns:p="urn:p"/></a>"#).unwrap();
+        let b = d.root.elements().next().unwrap();
+        assert_eq!((b.ns, b.elements().next().unwrap().ns), (None, None));
+        assert_eq!(code(r#"<a><b xmlns:p="urn:p"/><p:c/></a>"#), "xml.unbound_prefix");
+        // The default namespace does not apply to unprefixed attributes.
+        let d = parse(r#"<a xmlns="urn:a" b="1"/>"#).unwrap();
+        assert_eq!(d.root.attr("b"), Some("1"));
+        assert_eq!(d.root.attr_ns("urn:a", "b"), None);
+    }
+
+    #[test]
+    fn names_and_plain_values_borrow_from_the_input() {
+        let input = r#"<p:a xmlns:p="urn:p" v="plain" w="a&amp;b">text</p:a>"#;
+        let d = parse(input).unwrap();
+        let inside = |s: &str| {
+            let (start, end) = (input.as_ptr() as usize, input.as_ptr() as usize + input.len());
+            (start..end).contains(&(s.as_ptr() as usize))
+        };
+        assert!(inside(d.root.local) && inside(d.root.prefix.unwrap()) && inside(d.root.ns.unwrap()));
+        assert!(matches!(d.root.attrs[0].value, Cow::Borrowed(v) if inside(v)));
+        assert!(matches!(d.root.attrs[1].value, Cow::Owned(ref v) if v == "a&b"), "decoded values are owned");
+        assert!(matches!(d.root.text(), Cow::Borrowed(t) if inside(t)));
     }
 
     #[test]
