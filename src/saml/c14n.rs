@@ -201,7 +201,10 @@ fn push_qname(out: &mut String, prefix: Option<&str>, local: &str) {
 
 /// Writes `s`, replacing each byte `escape` maps to an entity; runs without
 /// one are copied whole (the common case is no escape at all).
-fn escape_with(out: &mut String, s: &str, escape: fn(u8) -> Option<&'static str>) {
+/// Generic over `escape` so it is inlined into the byte loop (a function
+/// pointer was an indirect call per byte).
+#[inline(always)]
+fn escape_with(out: &mut String, s: &str, escape: impl Fn(u8) -> Option<&'static str>) {
     let mut start = 0;
     for (i, b) in s.bytes().enumerate() {
         // Only ASCII bytes are escaped, so `i` is always a char boundary.

@@ -102,30 +102,40 @@ impl JsonObject {
 /// U+2029 are escaped too, so the text is also a valid JavaScript literal.
 fn push_string(out: &mut String, s: &str) {
     out.push('"');
+    let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, c) in s.char_indices() {
-        let escape: Option<&str> = match c {
-            '"' => Some("\\\""),
-            '\\' => Some("\\\\"),
-            '\n' => Some("\\n"),
-            '\r' => Some("\\r"),
-            '\t' => Some("\\t"),
-            '\u{0}'..='\u{1f}' | '\u{2028}' | '\u{2029}' => None,
-            _ => continue,
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        // U+2028 and U+2029 are E2 80 A8 / E2 80 A9 in UTF-8.
+        let line_sep = b == 0xe2 && bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9));
+        let escape: Option<&str> = match b {
+            b'"' => Some("\\\""),
+            b'\\' => Some("\\\\"),
+            b'\n' => Some("\\n"),
+            b'\r' => Some("\\r"),
+            b'\t' => Some("\\t"),
+            0..=0x1f => None,
+            _ if line_sep => None,
+            _ => {
+                i += 1;
+                continue;
+            }
         };
+        // Every byte matched above starts a character, so `i` is a char boundary.
         out.push_str(s.get(start..i).unwrap_or_default());
+        let (code, width) = if line_sep { (if bytes.get(i + 2) == Some(&0xa8) { 0x2028 } else { 0x2029 }, 3) } else { (u32::from(b), 1) };
         match escape {
             Some(e) => out.push_str(e),
             None => {
                 const HEX: &[u8; 16] = b"0123456789abcdef";
-                let n = c as u32;
                 out.push_str("\\u");
                 for shift in [12u32, 8, 4, 0] {
-                    out.push(char::from(HEX.get(((n >> shift) & 0xf) as usize).copied().unwrap_or(b'0')));
+                    out.push(char::from(HEX.get(((code >> shift) & 0xf) as usize).copied().unwrap_or(b'0')));
                 }
             }
         }
-        start = i + c.len_utf8();
+        i += width;
+        start = i;
     }
     out.push_str(s.get(start..).unwrap_or_default());
     out.push('"');

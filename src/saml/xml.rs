@@ -322,7 +322,7 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Document<'_>> {
             }
             Event::Comment(c) => {
                 let text = c.xml10_content().map_err(|_| XmlError::Malformed)?;
-                if !text.chars().all(is_xml_char) {
+                if !all_xml_chars(&text) {
                     return Err(XmlError::Malformed.into());
                 }
                 let text = cow_of(input, text);
@@ -336,7 +336,7 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Document<'_>> {
                     return Err(XmlError::Malformed.into());
                 }
                 let data = core::str::from_utf8(pi.content()).map_err(|_| XmlError::Malformed)?;
-                if !is_ncname(target) || !data.chars().all(is_xml_char) {
+                if !is_ncname(target) || !all_xml_chars(data) {
                     return Err(XmlError::Malformed.into());
                 }
                 let data = cow_of(input, Cow::Borrowed(data.trim_start()));
@@ -356,7 +356,7 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Document<'_>> {
 }
 
 fn push_text<'i>(stack: &mut [Element<'i>], text: Cow<'i, str>) -> Result<()> {
-    if !text.chars().all(is_xml_char) {
+    if !all_xml_chars(&text) {
         return Err(XmlError::Malformed.into());
     }
     match stack.last_mut() {
@@ -488,6 +488,12 @@ fn check_attribute_separation(raw: &[u8]) -> Result<()> {
 
 /// XML Namespaces `NCName` (an XML 1.0 5th edition `Name` without `:`).
 fn is_ncname(s: &str) -> bool {
+    // ASCII names (all of SAML's) without decoding characters.
+    if s.is_ascii() {
+        let mut bytes = s.bytes();
+        return bytes.next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+            && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+    }
     let start = |c: char| {
         matches!(c, 'A'..='Z' | '_' | 'a'..='z' | '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{2FF}'
             | '\u{370}'..='\u{37D}' | '\u{37F}'..='\u{1FFF}' | '\u{200C}'..='\u{200D}' | '\u{2070}'..='\u{218F}'
@@ -507,7 +513,7 @@ fn is_ncname(s: &str) -> bool {
 /// needed changing (the usual case).
 fn attribute_value(raw: &str) -> Result<Cow<'_, str>> {
     if !raw.contains(['\r', '\n', '\t', '&', '<']) {
-        return if raw.chars().all(is_xml_char) { Ok(Cow::Borrowed(raw)) } else { Err(XmlError::Malformed.into()) };
+        return if all_xml_chars(raw) { Ok(Cow::Borrowed(raw)) } else { Err(XmlError::Malformed.into()) };
     }
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.char_indices().peekable();
@@ -561,6 +567,17 @@ fn predefined_entity(name: &str) -> Option<char> {
         "quot" => '"',
         _ => return None,
     })
+}
+
+/// Whether every character of `s` is an XML 1.0 `Char`: ASCII is checked a
+/// byte at a time, and characters are decoded only from the first non-ASCII
+/// byte on.
+fn all_xml_chars(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    match bytes.iter().position(|&b| b >= 0x80 || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))) {
+        None => true,
+        Some(i) => s.get(i..).is_some_and(|rest| rest.chars().all(is_xml_char)),
+    }
 }
 
 /// XML 1.0 `Char`.
