@@ -7,6 +7,8 @@ mod interop;
 mod oauth;
 #[cfg(feature = "saml")]
 mod saml;
+#[cfg(feature = "saml")]
+mod text_in;
 
 use wasm_bindgen::prelude::*;
 

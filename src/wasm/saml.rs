@@ -362,11 +362,12 @@ impl JsSamlServiceProvider {
     #[wasm_bindgen(js_name = validateResponse, unchecked_return_type = "ValidatedResponse")]
     pub fn validate_response(
         &mut self,
-        saml_response: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] saml_response: JsValue,
         #[wasm_bindgen(unchecked_param_type = "ValidateResponseOptions | undefined")] options: JsValue,
     ) -> JsResult<JsValue> {
+        let saml_response = read_saml_response(&saml_response)?;
         let (opts, now) = validate_options(&options)?;
-        let v = js(self.inner.validate_response(saml_response, now, opts))?;
+        let v = js(self.inner.validate_response(&saml_response, now, opts))?;
         Ok(validated_js(&v))
     }
 
@@ -378,11 +379,12 @@ impl JsSamlServiceProvider {
     #[wasm_bindgen(js_name = validateResponseWithStore, unchecked_return_type = "Promise<ValidatedResponse>")]
     pub fn validate_response_with_store(
         &mut self,
-        saml_response: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] saml_response: JsValue,
         #[wasm_bindgen(unchecked_param_type = "ReplayStore")] store: JsValue,
         #[wasm_bindgen(unchecked_param_type = "ValidateResponseOptions | undefined")] options: JsValue,
     ) -> js_sys::Promise {
-        match self.validate_deferred(saml_response, &store, &options) {
+        let read = read_saml_response(&saml_response);
+        match read.and_then(|text| self.validate_deferred(&text, &store, &options)) {
             Ok(promise) => promise,
             Err(e) => js_sys::Promise::reject(&e),
         }
@@ -414,6 +416,14 @@ impl JsSamlServiceProvider {
         let then: js_sys::Function = js_sys::Reflect::get(&settled, &"then".into())?.unchecked_into();
         Ok(then.call1(&settled, &decide)?.unchecked_into())
     }
+}
+
+/// A posted SAMLResponse (base64, or the XML) read in one copy (see
+/// `text_in`). Anything over four times the largest accepted POST value is
+/// refused before it is copied.
+fn read_saml_response(value: &JsValue) -> JsResult<String> {
+    let max = 4 * crate::saml::binding::MAX_ENCODED;
+    js(super::text_in::read_string(value, "samlResponse", max, crate::SamlError::TooLarge.into()))
 }
 
 fn validate_options(options: &JsValue) -> JsResult<(ValidateOptions, u64)> {
