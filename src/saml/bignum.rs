@@ -328,6 +328,83 @@ mod tests {
         }
     }
 
+    /// Reference: a·b mod n by shift-and-add, one bit of b at a time.
+    fn mulmod_ref(a: &[u32], b: &[u32], n: &[u32]) -> Vec<u32> {
+        let mut r = vec![0u32; n.len()];
+        for bit in (0..32 * n.len()).rev() {
+            let carry = r.iter_mut().fold(0u32, |c, l| {
+                let out = *l >> 31;
+                *l = (*l << 1) | c;
+                out
+            });
+            if carry != 0 || ge(&r, n) {
+                sub_in_place(&mut r, n);
+            }
+            if (b[bit / 32] >> (bit % 32)) & 1 == 1 {
+                let mut c = 0u64;
+                for (x, &y) in r.iter_mut().zip(a) {
+                    let v = u64::from(*x) + u64::from(y) + c;
+                    *x = v as u32;
+                    c = v >> 32;
+                }
+                if c != 0 || ge(&r, n) {
+                    sub_in_place(&mut r, n);
+                }
+            }
+        }
+        r
+    }
+
+    fn pow_ref(base: &[u32], exp: u64, n: &[u32]) -> Vec<u32> {
+        let mut acc = vec![0u32; n.len()];
+        acc[0] = 1;
+        for bit in (0..64).rev() {
+            acc = mulmod_ref(&acc, &acc, n);
+            if (exp >> bit) & 1 == 1 {
+                acc = mulmod_ref(&acc, base, n);
+            }
+        }
+        acc
+    }
+
+    fn to_bytes(limbs: &[u32]) -> Vec<u8> {
+        limbs.iter().rev().flat_map(|l| l.to_be_bytes()).collect()
+    }
+
+    #[test]
+    fn matches_the_reference_on_rsa_sized_moduli() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        // Limb counts around the unrolled step (4) and RSA-2048/3072/4096.
+        for (len, exps) in [(1, 4), (3, 4), (5, 4), (8, 3), (17, 3), (64, 2), (96, 1), (128, 1)] {
+            let mut n: Vec<u32> = (0..len).map(|_| next() as u32).collect();
+            n[0] |= 1;
+            n[len - 1] |= 0x8000_0000;
+            let modulus = Modulus::new(&to_bytes(&n)).unwrap();
+            for round in 0..exps {
+                let mut base: Vec<u32> = (0..len).map(|_| next() as u32).collect();
+                base[len - 1] &= 0x7fff_ffff; // below n
+                let exp = match round {
+                    0 => 65_537,
+                    1 => 3,
+                    _ => next() | 1,
+                };
+                let want = to_bytes(&pow_ref(&base, exp, &n));
+                let got = modulus.pow(&to_bytes(&base), &exp.to_be_bytes()).unwrap();
+                assert_eq!(got, want, "{len} limbs, exponent {exp}");
+            }
+            // n − 1 squared is 1; all-ones limbs stress every carry.
+            let mut minus_one = n.clone();
+            minus_one[0] -= 1;
+            assert_eq!(modulus.pow(&to_bytes(&minus_one), &[2]).unwrap(), to_bytes(&pow_ref(&minus_one, 2, &n)));
+        }
+    }
+
     #[test]
     fn edge_exponents_and_bases() {
         let m = Modulus::new(&be(1_000_003)).unwrap();
