@@ -172,24 +172,22 @@ impl Modulus {
         for i in 0..len {
             t[i + len] = mul_add_row(&mut t[2 * i + 1..i + len], &a[i + 1..], a[i]);
         }
-        // Double the cross products (one-bit shift left)...
-        let mut top = 0u32;
-        for limb in t.iter_mut() {
-            let out = *limb >> 31;
-            *limb = (*limb << 1) | top;
-            top = out;
-        }
-        // ...and add the squares on the diagonal.
-        let mut carry = 0u64;
-        for (pair, &ai) in t.chunks_exact_mut(2).zip(a) {
+        // Double the cross products (one-bit shift left) and add the squares
+        // on the diagonal, in one pass over limb pairs.
+        let (mut top, mut carry) = (0u32, 0u64);
+        for (i, &ai) in a.iter().enumerate().take(len) {
+            let Some(pair) = t.get_mut(2 * i..2 * i + 2) else { break };
+            let (lo, hi) = (pair[0], pair[1]);
             let sq = u64::from(ai) * u64::from(ai);
-            let lo = u64::from(pair[0]) + (sq & 0xffff_ffff) + carry;
-            pair[0] = lo as u32;
-            let hi = u64::from(pair[1]) + (sq >> 32) + (lo >> 32);
-            pair[1] = hi as u32;
-            carry = hi >> 32;
+            let x = u64::from((lo << 1) | top) + (sq & 0xffff_ffff) + carry;
+            let y = u64::from((hi << 1) | (lo >> 31)) + (sq >> 32) + (x >> 32);
+            pair[0] = x as u32;
+            pair[1] = y as u32;
+            top = hi >> 31;
+            carry = y >> 32;
         }
-        t[2 * len] += carry as u32;
+        // The cross products end below limb 2·len, so that limb held nothing.
+        t[2 * len] = top + carry as u32;
         self.reduce_product(t)
     }
 
