@@ -4,20 +4,61 @@
 //! host's `crypto.getRandomValues` (browsers, Node 20+, workerd, Deno). There is
 //! deliberately no fallback: without a secure source every call fails with
 //! [`Error::RandomUnavailable`] rather than producing guessable values.
+//!
+//! Small requests are served from a pool of CSPRNG output, refilled by one
+//! host call of [`POOL_BYTES`]: in Node, `crypto.getRandomValues` costs a few
+//! microseconds per call whatever its size, which was three quarters of the
+//! time of a PKCE pair plus a `state`. Every byte is handed out once and wiped
+//! from the pool as it is. The pool is filled on first use, never when the
+//! module is instantiated, so a runtime that snapshots an initialised module
+//! does not copy pending randomness into every instance.
+
+use std::cell::RefCell;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use zeroize::Zeroize;
 
 use crate::error::{Error, Result};
 
-/// Fills `buf` from the CSPRNG.
+/// Size of the pool, and of each refill.
+pub const POOL_BYTES: usize = 512;
+
+struct Pool {
+    bytes: [u8; POOL_BYTES],
+    /// Bytes already handed out (and wiped) from the front.
+    used: usize,
+}
+
+thread_local! {
+    static POOL: RefCell<Pool> = const { RefCell::new(Pool { bytes: [0; POOL_BYTES], used: POOL_BYTES }) };
+}
+
+/// Fills `buf` from the CSPRNG (requests up to a quarter of the pool from
+/// the pool, larger ones directly from the host).
 ///
 /// ```
 /// let mut buf = [0u8; 16];
 /// edge_sso::random::fill(&mut buf).unwrap();
 /// ```
 pub fn fill(buf: &mut [u8]) -> Result<()> {
-    getrandom::fill(buf).map_err(|_| Error::RandomUnavailable)
+    if buf.len() > POOL_BYTES / 4 {
+        return getrandom::fill(buf).map_err(|_| Error::RandomUnavailable);
+    }
+    POOL.with(|pool| {
+        let mut pool = pool.borrow_mut();
+        if POOL_BYTES - pool.used < buf.len() {
+            // Refill whole; what was left over is overwritten, never reused.
+            getrandom::fill(&mut pool.bytes).map_err(|_| Error::RandomUnavailable)?;
+            pool.used = 0;
+        }
+        let start = pool.used;
+        let taken = pool.bytes.get_mut(start..start + buf.len()).ok_or(Error::RandomUnavailable)?;
+        buf.copy_from_slice(taken);
+        taken.zeroize();
+        pool.used += buf.len();
+        Ok(())
+    })
 }
 
 /// 256 random bits as unpadded base64url (43 characters): used for `state`,
@@ -55,9 +96,30 @@ pub fn random_nonce() -> Result<String> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn pooled_bytes_are_handed_out_once_and_wiped() {
+        // Drain the pool across a refill with odd sizes: no two outputs may
+        // share a 16-byte window, and consumed pool bytes read as zero.
+        let mut outputs = HashSet::new();
+        for size in [16usize, 17, 31, 32, 48, 96, 128].iter().cycle().take(200) {
+            let mut buf = vec![0u8; *size];
+            fill(&mut buf).unwrap();
+            assert!(buf.iter().any(|&b| b != 0));
+            assert!(outputs.insert(buf[..16].to_vec()), "a pooled byte run came out twice");
+        }
+        POOL.with(|p| {
+            let p = p.borrow();
+            assert!(p.bytes[..p.used].iter().all(|&b| b == 0), "handed-out bytes are wiped from the pool");
+        });
+        // Larger requests bypass the pool.
+        let mut big = vec![0u8; POOL_BYTES];
+        fill(&mut big).unwrap();
+        assert!(big.iter().any(|&b| b != 0));
+    }
 
     #[test]
     fn tokens_are_base64url_256_bits_and_distinct() {
