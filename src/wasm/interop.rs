@@ -77,8 +77,12 @@ pub(crate) fn opt_str(obj: &JsValue, key: &str, value: Option<&str>) {
 }
 
 /// A caller's options object, checked against the keys the function knows.
+///
+/// Its own enumerable members are read once, by one `Object.entries`: fewer
+/// boundary crossings than a lookup per known key, and a getter runs once, so
+/// the value that was checked is the value that is used.
 pub(crate) struct Options {
-    obj: Option<Object>,
+    entries: Vec<(String, JsValue)>,
 }
 
 impl Options {
@@ -87,39 +91,38 @@ impl Options {
     /// disable a check), keys that would carry a secret even more clearly.
     pub fn read(value: &JsValue, what: &'static str, allowed: &[&str]) -> crate::Result<Self> {
         if value.is_undefined() || value.is_null() {
-            return Ok(Self { obj: None });
+            return Ok(Self { entries: Vec::new() });
         }
         let Some(obj) = value.dyn_ref::<Object>().filter(|_| !Array::is_array(value) && !value.is_function()) else {
             return Err(Error::InvalidArgument { field: what, reason: "must be an object" });
         };
-        for key in Object::keys(obj).iter() {
-            let name = key.as_string().unwrap_or_default();
-            if allowed.contains(&name.as_str()) {
-                continue;
+        let pairs = Object::entries(obj);
+        let mut entries = Vec::with_capacity(pairs.length() as usize);
+        for pair in pairs.iter() {
+            let pair: Array = pair.unchecked_into();
+            let name = pair.get(0).as_string().unwrap_or_default();
+            if !allowed.contains(&name.as_str()) {
+                if let Some(s) = SECRET_NAMES.iter().find(|s| **s == name) {
+                    return Err(Error::SecretRefused { field: s });
+                }
+                return Err(Error::UnknownOption { name: name.chars().take(64).collect() });
             }
-            if let Some(s) = SECRET_NAMES.iter().find(|s| **s == name) {
-                return Err(Error::SecretRefused { field: s });
-            }
-            return Err(Error::UnknownOption { name: name.chars().take(64).collect() });
+            entries.push((name, pair.get(1)));
         }
-        Ok(Self { obj: Some(obj.clone()) })
+        Ok(Self { entries })
     }
 
-    /// Own properties only: a value inherited from a polluted
-    /// `Object.prototype` must never switch a check on or off.
+    /// Own members only (an inherited value from a polluted
+    /// `Object.prototype` must never switch a check on or off); `undefined`
+    /// and `null` read as absent.
     fn get(&self, key: &str) -> Option<JsValue> {
-        let obj = self.obj.as_ref()?;
-        let name = JsValue::from_str(key);
-        if !Object::has_own(obj, &name) {
-            return None;
-        }
-        let v = Reflect::get(obj, &name).ok()?;
-        (!v.is_undefined() && !v.is_null()).then_some(v)
+        let (_, v) = self.entries.iter().find(|(k, _)| k == key)?;
+        (!v.is_undefined() && !v.is_null()).then(|| v.clone())
     }
 
     /// Whether the caller wrote `key` at all (even as `null`).
     pub fn has(&self, key: &str) -> bool {
-        self.obj.as_ref().is_some_and(|o| Object::has_own(o, &JsValue::from_str(key)))
+        self.entries.iter().any(|(k, _)| k == key)
     }
 
     pub fn string(&self, key: &'static str) -> crate::Result<Option<String>> {

@@ -68,6 +68,15 @@ test('PKCE: createPkce gives a 64-char verifier by default and its S256 challeng
   assertCode(() => createPkce({ length: 129 }), 'arg.invalid');
 });
 
+test('options are read once: a getter runs one time and inherited members are ignored', () => {
+  let reads = 0;
+  const pair = sso.createPkce({ get length() { reads += 1; return 50; } });
+  assert.equal(pair.codeVerifier.length, 50);
+  assert.equal(reads, 1);
+  const inherited = Object.create({ length: 43 });
+  assert.equal(sso.createPkce(inherited).codeVerifier.length, 64, 'a prototype member is not an option');
+});
+
 test('PKCE: plain is refused and verifiers are checked against RFC 7636 §4.1', () => {
   assertCode(() => createPkce({ method: 'plain' }), 'pkce.plain_refused');
   assertCode(() => pkceChallenge('a'.repeat(43), 'plain'), 'pkce.plain_refused');
