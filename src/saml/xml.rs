@@ -231,7 +231,7 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Document<'_>> {
     config.check_end_names = true;
     config.check_comments = true;
 
-    let mut stack: Vec<Element<'_>> = Vec::new();
+    let mut stack: Vec<Element<'_>> = Vec::with_capacity(16);
     let mut scope = Scope { bindings: Vec::new(), pushed: Vec::new() };
     let mut root: Option<Element<'_>> = None;
     let mut nodes = 0usize;
@@ -295,7 +295,7 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Document<'_>> {
             }
             Event::Text(t) => {
                 let raw = t.xml10_content().map_err(|_| XmlError::Malformed)?;
-                if raw.contains("]]>") {
+                if raw.contains(']') && raw.contains("]]>") {
                     return Err(XmlError::Malformed.into()); // XML 1.0 §2.4
                 }
                 push_text(&mut stack, cow_of(input, raw))?;
@@ -382,8 +382,9 @@ fn element<'i>(input: &'i str, start: &BytesStart<'_>, scope: &mut Scope<'i>, li
     let (prefix, local) = split_qname(qname)?;
     check_attribute_separation(start.attributes_raw())?;
 
-    // Attributes as written: (prefix, local, value); declarations go to the scope.
-    let mut raw_attrs: Vec<(Option<&'i str>, &'i str, Cow<'i, str>)> = Vec::new();
+    // Attributes as written (namespaces resolved below, once every
+    // declaration on this element is in scope); declarations go to the scope.
+    let mut attrs: Vec<Attribute<'i>> = Vec::new();
     let mut ns_decls: Vec<(Option<&'i str>, &'i str)> = Vec::new();
     let mut count = 0usize;
     for attr in start.attributes().with_checks(true) {
@@ -404,7 +405,7 @@ fn element<'i>(input: &'i str, start: &BytesStart<'_>, scope: &mut Scope<'i>, li
         match decl {
             Some(declared) => {
                 // One namespace name: refuse values where raw and decoded differ.
-                if raw.contains(['&', '\t', '\n', '\r']) {
+                if raw.bytes().any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r')) {
                     return Err(XmlError::Malformed.into());
                 }
                 check_declaration(declared, raw)?;
@@ -413,25 +414,24 @@ fn element<'i>(input: &'i str, start: &BytesStart<'_>, scope: &mut Scope<'i>, li
                 }
                 ns_decls.push((declared, raw));
             }
-            None => raw_attrs.push((a_prefix, a_local, value)),
+            None => attrs.push(Attribute { ns: None, prefix: a_prefix, local: a_local, value }),
         }
     }
     scope.bindings.extend(ns_decls.iter().copied());
     scope.pushed.push(ns_decls.len());
 
     let ns = scope.resolve(prefix)?;
-    let mut attrs: Vec<Attribute<'i>> = Vec::with_capacity(raw_attrs.len());
-    for (a_prefix, a_local, value) in raw_attrs {
+    for i in 0..attrs.len() {
+        let Some((done, rest)) = attrs.split_at_mut_checked(i) else { break };
+        let Some(a) = rest.first_mut() else { break };
         // An unprefixed attribute is in no namespace (the default does not apply).
-        let a_ns = match a_prefix {
-            Some(_) => scope.resolve(a_prefix)?,
-            None => None,
-        };
+        if a.prefix.is_some() {
+            a.ns = scope.resolve(a.prefix)?;
+        }
         // Namespaces in XML §6.3: no two attributes with the same expanded name.
-        if attrs.iter().any(|a| a.ns == a_ns && a.local == a_local) {
+        if done.iter().any(|d| d.ns == a.ns && d.local == a.local) {
             return Err(XmlError::Malformed.into());
         }
-        attrs.push(Attribute { ns: a_ns, prefix: a_prefix, local: a_local, value });
     }
     Ok(Element { ns, prefix, local, ns_decls, attrs, children: Vec::new() })
 }
@@ -512,7 +512,7 @@ fn is_ncname(s: &str) -> bool {
 /// stays a newline). `<` may not appear literally. Borrowed when nothing
 /// needed changing (the usual case).
 fn attribute_value(raw: &str) -> Result<Cow<'_, str>> {
-    if !raw.contains(['\r', '\n', '\t', '&', '<']) {
+    if !raw.bytes().any(|b| matches!(b, b'\r' | b'\n' | b'\t' | b'&' | b'<')) {
         return if all_xml_chars(raw) { Ok(Cow::Borrowed(raw)) } else { Err(XmlError::Malformed.into()) };
     }
     let mut out = String::with_capacity(raw.len());
