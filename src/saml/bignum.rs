@@ -196,13 +196,46 @@ impl Modulus {
     /// subtracts n once if needed.
     fn reduce_product(&self, mut t: Limbs) -> Limbs {
         let len = self.n.len();
+        let n = &self.n[..];
         // Row i's carry lands in limb i+len; what overflows that limb is held
-        // in `pending` and added with row i+1's carry one limb further up, so
-        // no row walks a carry up the whole top half.
+        // in `pending` and added where the next step's carry lands, so no row
+        // walks a carry up the whole top half.
         let mut pending = 0u64;
-        for i in 0..len {
+        let mut i = 0;
+        // Two rows per pass: row i+1's multiplier only needs limb i+1 after
+        // row i's first two products, so both rows can run in one loop with
+        // two independent carry chains (one chain was the bottleneck).
+        while i + 2 <= len && len >= 2 {
+            let m0 = t[i].wrapping_mul(self.n0_inv);
+            let x0 = u64::from(t[i]) + u64::from(m0) * u64::from(n[0]); // low half is zero
+            let x1 = u64::from(t[i + 1]) + u64::from(m0) * u64::from(n[1]) + (x0 >> 32);
+            let m1 = (x1 as u32).wrapping_mul(self.n0_inv);
+            let (m0, m1) = (u64::from(m0), u64::from(m1));
+            let (mut c0, mut c1) = (x0 >> 32, 0u64);
+            // Limb i+j gains m0·n[j] (row i) and m1·n[j−1] (row i+1), j = 1..len.
+            let tt = &mut t[i + 1..i + len];
+            let (hi, lo) = (&n[1..], &n[..len - 1]);
+            for k in 0..tt.len().min(hi.len()).min(lo.len()) {
+                let x = u64::from(tt[k]) + m0 * u64::from(hi[k]) + c0;
+                let y = (x & 0xffff_ffff) + m1 * u64::from(lo[k]) + c1;
+                tt[k] = y as u32;
+                c0 = x >> 32;
+                c1 = y >> 32;
+            }
+            // Limb i+len: row i's carry, row i+1's last product.
+            let x = u64::from(t[i + len]) + c0 + pending;
+            let y = (x & 0xffff_ffff) + m1 * u64::from(n[len - 1]) + c1;
+            t[i + len] = y as u32;
+            // Limb i+len+1: both rows' carries; its overflow is for limb i+len+2.
+            let z = u64::from(t[i + len + 1]) + (x >> 32) + (y >> 32);
+            t[i + len + 1] = z as u32;
+            pending = z >> 32;
+            i += 2;
+        }
+        if i < len {
+            // An odd limb count leaves one row.
             let m = t[i].wrapping_mul(self.n0_inv);
-            let carry = mul_add_row(&mut t[i..i + len], &self.n, m);
+            let carry = mul_add_row(&mut t[i..i + len], n, m);
             let x = u64::from(t[i + len]) + u64::from(carry) + pending;
             t[i + len] = x as u32;
             pending = x >> 32;
