@@ -19,7 +19,10 @@
 //! See [`manual`] for the threat model.
 #![forbid(unused_must_use)]
 
+extern crate alloc;
+
 pub mod error;
+mod json;
 pub mod manual;
 pub mod oauth;
 mod one_time;
