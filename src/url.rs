@@ -206,7 +206,11 @@ pub(crate) fn append_query(base: &str, params: &[(&str, &str)]) -> String {
         Some(i) if i + 1 == base.len() || base.ends_with('&') => "",
         Some(_) => "&",
     };
-    format!("{base}{sep}{encoded}")
+    let mut url = String::with_capacity(base.len() + sep.len() + encoded.len());
+    for part in [base, sep, &encoded] {
+        url.push_str(part);
+    }
+    url
 }
 
 #[cfg(test)]
