@@ -21,6 +21,7 @@
 
 extern crate alloc;
 
+mod b64url;
 pub mod error;
 mod json;
 pub mod manual;

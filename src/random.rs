@@ -5,9 +5,8 @@
 //! deliberately no fallback: without a secure source every call fails with
 //! [`Error::RandomUnavailable`] rather than producing guessable values.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 
+use crate::b64url;
 use crate::error::{Error, Result};
 
 /// Fills `buf` from the CSPRNG.
@@ -30,7 +29,7 @@ pub fn fill(buf: &mut [u8]) -> Result<()> {
 pub fn token_256() -> Result<String> {
     let mut bytes = [0u8; 32];
     fill(&mut bytes)?;
-    Ok(URL_SAFE_NO_PAD.encode(bytes))
+    Ok(b64url::encode(&bytes))
 }
 
 /// A fresh OAuth `state` value: 256 bits, base64url.
@@ -57,6 +56,8 @@ pub fn random_nonce() -> Result<String> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
     use std::collections::HashSet;
 
     #[test]

@@ -7,9 +7,8 @@
 //! here; every claim rule is. An ID token from anywhere else (a URL, a
 //! message) is refused long before this point.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 
+use crate::b64url;
 use crate::error::{IdTokenError, Result};
 use crate::json::{self, Object, Value};
 use crate::secret::ct_eq_str;
@@ -52,7 +51,7 @@ pub(crate) struct Expected<'a> {
 /// A segment's JSON text (base64url, UTF-8).
 fn segment(part: Option<&str>, what: &'static str) -> Result<String> {
     let text = part.ok_or(IdTokenError::Malformed(what))?;
-    let bytes = URL_SAFE_NO_PAD.decode(text.trim_end_matches('=')).map_err(|_| IdTokenError::Malformed(what))?;
+    let bytes = b64url::decode(text.trim_end_matches('=')).ok_or(IdTokenError::Malformed(what))?;
     String::from_utf8(bytes).map_err(|_| IdTokenError::Malformed(what).into())
 }
 
@@ -169,6 +168,8 @@ pub(crate) fn validate(token: &str, expected: &Expected<'_>) -> Result<IdTokenCl
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
     use serde_json::{json, Map, Value};
 
     const NOW_MS: u64 = 1_700_000_000_000;
