@@ -33,7 +33,15 @@ bindgen() { # <out-dir> <out-name>
 }
 
 rm -rf pkg
-cargo build --release --target wasm32-unknown-unknown --lib --no-default-features
+# The OAuth-only module has a size budget (30 KB gzip) and no hot path, so it
+# is built with opt-level "z"; the full module keeps the release profile's "s"
+# because SAML validation speed is measured on it (see BENCHMARKS.md); sha2,
+# which Cargo.toml builds at opt-level 3 for SAML's digests, goes back to "z".
+# No wasm-opt: Debian's binaryen (108) rewrites wasm-bindgen 0.2.130's output
+# so that `__wbindgen_externrefs` exports the function table, and the module
+# fails to initialise (BENCHMARKS.md, "What changed").
+cargo build --release --target wasm32-unknown-unknown --lib --no-default-features \
+  --config 'profile.release.opt-level="z"' --config 'profile.release.package.sha2.opt-level="z"'
 bindgen pkg/oauth edge_sso_oauth
 cargo build --release --target wasm32-unknown-unknown --lib
 bindgen pkg edge_sso

@@ -73,14 +73,18 @@ pub enum Error {
     /// The token vault cannot do what was asked.
     Vault(VaultError),
     /// An XML document was refused by the reader.
+    #[cfg(feature = "saml")]
     Xml(XmlError),
     /// A SAML message, binding or configuration check failed.
+    #[cfg(feature = "saml")]
     Saml(SamlError),
     /// The IdP answered with a non-success SAML status.
+    #[cfg(feature = "saml")]
     SamlStatus(Box<StatusError>),
 }
 
 /// A non-success `<samlp:Status>` (SAML Core §3.2.2.2), reported as an error.
+#[cfg(feature = "saml")]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StatusError {
     /// Top-level status code URI.
@@ -92,6 +96,7 @@ pub struct StatusError {
 }
 
 /// Why a SAML operation was refused.
+#[cfg(feature = "saml")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SamlError {
@@ -172,6 +177,7 @@ pub enum SamlError {
 }
 
 /// Why an XML document was refused.
+#[cfg(feature = "saml")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum XmlError {
@@ -379,57 +385,11 @@ impl Error {
                 IdTokenError::Missing => "oidc.id_token.missing",
                 IdTokenError::Unverifiable => "oidc.id_token.unverifiable",
             },
-            Self::Xml(e) => match e {
-                XmlError::TooLarge => "xml.too_large",
-                XmlError::TooDeep => "xml.too_deep",
-                XmlError::TooManyAttributes => "xml.too_many_attributes",
-                XmlError::TooManyNodes => "xml.too_many_nodes",
-                XmlError::DoctypeRefused => "xml.doctype_refused",
-                XmlError::UndefinedEntity => "xml.undefined_entity",
-                XmlError::UnboundPrefix => "xml.unbound_prefix",
-                XmlError::EncodingUnsupported => "xml.encoding_unsupported",
-                XmlError::Malformed => "xml.malformed",
-                XmlError::DuplicateElement => "xml.duplicate_element",
-            },
-            Self::Saml(e) => match e {
-                SamlError::BadTime => "saml.time.invalid",
-                SamlError::RelayStateTooLong => "saml.relay_state.too_long",
-                SamlError::Base64Invalid => "saml.binding.base64_invalid",
-                SamlError::TooLarge => "saml.binding.too_large",
-                SamlError::InflateFailed => "saml.binding.inflate_failed",
-                SamlError::NotUtf8 => "saml.binding.not_utf8",
-                SamlError::CertificateInvalid => "saml.certificate.invalid",
-                SamlError::CertificateUnsupported => "saml.certificate.unsupported",
-                SamlError::AlgorithmUnsupported => "saml.signature.algorithm_unsupported",
-                SamlError::Sha1Refused => "saml.signature.sha1_refused",
-                SamlError::NoMatchingKey => "saml.signature.no_matching_key",
-                SamlError::SignatureInvalid => "saml.signature.invalid",
-                SamlError::SignatureMissing => "saml.signature.missing",
-                SamlError::RedirectMalformed => "saml.redirect.malformed",
-                SamlError::UnexpectedMessage => "saml.message.unexpected",
-                SamlError::VersionUnsupported => "saml.version.unsupported",
-                SamlError::DestinationMismatch => "saml.destination.mismatch",
-                SamlError::IssuerMismatch => "saml.issuer.mismatch",
-                SamlError::IssueInstantInvalid => "saml.issue_instant.invalid",
-                SamlError::MetadataInvalid => "saml.metadata.invalid",
-                SamlError::MetadataExpired => "saml.metadata.expired",
-                SamlError::InResponseToMismatch => "saml.in_response_to.mismatch",
-                SamlError::InResponseToReused => "saml.in_response_to.reused",
-                SamlError::InResponseToExpired => "saml.in_response_to.expired",
-                SamlError::Replayed => "saml.replayed",
-                SamlError::Expired => "saml.expired",
-                SamlError::SignatureStructure(_) => "saml.signature.structure",
-                SamlError::DigestMismatch => "saml.signature.digest_mismatch",
-                SamlError::TransformUnsupported => "saml.signature.transform_unsupported",
-                SamlError::AssertionCount => "saml.assertion.count",
-                SamlError::AssertionEncrypted => "saml.assertion.encrypted",
-                SamlError::AssertionInvalid(_) => "saml.assertion.invalid",
-                SamlError::SubjectConfirmationInvalid => "saml.subject_confirmation.invalid",
-                SamlError::ConditionsExpired => "saml.conditions.expired",
-                SamlError::ConditionsNotYetValid => "saml.conditions.not_yet_valid",
-                SamlError::AudienceMismatch => "saml.audience.mismatch",
-                SamlError::SessionExpired => "saml.session.expired",
-            },
+            #[cfg(feature = "saml")]
+            Self::Xml(e) => e.code(),
+            #[cfg(feature = "saml")]
+            Self::Saml(e) => e.code(),
+            #[cfg(feature = "saml")]
             Self::SamlStatus(_) => "saml.status.not_success",
             Self::Vault(e) => match e {
                 VaultError::Empty => "oauth.vault.empty",
@@ -525,179 +485,261 @@ impl CallbackError {
     }
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::InvalidArgument { field, reason } => write!(f, "invalid `{field}`: {reason}"),
-            Self::UnknownOption { name } => write!(f, "unknown option `{name}`"),
-            Self::SecretRefused { field } => write!(
-                f,
-                "`{field}` needs a secret; edge-sso never holds secrets: do this on your server"
-            ),
-            Self::InsecureUrl { field } => write!(
-                f,
-                "`{field}` must be an absolute https: URL (http: is allowed only on loopback)"
-            ),
-            Self::ReservedParameter { name } => write!(
-                f,
-                "extra parameter `{name}` is set by the client itself and cannot be overridden"
-            ),
-            Self::PkceVerifierInvalid => f.write_str(
-                "the PKCE code verifier must be 43 to 128 characters of [A-Za-z0-9-._~] (RFC 7636 §4.1)",
-            ),
-            Self::PkcePlainRefused => {
-                f.write_str("PKCE method `plain` is refused; only S256 is supported")
+impl Error {
+    /// The developer message, the text of [`Display`](fmt::Display). Built by
+    /// concatenation rather than `format!`, so the OAuth-only module carries
+    /// no `core::fmt` formatting machinery for it.
+    pub(crate) fn message(&self) -> String {
+        let fixed = match self {
+            Self::InvalidArgument { field, reason } => return cat(&["invalid `", field, "`: ", reason]),
+            Self::UnknownOption { name } => return cat(&["unknown option `", name, "`"]),
+            Self::SecretRefused { field } => {
+                return cat(&["`", field, "` needs a secret; edge-sso never holds secrets: do this on your server"])
             }
-            Self::RandomUnavailable => {
-                f.write_str("the host gave no cryptographically secure random numbers")
+            Self::InsecureUrl { field } => {
+                return cat(&["`", field, "` must be an absolute https: URL (http: is allowed only on loopback)"])
             }
-            Self::Callback(e) => f.write_str(e.message()),
-            Self::AuthorizationError(r) => write_error_response(f, "authorization server", r),
-            Self::TokenError(r) => write_error_response(f, "token endpoint", r),
+            Self::ReservedParameter { name } => {
+                return cat(&["extra parameter `", name, "` is set by the client itself and cannot be overridden"])
+            }
+            Self::PkceVerifierInvalid => {
+                "the PKCE code verifier must be 43 to 128 characters of [A-Za-z0-9-._~] (RFC 7636 §4.1)"
+            }
+            Self::PkcePlainRefused => "PKCE method `plain` is refused; only S256 is supported",
+            Self::RandomUnavailable => "the host gave no cryptographically secure random numbers",
+            Self::Callback(e) => e.message(),
+            Self::AuthorizationError(r) => return error_response_message("authorization server", r),
+            Self::TokenError(r) => return error_response_message("token endpoint", r),
             Self::TokenResponse(e) => match e {
-                TokenResponseError::TooLarge => f.write_str("the token response is larger than the limit"),
-                TokenResponseError::NotJsonObject => f.write_str("the token response is not a JSON object"),
+                TokenResponseError::TooLarge => "the token response is larger than the limit",
+                TokenResponseError::NotJsonObject => {
+                    "the token response is not one well-formed JSON object with unique member names"
+                }
                 TokenResponseError::InvalidMember(m) => {
-                    write!(f, "the token response member `{m}` has an invalid type or value")
+                    return cat(&["the token response member `", m, "` has an invalid type or value"])
                 }
-                TokenResponseError::AccessTokenMissing => {
-                    f.write_str("the token response has no `access_token`")
+                TokenResponseError::AccessTokenMissing => "the token response has no `access_token`",
+                TokenResponseError::TokenTypeUnsupported => "the token response's `token_type` is missing or not accepted",
+                TokenResponseError::HttpStatus(s) => {
+                    let mut digits = [0u8; 5];
+                    return cat(&["the token endpoint answered HTTP ", decimal(*s, &mut digits), " without an OAuth error body"]);
                 }
-                TokenResponseError::TokenTypeUnsupported => {
-                    f.write_str("the token response's `token_type` is missing or not accepted")
-                }
-                TokenResponseError::HttpStatus(s) => write!(
-                    f,
-                    "the token endpoint answered HTTP {s} without an OAuth error body"
-                ),
             },
             Self::IdToken(e) => match e {
-                IdTokenError::Malformed(what) => write!(f, "the ID token is malformed (`{what}`)"),
-                IdTokenError::AlgNone => f.write_str("the ID token is unsigned (`alg: none`)"),
-                IdTokenError::IssuerMismatch => f.write_str("the ID token's `iss` is not the configured issuer"),
-                IdTokenError::AudienceMismatch => {
-                    f.write_str("the ID token is not for this client (`aud` or `azp`)")
-                }
-                IdTokenError::Expired => f.write_str("the ID token has expired"),
-                IdTokenError::NonceMismatch => {
-                    f.write_str("the ID token's `nonce` is not the one sent with the authorization request")
-                }
-                IdTokenError::SubjectMismatch => {
-                    f.write_str("the refreshed ID token is about another subject or from another issuer")
-                }
-                IdTokenError::Missing => {
-                    f.write_str("a nonce was sent (OpenID Connect) but the token response has no `id_token`")
-                }
-                IdTokenError::Unverifiable => {
-                    f.write_str("the token response has an `id_token` but no `issuer` is configured to check it")
-                }
+                IdTokenError::Malformed(what) => return cat(&["the ID token is malformed (`", what, "`)"]),
+                IdTokenError::AlgNone => "the ID token is unsigned (`alg: none`)",
+                IdTokenError::IssuerMismatch => "the ID token's `iss` is not the configured issuer",
+                IdTokenError::AudienceMismatch => "the ID token is not for this client (`aud` or `azp`)",
+                IdTokenError::Expired => "the ID token has expired",
+                IdTokenError::NonceMismatch => "the ID token's `nonce` is not the one sent with the authorization request",
+                IdTokenError::SubjectMismatch => "the refreshed ID token is about another subject or from another issuer",
+                IdTokenError::Missing => "a nonce was sent (OpenID Connect) but the token response has no `id_token`",
+                IdTokenError::Unverifiable => "the token response has an `id_token` but no `issuer` is configured to check it",
             },
-            Self::Xml(e) => f.write_str(match e {
-                XmlError::TooLarge => "the XML document is larger than the limit",
-                XmlError::TooDeep => "the XML document is nested deeper than the limit",
-                XmlError::TooManyAttributes => "an XML element has more attributes than the limit",
-                XmlError::TooManyNodes => "the XML document has more nodes than the limit",
-                XmlError::DoctypeRefused => "the XML document has a DOCTYPE; DTDs and entities are refused",
-                XmlError::UndefinedEntity => "the XML document refers to an undefined entity",
-                XmlError::UnboundPrefix => "the XML document uses a namespace prefix that is not declared",
-                XmlError::EncodingUnsupported => "the XML document declares an encoding other than UTF-8",
-                XmlError::Malformed => "the XML document is not well-formed",
-                XmlError::DuplicateElement => "an XML element that may appear once appears more than once",
-            }),
-            Self::Saml(SamlError::SignatureStructure(why)) => write!(f, "the XML signature is not acceptable: {why}"),
-            Self::Saml(SamlError::AssertionInvalid(why)) => write!(f, "the assertion is not acceptable: {why}"),
-            Self::Saml(e) => f.write_str(match e {
-                SamlError::BadTime => "a SAML time value is not an xs:dateTime with a time zone",
-                SamlError::RelayStateTooLong => "RelayState is longer than 80 bytes (SAML Bindings §3.4.3, §3.5.3)",
-                SamlError::Base64Invalid => "the SAML binding value is not valid base64",
-                SamlError::TooLarge => "the SAML binding value or its decoded content is larger than the limit",
-                SamlError::InflateFailed => "the SAML redirect-binding value does not inflate (raw DEFLATE expected)",
-                SamlError::NotUtf8 => "the decoded SAML message is not UTF-8",
-                SamlError::CertificateInvalid => "an IdP certificate is not a readable X.509 certificate (PEM or base64 DER)",
-                SamlError::CertificateUnsupported => {
-                    "an IdP certificate's key is unsupported or too weak (RSA needs 2048 bits; EC P-256/P-384; DSA)"
-                }
-                SamlError::AlgorithmUnsupported => {
-                    "the signature algorithm is unknown or refused (HMAC would need a shared secret)"
-                }
-                SamlError::Sha1Refused => "the signature uses SHA-1; set allowSha1 to accept it",
-                SamlError::NoMatchingKey => "no configured IdP certificate has a key for this signature algorithm",
-                SamlError::SignatureInvalid => "the signature does not verify with any configured IdP certificate",
-                SamlError::SignatureMissing => "the message is not signed",
-                SamlError::RedirectMalformed => {
-                    "the redirect-binding query is malformed (a parameter missing, repeated or badly encoded)"
-                }
-                SamlError::UnexpectedMessage => "the SAML message is not of a kind accepted here",
-                SamlError::VersionUnsupported => "the SAML message's Version is not 2.0",
-                SamlError::DestinationMismatch => "the SAML message's Destination is not this service provider's endpoint",
-                SamlError::IssuerMismatch => "the SAML message's Issuer is not the configured IdP",
-                SamlError::IssueInstantInvalid => "the SAML message's IssueInstant is in the future or too old",
-                SamlError::MetadataInvalid => {
-                    "the IdP metadata is not a SAML 2.0 EntityDescriptor with an IDPSSODescriptor, SSO endpoint and signing certificate"
-                }
-                SamlError::MetadataExpired => "the IdP metadata is past its validUntil",
-                SamlError::InResponseToMismatch => {
-                    "the message's InResponseTo is missing or matches no request this service provider sent"
-                }
-                SamlError::InResponseToReused => "the message answers a request that was already answered",
-                SamlError::InResponseToExpired => "the message answers a request that has expired",
-                SamlError::Replayed => "the SAML message was already accepted once (replay)",
-                SamlError::Expired => "the SAML message's NotOnOrAfter has passed",
-                SamlError::SignatureStructure(_) => "the XML signature is not acceptable",
-                SamlError::DigestMismatch => {
-                    "the digest of the signed element does not match its Reference (the element was changed after signing)"
-                }
-                SamlError::TransformUnsupported => {
-                    "the signature uses a canonicalization or transform other than exclusive C14N and enveloped-signature"
-                }
-                SamlError::AssertionCount => {
-                    "the response must hold exactly one Assertion, as a direct child of the Response (signature wrapping?)"
-                }
-                SamlError::AssertionEncrypted => {
-                    "encrypted assertions, IDs and attributes need a private key: decrypt them on your server"
-                }
-                SamlError::AssertionInvalid(_) => "the assertion is not acceptable",
-                SamlError::SubjectConfirmationInvalid => {
-                    "no bearer SubjectConfirmation matches (Recipient = ACS URL, NotOnOrAfter in the future, InResponseTo, no NotBefore)"
-                }
-                SamlError::ConditionsExpired => "the assertion's Conditions NotOnOrAfter has passed",
-                SamlError::ConditionsNotYetValid => "the assertion's Conditions NotBefore is in the future",
-                SamlError::AudienceMismatch => "the assertion's AudienceRestriction does not name this service provider",
-                SamlError::SessionExpired => "the authentication session (SessionNotOnOrAfter) is over",
-            }),
+            #[cfg(feature = "saml")]
+            Self::Xml(e) => e.message(),
+            #[cfg(feature = "saml")]
+            Self::Saml(SamlError::SignatureStructure(why)) => return cat(&["the XML signature is not acceptable: ", why]),
+            #[cfg(feature = "saml")]
+            Self::Saml(SamlError::AssertionInvalid(why)) => return cat(&["the assertion is not acceptable: ", why]),
+            #[cfg(feature = "saml")]
+            Self::Saml(e) => e.message(),
+            #[cfg(feature = "saml")]
             Self::SamlStatus(s) => {
-                write!(f, "the IdP answered with status {}", s.code)?;
-                if let Some(second) = &s.second_level {
-                    write!(f, " / {second}")?;
-                }
-                Ok(())
+                let second = s.second_level.as_deref();
+                return cat(&["the IdP answered with status ", &s.code, second.map_or("", |_| " / "), second.unwrap_or("")]);
             }
-            Self::Vault(e) => f.write_str(match e {
+            Self::Vault(e) => match e {
                 VaultError::Empty => "no access token is held",
                 VaultError::Expired => "the access token has expired; refresh it first",
                 VaultError::NoRefreshToken => "no refresh token is held",
-                VaultError::ResponseConsumed => {
-                    "this authorization response was already used for a token request"
-                }
-                VaultError::ExchangePending => {
-                    "a code exchange is outstanding; accept its token response before refreshing"
-                }
-            }),
-        }
+                VaultError::ResponseConsumed => "this authorization response was already used for a token request",
+                VaultError::ExchangePending => "a code exchange is outstanding; accept its token response before refreshing",
+            },
+        };
+        fixed.to_owned()
     }
 }
 
-fn write_error_response(f: &mut fmt::Formatter<'_>, who: &str, r: &ErrorResponse) -> fmt::Result {
-    write!(f, "the {who} returned error `{}`", r.error)?;
-    if let Some(d) = &r.description {
-        write!(f, ": {d}")?;
+fn cat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
     }
-    Ok(())
+    out
+}
+
+/// `n` in decimal, written into `buf`.
+fn decimal(mut n: u16, buf: &mut [u8; 5]) -> &str {
+    let mut start = buf.len();
+    for slot in buf.iter_mut().rev() {
+        *slot = b'0' + (n % 10) as u8;
+        start -= 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    core::str::from_utf8(buf.get(start..).unwrap_or_default()).unwrap_or_default()
+}
+
+fn error_response_message(who: &str, r: &ErrorResponse) -> String {
+    let d = r.description.as_deref();
+    cat(&["the ", who, " returned error `", &r.error, "`", d.map_or("", |_| ": "), d.unwrap_or("")])
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
 }
 
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Error({}: {self})", self.code())
+        for part in ["Error(", self.code(), ": ", &self.message(), ")"] {
+            f.write_str(part)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(feature = "saml")]
+impl XmlError {
+    fn code(self) -> &'static str {
+        match self {
+            Self::TooLarge => "xml.too_large",
+            Self::TooDeep => "xml.too_deep",
+            Self::TooManyAttributes => "xml.too_many_attributes",
+            Self::TooManyNodes => "xml.too_many_nodes",
+            Self::DoctypeRefused => "xml.doctype_refused",
+            Self::UndefinedEntity => "xml.undefined_entity",
+            Self::UnboundPrefix => "xml.unbound_prefix",
+            Self::EncodingUnsupported => "xml.encoding_unsupported",
+            Self::Malformed => "xml.malformed",
+            Self::DuplicateElement => "xml.duplicate_element",
+        }
+    }
+
+    fn message(self) -> &'static str {
+        match self {
+            Self::TooLarge => "the XML document is larger than the limit",
+            Self::TooDeep => "the XML document is nested deeper than the limit",
+            Self::TooManyAttributes => "an XML element has more attributes than the limit",
+            Self::TooManyNodes => "the XML document has more nodes than the limit",
+            Self::DoctypeRefused => "the XML document has a DOCTYPE; DTDs and entities are refused",
+            Self::UndefinedEntity => "the XML document refers to an undefined entity",
+            Self::UnboundPrefix => "the XML document uses a namespace prefix that is not declared",
+            Self::EncodingUnsupported => "the XML document declares an encoding other than UTF-8",
+            Self::Malformed => "the XML document is not well-formed",
+            Self::DuplicateElement => "an XML element that may appear once appears more than once",
+        }
+    }
+}
+
+#[cfg(feature = "saml")]
+impl SamlError {
+    fn code(self) -> &'static str {
+        match self {
+            Self::BadTime => "saml.time.invalid",
+            Self::RelayStateTooLong => "saml.relay_state.too_long",
+            Self::Base64Invalid => "saml.binding.base64_invalid",
+            Self::TooLarge => "saml.binding.too_large",
+            Self::InflateFailed => "saml.binding.inflate_failed",
+            Self::NotUtf8 => "saml.binding.not_utf8",
+            Self::CertificateInvalid => "saml.certificate.invalid",
+            Self::CertificateUnsupported => "saml.certificate.unsupported",
+            Self::AlgorithmUnsupported => "saml.signature.algorithm_unsupported",
+            Self::Sha1Refused => "saml.signature.sha1_refused",
+            Self::NoMatchingKey => "saml.signature.no_matching_key",
+            Self::SignatureInvalid => "saml.signature.invalid",
+            Self::SignatureMissing => "saml.signature.missing",
+            Self::RedirectMalformed => "saml.redirect.malformed",
+            Self::UnexpectedMessage => "saml.message.unexpected",
+            Self::VersionUnsupported => "saml.version.unsupported",
+            Self::DestinationMismatch => "saml.destination.mismatch",
+            Self::IssuerMismatch => "saml.issuer.mismatch",
+            Self::IssueInstantInvalid => "saml.issue_instant.invalid",
+            Self::MetadataInvalid => "saml.metadata.invalid",
+            Self::MetadataExpired => "saml.metadata.expired",
+            Self::InResponseToMismatch => "saml.in_response_to.mismatch",
+            Self::InResponseToReused => "saml.in_response_to.reused",
+            Self::InResponseToExpired => "saml.in_response_to.expired",
+            Self::Replayed => "saml.replayed",
+            Self::Expired => "saml.expired",
+            Self::SignatureStructure(_) => "saml.signature.structure",
+            Self::DigestMismatch => "saml.signature.digest_mismatch",
+            Self::TransformUnsupported => "saml.signature.transform_unsupported",
+            Self::AssertionCount => "saml.assertion.count",
+            Self::AssertionEncrypted => "saml.assertion.encrypted",
+            Self::AssertionInvalid(_) => "saml.assertion.invalid",
+            Self::SubjectConfirmationInvalid => "saml.subject_confirmation.invalid",
+            Self::ConditionsExpired => "saml.conditions.expired",
+            Self::ConditionsNotYetValid => "saml.conditions.not_yet_valid",
+            Self::AudienceMismatch => "saml.audience.mismatch",
+            Self::SessionExpired => "saml.session.expired",
+        }
+    }
+
+    fn message(self) -> &'static str {
+        match self {
+            Self::BadTime => "a SAML time value is not an xs:dateTime with a time zone",
+            Self::RelayStateTooLong => "RelayState is longer than 80 bytes (SAML Bindings §3.4.3, §3.5.3)",
+            Self::Base64Invalid => "the SAML binding value is not valid base64",
+            Self::TooLarge => "the SAML binding value or its decoded content is larger than the limit",
+            Self::InflateFailed => "the SAML redirect-binding value does not inflate (raw DEFLATE expected)",
+            Self::NotUtf8 => "the decoded SAML message is not UTF-8",
+            Self::CertificateInvalid => "an IdP certificate is not a readable X.509 certificate (PEM or base64 DER)",
+            Self::CertificateUnsupported => {
+                "an IdP certificate's key is unsupported or too weak (RSA needs 2048 bits; EC P-256/P-384; DSA)"
+            }
+            Self::AlgorithmUnsupported => {
+                "the signature algorithm is unknown or refused (HMAC would need a shared secret)"
+            }
+            Self::Sha1Refused => "the signature uses SHA-1; set allowSha1 to accept it",
+            Self::NoMatchingKey => "no configured IdP certificate has a key for this signature algorithm",
+            Self::SignatureInvalid => "the signature does not verify with any configured IdP certificate",
+            Self::SignatureMissing => "the message is not signed",
+            Self::RedirectMalformed => {
+                "the redirect-binding query is malformed (a parameter missing, repeated or badly encoded)"
+            }
+            Self::UnexpectedMessage => "the SAML message is not of a kind accepted here",
+            Self::VersionUnsupported => "the SAML message's Version is not 2.0",
+            Self::DestinationMismatch => "the SAML message's Destination is not this service provider's endpoint",
+            Self::IssuerMismatch => "the SAML message's Issuer is not the configured IdP",
+            Self::IssueInstantInvalid => "the SAML message's IssueInstant is in the future or too old",
+            Self::MetadataInvalid => {
+                "the IdP metadata is not a SAML 2.0 EntityDescriptor with an IDPSSODescriptor, SSO endpoint and signing certificate"
+            }
+            Self::MetadataExpired => "the IdP metadata is past its validUntil",
+            Self::InResponseToMismatch => {
+                "the message's InResponseTo is missing or matches no request this service provider sent"
+            }
+            Self::InResponseToReused => "the message answers a request that was already answered",
+            Self::InResponseToExpired => "the message answers a request that has expired",
+            Self::Replayed => "the SAML message was already accepted once (replay)",
+            Self::Expired => "the SAML message's NotOnOrAfter has passed",
+            Self::SignatureStructure(_) => "the XML signature is not acceptable",
+            Self::DigestMismatch => {
+                "the digest of the signed element does not match its Reference (the element was changed after signing)"
+            }
+            Self::TransformUnsupported => {
+                "the signature uses a canonicalization or transform other than exclusive C14N and enveloped-signature"
+            }
+            Self::AssertionCount => {
+                "the response must hold exactly one Assertion, as a direct child of the Response (signature wrapping?)"
+            }
+            Self::AssertionEncrypted => {
+                "encrypted assertions, IDs and attributes need a private key: decrypt them on your server"
+            }
+            Self::AssertionInvalid(_) => "the assertion is not acceptable",
+            Self::SubjectConfirmationInvalid => {
+                "no bearer SubjectConfirmation matches (Recipient = ACS URL, NotOnOrAfter in the future, InResponseTo, no NotBefore)"
+            }
+            Self::ConditionsExpired => "the assertion's Conditions NotOnOrAfter has passed",
+            Self::ConditionsNotYetValid => "the assertion's Conditions NotBefore is in the future",
+            Self::AudienceMismatch => "the assertion's AudienceRestriction does not name this service provider",
+            Self::SessionExpired => "the authentication session (SessionNotOnOrAfter) is over",
+        }
     }
 }
 
@@ -721,12 +763,14 @@ impl From<IdTokenError> for Error {
     }
 }
 
+#[cfg(feature = "saml")]
 impl From<XmlError> for Error {
     fn from(e: XmlError) -> Self {
         Self::Xml(e)
     }
 }
 
+#[cfg(feature = "saml")]
 impl From<SamlError> for Error {
     fn from(e: SamlError) -> Self {
         Self::Saml(e)
@@ -746,7 +790,8 @@ mod tests {
 
     #[test]
     fn codes_are_unique_and_dotted() {
-        let all = [
+        #[allow(unused_mut)] // extended only with the saml feature
+        let mut all = [
             Error::InvalidArgument { field: "x", reason: "y" },
             Error::UnknownOption { name: "x".into() },
             Error::SecretRefused { field: "clientSecret" },
@@ -803,6 +848,32 @@ mod tests {
             ]
             .map(Error::IdToken),
         )
+        .chain(
+            [
+                VaultError::Empty,
+                VaultError::Expired,
+                VaultError::NoRefreshToken,
+                VaultError::ResponseConsumed,
+                VaultError::ExchangePending,
+            ]
+            .map(Error::Vault),
+        )
+        .collect::<Vec<_>>();
+        #[cfg(feature = "saml")]
+        all.extend(saml_errors());
+        let mut codes: Vec<_> = all.iter().map(Error::code).collect();
+        assert!(codes.iter().all(|c| c.contains('.') && c.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '.' || ch == '_')));
+        codes.sort_unstable();
+        let n = codes.len();
+        codes.dedup();
+        assert_eq!(codes.len(), n, "duplicate error code");
+        assert!(all.iter().all(|e| !e.to_string().is_empty()));
+    }
+
+
+    #[cfg(feature = "saml")]
+    fn saml_errors() -> impl Iterator<Item = Error> {
+        core::iter::empty()
         .chain(
             [
                 XmlError::TooLarge,
@@ -863,24 +934,6 @@ mod tests {
         .chain(
             [Error::SamlStatus(Box::new(StatusError { code: "x".into(), second_level: None, message: None }))],
         )
-        .chain(
-            [
-                VaultError::Empty,
-                VaultError::Expired,
-                VaultError::NoRefreshToken,
-                VaultError::ResponseConsumed,
-                VaultError::ExchangePending,
-            ]
-            .map(Error::Vault),
-        )
-        .collect::<Vec<_>>();
-        let mut codes: Vec<_> = all.iter().map(Error::code).collect();
-        assert!(codes.iter().all(|c| c.contains('.') && c.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '.' || ch == '_')));
-        codes.sort_unstable();
-        let n = codes.len();
-        codes.dedup();
-        assert_eq!(codes.len(), n, "duplicate error code");
-        assert!(all.iter().all(|e| !e.to_string().is_empty()));
     }
 
     #[test]
@@ -900,5 +953,36 @@ mod tests {
         let e = Error::AuthorizationError(r);
         assert_eq!(e.to_string(), "the authorization server returned error `access_denied`: User cancelled");
         assert_eq!(format!("{e:?}"), "Error(oauth.authorization.error: the authorization server returned error `access_denied`: User cancelled)");
+        let bare = Error::TokenError(ErrorResponse::from_parts("invalid_grant", None, None).unwrap());
+        assert_eq!(bare.to_string(), "the token endpoint returned error `invalid_grant`");
+    }
+
+    #[test]
+    fn messages_name_their_field_and_status() {
+        assert_eq!(Error::InvalidArgument { field: "scope", reason: "is bad" }.to_string(), "invalid `scope`: is bad");
+        assert_eq!(
+            Error::TokenResponse(TokenResponseError::InvalidMember("expires_in")).to_string(),
+            "the token response member `expires_in` has an invalid type or value"
+        );
+        assert_eq!(Error::IdToken(IdTokenError::Malformed("aud")).to_string(), "the ID token is malformed (`aud`)");
+        for (status, text) in [(0, "0"), (7, "7"), (404, "404"), (502, "502"), (65535, "65535")] {
+            let e = Error::TokenResponse(TokenResponseError::HttpStatus(status));
+            assert_eq!(e.to_string(), format!("the token endpoint answered HTTP {text} without an OAuth error body"));
+        }
+    }
+
+    #[cfg(feature = "saml")]
+    #[test]
+    fn saml_messages_carry_their_detail() {
+        assert_eq!(
+            Error::Saml(SamlError::SignatureStructure("two SignedInfo")).to_string(),
+            "the XML signature is not acceptable: two SignedInfo"
+        );
+        let status = |second: Option<&str>| {
+            Error::SamlStatus(Box::new(StatusError { code: "urn:x:Requester".into(), second_level: second.map(Into::into), message: None }))
+                .to_string()
+        };
+        assert_eq!(status(None), "the IdP answered with status urn:x:Requester");
+        assert_eq!(status(Some("urn:x:NoPassive")), "the IdP answered with status urn:x:Requester / urn:x:NoPassive");
     }
 }

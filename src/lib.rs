@@ -19,7 +19,11 @@
 //! See [`manual`] for the threat model.
 #![forbid(unused_must_use)]
 
+extern crate alloc;
+
+mod b64url;
 pub mod error;
+mod json;
 pub mod manual;
 pub mod oauth;
 mod one_time;
@@ -32,10 +36,9 @@ pub mod url;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
-pub use error::{
-    CallbackError, Error, ErrorResponse, IdTokenError, Result, SamlError, StatusError, TokenResponseError, VaultError,
-    XmlError,
-};
+pub use error::{CallbackError, Error, ErrorResponse, IdTokenError, Result, TokenResponseError, VaultError};
+#[cfg(feature = "saml")]
+pub use error::{SamlError, StatusError, XmlError};
 pub use oauth::{create_pkce, pkce_challenge};
 pub use random::{random_nonce, random_state};
 pub use secret::Secret;

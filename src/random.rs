@@ -15,10 +15,9 @@
 
 use std::cell::RefCell;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use zeroize::Zeroize;
 
+use crate::b64url;
 use crate::error::{Error, Result};
 
 /// Size of the pool, and of each refill.
@@ -71,7 +70,7 @@ pub fn fill(buf: &mut [u8]) -> Result<()> {
 pub fn token_256() -> Result<String> {
     let mut bytes = [0u8; 32];
     fill(&mut bytes)?;
-    Ok(URL_SAFE_NO_PAD.encode(bytes))
+    Ok(b64url::encode(&bytes))
 }
 
 /// A fresh OAuth `state` value: 256 bits, base64url.
@@ -98,6 +97,8 @@ pub fn random_nonce() -> Result<String> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
     use std::collections::HashSet;
 
     #[test]

@@ -7,11 +7,10 @@
 //! here; every claim rule is. An ID token from anywhere else (a URL, a
 //! message) is refused long before this point.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
-use serde_json::{Map, Value};
 
+use crate::b64url;
 use crate::error::{IdTokenError, Result};
+use crate::json::{self, Object, Value};
 use crate::secret::ct_eq_str;
 
 /// Allowed clock difference for `exp` and `iat`, in seconds.
@@ -49,27 +48,35 @@ pub(crate) struct Expected<'a> {
     pub now_ms: u64,
 }
 
-fn segment(part: Option<&str>, what: &'static str) -> Result<Map<String, Value>> {
+/// A segment's JSON text (base64url, UTF-8).
+fn segment(part: Option<&str>, what: &'static str) -> Result<String> {
     let text = part.ok_or(IdTokenError::Malformed(what))?;
-    let bytes = URL_SAFE_NO_PAD.decode(text.trim_end_matches('=')).map_err(|_| IdTokenError::Malformed(what))?;
-    match serde_json::from_slice(&bytes) {
-        Ok(Value::Object(map)) => Ok(map),
-        _ => Err(IdTokenError::Malformed(what).into()),
-    }
+    let bytes = b64url::decode(text.trim_end_matches('=')).ok_or(IdTokenError::Malformed(what))?;
+    String::from_utf8(bytes).map_err(|_| IdTokenError::Malformed(what).into())
 }
 
-fn seconds(map: &Map<String, Value>, claim: &'static str) -> Result<u64> {
-    map.get(claim)
-        .and_then(|v| v.as_u64().or_else(|| v.as_f64().filter(|f| f.is_finite() && *f >= 0.0).map(|f| f as u64)))
-        .ok_or(IdTokenError::Malformed(claim).into())
+fn object<'a>(text: &'a str, what: &'static str) -> Result<Object<'a>> {
+    json::parse_object(text).ok_or(IdTokenError::Malformed(what).into())
+}
+
+/// A NumericDate (RFC 7519 §2): seconds, possibly with a fraction, which is dropped.
+fn seconds(map: &Object<'_>, claim: &'static str) -> Result<u64> {
+    match map.get(claim) {
+        Some(Value::Number(n)) => n.to_u64().map(|(s, _)| s).ok_or(IdTokenError::Malformed(claim).into()),
+        _ => Err(IdTokenError::Malformed(claim).into()),
+    }
 }
 
 /// Checks the ID token's claims and returns them.
 pub(crate) fn validate(token: &str, expected: &Expected<'_>) -> Result<IdTokenClaims> {
     let mut parts = token.split('.');
-    let header = segment(parts.next(), "header")?;
-    let payload_text = parts.next();
-    let payload = segment(payload_text, "payload")?;
+    let header_text = segment(parts.next(), "header")?;
+    let header = object(&header_text, "header")?;
+    // The payload's own text is what callers get as `json`: it is exactly
+    // what was read, and it parses the same in JavaScript because every
+    // ambiguity (duplicate names, lone surrogates, huge numbers) was refused.
+    let json = segment(parts.next(), "payload")?;
+    let payload = object(&json, "payload")?;
     // A JWS always has a signature; an empty third part is an unsecured JWT.
     if parts.next().is_none_or(str::is_empty) || parts.next().is_some() {
         return Err(IdTokenError::Malformed("compact serialization").into());
@@ -82,14 +89,14 @@ pub(crate) fn validate(token: &str, expected: &Expected<'_>) -> Result<IdTokenCl
 
     let text = |claim: &'static str| -> Result<String> {
         match payload.get(claim) {
-            Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
+            Some(Value::String(s)) if !s.is_empty() => Ok(String::from(&**s)),
             _ => Err(IdTokenError::Malformed(claim).into()),
         }
     };
     let issuer = text("iss")?;
     let subject = text("sub")?;
     let audience: Vec<String> = match payload.get("aud") {
-        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::String(s)) => vec![String::from(&**s)],
         Some(Value::Array(items)) if !items.is_empty() => items
             .iter()
             .map(|v| v.as_str().map(str::to_owned).ok_or(IdTokenError::Malformed("aud")))
@@ -100,12 +107,12 @@ pub(crate) fn validate(token: &str, expected: &Expected<'_>) -> Result<IdTokenCl
     let issued_at = seconds(&payload, "iat")?;
     let nonce = match payload.get("nonce") {
         None => None,
-        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::String(s)) => Some(String::from(&**s)),
         Some(_) => return Err(IdTokenError::Malformed("nonce").into()),
     };
     let azp = match payload.get("azp") {
         None => None,
-        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::String(s)) => Some(String::from(&**s)),
         Some(_) => return Err(IdTokenError::Malformed("azp").into()),
     };
     let auth_time = match payload.get("auth_time") {
@@ -154,7 +161,6 @@ pub(crate) fn validate(token: &str, expected: &Expected<'_>) -> Result<IdTokenCl
             return Err(IdTokenError::NonceMismatch.into());
         }
     }
-    let json = Value::Object(payload).to_string();
     Ok(IdTokenClaims { json, issuer, subject, audience, azp, auth_time, expires_at, nonce })
 }
 
@@ -162,7 +168,9 @@ pub(crate) fn validate(token: &str, expected: &Expected<'_>) -> Result<IdTokenCl
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use serde_json::json;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    use serde_json::{json, Map, Value};
 
     const NOW_MS: u64 = 1_700_000_000_000;
     const NOW: u64 = NOW_MS / 1000;
@@ -219,6 +227,31 @@ mod tests {
         assert_eq!(code(&with(|m| { m.insert("exp".into(), json!("soon")); }), &e), "oidc.id_token.malformed");
         assert_eq!(code(&jwt(json!({"alg": "none"}), claims()), &e), "oidc.id_token.alg_none");
         assert_eq!(code(&jwt(json!({}), claims()), &e), "oidc.id_token.malformed");
+    }
+
+    #[test]
+    fn refuses_duplicate_claims() {
+        let e = expected();
+        let seg = |s: &str| URL_SAFE_NO_PAD.encode(s);
+        let claims = format!(r#"{{"iss":"https://op.example","sub":"alice","aud":"spa","exp":{},"iat":{NOW},"nonce":"n-1""#, NOW + 300);
+        let token = |header: &str, payload: &str| format!("{}.{}.c2ln", seg(header), seg(payload));
+        assert!(validate(&token(r#"{"alg":"RS256"}"#, &(claims.clone() + "}")), &e).is_ok());
+        // Another parser might keep the other `sub` or `nonce`.
+        for extra in [r#","sub":"mallory"}"#, r#","nonce":"n-2"}"#, r#","\u0073ub":"mallory"}"#] {
+            assert_eq!(code(&token(r#"{"alg":"RS256"}"#, &(claims.clone() + extra)), &e), "oidc.id_token.malformed", "{extra}");
+        }
+        assert_eq!(code(&token(r#"{"alg":"RS256","alg":"none"}"#, &(claims + "}")), &e), "oidc.id_token.malformed");
+    }
+
+    #[test]
+    fn numeric_dates_may_have_fractions_and_json_is_the_payload_as_sent() {
+        let payload = format!(r#"{{ "iss": "https://op.example", "sub": "alice", "aud": "spa", "exp": {}.75, "iat": {NOW}e0, "nonce": "n-1", "zz": 1 }}"#, NOW + 300);
+        let token = format!("{}.{}.c2ln", URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256"}"#), URL_SAFE_NO_PAD.encode(&payload));
+        let c = validate(&token, &expected()).unwrap();
+        assert_eq!(c.expires_at, NOW + 300);
+        assert_eq!(c.json, payload);
+        let not_utf8 = format!("{}.{}.c2ln", URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256"}"#), URL_SAFE_NO_PAD.encode(b"{\"sub\":\"\xff\"}"));
+        assert_eq!(code(&not_utf8, &expected()), "oidc.id_token.malformed");
     }
 
     #[test]

@@ -1,10 +1,9 @@
 //! PKCE (RFC 7636), `S256` only.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
 use core::fmt;
 use sha2::{Digest, Sha256};
 
+use crate::b64url;
 use crate::error::{Error, Result};
 use crate::random;
 use crate::secret::Secret;
@@ -56,7 +55,7 @@ impl CodeVerifier {
             reason: "a code verifier has 43 to 128 characters",
         })?;
         random::fill(buf)?;
-        let mut text = URL_SAFE_NO_PAD.encode(&*buf);
+        let mut text = b64url::encode(buf);
         zeroize::Zeroize::zeroize(&mut bytes);
         text.truncate(len);
         Ok(Self(Secret::new(text)))
@@ -76,7 +75,7 @@ impl CodeVerifier {
 
     /// `BASE64URL(SHA256(ASCII(verifier)))`.
     pub fn challenge(&self) -> CodeChallenge {
-        CodeChallenge(URL_SAFE_NO_PAD.encode(Sha256::digest(self.expose().as_bytes())))
+        CodeChallenge(b64url::encode(&Sha256::digest(self.expose().as_bytes())))
     }
 
     /// The verifier text, for the token request or for the caller to carry.

@@ -1,9 +1,9 @@
 //! Token endpoint requests and responses (RFC 6749 §4.1.3, §5, §6).
 
 use core::fmt;
-use serde_json::{Map, Value};
 
 use crate::error::{ErrorResponse, Error, Result, TokenResponseError};
+use crate::json::{self, Object, Value};
 use crate::secret::Secret;
 
 /// The largest token response accepted (ID tokens can be a few KB; this is far above).
@@ -101,10 +101,7 @@ pub(crate) fn parse_response(body: &str, status: Option<u16>, accept: TokenType)
     if body.len() > MAX_TOKEN_RESPONSE_LEN {
         return Err(TokenResponseError::TooLarge.into());
     }
-    let parsed: Option<Map<String, Value>> = match serde_json::from_str(body) {
-        Ok(Value::Object(map)) => Some(map),
-        _ => None,
-    };
+    let parsed = json::parse_object(body);
     let ok_status = status.is_none_or(|s| (200..300).contains(&s));
     let Some(mut map) = parsed else {
         return Err(match status {
@@ -140,13 +137,14 @@ pub(crate) fn parse_response(body: &str, status: Option<u16>, accept: TokenType)
         Some(t) if t.eq_ignore_ascii_case("dpop") && accept == TokenType::DPoP => TokenType::DPoP,
         _ => return Err(TokenResponseError::TokenTypeUnsupported.into()),
     };
+    // A non-negative integer; `3600.0` and `36e2` are integers too. Larger
+    // than u64 saturates (it means "does not expire in practice").
     let expires_in = match map.get("expires_in") {
         None | Some(Value::Null) => None,
-        Some(Value::Number(n)) => Some(
-            n.as_u64()
-                .or_else(|| n.as_f64().filter(|f| f.is_finite() && *f >= 0.0 && f.fract() == 0.0).map(|f| f as u64))
-                .ok_or(TokenResponseError::InvalidMember("expires_in"))?,
-        ),
+        Some(Value::Number(n)) => match n.to_u64() {
+            Some((seconds, true)) => Some(seconds),
+            _ => return Err(TokenResponseError::InvalidMember("expires_in").into()),
+        },
         Some(_) => return Err(TokenResponseError::InvalidMember("expires_in").into()),
     };
     let optional_secret = |v: Option<core::result::Result<Secret, ()>>, name: &'static str| -> Result<Option<Secret>> {
@@ -163,7 +161,7 @@ pub(crate) fn parse_response(body: &str, status: Option<u16>, accept: TokenType)
     }
     let scope = match map.remove("scope") {
         None | Some(Value::Null) => None,
-        Some(Value::String(s)) if valid_scope(&s) => Some(s),
+        Some(Value::String(s)) if valid_scope(&s) => Some(s.into_owned()),
         Some(_) => return Err(TokenResponseError::InvalidMember("scope").into()),
     };
     Ok(TokenSet { access_token, token_type, expires_in, refresh_token, id_token, scope })
@@ -171,10 +169,10 @@ pub(crate) fn parse_response(body: &str, status: Option<u16>, accept: TokenType)
 
 /// Removes a member: a string becomes a [`Secret`] at once, `null` counts as
 /// absent, any other type is `Err` (callers check emptiness themselves).
-fn take_secret(map: &mut Map<String, Value>, key: &str) -> Option<core::result::Result<Secret, ()>> {
+fn take_secret(map: &mut Object<'_>, key: &str) -> Option<core::result::Result<Secret, ()>> {
     match map.remove(key)? {
         Value::Null => None,
-        Value::String(s) => Some(Ok(Secret::new(s))),
+        Value::String(s) => Some(Ok(Secret::new(s.into_owned()))),
         _ => Some(Err(())),
     }
 }
@@ -268,6 +266,39 @@ mod tests {
         }
         let big = format!(r#"{{"access_token":"{}","token_type":"Bearer"}}"#, "a".repeat(MAX_TOKEN_RESPONSE_LEN));
         assert_eq!(code(&big, None), "oauth.token.too_large");
+    }
+
+    #[test]
+    fn refuses_duplicate_members() {
+        // Which access_token would another parser have kept?
+        for body in [
+            r#"{"access_token":"A","access_token":"B","token_type":"Bearer"}"#,
+            r#"{"access_token":"A","token_type":"Bearer","token_type":"DPoP"}"#,
+            r#"{"access_token":"A","token_type":"Bearer","\u0061ccess_token":"B"}"#,
+            r#"{"error":"invalid_grant","error":"access_denied"}"#,
+        ] {
+            assert_eq!(code(body, Some(200)), "oauth.token.malformed", "{body}");
+        }
+    }
+
+    #[test]
+    fn expires_in_is_read_exactly() {
+        let e = |v: &str| parse_response(&format!(r#"{{"access_token":"A","token_type":"Bearer","expires_in":{v}}}"#), None, TokenType::Bearer);
+        assert_eq!(e("3600.0").unwrap().expires_in, Some(3600));
+        assert_eq!(e("36e2").unwrap().expires_in, Some(3600));
+        assert_eq!(e("-0").unwrap().expires_in, Some(0));
+        assert_eq!(e("null").unwrap().expires_in, None);
+        assert_eq!(e("1e30").unwrap().expires_in, Some(u64::MAX));
+        for bad in ["1.5", "-1", "1e-1", "true", "\"60\""] {
+            assert_eq!(e(bad).unwrap_err().code(), "oauth.token.invalid_member", "{bad}");
+        }
+        assert_eq!(e("1e400").unwrap_err().code(), "oauth.token.malformed", "beyond a double");
+    }
+
+    #[test]
+    fn escaped_tokens_are_decoded() {
+        let t = ok(r#"{"access_token":"a\/b\u002Bc","token_type":"Bearer"}"#);
+        assert_eq!(t.access_token.expose(), "a/b+c");
     }
 
     #[test]

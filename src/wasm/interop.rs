@@ -29,10 +29,11 @@ const SECRET_NAMES: [&str; 14] = [
 /// Converts an edge-sso error into a JS `Error` with `name`, `code`, and for
 /// OAuth error responses `error`, `errorDescription`, `errorUri`.
 pub(crate) fn to_js_error(e: Error) -> JsValue {
-    let err = js_sys::Error::new(&e.to_string());
+    let err = js_sys::Error::new(&e.message());
     err.set_name("EdgeSsoError");
     let obj: &JsValue = err.as_ref();
     set(obj, "code", &e.code().into());
+    #[cfg(feature = "saml")]
     if let Error::SamlStatus(st) = &e {
         set(obj, "statusCode", &st.code.as_str().into());
         if let Some(v) = &st.second_level {

@@ -12,6 +12,14 @@ mod text_in;
 
 use wasm_bindgen::prelude::*;
 
+// The OAuth-only module allocates little (URLs, a token response, a few
+// strings), so it trades dlmalloc (std's default) for talc, a wasm allocator
+// a fraction of its size. The full module keeps dlmalloc: SAML validation
+// allocates a great deal and its speed is measured against it.
+#[cfg(not(feature = "saml"))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 use interop::{js, JsResult, Options};
 
 #[wasm_bindgen(typescript_custom_section)]

@@ -346,6 +346,9 @@ impl JsOAuthClient {
 
     #[wasm_bindgen(js_name = toString)]
     pub fn to_string_js(&self) -> String {
-        format!("[OAuthClient {}]", self.inner.config().client_id)
+        let mut s = String::from("[OAuthClient ");
+        s.push_str(&self.inner.config().client_id);
+        s.push(']');
+        s
     }
 }

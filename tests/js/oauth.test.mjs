@@ -1,9 +1,15 @@
 // The OAuth API through the built package, imported by name as a user would
 // (`edge-sso` resolves through package.json's exports map, `node` condition).
-import { test } from 'node:test';
+// oauth-only.test.mjs imports this file again as `?entry=oauth`, so the same
+// suite also runs against `edge-sso/oauth`, a module built differently (no
+// SAML, its own allocator, size-optimized).
+import { test as nodeTest } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import * as sso from 'edge-sso';
+
+const ENTRY = new URL(import.meta.url).searchParams.get('entry') === 'oauth' ? 'edge-sso/oauth' : 'edge-sso';
+const sso = await import(ENTRY);
+const test = ENTRY === 'edge-sso' ? nodeTest : (name, ...rest) => nodeTest(`[${ENTRY}] ${name}`, ...rest);
 
 const { OAuthClient, createPkce, pkceChallenge, randomState, randomNonce } = sso;
 const NOW = 1_700_000_000_000;
