@@ -104,26 +104,34 @@ fn push_string(out: &mut String, s: &str) {
     out.push('"');
     let bytes = s.as_bytes();
     let mut start = 0;
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        // U+2028 and U+2029 are E2 80 A8 / E2 80 A9 in UTF-8.
+    // Jump from one byte that may need escaping to the next (0xE2 starts
+    // U+2028/U+2029, E2 80 A8/A9); the runs between are copied whole.
+    while let Some(offset) =
+        bytes.get(start..).and_then(|rest| rest.iter().position(|&b| b < 0x20 || b == b'"' || b == b'\\' || b == 0xe2))
+    {
+        let i = start + offset;
+        let b = bytes.get(i).copied().unwrap_or(0);
         let line_sep = b == 0xe2 && bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9));
-        let escape: Option<&str> = match b {
-            b'"' => Some("\\\""),
-            b'\\' => Some("\\\\"),
-            b'\n' => Some("\\n"),
-            b'\r' => Some("\\r"),
-            b'\t' => Some("\\t"),
-            0..=0x1f => None,
-            _ if line_sep => None,
+        let (escape, code, width): (Option<&str>, u32, usize) = match b {
+            b'"' => (Some("\\\""), 0, 1),
+            b'\\' => (Some("\\\\"), 0, 1),
+            b'\n' => (Some("\\n"), 0, 1),
+            b'\r' => (Some("\\r"), 0, 1),
+            b'\t' => (Some("\\t"), 0, 1),
+            0..=0x1f => (None, u32::from(b), 1),
+            _ if line_sep => (None, if bytes.get(i + 2) == Some(&0xa8) { 0x2028 } else { 0x2029 }, 3),
             _ => {
-                i += 1;
+                // Another character starting with E2: copy its first byte with the run.
+                out.push_str(s.get(start..i).unwrap_or_default());
+                start = i;
+                let next = s.get(i..).and_then(|r| r.chars().next()).map_or(1, char::len_utf8);
+                out.push_str(s.get(i..i + next).unwrap_or_default());
+                start = i + next;
                 continue;
             }
         };
         // Every byte matched above starts a character, so `i` is a char boundary.
         out.push_str(s.get(start..i).unwrap_or_default());
-        let (code, width) = if line_sep { (if bytes.get(i + 2) == Some(&0xa8) { 0x2028 } else { 0x2029 }, 3) } else { (u32::from(b), 1) };
         match escape {
             Some(e) => out.push_str(e),
             None => {
@@ -134,8 +142,7 @@ fn push_string(out: &mut String, s: &str) {
                 }
             }
         }
-        i += width;
-        start = i;
+        start = i + width;
     }
     out.push_str(s.get(start..).unwrap_or_default());
     out.push('"');
@@ -166,7 +173,7 @@ mod tests {
 
     #[test]
     fn round_trips_through_an_independent_parser() {
-        let nasty = "a\"b\\c\n\r\t\u{0}\u{1f}\u{7f}é😀\u{2028}\u{2029}</script>";
+        let nasty = "a\"b\\c\n\r\t\u{0}\u{1f}\u{7f}é😀\u{2028}\u{2029}€→\u{2027}</script>";
         let mut o = JsonObject::with_capacity(16);
         o.string("s", nasty).opt_string("none", None).number("n", 9_007_199_254_740_991).number("z", 0);
         o.boolean("t", true).strings("list", &["x".into(), nasty.into()]);
