@@ -122,10 +122,8 @@ fn push_string(out: &mut String, s: &str) {
             _ if line_sep => (None, if bytes.get(i + 2) == Some(&0xa8) { 0x2028 } else { 0x2029 }, 3),
             _ => {
                 // Another character starting with E2: copy its first byte with the run.
-                out.push_str(s.get(start..i).unwrap_or_default());
-                start = i;
                 let next = s.get(i..).and_then(|r| r.chars().next()).map_or(1, char::len_utf8);
-                out.push_str(s.get(i..i + next).unwrap_or_default());
+                out.push_str(s.get(start..i + next).unwrap_or_default());
                 start = i + next;
                 continue;
             }
