@@ -58,15 +58,17 @@ pub fn base64_decode(value: &str) -> Result<Vec<u8>> {
     if value.len() > MAX_ENCODED {
         return Err(SamlError::TooLarge.into());
     }
-    // Whitespace is ASCII, so bytes can be filtered without decoding UTF-8;
-    // a non-ASCII byte stays and makes the decoder fail.
+    // The usual value has no whitespace: decode it as it is, and only when
+    // that fails look for whitespace (ASCII, so bytes can be filtered without
+    // decoding UTF-8; a non-ASCII byte stays and makes the decoder fail).
     let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
     let bytes = value.as_bytes();
-    let decoded = if bytes.iter().any(is_space) {
-        let compact: Vec<u8> = bytes.iter().copied().filter(|b| !is_space(b)).collect();
-        B64.decode(compact)
-    } else {
-        B64.decode(bytes)
+    let decoded = match B64.decode(bytes) {
+        Err(_) if bytes.iter().any(is_space) => {
+            let compact: Vec<u8> = bytes.iter().copied().filter(|b| !is_space(b)).collect();
+            B64.decode(compact)
+        }
+        other => other,
     };
     decoded.map_err(|_| SamlError::Base64Invalid.into())
 }
