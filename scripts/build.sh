@@ -16,9 +16,9 @@ fi
 # One module per entry point: the full package (OAuth + SAML) in pkg/, and the
 # OAuth-only build (same crate, `saml` feature off) in pkg/oauth/ for front
 # ends that never see SAML.
-wasm="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/edge_sso.wasm"
-bindgen() { # <out-dir> <out-name>
-  wasm-bindgen --target web --out-dir "$1" --out-name "$2" --remove-name-section --remove-producers-section "$wasm"
+out="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown"
+bindgen() { # <out-dir> <out-name> <cargo-profile>
+  wasm-bindgen --target web --out-dir "$1" --out-name "$2" --remove-name-section --remove-producers-section "$out/$3/edge_sso.wasm"
   # The hand-written runtime entries load ./edge_sso.js; point them at this build.
   for entry in browser node workerd; do
     sed "s/edge_sso\([._]\)/$2\1/g" "js/$entry.js" > "$1/$entry.js"
@@ -34,14 +34,14 @@ bindgen() { # <out-dir> <out-name>
 
 rm -rf pkg
 # The OAuth-only module has a size budget (30 KB gzip) and no hot path, so it
-# is built with opt-level "z"; the full module keeps the release profile's "s"
-# because SAML validation speed is measured on it (see BENCHMARKS.md); sha2,
-# which Cargo.toml builds at opt-level 3 for SAML's digests, goes back to "z".
+# is built with its own profile, `release-oauth` (opt-level "z", sha2 too);
+# the full module keeps the release profile's "s" (sha2 at 3) because SAML
+# validation speed is measured on it (see BENCHMARKS.md). Two profiles, two
+# output directories: neither build invalidates the other's.
 # No wasm-opt: Debian's binaryen (108) rewrites wasm-bindgen 0.2.130's output
 # so that `__wbindgen_externrefs` exports the function table, and the module
 # fails to initialise (BENCHMARKS.md, "What changed").
-cargo build --release --target wasm32-unknown-unknown --lib --no-default-features \
-  --config 'profile.release.opt-level="z"' --config 'profile.release.package.sha2.opt-level="z"'
-bindgen pkg/oauth edge_sso_oauth
+cargo build --profile release-oauth --target wasm32-unknown-unknown --lib --no-default-features
+bindgen pkg/oauth edge_sso_oauth release-oauth
 cargo build --release --target wasm32-unknown-unknown --lib
-bindgen pkg edge_sso
+bindgen pkg edge_sso release

@@ -538,10 +538,11 @@ impl Error {
             },
             #[cfg(feature = "saml")]
             Self::Xml(e) => e.message(),
+            // These two carry a reason; the prefix is SamlError's own message.
             #[cfg(feature = "saml")]
-            Self::Saml(SamlError::SignatureStructure(why)) => return cat(&["the XML signature is not acceptable: ", why]),
-            #[cfg(feature = "saml")]
-            Self::Saml(SamlError::AssertionInvalid(why)) => return cat(&["the assertion is not acceptable: ", why]),
+            Self::Saml(e @ (SamlError::SignatureStructure(why) | SamlError::AssertionInvalid(why))) => {
+                return cat(&[e.message(), ": ", why])
+            }
             #[cfg(feature = "saml")]
             Self::Saml(e) => e.message(),
             #[cfg(feature = "saml")]

@@ -29,7 +29,8 @@ impl<'a> HttpUrl<'a> {
         }
         // Byte search, not split_once("://"): a substring searcher is 2 KB of wasm.
         let sep = s.as_bytes().windows(3).position(|w| w == b"://").ok_or("the URL is not absolute")?;
-        let (scheme, rest) = (s.get(..sep).unwrap_or_default(), s.get(sep + 3..).unwrap_or_default());
+        let (scheme, rest) = s.split_at_checked(sep).ok_or("the URL is not absolute")?;
+        let rest = rest.get(3..).ok_or("the URL is not absolute")?;
         if !(scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http")) {
             return Err("the URL scheme is not http or https");
         }
@@ -42,9 +43,9 @@ impl<'a> HttpUrl<'a> {
             None => (rest, None),
         };
         let (authority, path) = match rest.find('/') {
-            // `get` rather than split_at: `i` is an ASCII '/', but split_at
-            // would still link str's panic-message formatting.
-            Some(i) => (rest.get(..i).unwrap_or_default(), rest.get(i..).unwrap_or_default()),
+            // split_at_checked rather than split_at: no panic path, so str's
+            // panic-message formatting is not linked; and no silent empty part.
+            Some(i) => rest.split_at_checked(i).ok_or("the URL is not absolute")?,
             None => (rest, "/"),
         };
         if !valid_authority(authority) {

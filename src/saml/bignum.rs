@@ -205,7 +205,7 @@ impl Modulus {
         // Two rows per pass: row i+1's multiplier only needs limb i+1 after
         // row i's first two products, so both rows can run in one loop with
         // two independent carry chains (one chain was the bottleneck).
-        while i + 2 <= len && len >= 2 {
+        while i + 2 <= len {
             let m0 = t[i].wrapping_mul(self.n0_inv);
             let x0 = u64::from(t[i]) + u64::from(m0) * u64::from(n[0]); // low half is zero
             let x1 = u64::from(t[i + 1]) + u64::from(m0) * u64::from(n[1]) + (x0 >> 32);

@@ -53,7 +53,10 @@ pub fn canonicalize(root: &Element<'_>, apex: &Element<'_>, exclude: Option<&Ele
     }
     let inclusive: Vec<&str> =
         opts.inclusive_prefixes.iter().map(|p| if p == "#default" { "" } else { p.as_str() }).collect();
-    let mut w = Writer { scope, rendered: Bindings::default(), exclude, with_comments: opts.with_comments, inclusive, out: String::new() };
+    // One lifetime for everything the writer holds: the tree's strings and
+    // the option's prefixes both outlive this call.
+    let mut w: Writer<'_> =
+        Writer { scope, rendered: Bindings::default(), exclude, with_comments: opts.with_comments, inclusive, out: String::new() };
     w.out.reserve(4096);
     w.element(apex);
     Some(w.out)
@@ -77,18 +80,18 @@ fn addr(e: &Element<'_>) -> *const () {
     (e as *const Element<'_>).cast()
 }
 
-struct Writer<'t, 'x> {
+struct Writer<'t> {
     /// Bindings in scope at the element being written.
     scope: Bindings<'t>,
     /// What the output ancestors rendered.
     rendered: Bindings<'t>,
-    exclude: Option<&'x Element<'x>>,
+    exclude: Option<&'t Element<'t>>,
     with_comments: bool,
-    inclusive: Vec<&'x str>,
+    inclusive: Vec<&'t str>,
     out: String,
 }
 
-impl<'t> Writer<'t, '_> {
+impl<'t> Writer<'t> {
     fn element(&mut self, e: &'t Element<'t>) {
         let scope_mark = self.scope.stack.len();
         self.scope.declare(e);
@@ -107,11 +110,12 @@ impl<'t> Writer<'t, '_> {
         wanted.sort_unstable();
         wanted.dedup();
 
+        // Each prefix is looked up once (deduplicated), so what this element
+        // pushes never answers its own lookups.
         let rendered_mark = self.rendered.stack.len();
-        let first_new = self.rendered.stack.len();
         for prefix in wanted {
             let uri = self.scope.get(prefix).unwrap_or("");
-            let previous = self.rendered.stack.get(..first_new).and_then(|r| r.iter().rev().find(|(p, _)| *p == prefix)).map(|(_, u)| *u);
+            let previous = self.rendered.get(prefix);
             let render = if prefix.is_empty() {
                 // The default namespace: render it when it differs from what the
                 // nearest output ancestor rendered (xmlns="" only to undo one).
@@ -120,16 +124,13 @@ impl<'t> Writer<'t, '_> {
                 previous != Some(uri) && !uri.is_empty()
             };
             if render {
-                // `prefix` came from the tree or the options; re-find it in the
-                // scope so the stack holds tree-lived strings.
-                let p = self.scope.stack.iter().rev().find(|(p, _)| *p == prefix).map(|(p, _)| *p).unwrap_or("");
-                self.rendered.stack.push((p, uri));
+                self.rendered.stack.push((prefix, uri));
             }
         }
 
         self.out.push('<');
         push_qname(&mut self.out, e.prefix, e.local);
-        for &(prefix, uri) in self.rendered.stack.get(first_new..).unwrap_or_default() {
+        for &(prefix, uri) in self.rendered.stack.get(rendered_mark..).unwrap_or_default() {
             if prefix.is_empty() {
                 self.out.push_str(" xmlns=\"");
             } else {

@@ -368,7 +368,7 @@ impl JsSamlServiceProvider {
         let saml_response = read_saml_response(&saml_response)?;
         let (opts, now) = validate_options(&options)?;
         let v = js(self.inner.validate_response(&saml_response, now, opts))?;
-        Ok(validated_js(&v))
+        validated_js(&v)
     }
 
     /// `validateResponse`, with the assertion ID remembered in `store` (shared
@@ -402,7 +402,7 @@ impl JsSamlServiceProvider {
         let v = js(self.inner.validate_response_with(saml_response, now, opts, &mut deferred))?;
         let (id, until) = deferred.asked().ok_or_else(not_a_store)?;
         let answer = remember.call2(store, &id.into(), &(until as f64).into())?;
-        let result = validated_js(&v);
+        let result = validated_js(&v)?;
         let decide = Closure::once_into_js(move |first: JsValue| -> JsResult<JsValue> {
             match first.as_bool() {
                 Some(true) => Ok(result),
@@ -441,10 +441,11 @@ fn validate_options(options: &JsValue) -> JsResult<(ValidateOptions, u64)> {
     Ok((opts, js(o.now())?))
 }
 
-fn validated_js(v: &ValidatedResponse) -> JsValue {
-    // One string and one JSON.parse (see `ValidatedResponse::to_json`); the
-    // text is ours and always valid JSON, so parse cannot fail.
-    js_sys::JSON::parse(&v.to_json()).unwrap_or(JsValue::NULL)
+fn validated_js(v: &ValidatedResponse) -> JsResult<JsValue> {
+    // One string and one JSON.parse (see `ValidatedResponse::to_json`). The
+    // text is ours and always valid JSON; were parse ever to fail, the call
+    // fails with it rather than answering a successful validation with null.
+    js_sys::JSON::parse(&v.to_json())
 }
 
 #[wasm_bindgen(js_class = SamlServiceProvider)]

@@ -21,6 +21,8 @@ extern "C" {
 
     type EncodeIntoResult;
     #[wasm_bindgen(method, getter)]
+    fn read(this: &EncodeIntoResult) -> f64;
+    #[wasm_bindgen(method, getter)]
     fn written(this: &EncodeIntoResult) -> f64;
 }
 
@@ -41,7 +43,12 @@ pub(crate) fn read_string(value: &JsValue, field: &'static str, max_units: usize
     let memory: WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
     // The address of `buf` inside the module's memory (wasm32: it fits u32).
     let view = Uint8Array::new_with_byte_offset_and_length(&memory.buffer(), buf.as_ptr() as u32, buf.len() as u32);
-    let written = ENCODER.with(|e| e.encode_into(s, &view)).written() as usize;
-    buf.truncate(written);
+    let result = ENCODER.with(|e| e.encode_into(s, &view));
+    // The buffer fits any string of this length; a short read would mean a
+    // truncated message, so it is refused rather than parsed.
+    if result.read() as usize != units {
+        return Err(Error::InvalidArgument { field, reason: "could not be read whole" });
+    }
+    buf.truncate(result.written() as usize);
     String::from_utf8(buf).map_err(|_| Error::InvalidArgument { field, reason: "could not be read as UTF-8" })
 }
