@@ -102,12 +102,12 @@ function sign(xml, signed, { key, cert }) {
   return sig.getSignedXml();
 }
 
-/** A throwaway self-signed RSA-2048 IdP certificate in `dir`. */
-export function createIdpKey(dir) {
+/** A throwaway self-signed RSA IdP certificate in `dir` (2048 bits unless `bits` says otherwise). */
+export function createIdpKey(dir, bits = 2048) {
   mkdirSync(dir, { recursive: true });
   const keyPath = join(dir, 'idp-key.pem');
   const certPath = join(dir, 'idp-cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '2',
+  execFileSync('openssl', ['req', '-x509', '-newkey', `rsa:${bits}`, '-nodes', '-sha256', '-days', '2',
     '-subj', '/CN=edge-sso bench IdP', '-keyout', keyPath, '-out', certPath], { stdio: 'ignore' });
   const idp = { key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8') };
   rmSync(keyPath); // only this process needs the private key

@@ -23,6 +23,7 @@ bindgen() { # <out-dir> <out-name> <cargo-profile>
   for entry in browser node workerd; do
     sed "s/edge_sso\([._]\)/$2\1/g" "js/$entry.js" > "$1/$entry.js"
   done
+  cp js/wasm-support.js "$1/"
   # The entries initialise the module themselves, so the public types are the
   # generated ones minus the default `init` export.
   grep -v '^export default function __wbg_init' "$1/$2.d.ts" > "$1/index.d.ts"
@@ -43,5 +44,11 @@ rm -rf pkg
 # fails to initialise (BENCHMARKS.md, "What changed").
 cargo build --profile release-oauth --target wasm32-unknown-unknown --lib --no-default-features
 bindgen pkg/oauth edge_sso_oauth release-oauth
-cargo build --release --target wasm32-unknown-unknown --lib
+# The full module uses WebAssembly SIMD (fixed-width, `simd128`): RSA's dot
+# products run two multiplications per instruction (src/saml/bignum.rs). Every
+# runtime edge-sso targets has it (Chrome/Edge 91, Firefox 89, Safari 16.4,
+# Node 16.4, Deno, workerd); the entries refuse a runtime without it with a
+# clear error. The OAuth-only module stays without SIMD: nothing in it would
+# gain, and front ends on older browsers can still load it.
+RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+simd128" cargo build --release --target wasm32-unknown-unknown --lib
 bindgen pkg edge_sso release

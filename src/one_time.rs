@@ -49,7 +49,10 @@ pub(crate) struct OneTimeStore<V> {
 
 impl<V> Default for OneTimeStore<V> {
     fn default() -> Self {
-        Self { entries: Vec::new(), retired: VecDeque::new() }
+        Self {
+            entries: Vec::new(),
+            retired: VecDeque::new(),
+        }
     }
 }
 
@@ -64,12 +67,18 @@ impl<V> OneTimeStore<V> {
             let old = self.entries.remove(0);
             self.retire(&old.key, Retired::Expired);
         }
-        self.entries.push(Entry { key, value, expires_at });
+        self.entries.push(Entry {
+            key,
+            value,
+            expires_at,
+        });
     }
 
     /// Takes the value stored under `key`, once.
     pub fn take(&mut self, key: &str, now: u64) -> Result<V, Miss> {
-        let Some(i) = self.position(key) else { return Err(self.retired_miss(key)) };
+        let Some(i) = self.position(key) else {
+            return Err(self.retired_miss(key));
+        };
         let entry = self.entries.remove(i);
         if now >= entry.expires_at {
             self.retire(&entry.key, Retired::Expired);
@@ -118,7 +127,9 @@ impl<V> OneTimeStore<V> {
 
     pub fn was_used(&self, key: &str) -> bool {
         let d = digest(key);
-        self.retired.iter().any(|(r, how)| *r == d && *how == Retired::Used)
+        self.retired
+            .iter()
+            .any(|(r, how)| *r == d && *how == Retired::Used)
     }
 
     pub fn len(&self) -> usize {
@@ -130,8 +141,9 @@ impl<V> OneTimeStore<V> {
     }
 
     fn expire(&mut self, now: u64) {
-        let (expired, live): (Vec<_>, Vec<_>) =
-            core::mem::take(&mut self.entries).into_iter().partition(|e| now >= e.expires_at);
+        let (expired, live): (Vec<_>, Vec<_>) = core::mem::take(&mut self.entries)
+            .into_iter()
+            .partition(|e| now >= e.expires_at);
         self.entries = live;
         for e in expired {
             self.retire(&e.key, Retired::Expired);
@@ -169,7 +181,13 @@ impl SeenStore {
             return false;
         }
         if self.entries.len() >= MAX_SEEN {
-            if let Some(i) = self.entries.iter().enumerate().min_by_key(|(_, (_, u))| *u).map(|(i, _)| i) {
+            if let Some(i) = self
+                .entries
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, (_, u))| *u)
+                .map(|(i, _)| i)
+            {
                 self.entries.remove(i);
             }
         }

@@ -52,7 +52,10 @@ pub fn fill(buf: &mut [u8]) -> Result<()> {
             pool.used = 0;
         }
         let start = pool.used;
-        let taken = pool.bytes.get_mut(start..start + buf.len()).ok_or(Error::RandomUnavailable)?;
+        let taken = pool
+            .bytes
+            .get_mut(start..start + buf.len())
+            .ok_or(Error::RandomUnavailable)?;
         buf.copy_from_slice(taken);
         taken.zeroize();
         pool.used += buf.len();
@@ -110,11 +113,17 @@ mod tests {
             let mut buf = vec![0u8; *size];
             fill(&mut buf).unwrap();
             assert!(buf.iter().any(|&b| b != 0));
-            assert!(outputs.insert(buf[..16].to_vec()), "a pooled byte run came out twice");
+            assert!(
+                outputs.insert(buf[..16].to_vec()),
+                "a pooled byte run came out twice"
+            );
         }
         POOL.with(|p| {
             let p = p.borrow();
-            assert!(p.bytes[..p.used].iter().all(|&b| b == 0), "handed-out bytes are wiped from the pool");
+            assert!(
+                p.bytes[..p.used].iter().all(|&b| b == 0),
+                "handed-out bytes are wiped from the pool"
+            );
         });
         // Larger requests bypass the pool.
         let mut big = vec![0u8; POOL_BYTES];
@@ -128,7 +137,9 @@ mod tests {
         for _ in 0..1000 {
             let t = token_256().unwrap();
             assert_eq!(t.len(), 43);
-            assert!(t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+            assert!(t
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
             assert_eq!(URL_SAFE_NO_PAD.decode(&t).unwrap().len(), 32);
             assert!(seen.insert(t));
         }

@@ -28,7 +28,11 @@ impl<'a> HttpUrl<'a> {
             return Err("the URL contains spaces, control or non-ASCII characters");
         }
         // Byte search, not split_once("://"): a substring searcher is 2 KB of wasm.
-        let sep = s.as_bytes().windows(3).position(|w| w == b"://").ok_or("the URL is not absolute")?;
+        let sep = s
+            .as_bytes()
+            .windows(3)
+            .position(|w| w == b"://")
+            .ok_or("the URL is not absolute")?;
         let (scheme, rest) = s.split_at_checked(sep).ok_or("the URL is not absolute")?;
         let rest = rest.get(3..).ok_or("the URL is not absolute")?;
         if !(scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http")) {
@@ -54,7 +58,13 @@ impl<'a> HttpUrl<'a> {
         if path.contains('\\') {
             return Err("the URL path contains a backslash");
         }
-        Ok(Self { scheme, authority, path, query, fragment })
+        Ok(Self {
+            scheme,
+            authority,
+            path,
+            query,
+            fragment,
+        })
     }
 
     /// `true` for `http:`.
@@ -81,9 +91,9 @@ impl<'a> HttpUrl<'a> {
         let host = self.host();
         host.eq_ignore_ascii_case("localhost")
             || host == "[::1]"
-            || host
-                .strip_prefix("127.")
-                .is_some_and(|r| r.split('.').count() == 3 && r.split('.').all(|o| o.parse::<u8>().is_ok()))
+            || host.strip_prefix("127.").is_some_and(|r| {
+                r.split('.').count() == 3 && r.split('.').all(|o| o.parse::<u8>().is_ok())
+            })
     }
 
     /// Same origin and path as `other`: scheme and host compared without case,
@@ -98,13 +108,18 @@ impl<'a> HttpUrl<'a> {
 
 fn split_port(authority: &str) -> (&str, Option<u16>) {
     let colon = if authority.starts_with('[') {
-        authority.find(']').and_then(|i| authority.get(i + 1..)).and_then(|r| r.strip_prefix(':'))
+        authority
+            .find(']')
+            .and_then(|i| authority.get(i + 1..))
+            .and_then(|r| r.strip_prefix(':'))
     } else {
         authority.rsplit_once(':').map(|(_, p)| p)
     };
     match colon {
         Some(p) => {
-            let host = authority.get(..authority.len() - p.len() - 1).unwrap_or(authority);
+            let host = authority
+                .get(..authority.len() - p.len() - 1)
+                .unwrap_or(authority);
             (host, p.parse().ok())
         }
         None => (authority, None),
@@ -116,7 +131,9 @@ fn valid_authority(authority: &str) -> bool {
         return false; // userinfo in a URL is a phishing tool, never needed here
     }
     let (host_ok, port) = if let Some(rest) = authority.strip_prefix('[') {
-        let Some((inside, after)) = rest.split_once(']') else { return false };
+        let Some((inside, after)) = rest.split_once(']') else {
+            return false;
+        };
         let port = match after {
             "" => None,
             a => match a.strip_prefix(':') {
@@ -125,7 +142,9 @@ fn valid_authority(authority: &str) -> bool {
             },
         };
         let ok = !inside.is_empty()
-            && inside.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
+            && inside
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
         (ok, port)
     } else {
         let (host, port) = match authority.split_once(':') {
@@ -133,11 +152,16 @@ fn valid_authority(authority: &str) -> bool {
             None => (authority, None),
         };
         let ok = !host.is_empty()
-            && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
         (ok, port)
     };
     let port_ok = port.is_none_or(|p| {
-        !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok()
+        !p.is_empty()
+            && p.len() <= 5
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && p.parse::<u16>().is_ok()
     });
     host_ok && port_ok
 }
@@ -155,7 +179,10 @@ fn valid_authority(authority: &str) -> bool {
 pub fn check_endpoint(field: &'static str, s: &str) -> Result<()> {
     let url = HttpUrl::parse(s).map_err(|_| Error::InsecureUrl { field })?;
     if url.fragment.is_some() {
-        return Err(Error::InvalidArgument { field, reason: "an endpoint URL must not have a fragment" });
+        return Err(Error::InvalidArgument {
+            field,
+            reason: "an endpoint URL must not have a fragment",
+        });
     }
     if url.is_plain_http() && !url.is_loopback() {
         return Err(Error::InsecureUrl { field });
@@ -259,10 +286,19 @@ mod tests {
 
     #[test]
     fn loopback_detection() {
-        for l in ["http://localhost:1/", "http://127.0.0.1/", "http://127.1.2.3:8/", "http://[::1]/"] {
+        for l in [
+            "http://localhost:1/",
+            "http://127.0.0.1/",
+            "http://127.1.2.3:8/",
+            "http://[::1]/",
+        ] {
             assert!(HttpUrl::parse(l).unwrap().is_loopback(), "{l}");
         }
-        for n in ["http://127.0.0.1.evil.com/", "http://localhost.evil.com/", "http://10.0.0.1/"] {
+        for n in [
+            "http://127.0.0.1.evil.com/",
+            "http://localhost.evil.com/",
+            "http://10.0.0.1/",
+        ] {
             assert!(!HttpUrl::parse(n).unwrap().is_loopback(), "{n}");
         }
     }
@@ -286,13 +322,29 @@ mod tests {
         assert!(form_decode("%zz").is_none());
         assert!(form_decode("%FF").is_none());
         let q = parse_query("a=1&&b=&c").unwrap();
-        assert_eq!(q, vec![("a".into(), "1".into()), ("b".into(), "".into()), ("c".into(), "".into())]);
+        assert_eq!(
+            q,
+            vec![
+                ("a".into(), "1".into()),
+                ("b".into(), "".into()),
+                ("c".into(), "".into())
+            ]
+        );
     }
 
     #[test]
     fn append_query_encodes_and_joins() {
-        assert_eq!(append_query("https://x/a", &[("k", "a b&c")]), "https://x/a?k=a+b%26c");
-        assert_eq!(append_query("https://x/a?p=1", &[("k", "v")]), "https://x/a?p=1&k=v");
-        assert_eq!(append_query("https://x/a?", &[("k", "v")]), "https://x/a?k=v");
+        assert_eq!(
+            append_query("https://x/a", &[("k", "a b&c")]),
+            "https://x/a?k=a+b%26c"
+        );
+        assert_eq!(
+            append_query("https://x/a?p=1", &[("k", "v")]),
+            "https://x/a?p=1&k=v"
+        );
+        assert_eq!(
+            append_query("https://x/a?", &[("k", "v")]),
+            "https://x/a?k=v"
+        );
     }
 }

@@ -1,46 +1,92 @@
 //! Modular exponentiation for signature *verification*: Montgomery
-//! multiplication on 32-bit limbs.
+//! multiplication with lazy carries.
 //!
 //! Why not a bignum crate: RSA verification was three quarters of the time of
 //! validating a SAML Response with `num-bigint-dig` (allocating per step, not
-//! tuned for a 17-multiplication public exponent). 32-bit limbs because
-//! WebAssembly has a native 32×32→64 multiply but no 64×64→128.
+//! tuned for a 17-multiplication public exponent).
+//!
+//! Why 28-bit limbs: WebAssembly's widest multiply is 64×64→64, so a limb
+//! product must fit in 64 bits. With full 32-bit limbs every multiply-add
+//! splits off a carry at once, a serial carry chain that was most of the
+//! work. With limbs of w = 28 bits (27 above 3,550 bits) a product is below
+//! 2^56, and a whole column of the product together with its share of the
+//! reduction (at most 2·len products) still fits a `u64`. Each column is
+//! then a plain dot product (load, load, multiply, add) and the carry is
+//! taken once per column. There are more limbs (74 instead of 64 for
+//! RSA-2048), but a dot product has no dependency between its terms, so it
+//! runs as WebAssembly SIMD (`i64x2.extmul_low_i32x4_u`, two products per
+//! instruction) where the build enables `simd128`, and as plain scalar code
+//! elsewhere (native tests, a build without SIMD).
+//!
+//! Why no subtraction per multiplication: the limb count is chosen so that
+//! R = 2^(w·len) ≥ 4n. A Montgomery product of two values below 2n is then
+//! itself below 2n (Walter's bound), so intermediate values stay in [0, 2n)
+//! and only the final result is reduced below n.
 //!
 //! Only public values pass through here (keys from configuration, signatures
 //! from messages), so nothing needs to run in constant time.
 //!
-//! Lengths are fixed at [`Modulus::new`]: every limb slice handed to the inner
-//! loops has the modulus's length, which is what the indexing relies on.
+//! Lengths are fixed at [`Modulus::new`]: every limb vector handed to the
+//! inner loops has the modulus's length, which is what the indexing relies
+//! on.
 #![allow(clippy::indexing_slicing)]
 
-/// Little-endian 32-bit limbs.
+/// Little-endian limbs of `w` bits each.
 type Limbs = Vec<u32>;
 
-/// An odd modulus, ready for Montgomery arithmetic (R = 2^(32·len)).
+/// An odd modulus, ready for Montgomery arithmetic (R = 2^(w·len)).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Modulus {
     n: Limbs,
-    /// −n⁻¹ mod 2³²
+    /// `n` reversed: the column sums pair `m[i]` with `n[k − i]`, which is a
+    /// forward walk over this copy.
+    n_rev: Limbs,
+    /// −n⁻¹ mod 2^w
     n0_inv: u32,
     /// R² mod n, to enter the Montgomery domain with one multiplication.
     r2: Limbs,
+    /// Bits per limb.
+    w: u32,
     bits: usize,
 }
 
-/// Big-endian bytes (leading zeros allowed) to limbs, at least `len` of them.
-fn limbs_from_be(bytes: &[u8], len: usize) -> Limbs {
-    let mut limbs = vec![0u32; len.max(bytes.len().div_ceil(4))];
-    for (i, b) in bytes.iter().rev().enumerate() {
-        limbs[i / 4] |= u32::from(*b) << (8 * (i % 4));
-    }
-    limbs
+/// A column holds at most 2·len products below 2^(2w), plus the carry from
+/// the column before; this is the most products a `u64` can absorb for a
+/// given `w`, with the carry's share left over.
+fn max_limbs(w: u32) -> usize {
+    let per_product = 1u128 << (2 * w);
+    (((1u128 << 64) - (1u128 << 48)) / (2 * per_product)) as usize
 }
 
-fn bit_length(limbs: &[u32]) -> usize {
-    match limbs.iter().rposition(|&l| l != 0) {
-        Some(i) => 32 * i + 32 - limbs[i].leading_zeros() as usize,
-        None => 0,
+fn mask(w: u32) -> u32 {
+    (1u32 << w) - 1
+}
+
+/// Big-endian bytes to exactly `len` limbs of `w` bits; `None` if the value
+/// needs more.
+fn limbs_from_be(bytes: &[u8], w: u32, len: usize) -> Option<Limbs> {
+    let mut limbs = Vec::with_capacity(len + 1);
+    let (mut buf, mut have) = (0u64, 0u32);
+    for &b in bytes.iter().rev() {
+        buf |= u64::from(b) << have;
+        have += 8;
+        if have >= w {
+            limbs.push(buf as u32 & mask(w));
+            buf >>= w;
+            have -= w;
+        }
     }
+    if have > 0 {
+        limbs.push(buf as u32);
+    }
+    if limbs.len() > len {
+        if limbs[len..].iter().any(|&l| l != 0) {
+            return None;
+        }
+        limbs.truncate(len);
+    }
+    limbs.resize(len, 0);
+    Some(limbs)
 }
 
 /// `a >= b` for equal-length limb slices.
@@ -53,49 +99,110 @@ fn ge(a: &[u32], b: &[u32]) -> bool {
     true
 }
 
-/// `a -= b` (equal lengths); returns the borrow.
-fn sub_in_place(a: &mut [u32], b: &[u32]) -> bool {
-    let mut borrow = 0u64;
+/// `a -= b` for equal-length slices with `a >= b`.
+fn sub_in_place(a: &mut [u32], b: &[u32], w: u32) {
+    let mut borrow = 0u32;
     for (x, &y) in a.iter_mut().zip(b) {
-        let d = u64::from(*x).wrapping_sub(u64::from(y)).wrapping_sub(borrow);
-        *x = d as u32;
-        borrow = (d >> 63) & 1;
+        // Limbs are below 2^28, so a negative difference shows in bit 31.
+        let d = x.wrapping_sub(y).wrapping_sub(borrow);
+        *x = d & mask(w);
+        borrow = d >> 31;
     }
-    borrow != 0
 }
 
-/// `t += a·b` over `min(t.len(), a.len())` limbs; returns the carry out.
-/// Four limbs per step through fixed-size arrays (one length check per
-/// step, the loop overhead amortised), then the rest one by one. Plain
-/// indexing rather than iterator adapters, which `opt-level = "s"` left as
-/// calls. This loop is most of an RSA verification.
+/// A column sum in progress, four products at a time: two `u64` lanes pairs
+/// of WebAssembly SIMD vectors (`i64x2.extmul_*_i32x4_u` multiplies two limb
+/// pairs per instruction) where the build enables `simd128`, two scalar sums
+/// elsewhere (native tests, a build without SIMD). The callers' bound (at
+/// most 2·len products of `w`-bit limbs per column) keeps it below 2^64.
+#[derive(Clone, Copy)]
+struct Sum {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    lanes: [core::arch::wasm32::v128; 2],
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    lanes: [u64; 2],
+}
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+impl Sum {
+    fn new() -> Self {
+        Self {
+            lanes: [bytemuck::cast([0u64; 2]); 2],
+        }
+    }
+
+    #[inline(always)]
+    fn add4(&mut self, a: &[u32; 4], b: &[u32; 4]) {
+        use core::arch::wasm32::{u64x2_add, u64x2_extmul_high_u32x4, u64x2_extmul_low_u32x4};
+        // `bytemuck::cast` of a four-limb array is one `v128.load`; building
+        // the vector from four limbs lets LLVM split it into lane loads.
+        let (a, b) = (bytemuck::cast(*a), bytemuck::cast(*b));
+        self.lanes[0] = u64x2_add(self.lanes[0], u64x2_extmul_low_u32x4(a, b));
+        self.lanes[1] = u64x2_add(self.lanes[1], u64x2_extmul_high_u32x4(a, b));
+    }
+
+    fn total(self) -> u64 {
+        use core::arch::wasm32::{u64x2_add, u64x2_extract_lane};
+        let both = u64x2_add(self.lanes[0], self.lanes[1]);
+        u64x2_extract_lane::<0>(both) + u64x2_extract_lane::<1>(both)
+    }
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+impl Sum {
+    fn new() -> Self {
+        Self { lanes: [0; 2] }
+    }
+
+    #[inline(always)]
+    fn add4(&mut self, a: &[u32; 4], b: &[u32; 4]) {
+        let p = |i: usize| u64::from(a[i]) * u64::from(b[i]);
+        self.lanes[0] += p(0) + p(2);
+        self.lanes[1] += p(1) + p(3);
+    }
+
+    fn total(self) -> u64 {
+        self.lanes[0] + self.lanes[1]
+    }
+}
+
+/// Four limbs of `x` from `at`.
 #[inline(always)]
-fn mul_add_row(t: &mut [u32], a: &[u32], b: u32) -> u32 {
-    let len = t.len().min(a.len());
-    let (t, a) = (&mut t[..len], &a[..len]);
-    let b = u64::from(b);
-    let mut carry = 0u64;
+fn four(x: &[u32], at: usize) -> Option<&[u32; 4]> {
+    x.get(at..at + 4)?.first_chunk::<4>()
+}
+
+/// Σ x[i]·y[i] over the shorter length: four products per step, then the
+/// rest one by one. This loop is most of an RSA verification.
+#[inline(always)]
+fn dot(x: &[u32], y: &[u32]) -> u64 {
+    let len = x.len().min(y.len());
+    // Cut to one length first: the steps are then known to be in bounds.
+    let (x, y) = (&x[..len], &y[..len]);
+    let mut sum = Sum::new();
     let mut j = 0;
     while j + 4 <= len {
-        let (Some(tc), Some(ac)) = (t.get_mut(j..j + 4), a.get(j..j + 4)) else { break };
-        let x = u64::from(tc[0]) + u64::from(ac[0]) * b + carry;
-        tc[0] = x as u32;
-        let x = u64::from(tc[1]) + u64::from(ac[1]) * b + (x >> 32);
-        tc[1] = x as u32;
-        let x = u64::from(tc[2]) + u64::from(ac[2]) * b + (x >> 32);
-        tc[2] = x as u32;
-        let x = u64::from(tc[3]) + u64::from(ac[3]) * b + (x >> 32);
-        tc[3] = x as u32;
-        carry = x >> 32;
+        let (Some(a), Some(b)) = (four(x, j), four(y, j)) else {
+            break;
+        };
+        sum.add4(a, b);
         j += 4;
     }
+    let mut rest = 0u64;
     while j < len {
-        let x = u64::from(t[j]) + u64::from(a[j]) * b + carry;
-        t[j] = x as u32;
-        carry = x >> 32;
+        rest += u64::from(x[j]) * u64::from(y[j]);
         j += 1;
     }
-    carry as u32
+    sum.total() + rest
+}
+
+/// Reused buffers for one exponentiation.
+struct Scratch {
+    /// An operand reversed, for the forward dot products.
+    rev: Limbs,
+    /// The reduction's multipliers, overwritten by the result as they are
+    /// used up.
+    out: Limbs,
 }
 
 impl Modulus {
@@ -109,18 +216,32 @@ impl Modulus {
     /// ```
     pub fn new(n_be: &[u8]) -> Option<Self> {
         let first = n_be.iter().position(|&b| b != 0)?;
-        let n = limbs_from_be(n_be.get(first..)?, 0);
-        let bits = bit_length(&n);
-        if n.first()? & 1 == 0 || bits < 2 {
+        let n_be = n_be.get(first..)?;
+        let bits = 8 * n_be.len() - n_be.first()?.leading_zeros() as usize;
+        if n_be.last()? & 1 == 0 || bits < 2 {
             return None;
         }
+        // R ≥ 4n: two spare bits above the modulus.
+        let w = [28, 27, 26]
+            .into_iter()
+            .find(|&w| (bits + 2).div_ceil(w as usize) <= max_limbs(w))?;
+        let len = (bits + 2).div_ceil(w as usize);
+        let n = limbs_from_be(n_be, w, len)?;
         // Newton's iteration doubles the correct low bits each step: 1→2→…→32.
-        let n0 = n[0];
+        let n0 = *n.first()?;
         let mut inv: u32 = 1;
         for _ in 0..5 {
             inv = inv.wrapping_mul(2u32.wrapping_sub(n0.wrapping_mul(inv)));
         }
-        let mut m = Self { n, n0_inv: inv.wrapping_neg(), r2: Vec::new(), bits };
+        let n_rev = n.iter().rev().copied().collect();
+        let mut m = Self {
+            n,
+            n_rev,
+            n0_inv: inv.wrapping_neg() & mask(w),
+            r2: Vec::new(),
+            w,
+            bits,
+        };
         m.r2 = m.r_squared();
         Some(m)
     }
@@ -135,119 +256,88 @@ impl Modulus {
         self.bits.div_ceil(8)
     }
 
-    /// R² mod n by doubling 1 (2·32·len times, with a subtraction whenever it
-    /// passes n): slow, but done once per configured key.
+    /// R² mod n by doubling 1 (2·w·len times, with a subtraction whenever it
+    /// passes n): slow, but done once per configured key. n < R/4, so a
+    /// doubled value below n never leaves the top limb.
     fn r_squared(&self) -> Limbs {
-        let len = self.n.len();
+        let (len, w) = (self.n.len(), self.w);
         let mut x = vec![0u32; len];
         x[0] = 1;
-        for _ in 0..64 * len {
-            let carry = x.iter_mut().fold(0u32, |carry, l| {
-                let out = *l >> 31;
-                *l = (*l << 1) | carry;
-                out
-            });
-            if carry != 0 || ge(&x, &self.n) {
-                sub_in_place(&mut x, &self.n);
+        for _ in 0..2 * w as usize * len {
+            let mut carry = 0;
+            for l in x.iter_mut() {
+                let out = *l >> (w - 1);
+                *l = ((*l << 1) | carry) & mask(w);
+                carry = out;
+            }
+            if ge(&x, &self.n) {
+                sub_in_place(&mut x, &self.n, w);
             }
         }
         x
     }
 
-    /// a·b·R⁻¹ mod n: the full product, then Montgomery reduction (SOS).
-    fn mont_mul(&self, a: &[u32], b: &[u32]) -> Limbs {
-        let len = self.n.len();
-        let mut t = vec![0u32; 2 * len + 1];
-        for (i, &bi) in b.iter().enumerate() {
-            t[i + len] = mul_add_row(&mut t[i..i + len], a, bi);
+    /// Montgomery reduction by columns (product scanning): `column(k, lo,
+    /// hi)` is the sum of the product's terms of weight k (operand indices
+    /// lo..=hi). Writes x·R⁻¹ mod 2n, which is below 2n when the product x
+    /// is below 4n², into `s.out`.
+    #[inline(always)]
+    fn reduce_columns(&self, s: &mut Scratch, column: impl Fn(usize, usize, usize) -> u64) {
+        let (len, w) = (self.n.len(), self.w);
+        let m = &mut s.out;
+        m.clear();
+        m.resize(len, 0);
+        let mut acc = 0u64;
+        for k in 0..len {
+            acc += column(k, 0, k) + dot(&m[..k], &self.n_rev[len - 1 - k..len - 1]);
+            // The multiple of n that clears this column's low w bits.
+            let mk = (acc as u32).wrapping_mul(self.n0_inv) & mask(w);
+            m[k] = mk;
+            acc = (acc + u64::from(mk) * u64::from(self.n[0])) >> w;
         }
-        self.reduce_product(t)
+        for k in len..2 * len - 1 {
+            let lo = k + 1 - len;
+            acc += column(k, lo, len - 1) + dot(&m[lo..], &self.n_rev[..2 * len - 1 - k]);
+            // m[lo − 1] is no longer needed: the result takes its place.
+            m[lo - 1] = acc as u32 & mask(w);
+            acc >>= w;
+        }
+        // Below 2n < R/2, so the top limb holds what is left.
+        m[len - 1] = acc as u32;
     }
 
-    /// a²·R⁻¹ mod n: each cross product once, doubled, plus the squares;
-    /// nearly half the multiplications of [`Self::mont_mul`].
-    fn mont_square(&self, a: &[u32]) -> Limbs {
+    /// a·b·R⁻¹ (mod n, below 2n) into `s.out`, for a, b below 2n.
+    fn mont_mul(&self, a: &[u32], b: &[u32], s: &mut Scratch) {
         let len = self.n.len();
-        let mut t = vec![0u32; 2 * len + 1];
-        for i in 0..len {
-            t[i + len] = mul_add_row(&mut t[2 * i + 1..i + len], &a[i + 1..], a[i]);
-        }
-        // Double the cross products (one-bit shift left) and add the squares
-        // on the diagonal, in one pass over limb pairs.
-        let (mut top, mut carry) = (0u32, 0u64);
-        for (i, &ai) in a.iter().enumerate().take(len) {
-            let Some(pair) = t.get_mut(2 * i..2 * i + 2) else { break };
-            let (lo, hi) = (pair[0], pair[1]);
-            let sq = u64::from(ai) * u64::from(ai);
-            let x = u64::from((lo << 1) | top) + (sq & 0xffff_ffff) + carry;
-            let y = u64::from((hi << 1) | (lo >> 31)) + (sq >> 32) + (x >> 32);
-            pair[0] = x as u32;
-            pair[1] = y as u32;
-            top = hi >> 31;
-            carry = y >> 32;
-        }
-        // The cross products end below limb 2·len, so that limb held nothing.
-        t[2 * len] = top + carry as u32;
-        self.reduce_product(t)
+        s.rev.clear();
+        s.rev.extend(b.iter().rev());
+        let b_rev = core::mem::take(&mut s.rev);
+        // Terms of weight k: a[i]·b[k − i], and b[k − i] = b_rev[len − 1 − k + i].
+        self.reduce_columns(s, |k, lo, hi| {
+            dot(&a[lo..=hi], &b_rev[lo + len - 1 - k..=hi + len - 1 - k])
+        });
+        s.rev = b_rev;
     }
 
-    /// Montgomery reduction of a double-length product `t` (< n·R): adds
-    /// multiples of n until the low half is zero, keeps the high half, and
-    /// subtracts n once if needed.
-    fn reduce_product(&self, mut t: Limbs) -> Limbs {
+    /// a²·R⁻¹ (mod n, below 2n) into `s.out`, for a below 2n: each cross
+    /// product once, doubled, plus the square on the diagonal.
+    fn mont_square(&self, a: &[u32], s: &mut Scratch) {
         let len = self.n.len();
-        let n = &self.n[..];
-        // Row i's carry lands in limb i+len; what overflows that limb is held
-        // in `pending` and added where the next step's carry lands, so no row
-        // walks a carry up the whole top half.
-        let mut pending = 0u64;
-        let mut i = 0;
-        // Two rows per pass: row i+1's multiplier only needs limb i+1 after
-        // row i's first two products, so both rows can run in one loop with
-        // two independent carry chains (one chain was the bottleneck).
-        while i + 2 <= len {
-            let m0 = t[i].wrapping_mul(self.n0_inv);
-            let x0 = u64::from(t[i]) + u64::from(m0) * u64::from(n[0]); // low half is zero
-            let x1 = u64::from(t[i + 1]) + u64::from(m0) * u64::from(n[1]) + (x0 >> 32);
-            let m1 = (x1 as u32).wrapping_mul(self.n0_inv);
-            let (m0, m1) = (u64::from(m0), u64::from(m1));
-            let (mut c0, mut c1) = (x0 >> 32, 0u64);
-            // Limb i+j gains m0·n[j] (row i) and m1·n[j−1] (row i+1), j = 1..len.
-            let tt = &mut t[i + 1..i + len];
-            let (hi, lo) = (&n[1..], &n[..len - 1]);
-            for k in 0..tt.len().min(hi.len()).min(lo.len()) {
-                let x = u64::from(tt[k]) + m0 * u64::from(hi[k]) + c0;
-                let y = (x & 0xffff_ffff) + m1 * u64::from(lo[k]) + c1;
-                tt[k] = y as u32;
-                c0 = x >> 32;
-                c1 = y >> 32;
-            }
-            // Limb i+len: row i's carry, row i+1's last product.
-            let x = u64::from(t[i + len]) + c0 + pending;
-            let y = (x & 0xffff_ffff) + m1 * u64::from(n[len - 1]) + c1;
-            t[i + len] = y as u32;
-            // Limb i+len+1: both rows' carries; its overflow is for limb i+len+2.
-            let z = u64::from(t[i + len + 1]) + (x >> 32) + (y >> 32);
-            t[i + len + 1] = z as u32;
-            pending = z >> 32;
-            i += 2;
-        }
-        if i < len {
-            // An odd limb count leaves one row.
-            let m = t[i].wrapping_mul(self.n0_inv);
-            let carry = mul_add_row(&mut t[i..i + len], n, m);
-            let x = u64::from(t[i + len]) + u64::from(carry) + pending;
-            t[i + len] = x as u32;
-            pending = x >> 32;
-        }
-        t[2 * len] = t[2 * len].wrapping_add(pending as u32);
-        // The high half is < 2n: one conditional subtraction finishes it.
-        let mut r = t.split_off(len);
-        let high = r.pop().unwrap_or(0);
-        if high != 0 || ge(&r, &self.n) {
-            sub_in_place(&mut r, &self.n);
-        }
-        r
+        s.rev.clear();
+        s.rev.extend(a.iter().rev());
+        let a_rev = core::mem::take(&mut s.rev);
+        self.reduce_columns(s, |k, lo, _| {
+            // Pairs i < k − i from lo; the diagonal i = k/2 when k is even.
+            let end = k.div_ceil(2);
+            let cross = dot(&a[lo..end], &a_rev[lo + len - 1 - k..end + len - 1 - k]);
+            let diag = if k % 2 == 0 {
+                u64::from(a[k / 2]) * u64::from(a[k / 2])
+            } else {
+                0
+            };
+            2 * cross + diag
+        });
+        s.rev = a_rev;
     }
 
     /// `base^exp mod n`, all big-endian bytes; the result has [`Self::byte_len`]
@@ -261,55 +351,69 @@ impl Modulus {
     /// ```
     pub fn pow(&self, base_be: &[u8], exp_be: &[u8]) -> Option<Vec<u8>> {
         let len = self.n.len();
-        let base = self.below_n(base_be)?;
-        let base_m = self.mont_mul(&base, &self.r2);
+        let base = limbs_from_be(base_be, self.w, len).filter(|b| !ge(b, &self.n))?;
+        let mut s = Scratch {
+            rev: Vec::with_capacity(len),
+            out: Vec::with_capacity(len),
+        };
+        self.mont_mul(&base, &self.r2, &mut s);
+        let base_m = core::mem::take(&mut s.out);
         // Left to right, square and multiply; the leading 1 bit starts from
-        // base·R itself. An all-zero exponent leaves 1·R (R mod n).
+        // base·R itself. An all-zero exponent leaves 1.
         let mut acc: Option<Limbs> = None;
         for byte in exp_be {
             for bit in (0..8).rev() {
-                if let Some(a) = &acc {
-                    acc = Some(self.mont_square(a));
+                if let Some(a) = acc.as_mut() {
+                    self.mont_square(a, &mut s);
+                    core::mem::swap(a, &mut s.out);
                 }
                 if (byte >> bit) & 1 == 1 {
-                    acc = Some(match &acc {
-                        Some(a) => self.mont_mul(a, &base_m),
-                        None => base_m.clone(),
-                    });
+                    match acc.as_mut() {
+                        Some(a) => {
+                            self.mont_mul(a, &base_m, &mut s);
+                            core::mem::swap(a, &mut s.out);
+                        }
+                        None => acc = Some(base_m.clone()),
+                    }
                 }
             }
         }
-        // Leaving the domain is a reduction alone: acc·R⁻¹ (x^0 = 1 needs no arithmetic).
+        let mut one = vec![0u32; len];
+        one[0] = 1;
         let plain = match acc {
+            // Leaving the domain: acc·1·R⁻¹, which is at most n.
             Some(a) => {
-                let mut t = a;
-                t.resize(2 * len + 1, 0);
-                self.reduce_product(t)
+                self.mont_mul(&a, &one, &mut s);
+                let mut r = s.out;
+                if ge(&r, &self.n) {
+                    sub_in_place(&mut r, &self.n, self.w);
+                }
+                r
             }
-            None => {
-                let mut one = vec![0u32; len];
-                one[0] = 1;
-                one
-            }
+            None => one,
         };
         Some(self.to_be(&plain))
     }
 
-    /// `x` as exactly `len` limbs, or `None` when `x >= n`.
-    fn below_n(&self, x_be: &[u8]) -> Option<Limbs> {
-        let len = self.n.len();
-        let mut x = limbs_from_be(x_be, len);
-        if x.get(len..)?.iter().any(|&l| l != 0) {
-            return None;
-        }
-        x.truncate(len);
-        (!ge(&x, &self.n)).then_some(x)
-    }
-
+    /// Limbs (below n) to exactly [`Self::byte_len`] big-endian bytes.
     fn to_be(&self, limbs: &[u32]) -> Vec<u8> {
-        let bytes: Vec<u8> = limbs.iter().rev().flat_map(|l| l.to_be_bytes()).collect();
-        let skip = bytes.len().saturating_sub(self.byte_len());
-        bytes.get(skip..).map(<[u8]>::to_vec).unwrap_or_default()
+        let mut out = Vec::with_capacity(self.byte_len());
+        let (mut buf, mut have) = (0u64, 0u32);
+        for &l in limbs {
+            buf |= u64::from(l) << have;
+            have += self.w;
+            while have >= 8 && out.len() < self.byte_len() {
+                out.push(buf as u8);
+                buf >>= 8;
+                have -= 8;
+            }
+        }
+        while out.len() < self.byte_len() {
+            out.push(buf as u8);
+            buf >>= 8;
+        }
+        out.reverse();
+        out
     }
 }
 
@@ -336,13 +440,22 @@ mod tests {
     }
 
     fn num(bytes: &[u8]) -> u128 {
-        bytes.iter().fold(0u128, |acc, &b| (acc << 8) | u128::from(b))
+        bytes
+            .iter()
+            .fold(0u128, |acc, &b| (acc << 8) | u128::from(b))
     }
 
     #[test]
     fn matches_u128_arithmetic_on_many_values() {
         // Moduli below 2^63 so that products fit in u128; one, two and more limbs.
-        let moduli = [3u128, 1001, 0xffff_fffb, 0x1_0000_0001, 0x7fff_ffff_ffff_ffe7, 0x4000_0000_0000_0001];
+        let moduli = [
+            3u128,
+            1001,
+            0xffff_fffb,
+            0x1_0000_0001,
+            0x7fff_ffff_ffff_ffe7,
+            0x4000_0000_0000_0001,
+        ];
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
         let mut next = || {
             seed ^= seed << 13;
@@ -354,12 +467,34 @@ mod tests {
             let modulus = Modulus::new(&be(m)).unwrap();
             for _ in 0..200 {
                 let (b, e) = (next() % m, next());
-                assert_eq!(num(&modulus.pow(&be(b), &be(e)).unwrap()), pow_u128(b, e, m), "{b}^{e} mod {m}");
+                assert_eq!(
+                    num(&modulus.pow(&be(b), &be(e)).unwrap()),
+                    pow_u128(b, e, m),
+                    "{b}^{e} mod {m}"
+                );
             }
         }
     }
 
-    /// Reference: a·b mod n by shift-and-add, one bit of b at a time.
+    /// `a >= b` for equal-length slices of 32-bit limbs (the reference's).
+    fn ref_ge(a: &[u32], b: &[u32]) -> bool {
+        a.iter().rev().cmp(b.iter().rev()) != std::cmp::Ordering::Less
+    }
+
+    /// `a -= b` for 32-bit limbs.
+    fn ref_sub(a: &mut [u32], b: &[u32]) {
+        let mut borrow = 0u64;
+        for (x, &y) in a.iter_mut().zip(b) {
+            let d = u64::from(*x)
+                .wrapping_sub(u64::from(y))
+                .wrapping_sub(borrow);
+            *x = d as u32;
+            borrow = (d >> 63) & 1;
+        }
+    }
+
+    /// Reference: a·b mod n by shift-and-add on 32-bit limbs, one bit of b
+    /// at a time; shares nothing with the code under test.
     fn mulmod_ref(a: &[u32], b: &[u32], n: &[u32]) -> Vec<u32> {
         let mut r = vec![0u32; n.len()];
         for bit in (0..32 * n.len()).rev() {
@@ -368,8 +503,8 @@ mod tests {
                 *l = (*l << 1) | c;
                 out
             });
-            if carry != 0 || ge(&r, n) {
-                sub_in_place(&mut r, n);
+            if carry != 0 || ref_ge(&r, n) {
+                ref_sub(&mut r, n);
             }
             if (b[bit / 32] >> (bit % 32)) & 1 == 1 {
                 let mut c = 0u64;
@@ -378,8 +513,8 @@ mod tests {
                     *x = v as u32;
                     c = v >> 32;
                 }
-                if c != 0 || ge(&r, n) {
-                    sub_in_place(&mut r, n);
+                if c != 0 || ref_ge(&r, n) {
+                    ref_sub(&mut r, n);
                 }
             }
         }
@@ -412,7 +547,16 @@ mod tests {
             seed
         };
         // Limb counts around the unrolled step (4) and RSA-2048/3072/4096.
-        for (len, exps) in [(1, 4), (3, 4), (5, 4), (8, 3), (17, 3), (64, 2), (96, 1), (128, 1)] {
+        for (len, exps) in [
+            (1, 4),
+            (3, 4),
+            (5, 4),
+            (8, 3),
+            (17, 3),
+            (64, 2),
+            (96, 1),
+            (128, 1),
+        ] {
             let mut n: Vec<u32> = (0..len).map(|_| next() as u32).collect();
             n[0] |= 1;
             n[len - 1] |= 0x8000_0000;
@@ -429,10 +573,51 @@ mod tests {
                 let got = modulus.pow(&to_bytes(&base), &exp.to_be_bytes()).unwrap();
                 assert_eq!(got, want, "{len} limbs, exponent {exp}");
             }
-            // n − 1 squared is 1; all-ones limbs stress every carry.
+            // n − 1 squared is 1; all-ones limbs stress every column sum.
             let mut minus_one = n.clone();
             minus_one[0] -= 1;
-            assert_eq!(modulus.pow(&to_bytes(&minus_one), &[2]).unwrap(), to_bytes(&pow_ref(&minus_one, 2, &n)));
+            assert_eq!(
+                modulus.pow(&to_bytes(&minus_one), &[2]).unwrap(),
+                to_bytes(&pow_ref(&minus_one, 2, &n))
+            );
+        }
+    }
+
+    /// The column sums' bound: moduli of all-ones limbs (the largest for
+    /// their size, so operands near n have every limb at its maximum), at
+    /// each limb width and across the width changes (3,554 bits is the last
+    /// 28-bit size). An overflow would panic here (debug arithmetic) or
+    /// differ from the reference.
+    #[test]
+    fn largest_values_of_each_size_stay_in_bounds() {
+        let limbs = |be: &[u8]| -> Vec<u32> {
+            be.rchunks(4)
+                .map(|c| c.iter().fold(0u32, |a, &b| (a << 8) | u32::from(b)))
+                .collect()
+        };
+        for bits in [62, 3554, 3555, 3584, 4096, 8192] {
+            let mut n = vec![0xffu8; bits / 8];
+            if bits % 8 != 0 {
+                n.insert(0, (1u8 << (bits % 8)) - 1);
+            }
+            let modulus = Modulus::new(&n).unwrap();
+            assert_eq!(modulus.bits(), bits);
+            // (n − 1)^65537 ≡ (−1)^65537 = n − 1, at any size.
+            let mut minus_one = n.clone();
+            *minus_one.last_mut().unwrap() = 0xfe;
+            assert_eq!(
+                modulus.pow(&minus_one, &[1, 0, 1]).unwrap(),
+                minus_one,
+                "{bits} bits"
+            );
+            // n − 2 against the reference, where it is quick enough.
+            let mut minus_two = n.clone();
+            *minus_two.last_mut().unwrap() = 0xfd;
+            if bits <= 4096 {
+                let want = to_bytes(&pow_ref(&limbs(&minus_two), 65_537, &limbs(&n)));
+                let got = modulus.pow(&minus_two, &[1, 0, 1]).unwrap();
+                assert_eq!(got, want[want.len() - n.len()..], "{bits} bits");
+            }
         }
     }
 
@@ -444,6 +629,10 @@ mod tests {
         assert_eq!(num(&m.pow(&be(1_000_002), &be(2)).unwrap()), 1, "(-1)^2");
         assert!(m.pow(&be(1_000_003), &be(3)).is_none(), "base = n refused");
         assert_eq!(m.byte_len(), 3);
-        assert_eq!(m.pow(&be(2), &be(3)).unwrap().len(), 3, "fixed-length output");
+        assert_eq!(
+            m.pow(&be(2), &be(3)).unwrap().len(),
+            3,
+            "fixed-length output"
+        );
     }
 }

@@ -92,10 +92,18 @@ impl Options {
     /// disable a check), keys that would carry a secret even more clearly.
     pub fn read(value: &JsValue, what: &'static str, allowed: &[&str]) -> crate::Result<Self> {
         if value.is_undefined() || value.is_null() {
-            return Ok(Self { entries: Vec::new() });
+            return Ok(Self {
+                entries: Vec::new(),
+            });
         }
-        let Some(obj) = value.dyn_ref::<Object>().filter(|_| !Array::is_array(value) && !value.is_function()) else {
-            return Err(Error::InvalidArgument { field: what, reason: "must be an object" });
+        let Some(obj) = value
+            .dyn_ref::<Object>()
+            .filter(|_| !Array::is_array(value) && !value.is_function())
+        else {
+            return Err(Error::InvalidArgument {
+                field: what,
+                reason: "must be an object",
+            });
         };
         let pairs = Object::entries(obj);
         let mut entries = Vec::with_capacity(pairs.length() as usize);
@@ -106,7 +114,9 @@ impl Options {
                 if let Some(s) = SECRET_NAMES.iter().find(|s| **s == name) {
                     return Err(Error::SecretRefused { field: s });
                 }
-                return Err(Error::UnknownOption { name: name.chars().take(64).collect() });
+                return Err(Error::UnknownOption {
+                    name: name.chars().take(64).collect(),
+                });
             }
             entries.push((name, pair.get(1)));
         }
@@ -129,18 +139,27 @@ impl Options {
     pub fn string(&self, key: &'static str) -> crate::Result<Option<String>> {
         match self.get(key) {
             None => Ok(None),
-            Some(v) => v.as_string().map(Some).ok_or(Error::InvalidArgument { field: key, reason: "must be a string" }),
+            Some(v) => v.as_string().map(Some).ok_or(Error::InvalidArgument {
+                field: key,
+                reason: "must be a string",
+            }),
         }
     }
 
     pub fn required_string(&self, key: &'static str) -> crate::Result<String> {
-        self.string(key)?.ok_or(Error::InvalidArgument { field: key, reason: "is required" })
+        self.string(key)?.ok_or(Error::InvalidArgument {
+            field: key,
+            reason: "is required",
+        })
     }
 
     pub fn bool(&self, key: &'static str) -> crate::Result<Option<bool>> {
         match self.get(key) {
             None => Ok(None),
-            Some(v) => v.as_bool().map(Some).ok_or(Error::InvalidArgument { field: key, reason: "must be a boolean" }),
+            Some(v) => v.as_bool().map(Some).ok_or(Error::InvalidArgument {
+                field: key,
+                reason: "must be a boolean",
+            }),
         }
     }
 
@@ -149,10 +168,18 @@ impl Options {
         match self.get(key) {
             None => Ok(None),
             Some(v) => match v.as_f64() {
-                Some(f) if f.is_finite() && f >= 0.0 && f.fract() == 0.0 && f <= 9_007_199_254_740_991.0 => {
+                Some(f)
+                    if f.is_finite()
+                        && f >= 0.0
+                        && f.fract() == 0.0
+                        && f <= 9_007_199_254_740_991.0 =>
+                {
                     Ok(Some(f as u64))
                 }
-                _ => Err(Error::InvalidArgument { field: key, reason: "must be a non-negative integer" }),
+                _ => Err(Error::InvalidArgument {
+                    field: key,
+                    reason: "must be a non-negative integer",
+                }),
             },
         }
     }
@@ -171,20 +198,33 @@ impl Options {
         match self.get(key) {
             None => Ok(None),
             Some(v) if v.is_object() && !Array::is_array(&v) && !v.is_function() => Ok(Some(v)),
-            Some(_) => Err(Error::InvalidArgument { field: key, reason: "must be an object" }),
+            Some(_) => Err(Error::InvalidArgument {
+                field: key,
+                reason: "must be an object",
+            }),
         }
     }
 
     /// An array of strings.
     #[cfg_attr(not(feature = "saml"), allow(dead_code))]
     pub fn string_list(&self, key: &'static str) -> crate::Result<Vec<String>> {
-        let Some(v) = self.get(key) else { return Ok(Vec::new()) };
+        let Some(v) = self.get(key) else {
+            return Ok(Vec::new());
+        };
         if !Array::is_array(&v) {
-            return Err(Error::InvalidArgument { field: key, reason: "must be an array of strings" });
+            return Err(Error::InvalidArgument {
+                field: key,
+                reason: "must be an array of strings",
+            });
         }
         let arr: Array = v.unchecked_into();
         arr.iter()
-            .map(|item| item.as_string().ok_or(Error::InvalidArgument { field: key, reason: "must be an array of strings" }))
+            .map(|item| {
+                item.as_string().ok_or(Error::InvalidArgument {
+                    field: key,
+                    reason: "must be an array of strings",
+                })
+            })
             .collect()
     }
 
@@ -200,9 +240,14 @@ impl Options {
 
     /// A `{ name: "value" }` object as ordered pairs.
     pub fn string_map(&self, key: &'static str) -> crate::Result<Vec<(String, String)>> {
-        let Some(v) = self.get(key) else { return Ok(Vec::new()) };
+        let Some(v) = self.get(key) else {
+            return Ok(Vec::new());
+        };
         let Some(obj) = v.dyn_ref::<Object>().filter(|_| !Array::is_array(&v)) else {
-            return Err(Error::InvalidArgument { field: key, reason: "must be an object of strings" });
+            return Err(Error::InvalidArgument {
+                field: key,
+                reason: "must be an object of strings",
+            });
         };
         Object::entries(obj)
             .iter()
@@ -210,7 +255,10 @@ impl Options {
                 let pair: Array = pair.unchecked_into();
                 match (pair.get(0).as_string(), pair.get(1).as_string()) {
                     (Some(k), Some(v)) => Ok((k, v)),
-                    _ => Err(Error::InvalidArgument { field: key, reason: "every value must be a string" }),
+                    _ => Err(Error::InvalidArgument {
+                        field: key,
+                        reason: "every value must be a string",
+                    }),
                 }
             })
             .collect()
@@ -227,5 +275,8 @@ pub(crate) fn json_text(value: &JsValue, field: &'static str) -> crate::Result<S
             return Ok(s);
         }
     }
-    Err(Error::InvalidArgument { field, reason: "must be the response body as a string or a parsed JSON object" })
+    Err(Error::InvalidArgument {
+        field,
+        reason: "must be the response body as a string or a parsed JSON object",
+    })
 }
