@@ -179,6 +179,19 @@ fn count_named(e: &Element, ns: &str, local: &str) -> usize {
             .sum::<usize>()
 }
 
+/// `Assertion` and `EncryptedAssertion` elements anywhere under `e`, counted
+/// in one walk.
+fn count_assertions(e: &Element) -> (usize, usize) {
+    let here = match e.local {
+        "Assertion" if e.is(NS_ASSERTION, "Assertion") => (1, 0),
+        "EncryptedAssertion" if e.is(NS_ASSERTION, "EncryptedAssertion") => (0, 1),
+        _ => (0, 0),
+    };
+    e.elements()
+        .map(count_assertions)
+        .fold(here, |(a, b), (c, d)| (a + c, b + d))
+}
+
 fn time_attr(e: &Element, name: &str) -> Result<Option<u64>> {
     e.attr(name).map(time::parse).transpose()
 }
@@ -247,11 +260,12 @@ impl SamlServiceProvider {
 
         // Structure: nothing encrypted, exactly one Assertion in the whole
         // document, and it is a direct child of the Response.
-        if count_named(root, NS_ASSERTION, "EncryptedAssertion") > 0 {
+        let (assertions, encrypted) = count_assertions(root);
+        if encrypted > 0 {
             return Err(SamlError::AssertionEncrypted.into());
         }
         let direct: Vec<&Element> = root.children_named(NS_ASSERTION, "Assertion").collect();
-        if direct.len() != 1 || count_named(root, NS_ASSERTION, "Assertion") != 1 {
+        if direct.len() != 1 || assertions != 1 {
             return Err(SamlError::AssertionCount.into());
         }
         let child = direct.first().copied().ok_or(SamlError::AssertionCount)?;

@@ -417,7 +417,10 @@ fn element<'i>(
     let mut attrs: Vec<Attribute<'i>> = Vec::new();
     let mut ns_decls: Vec<(Option<&'i str>, &'i str)> = Vec::new();
     let mut count = 0usize;
-    for attr in start.attributes().with_checks(true) {
+    // quick-xml's own duplicate check is off: it compares qualified names
+    // (and keeps a list per element to do it), while the check below compares
+    // expanded names, which also catches every repeated qualified name.
+    for attr in start.attributes().with_checks(false) {
         let attr = attr.map_err(|_| XmlError::Malformed)?;
         count += 1;
         if count > limits.max_attributes {
@@ -485,6 +488,43 @@ fn element<'i>(
 
 /// `prefix:local` or `local`, each an NCName.
 fn split_qname(qname: &str) -> Result<(Option<&str>, &str)> {
+    // ASCII names (all of SAML's) in one pass over the bytes.
+    let bytes = qname.as_bytes();
+    if bytes.is_ascii() {
+        let start = |b: u8| b.is_ascii_alphabetic() || b == b'_';
+        let mut colon = None;
+        let mut name_start = true;
+        for (i, &b) in bytes.iter().enumerate() {
+            let ok = if name_start {
+                start(b)
+            } else if b == b':' && colon.is_none() {
+                colon = Some(i);
+                name_start = true;
+                continue;
+            } else {
+                start(b) || b.is_ascii_digit() || matches!(b, b'-' | b'.')
+            };
+            if !ok {
+                return Err(XmlError::Malformed.into());
+            }
+            name_start = false;
+        }
+        if name_start {
+            return Err(XmlError::Malformed.into()); // empty, or ends with ':'
+        }
+        return Ok(match colon {
+            Some(i) => (
+                qname.get(..i),
+                qname.get(i + 1..).ok_or(XmlError::Malformed)?,
+            ),
+            None => (None, qname),
+        });
+    }
+    split_qname_chars(qname)
+}
+
+/// [`split_qname`] for any name, a character at a time.
+fn split_qname_chars(qname: &str) -> Result<(Option<&str>, &str)> {
     let (prefix, local) = match qname.split_once(':') {
         Some((p, l)) => (Some(p), l),
         None => (None, qname),
@@ -865,6 +905,29 @@ mod tests {
             "decoded values are owned"
         );
         assert!(matches!(d.root.text(), Cow::Borrowed(t) if inside(t)));
+    }
+
+    /// The one-pass ASCII reading of a qualified name against the general
+    /// one, on every string of up to five characters over an alphabet of
+    /// name starts, name characters and colons.
+    #[test]
+    fn qname_fast_path_agrees_with_the_general_one() {
+        let alphabet = ['a', 'Z', '_', '-', '.', '1', ':'];
+        let mut names = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = names
+                .iter()
+                .filter(|n| n.len() == names.last().map_or(0, String::len))
+                .flat_map(|n| alphabet.iter().map(move |c| format!("{n}{c}")))
+                .collect();
+            names.extend(longer);
+        }
+        assert_eq!(names.len(), (0..=5).map(|k| 7usize.pow(k)).sum::<usize>());
+        for name in &names {
+            let fast = split_qname(name).map_err(|e| e.code());
+            let general = split_qname_chars(name).map_err(|e| e.code());
+            assert_eq!(fast, general, "{name:?}");
+        }
     }
 
     #[test]

@@ -50,18 +50,16 @@ pub(crate) fn read_string(
     if units > max_units {
         return Err(too_long);
     }
-    // Each UTF-16 code unit becomes at most 3 bytes of UTF-8.
-    let mut buf = vec![0u8; units * 3];
-    let memory: WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
-    // The address of `buf` inside the module's memory (wasm32: it fits u32).
-    let view = Uint8Array::new_with_byte_offset_and_length(
-        &memory.buffer(),
-        buf.as_ptr() as u32,
-        buf.len() as u32,
-    );
-    let result = ENCODER.with(|e| e.encode_into(s, &view));
-    // The buffer fits any string of this length; a short read would mean a
-    // truncated message, so it is refused rather than parsed.
+    // A posted SAMLResponse is base64, one byte per code unit: try a buffer
+    // of that size first (no zeroing of a 3× buffer), and only for a string
+    // with other characters the size that always fits (each UTF-16 code
+    // unit becomes at most 3 bytes of UTF-8).
+    let (mut buf, mut result) = encode_into(s, units);
+    if result.read() as usize != units {
+        (buf, result) = encode_into(s, units * 3);
+    }
+    // The larger buffer fits any string of this length; a short read would
+    // mean a truncated message, so it is refused rather than parsed.
     if result.read() as usize != units {
         return Err(Error::InvalidArgument {
             field,
@@ -73,4 +71,18 @@ pub(crate) fn read_string(
         field,
         reason: "could not be read as UTF-8",
     })
+}
+
+/// `s` encoded as UTF-8 into a new buffer of `capacity` bytes, as far as it fits.
+fn encode_into(s: &JsString, capacity: usize) -> (Vec<u8>, EncodeIntoResult) {
+    let buf = vec![0u8; capacity];
+    let memory: WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    // The address of `buf` inside the module's memory (wasm32: it fits u32).
+    let view = Uint8Array::new_with_byte_offset_and_length(
+        &memory.buffer(),
+        buf.as_ptr() as u32,
+        buf.len() as u32,
+    );
+    let result = ENCODER.with(|e| e.encode_into(s, &view));
+    (buf, result)
 }
