@@ -74,6 +74,8 @@ pub fn canonicalize(
         exclude,
         with_comments: opts.with_comments,
         inclusive,
+        wanted: Vec::new(),
+        attrs: Vec::new(),
         out: String::new(),
     };
     w.out.reserve(4096);
@@ -111,6 +113,10 @@ struct Writer<'t> {
     exclude: Option<&'t Element<'t>>,
     with_comments: bool,
     inclusive: Vec<&'t str>,
+    /// Scratch lists for one start tag, reused from element to element (each
+    /// is done with before the children are written): no allocation per element.
+    wanted: Vec<&'t str>,
+    attrs: Vec<&'t Attribute<'t>>,
     out: String,
 }
 
@@ -122,7 +128,8 @@ impl<'t> Writer<'t> {
         // Namespaces visibly utilized by this element: its own prefix (or the
         // default namespace when unprefixed) and its attributes' prefixes,
         // plus the InclusiveNamespaces ones that are in scope.
-        let mut wanted: Vec<&str> = Vec::with_capacity(2 + e.attrs.len());
+        let mut wanted = core::mem::take(&mut self.wanted);
+        wanted.clear();
         wanted.push(e.prefix.unwrap_or(""));
         wanted.extend(
             e.attrs
@@ -141,7 +148,7 @@ impl<'t> Writer<'t> {
         // Each prefix is looked up once (deduplicated), so what this element
         // pushes never answers its own lookups.
         let rendered_mark = self.rendered.stack.len();
-        for prefix in wanted {
+        for &prefix in &wanted {
             let uri = self.scope.get(prefix).unwrap_or("");
             let previous = self.rendered.get(prefix);
             let render = if prefix.is_empty() {
@@ -155,6 +162,7 @@ impl<'t> Writer<'t> {
                 self.rendered.stack.push((prefix, uri));
             }
         }
+        self.wanted = wanted;
 
         self.out.push('<');
         push_qname(&mut self.out, e.prefix, e.local);
@@ -173,11 +181,13 @@ impl<'t> Writer<'t> {
         fn key<'t>(a: &Attribute<'t>) -> (&'t str, &'t str) {
             (a.ns.unwrap_or(""), a.local)
         }
-        let mut attrs: Vec<&Attribute<'_>> = e.attrs.iter().collect();
+        let mut attrs = core::mem::take(&mut self.attrs);
+        attrs.clear();
+        attrs.extend(e.attrs.iter());
         if attrs.len() > 1 {
             attrs.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
         }
-        for a in attrs {
+        for &a in &attrs {
             self.out.push(' ');
             let prefix = if a.ns == Some(XML_NS) {
                 Some("xml")
@@ -189,6 +199,7 @@ impl<'t> Writer<'t> {
             escape_attr(&mut self.out, &a.value);
             self.out.push('"');
         }
+        self.attrs = attrs;
         self.out.push('>');
         for child in &e.children {
             match child {
@@ -232,44 +243,104 @@ fn push_qname(out: &mut String, prefix: Option<&str>, local: &str) {
     out.push_str(local);
 }
 
-/// Writes `s`, replacing each byte `escape` maps to an entity; runs without
-/// one are copied whole (the common case is no escape at all).
-/// Generic over `escape` so it is inlined into the byte loop (a function
-/// pointer was an indirect call per byte).
+/// Writes `s`, replacing each byte of `specials` by its entity (`entity`);
+/// runs without one are copied whole (the common case is no escape at all).
 #[inline(always)]
-fn escape_with(out: &mut String, s: &str, escape: impl Fn(u8) -> Option<&'static str>) {
+fn escape_with<const N: usize>(
+    out: &mut String,
+    s: &str,
+    specials: [u8; N],
+    entity: impl Fn(u8) -> &'static str,
+) {
+    let is_special = table(specials);
+    let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        // Only ASCII bytes are escaped, so `i` is always a char boundary.
-        if let Some(entity) = escape(b) {
+    let mut i = skip_plain(bytes, 0, specials);
+    while let Some(&b) = bytes.get(i) {
+        // A u8 always indexes a 256-entry table.
+        #[allow(clippy::indexing_slicing)]
+        if is_special[usize::from(b)] {
+            // Only ASCII bytes are escaped, so `i` is always a char boundary.
             out.push_str(s.get(start..i).unwrap_or_default());
-            out.push_str(entity);
+            out.push_str(entity(b));
             start = i + 1;
+            i = skip_plain(bytes, i + 1, specials);
+        } else {
+            i += 1;
         }
     }
     out.push_str(s.get(start..).unwrap_or_default());
 }
 
+/// A byte-indexed membership table for `specials` (built at compile time
+/// for the constant sets below).
+// `specials[k]` with k < N, and a u8 into 256 entries: in bounds (and a const
+// fn cannot use `get` to say so).
+#[allow(clippy::indexing_slicing)]
+const fn table<const N: usize>(specials: [u8; N]) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut k = 0;
+    while k < N {
+        t[specials[k] as usize] = true;
+        k += 1;
+    }
+    t
+}
+
+/// From `i`, past every whole 16-byte block without a byte of `specials`:
+/// with WebAssembly SIMD, one comparison per special byte per block. The
+/// caller checks the bytes from the returned index one at a time.
+#[inline(always)]
+fn skip_plain<const N: usize>(bytes: &[u8], i: usize, specials: [u8; N]) -> usize {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        let mut i = i;
+        use core::arch::wasm32::{u8x16_eq, u8x16_splat, v128, v128_any_true, v128_or};
+        // A closure: an intrinsic is a `#[target_feature]` fn, not an FnMut.
+        #[allow(clippy::redundant_closure)]
+        let splats = specials.map(|c| u8x16_splat(c));
+        while let Some(block) = bytes.get(i..).and_then(<[u8]>::first_chunk::<16>) {
+            let v: v128 = bytemuck::cast(*block);
+            let hit = splats
+                .iter()
+                .fold(u8x16_splat(0), |acc, &c| v128_or(acc, u8x16_eq(v, c)));
+            if v128_any_true(hit) {
+                break;
+            }
+            i += 16;
+        }
+        i
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        let _ = (bytes, specials);
+        i
+    }
+}
+
 fn escape_text(out: &mut String, s: &str) {
-    escape_with(out, s, |b| match b {
-        b'&' => Some("&amp;"),
-        b'<' => Some("&lt;"),
-        b'>' => Some("&gt;"),
-        b'\r' => Some("&#xD;"),
-        _ => None,
+    escape_with(out, s, [b'&', b'<', b'>', b'\r'], |b| match b {
+        b'&' => "&amp;",
+        b'<' => "&lt;",
+        b'>' => "&gt;",
+        _ => "&#xD;",
     });
 }
 
 fn escape_attr(out: &mut String, s: &str) {
-    escape_with(out, s, |b| match b {
-        b'&' => Some("&amp;"),
-        b'<' => Some("&lt;"),
-        b'"' => Some("&quot;"),
-        b'\t' => Some("&#x9;"),
-        b'\n' => Some("&#xA;"),
-        b'\r' => Some("&#xD;"),
-        _ => None,
-    });
+    escape_with(
+        out,
+        s,
+        [b'&', b'<', b'"', b'\t', b'\n', b'\r'],
+        |b| match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'"' => "&quot;",
+            b'\t' => "&#x9;",
+            b'\n' => "&#xA;",
+            _ => "&#xD;",
+        },
+    );
 }
 
 #[cfg(test)]

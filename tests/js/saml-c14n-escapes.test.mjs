@@ -1,0 +1,73 @@
+// Characters that exclusive C14N escapes, at every offset around the 16-byte
+// blocks the SIMD scan of src/saml/c14n.rs skips, in text and in attribute
+// values. The Responses are signed by xml-crypto (its own canonicalization),
+// so a byte written differently by edge-sso's canonical form shows as a
+// digest mismatch.
+//
+// TAB, LF and CR *references* (&#9; &#10; &#13;) are left to the libxml2
+// vectors (tests/c14n_libxml2.rs): xml-crypto signs them correctly but its
+// serializer (@xmldom/xmldom) then writes them as raw characters, which every
+// XML parser normalizes on reading (to spaces in attributes, CR to LF in
+// text), so the posted document no longer matches its own signature. The last
+// test shows that edge-sso refuses such a document, as it must.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SamlServiceProvider } from 'edge-sso';
+import { ACS_URL, IDP_ENTITY_ID, IDP_SSO_URL, SP_ENTITY_ID, VARIANTS, createIdpKey, signedResponse } from '../../bench/saml-inputs.mjs';
+
+const GIVEN_NAME = '<saml:AttributeValue xsi:type="xs:string">Alice</saml:AttributeValue>';
+
+test('escaped characters at every block offset verify, and read back decoded', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edge-sso-c14n-'));
+  let idp;
+  try {
+    idp = createIdpKey(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const nowMs = Date.now();
+  let checked = 0;
+  for (const variant of VARIANTS) {
+    const sp = new SamlServiceProvider({ entityId: SP_ENTITY_ID, acsUrl: ACS_URL,
+      idp: { entityId: IDP_ENTITY_ID, ssoRedirectUrl: IDP_SSO_URL, certificates: [idp.cert] } });
+    for (let pad = 0; pad <= 34; pad++) {
+      const p = 'x'.repeat(pad);
+      const attr = `${p}&amp;${p}&lt;&quot;>${p}`;
+      const text = `${p}A&amp;B&lt;C&gt;D${p}"'\t${p}`;
+      const mutate = (xml) => {
+        const changed = xml.replace(GIVEN_NAME, `<saml:AttributeValue xsi:type="xs:string" label="${attr}">${text}</saml:AttributeValue>`);
+        assert.notEqual(changed, xml);
+        return changed;
+      };
+      const i = pad;
+      const b64 = signedResponse(i, nowMs, variant, idp, mutate);
+      const v = sp.validateResponse(b64, { expectedRequestId: `_req${i}`, now: nowMs });
+      assert.deepEqual(v.attributes.givenName, [`${p}A&B<C>D${p}"'\t${p}`], `${variant.key}, ${pad} before`);
+      checked++;
+    }
+    sp.free();
+  }
+  assert.equal(checked, 2 * 35);
+});
+
+test('a whitespace reference that the signer serialized raw is refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'edge-sso-c14n-'));
+  let idp;
+  try {
+    idp = createIdpKey(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const nowMs = Date.now();
+  const sp = new SamlServiceProvider({ entityId: SP_ENTITY_ID, acsUrl: ACS_URL,
+    idp: { entityId: IDP_ENTITY_ID, ssoRedirectUrl: IDP_SSO_URL, certificates: [idp.cert] } });
+  const b64 = signedResponse(0, nowMs, VARIANTS[0], idp,
+    (xml) => xml.replace(GIVEN_NAME, '<saml:AttributeValue xsi:type="xs:string" label="a&#9;b">Alice</saml:AttributeValue>'));
+  assert.match(Buffer.from(b64, 'base64').toString(), /label="a\tb"/, 'xml-crypto posted a raw TAB');
+  assert.throws(() => sp.validateResponse(b64, { expectedRequestId: '_req0', now: nowMs }),
+    (e) => e.code === 'saml.signature.digest_mismatch');
+  sp.free();
+});
