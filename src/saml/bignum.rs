@@ -409,9 +409,10 @@ impl Modulus {
         let mut one = vec![0u32; len];
         one[0] = 1;
         let plain = match acc {
-            // Leaving the domain: acc·1·R⁻¹, which is at most n.
+            // Leaving the domain: acc·R⁻¹ (at most n), a reduction alone:
+            // the product by 1 is acc itself, one limb per column.
             Some(a) => {
-                self.mont_mul(&a, &one, &mut s);
+                self.reduce_columns(&mut s, |k, _, _| a.get(k).copied().map_or(0, u64::from));
                 let mut r = s.out;
                 if ge(&r, &self.n) {
                     sub_in_place(&mut r, &self.n, self.w);

@@ -677,12 +677,53 @@ fn predefined_entity(name: &str) -> Option<char> {
 /// byte on.
 fn all_xml_chars(s: &str) -> bool {
     let bytes = s.as_bytes();
+    let from = plain_ascii_prefix(bytes);
     match bytes
+        .get(from..)
+        .unwrap_or_default()
         .iter()
         .position(|&b| b >= 0x80 || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')))
     {
         None => true,
-        Some(i) => s.get(i..).is_some_and(|rest| rest.chars().all(is_xml_char)),
+        Some(i) => s
+            .get(from + i..)
+            .is_some_and(|rest| rest.chars().all(is_xml_char)),
+    }
+}
+
+/// How many leading 16-byte blocks of `bytes` hold only printable ASCII,
+/// TAB, LF and CR (in bytes): with WebAssembly SIMD, a few comparisons per
+/// block; elsewhere 0, and the caller checks byte by byte.
+fn plain_ascii_prefix(bytes: &[u8]) -> usize {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        use core::arch::wasm32::{
+            i8x16_lt, u8x16_eq, u8x16_lt, u8x16_splat, v128, v128_andnot, v128_any_true, v128_or,
+        };
+        let mut i = 0;
+        while let Some(block) = bytes.get(i..).and_then(<[u8]>::first_chunk::<16>) {
+            let v: v128 = bytemuck::cast(*block);
+            let control = u8x16_lt(v, u8x16_splat(0x20));
+            let allowed = v128_or(
+                u8x16_eq(v, u8x16_splat(b'\t')),
+                v128_or(
+                    u8x16_eq(v, u8x16_splat(b'\n')),
+                    u8x16_eq(v, u8x16_splat(b'\r')),
+                ),
+            );
+            // Signed, bytes from 0x80 are negative: everything not ASCII.
+            let high = i8x16_lt(v, u8x16_splat(0));
+            if v128_any_true(v128_or(v128_andnot(control, allowed), high)) {
+                break;
+            }
+            i += 16;
+        }
+        i
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        let _ = bytes;
+        0
     }
 }
 
