@@ -63,14 +63,23 @@ pub fn base64_decode(value: &str) -> Result<Vec<u8>> {
     // decoding UTF-8; a non-ASCII byte stays and makes the decoder fail).
     let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
     let bytes = value.as_bytes();
-    let decoded = match B64.decode(bytes) {
+    let decoded = match decode_standard(bytes) {
         Err(_) if bytes.iter().any(is_space) => {
             let compact: Vec<u8> = bytes.iter().copied().filter(|b| !is_space(b)).collect();
-            B64.decode(compact)
+            decode_standard(&compact)
         }
         other => other,
     };
     decoded.map_err(|_| SamlError::Base64Invalid.into())
+}
+
+/// [`B64`] decoding, whole blocks by SIMD where the build has it
+/// ([`super::b64_blocks`]) and the rest by the crate.
+fn decode_standard(bytes: &[u8]) -> core::result::Result<Vec<u8>, base64::DecodeError> {
+    let mut out = Vec::with_capacity(bytes.len() / 4 * 3 + 3);
+    let used = super::b64_blocks::decode_prefix(bytes, &mut out);
+    B64.decode_vec(bytes.get(used..).unwrap_or_default(), &mut out)?;
+    Ok(out)
 }
 
 /// Raw DEFLATE (RFC 1951, no zlib header) then base64: the redirect encoding.

@@ -2,6 +2,7 @@
 //! (as they land) metadata, redirect signatures and response validation.
 
 pub mod authn_request;
+pub mod b64_blocks;
 pub mod bignum;
 pub mod binding;
 pub mod c14n;
