@@ -520,8 +520,12 @@ impl SamlServiceProvider {
             .find(|(n, _)| n == "OrangeAPIToken")
             .and_then(|(_, v)| v.first())
             .map(|raw| {
-                let value: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
-                let url_encoded = utf8_percent_encode(&value, URL_ENCODE).to_string();
+                // Whitespace out (the IdP folds the token over lines), a run
+                // at a time rather than a char at a time.
+                let mut value = String::with_capacity(raw.len());
+                raw.split(char::is_whitespace)
+                    .for_each(|run| value.push_str(run));
+                let url_encoded: String = utf8_percent_encode(&value, URL_ENCODE).collect();
                 OrangeApiToken { value, url_encoded }
             });
 
