@@ -34,9 +34,13 @@ test('the packed tarball installs into a fresh project and works there from its 
     import { pkceChallenge, OAuthClient } from 'edge-sso';
     const c = new OAuthClient({ authorizationEndpoint: 'https://op/a', tokenEndpoint: 'https://op/t', clientId: 'x', redirectUri: 'https://app/cb' });
     console.log(pkceChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'), new URL(c.authorize().url).searchParams.get('code_challenge_method'));
+    // The modules by name, for bundlers and workers that load the .wasm themselves.
+    for (const name of ['edge-sso/edge_sso_bg.wasm', 'edge-sso/oauth/edge_sso_oauth_bg.wasm']) {
+      console.log(WebAssembly.validate(await (await import('node:fs/promises')).readFile(new URL(import.meta.resolve(name)))));
+    }
   `);
   const printed = execFileSync(process.execPath, ['main.mjs'], { cwd: dir, encoding: 'utf8' }).trim();
-  assert.equal(printed, 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM S256');
+  assert.equal(printed, 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM S256\ntrue\ntrue');
   assert.ok(!existsSync(join(target, 'src')));
 });
 
