@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, copyFileSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, copyFileSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { createServer } from 'node:net';
@@ -14,6 +14,7 @@ import { deflateRawSync } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 let proc;
+let dir; // the temporary worker directory, removed after the tests
 let base;
 let stderr = '';
 
@@ -27,7 +28,7 @@ async function freePort() {
 before(async () => {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const entry = pkg.exports['.'].workerd; // the condition under test
-  const dir = mkdtempSync(join(tmpdir(), 'edge-sso-workerd-'));
+  dir = mkdtempSync(join(tmpdir(), 'edge-sso-workerd-'));
   copyFileSync(join(root, 'tests/workerd/worker.js'), join(dir, 'worker.js'));
   copyFileSync(join(root, entry), join(dir, 'edge-sso.js'));
   copyFileSync(join(root, 'pkg/edge_sso.js'), join(dir, 'edge_sso.js'));
@@ -60,7 +61,14 @@ const worker :Workerd.Worker = (
   throw new Error(`workerd did not start: ${stderr}`);
 });
 
-after(() => proc?.kill());
+after(async () => {
+  if (proc && proc.exitCode === null) {
+    const exited = new Promise((resolve) => proc.once('exit', resolve));
+    proc.kill();
+    await exited;
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 test('PKCE in workerd: S256 challenge of the generated verifier', async () => {
   const res = await fetch(`${base}/pkce`);
