@@ -9,6 +9,9 @@
 //! must be zero, so every byte string has exactly one encoding.
 
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 fn char_of(sextet: u32) -> char {
     let c = match sextet & 63 {
         v @ 0..=25 => b'A' + v as u8,

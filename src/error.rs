@@ -9,6 +9,9 @@
 //! failures caused by what came back from the network, so an application can
 //! tell "fix your code" from "this login attempt is hostile or broken".
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+
 use core::fmt;
 
 /// Result alias used across the crate.
@@ -744,7 +747,7 @@ impl SamlError {
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}
 
 impl From<CallbackError> for Error {
     fn from(e: CallbackError) -> Self {

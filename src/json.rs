@@ -28,6 +28,7 @@
 //! shorter), so a token is never copied by a growing buffer that leaves pieces
 //! of it behind in freed memory.
 
+
 use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;

@@ -18,6 +18,13 @@
 //!
 //! See [`manual`] for the threat model.
 #![forbid(unused_must_use)]
+// The OAuth-only WebAssembly module is `no_std`: std's panic machinery (the
+// hook, payload boxing, message formatting, its thread-local panic count)
+// was a tenth of that module, and a `#[panic_handler]` that traps (in
+// `wasm::`) replaces it. Natively, and in the full module, the crate is an
+// ordinary std crate; the code is the same, written against `core` and
+// `alloc`.
+#![cfg_attr(all(target_arch = "wasm32", not(feature = "saml")), no_std)]
 
 extern crate alloc;
 

@@ -7,8 +7,11 @@
 //! values) lets a second use or a late arrival get a precise error instead of
 //! a generic "unknown".
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use sha2::{Digest, Sha256};
-use std::collections::VecDeque;
+use alloc::collections::VecDeque;
 
 use crate::secret::ct_eq_str;
 

@@ -4,6 +4,9 @@
 //! every URL we handle is an absolute `http(s)` URL that a browser or a
 //! configuration already serialized to ASCII. Anything else is refused.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use crate::error::{Error, Result};
 
 /// An absolute `http:`/`https:` URL split into its parts (borrowed).

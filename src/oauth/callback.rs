@@ -6,6 +6,8 @@
 //! the response is *ours* (`iss`, then `state`) and only then what it *says*
 //! (`error` or `code`) are sequenced by [`super::OAuthClient::handle_callback`].
 
+use alloc::string::String;
+
 use crate::error::{CallbackError, ErrorResponse, Result};
 use crate::secret::Secret;
 use crate::url::{parse_query, HttpUrl};

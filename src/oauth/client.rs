@@ -1,5 +1,10 @@
 //! `OAuthClient`: one public client, its pending authorizations and its vault.
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
+use alloc::vec;
+
 use zeroize::Zeroizing;
 
 use super::callback;

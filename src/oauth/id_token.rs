@@ -8,6 +8,11 @@
 //! message) is refused long before this point.
 
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
+use alloc::vec;
+
 use crate::b64url;
 use crate::error::{IdTokenError, Result};
 use crate::json::{self, Object, Value};

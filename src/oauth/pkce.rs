@@ -1,5 +1,8 @@
 //! PKCE (RFC 7636), `S256` only.
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+
 use core::fmt;
 use sha2::{Digest, Sha256};
 

@@ -1,5 +1,8 @@
 //! Token endpoint requests and responses (RFC 6749 §4.1.3, §5, §6).
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+
 use core::fmt;
 
 use crate::error::{ErrorResponse, Error, Result, TokenResponseError};

@@ -4,6 +4,9 @@
 //! leave except through [`TokenVault::authorization_header`] (for an API call)
 //! and the refresh request body. Dropping or clearing the vault zeroizes them.
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+
 use zeroize::Zeroizing;
 
 use super::id_token::IdTokenClaims;

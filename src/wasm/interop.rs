@@ -2,6 +2,9 @@
 //! anything about security; it only reads options strictly and turns errors
 //! into `Error` objects with a `code`.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use js_sys::{Array, Object, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -149,7 +152,9 @@ impl Options {
         match self.get(key) {
             None => Ok(None),
             Some(v) => match v.as_f64() {
-                Some(f) if f.is_finite() && f >= 0.0 && f.fract() == 0.0 && f <= 9_007_199_254_740_991.0 => {
+                // In range, `f as u64` drops only a fraction, so the round
+                // trip is exact for integers alone (`f64::fract` is std-only).
+                Some(f) if f.is_finite() && (0.0..=9_007_199_254_740_991.0).contains(&f) && (f as u64) as f64 == f => {
                     Ok(Some(f as u64))
                 }
                 _ => Err(Error::InvalidArgument { field: key, reason: "must be a non-negative integer" }),

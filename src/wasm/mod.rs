@@ -20,6 +20,20 @@ use wasm_bindgen::prelude::*;
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
+/// The OAuth-only module is `no_std` (see the crate root), so it names its
+/// own panic handler. Nothing in it panics on input (every input error is a
+/// returned `Error`; the lints deny `unwrap`, `expect`, `panic` and
+/// indexing); should an invariant still fail, the instance traps exactly as
+/// std's `panic = "abort"` did, but without formatting a message nobody
+/// reads.
+#[cfg(not(feature = "saml"))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
+use alloc::borrow::ToOwned;
+use alloc::string::String;
 use interop::{js, JsResult, Options};
 
 #[wasm_bindgen(typescript_custom_section)]

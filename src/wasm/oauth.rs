@@ -1,5 +1,8 @@
 //! `OAuthClient` and `AuthorizationResponse` for JS.
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
