@@ -5,8 +5,9 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use js_sys::{Array, Object, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
+
+use super::host::{self, JsArray, JsErrorObject, JsObject};
 
 use crate::error::Error;
 
@@ -32,7 +33,7 @@ const SECRET_NAMES: [&str; 14] = [
 /// Converts an edge-sso error into a JS `Error` with `name`, `code`, and for
 /// OAuth error responses `error`, `errorDescription`, `errorUri`.
 pub(crate) fn to_js_error(e: Error) -> JsValue {
-    let err = js_sys::Error::new(&e.message());
+    let err = JsErrorObject::new(&e.message());
     err.set_name("EdgeSsoError");
     let obj: &JsValue = err.as_ref();
     set(obj, "code", &e.code().into());
@@ -67,11 +68,21 @@ pub(crate) fn js<T>(r: crate::Result<T>) -> JsResult<T> {
 
 pub(crate) fn set(obj: &JsValue, key: &str, value: &JsValue) {
     // Reflect.set fails only on frozen or exotic targets; ours are fresh objects.
-    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+    host::reflect_set(obj, key, value);
 }
 
 pub(crate) fn new_object() -> JsValue {
-    Object::new().into()
+    JsObject::new().into()
+}
+
+/// The items of a JS array, in order.
+fn items(arr: &JsArray) -> impl Iterator<Item = JsValue> + '_ {
+    (0..arr.length()).map(|i| arr.get(i))
+}
+
+/// A plain object: `instanceof Object`, not an array, not a function.
+fn plain_object(value: &JsValue) -> Option<&JsObject> {
+    value.dyn_ref::<JsObject>().filter(|_| !JsArray::is_array(value) && !value.is_function())
 }
 
 pub(crate) fn opt_str(obj: &JsValue, key: &str, value: Option<&str>) {
@@ -97,13 +108,13 @@ impl Options {
         if value.is_undefined() || value.is_null() {
             return Ok(Self { entries: Vec::new() });
         }
-        let Some(obj) = value.dyn_ref::<Object>().filter(|_| !Array::is_array(value) && !value.is_function()) else {
+        let Some(obj) = plain_object(value) else {
             return Err(Error::InvalidArgument { field: what, reason: "must be an object" });
         };
-        let pairs = Object::entries(obj);
+        let pairs = JsObject::entries(obj);
         let mut entries = Vec::with_capacity(pairs.length() as usize);
-        for pair in pairs.iter() {
-            let pair: Array = pair.unchecked_into();
+        for pair in items(&pairs) {
+            let pair: JsArray = pair.unchecked_into();
             let name = pair.get(0).as_string().unwrap_or_default();
             if !allowed.contains(&name.as_str()) {
                 if let Some(s) = SECRET_NAMES.iter().find(|s| **s == name) {
@@ -166,7 +177,7 @@ impl Options {
     pub fn now(&self) -> crate::Result<u64> {
         Ok(match self.uint("now")? {
             Some(n) => n,
-            None => js_sys::Date::now() as u64,
+            None => host::date_now() as u64,
         })
     }
 
@@ -175,7 +186,7 @@ impl Options {
     pub fn object(&self, key: &'static str) -> crate::Result<Option<JsValue>> {
         match self.get(key) {
             None => Ok(None),
-            Some(v) if v.is_object() && !Array::is_array(&v) && !v.is_function() => Ok(Some(v)),
+            Some(v) if v.is_object() && !JsArray::is_array(&v) && !v.is_function() => Ok(Some(v)),
             Some(_) => Err(Error::InvalidArgument { field: key, reason: "must be an object" }),
         }
     }
@@ -184,11 +195,11 @@ impl Options {
     #[cfg_attr(not(feature = "saml"), allow(dead_code))]
     pub fn string_list(&self, key: &'static str) -> crate::Result<Vec<String>> {
         let Some(v) = self.get(key) else { return Ok(Vec::new()) };
-        if !Array::is_array(&v) {
+        if !JsArray::is_array(&v) {
             return Err(Error::InvalidArgument { field: key, reason: "must be an array of strings" });
         }
-        let arr: Array = v.unchecked_into();
-        arr.iter()
+        let arr: JsArray = v.unchecked_into();
+        items(&arr)
             .map(|item| item.as_string().ok_or(Error::InvalidArgument { field: key, reason: "must be an array of strings" }))
             .collect()
     }
@@ -206,13 +217,12 @@ impl Options {
     /// A `{ name: "value" }` object as ordered pairs.
     pub fn string_map(&self, key: &'static str) -> crate::Result<Vec<(String, String)>> {
         let Some(v) = self.get(key) else { return Ok(Vec::new()) };
-        let Some(obj) = v.dyn_ref::<Object>().filter(|_| !Array::is_array(&v)) else {
+        let Some(obj) = v.dyn_ref::<JsObject>().filter(|_| !JsArray::is_array(&v)) else {
             return Err(Error::InvalidArgument { field: key, reason: "must be an object of strings" });
         };
-        Object::entries(obj)
-            .iter()
+        items(&JsObject::entries(obj))
             .map(|pair| {
-                let pair: Array = pair.unchecked_into();
+                let pair: JsArray = pair.unchecked_into();
                 match (pair.get(0).as_string(), pair.get(1).as_string()) {
                     (Some(k), Some(v)) => Ok((k, v)),
                     _ => Err(Error::InvalidArgument { field: key, reason: "every value must be a string" }),
@@ -228,7 +238,7 @@ pub(crate) fn json_text(value: &JsValue, field: &'static str) -> crate::Result<S
         return Ok(s);
     }
     if value.is_object() {
-        if let Some(s) = JSON::stringify(value).ok().and_then(|s| s.as_string()) {
+        if let Some(s) = host::json_stringify(value).ok().and_then(|s| s.as_string()) {
             return Ok(s);
         }
     }

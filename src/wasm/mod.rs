@@ -3,6 +3,7 @@
 #![allow(unsafe_code)] // wasm-bindgen's generated glue uses `unsafe` internally
 #![allow(missing_docs)] // documented in the generated TypeScript and the README
 
+mod host;
 mod interop;
 mod oauth;
 #[cfg(feature = "saml")]
@@ -63,7 +64,7 @@ pub fn create_pkce(#[wasm_bindgen(unchecked_param_type = "PkceOptions | undefine
     for part in [r#"{"codeVerifier":""#, verifier, r#"","codeChallenge":""#, challenge, r#"","codeChallengeMethod":"S256"}"#] {
         text.push_str(part);
     }
-    Ok(js_sys::JSON::parse(&text)?)
+    host::json_parse(&text)
 }
 
 /// The S256 challenge of a verifier, after checking it against RFC 7636 §4.1.

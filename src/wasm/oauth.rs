@@ -326,7 +326,7 @@ impl JsOAuthClient {
     pub fn id_token_claims(&self) -> JsValue {
         self.inner
             .id_token_claims()
-            .and_then(|c| js_sys::JSON::parse(&c.json).ok())
+            .and_then(|c| super::host::json_parse(&c.json).ok())
             .unwrap_or(JsValue::NULL)
     }
 
