@@ -202,23 +202,74 @@ pub(crate) fn parse_query(q: &str) -> Option<Vec<(String, String)>> {
         .collect()
 }
 
+/// Whether the `application/x-www-form-urlencoded` serializer (WHATWG URL
+/// standard §5.2) writes `b` as itself: ASCII letters and digits and `*-._`.
+fn form_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_')
+}
+
+/// The length of `s` once form-encoded: one byte each for the unreserved
+/// bytes and the space (`+`), three (`%XX`) for every other.
+fn form_encoded_len(s: &str) -> usize {
+    s.bytes().map(|b| if form_unreserved(b) || b == b' ' { 1 } else { 3 }).sum()
+}
+
+/// Appends `s` form-encoded: unreserved bytes as themselves, the space as
+/// `+`, every other byte of its UTF-8 as `%XX` in uppercase hex. This is the
+/// WHATWG urlencoded byte serializer, byte for byte what `form_urlencoded`
+/// (the `url` crate's) writes; the tests compare the two.
+fn form_encode_into(out: &mut String, s: &str) {
+    let hex = |n: u8| char::from(if n < 10 { b'0' + n } else { b'A' + n - 10 });
+    for b in s.bytes() {
+        if form_unreserved(b) {
+            out.push(char::from(b));
+        } else if b == b' ' {
+            out.push('+');
+        } else {
+            out.push('%');
+            out.push(hex(b >> 4));
+            out.push(hex(b & 15));
+        }
+    }
+}
+
+/// Serializes `name=value` pairs joined by `&`, each part form-encoded, as
+/// `application/x-www-form-urlencoded` (the WHATWG URL standard's
+/// urlencoded serializer).
+///
+/// The text is written into a buffer allocated once at its final length: a
+/// token request body holds a code or a refresh token, and a buffer that grew
+/// would leave copies of its first part behind in freed memory.
+pub(crate) fn form_encode(params: &[(&str, &str)]) -> String {
+    form_encode_after("", "", params)
+}
+
+/// `prefix`, then `sep`, then the pairs form-encoded, in one allocation.
+fn form_encode_after(prefix: &str, sep: &str, params: &[(&str, &str)]) -> String {
+    // Each pair adds its `=`, and an `&` before all but the first.
+    let len = params.iter().map(|(k, v)| form_encoded_len(k) + form_encoded_len(v) + 2).sum::<usize>().saturating_sub(1);
+    let mut out = String::with_capacity(prefix.len() + sep.len() + len);
+    out.push_str(prefix);
+    out.push_str(sep);
+    for (i, (k, v)) in params.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        form_encode_into(&mut out, k);
+        out.push('=');
+        form_encode_into(&mut out, v);
+    }
+    out
+}
+
 /// Appends form-encoded parameters to a URL that may already have a query.
 pub(crate) fn append_query(base: &str, params: &[(&str, &str)]) -> String {
-    let mut ser = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in params {
-        ser.append_pair(k, v);
-    }
-    let encoded = ser.finish();
-    let sep = match base.find('?') {
+    let sep = match base.bytes().position(|b| b == b'?') {
         None => "?",
         Some(i) if i + 1 == base.len() || base.ends_with('&') => "",
         Some(_) => "&",
     };
-    let mut url = String::with_capacity(base.len() + sep.len() + encoded.len());
-    for part in [base, sep, &encoded] {
-        url.push_str(part);
-    }
-    url
+    form_encode_after(base, sep, params)
 }
 
 #[cfg(test)]
@@ -293,9 +344,50 @@ mod tests {
     }
 
     #[test]
+    fn form_encoding_matches_form_urlencoded() {
+        // Every ASCII byte, some two-, three- and four-byte characters, and
+        // pseudo-random strings over all of them, alone and in pairs: our
+        // serializer must write exactly what `form_urlencoded` (the `url`
+        // crate's, which this replaced) writes.
+        let reference = |pairs: &[(&str, &str)]| {
+            let mut ser = form_urlencoded::Serializer::new(String::new());
+            for (k, v) in pairs {
+                ser.append_pair(k, v);
+            }
+            ser.finish()
+        };
+        let mut alphabet: Vec<char> = (0u8..=127).map(char::from).collect();
+        alphabet.extend(['\u{80}', '\u{e9}', '\u{7ff}', '\u{800}', '\u{20ac}', '\u{fffd}', '\u{ffff}', '\u{10000}', '\u{1f600}', '\u{10ffff}']);
+        let mut cases: Vec<String> = alphabet.iter().map(|c| c.to_string()).collect();
+        cases.push(String::new());
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for len in 1..400 {
+            let mut s = String::new();
+            for _ in 0..len % 37 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                s.push(alphabet[(seed % alphabet.len() as u64) as usize]);
+            }
+            cases.push(s);
+        }
+        for (i, v) in cases.iter().enumerate() {
+            let k = &cases[(i * 7 + 3) % cases.len()];
+            assert_eq!(form_encode(&[("k", v)]), reference(&[("k", v)]), "{v:?}");
+            assert_eq!(form_encode(&[(k, v), (v, k), ("", "")]), reference(&[(k, v), (v, k), ("", "")]), "{k:?} {v:?}");
+            let encoded = form_encode(&[(k, v)]);
+            assert_eq!(encoded.len(), encoded.capacity(), "allocated once, at its final length");
+        }
+        assert_eq!(form_encode(&[]), reference(&[]));
+        assert_eq!(form_encode(&[("a", "1 2"), ("b", "\u{e9}&")]), "a=1+2&b=%C3%A9%26");
+    }
+
+    #[test]
     fn append_query_encodes_and_joins() {
         assert_eq!(append_query("https://x/a", &[("k", "a b&c")]), "https://x/a?k=a+b%26c");
         assert_eq!(append_query("https://x/a?p=1", &[("k", "v")]), "https://x/a?p=1&k=v");
         assert_eq!(append_query("https://x/a?", &[("k", "v")]), "https://x/a?k=v");
+        assert_eq!(append_query("https://x/a?p=1&", &[("k", "v"), ("l", "*-._~")]), "https://x/a?p=1&k=v&l=*-._%7E");
+        assert_eq!(append_query("https://x/a", &[]), "https://x/a?");
     }
 }

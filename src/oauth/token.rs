@@ -38,10 +38,6 @@ pub struct TokenRequest {
 
 impl TokenRequest {
     pub(crate) fn form(url: &str, params: &[(&str, &str)]) -> Self {
-        let mut ser = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in params {
-            ser.append_pair(k, v);
-        }
         Self {
             url: url.to_owned(),
             method: "POST",
@@ -49,7 +45,7 @@ impl TokenRequest {
                 ("content-type", "application/x-www-form-urlencoded"),
                 ("accept", "application/json"),
             ],
-            body: Secret::new(ser.finish()),
+            body: Secret::new(crate::url::form_encode(params)),
         }
     }
 }
