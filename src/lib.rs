@@ -38,6 +38,7 @@ pub mod random;
 #[cfg(feature = "saml")]
 pub mod saml;
 mod secret;
+mod sha256;
 pub mod url;
 
 #[cfg(target_arch = "wasm32")]

@@ -10,7 +10,6 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use sha2::{Digest, Sha256};
 use alloc::collections::VecDeque;
 
 use crate::secret::ct_eq_str;
@@ -57,7 +56,7 @@ impl<V> Default for OneTimeStore<V> {
 }
 
 fn digest(key: &str) -> [u8; 32] {
-    Sha256::digest(key.as_bytes()).into()
+    crate::sha256::digest(key.as_bytes())
 }
 
 impl<V> OneTimeStore<V> {

@@ -4,7 +4,6 @@ use alloc::borrow::ToOwned;
 use alloc::string::String;
 
 use core::fmt;
-use sha2::{Digest, Sha256};
 
 use crate::b64url;
 use crate::error::{Error, Result};
@@ -78,7 +77,7 @@ impl CodeVerifier {
 
     /// `BASE64URL(SHA256(ASCII(verifier)))`.
     pub fn challenge(&self) -> CodeChallenge {
-        CodeChallenge(b64url::encode(&Sha256::digest(self.expose().as_bytes())))
+        CodeChallenge(b64url::encode(&crate::sha256::digest(self.expose().as_bytes())))
     }
 
     /// The verifier text, for the token request or for the caller to carry.
