@@ -47,11 +47,12 @@ pub(crate) fn encode(bytes: &[u8]) -> String {
     out
 }
 
-/// Decodes unpadded base64url, or `None` if `text` is not the canonical
+/// Decodes unpadded base64url (given as bytes: JWS segments are split on
+/// bytes), or `None` if `text` is not the canonical
 /// encoding of some byte string.
-pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {
+pub(crate) fn decode(text: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(text.len() / 4 * 3 + 2);
-    for chunk in text.as_bytes().chunks(4) {
+    for chunk in text.chunks(4) {
         // 2, 3 or 4 characters carry 1, 2 or 3 bytes; 1 character cannot.
         let bytes = chunk.len().checked_sub(1).filter(|n| *n > 0)?;
         let mut n = 0u32;
@@ -77,16 +78,16 @@ mod tests {
     fn rfc_4648_vectors() {
         for (plain, coded) in [("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"), ("foob", "Zm9vYg"), ("fooba", "Zm9vYmE"), ("foobar", "Zm9vYmFy")] {
             assert_eq!(encode(plain.as_bytes()), coded);
-            assert_eq!(decode(coded).unwrap(), plain.as_bytes());
+            assert_eq!(decode(coded.as_bytes()).unwrap(), plain.as_bytes());
         }
         assert_eq!(encode(&[0xfb, 0xff, 0xbf]), "-_-_", "the URL-safe characters");
-        assert_eq!(decode("-_-_").unwrap(), [0xfb, 0xff, 0xbf]);
+        assert_eq!(decode(b"-_-_").unwrap(), [0xfb, 0xff, 0xbf]);
     }
 
     #[test]
     fn refuses_what_is_not_canonical_unpadded_base64url() {
         for bad in ["Z", "Zm9vY", "Zg==", "Zm8=", "Zm+v", "Zm/v", "Zm9 v", "Zm9\nv", "Zh", "Zm9", "Zm9vYh", "é"] {
-            assert_eq!(decode(bad), None, "{bad:?}");
+            assert_eq!(decode(bad.as_bytes()), None, "{bad:?}");
         }
     }
 
@@ -103,14 +104,14 @@ mod tests {
             let bytes: Vec<u8> = (0..len).map(|_| rand() as u8).collect();
             let coded = encode(&bytes);
             assert_eq!(coded, URL_SAFE_NO_PAD.encode(&bytes));
-            assert_eq!(decode(&coded).unwrap(), bytes);
+            assert_eq!(decode(coded.as_bytes()).unwrap(), bytes);
         }
         // Random strings over the alphabet and some strangers: same verdict, same bytes.
         let chars = b"AZaz09-_+/=Qgw. ";
         for _ in 0..50_000 {
             let len = (rand() % 12) as usize;
             let text: String = (0..len).map(|_| char::from(chars[(rand() % chars.len() as u64) as usize])).collect();
-            assert_eq!(decode(&text), URL_SAFE_NO_PAD.decode(&text).ok(), "{text:?}");
+            assert_eq!(decode(text.as_bytes()), URL_SAFE_NO_PAD.decode(&text).ok(), "{text:?}");
         }
     }
 }

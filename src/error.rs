@@ -332,20 +332,18 @@ impl ErrorResponse {
     /// assert!(ErrorResponse::from_parts("bad\"code", None, None).is_none());
     /// ```
     pub fn from_parts(error: &str, description: Option<&str>, uri: Option<&str>) -> Option<Self> {
-        let code_ok = |c: char| matches!(c, '\x21' | '\x23'..='\x5b' | '\x5d'..='\x7e');
-        let text_ok = |c: char| c == ' ' || code_ok(c);
-        if error.is_empty() || error.len() > Self::MAX_CODE || !error.chars().all(code_ok) {
+        // Checked byte by byte: every allowed character is ASCII, and every
+        // byte of a non-ASCII character is above 0x7e, so this is the same
+        // test as by `char`.
+        let code_ok = |b: &u8| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e);
+        let valid = |s: &str, max: usize, space: bool| {
+            !s.is_empty() && s.len() <= max && s.bytes().all(|b| (space && b == b' ') || code_ok(&b))
+        };
+        if !valid(error, Self::MAX_CODE, false) {
             return None;
         }
-        let keep = |v: Option<&str>, ok: &dyn Fn(char) -> bool| {
-            v.filter(|s| !s.is_empty() && s.len() <= Self::MAX_TEXT && s.chars().all(ok))
-                .map(str::to_owned)
-        };
-        Some(Self {
-            error: error.to_owned(),
-            description: keep(description, &text_ok),
-            uri: keep(uri, &code_ok),
-        })
+        let keep = |v: Option<&str>, space: bool| v.filter(|s| valid(s, Self::MAX_TEXT, space)).map(str::to_owned);
+        Some(Self { error: error.to_owned(), description: keep(description, true), uri: keep(uri, false) })
     }
 }
 

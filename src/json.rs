@@ -317,7 +317,7 @@ impl<'a> Reader<'a> {
         }
         let mut out = String::with_capacity(raw.len());
         let mut rest = raw;
-        while let Some(i) = rest.find('\\') {
+        while let Some(i) = rest.bytes().position(|b| b == b'\\') {
             out.push_str(rest.get(..i)?);
             let esc = rest.get(i + 1..)?;
             let (c, used) = match esc.as_bytes().first()? {

@@ -8,7 +8,6 @@
 //! a generic "unknown".
 
 use alloc::string::String;
-use alloc::vec::Vec;
 
 use alloc::collections::VecDeque;
 
@@ -45,13 +44,15 @@ struct Entry<V> {
 /// The store. `V` is whatever must come back with the key.
 #[derive(Debug)]
 pub(crate) struct OneTimeStore<V> {
-    entries: Vec<Entry<V>>,
+    /// Oldest first. A deque, so that taking one out is `remove(i) ->
+    /// Option` (Vec::remove asserts, linking core's panic formatting).
+    entries: VecDeque<Entry<V>>,
     retired: VecDeque<([u8; 32], Retired)>,
 }
 
 impl<V> Default for OneTimeStore<V> {
     fn default() -> Self {
-        Self { entries: Vec::new(), retired: VecDeque::new() }
+        Self { entries: VecDeque::new(), retired: VecDeque::new() }
     }
 }
 
@@ -63,16 +64,18 @@ impl<V> OneTimeStore<V> {
     pub fn insert(&mut self, key: String, value: V, expires_at: u64, now: u64) {
         self.expire(now);
         if self.entries.len() >= MAX_PENDING {
-            let old = self.entries.remove(0);
-            self.retire(&old.key, Retired::Expired);
+            if let Some(old) = self.entries.pop_front() {
+                self.retire(&old.key, Retired::Expired);
+            }
         }
-        self.entries.push(Entry { key, value, expires_at });
+        self.entries.push_back(Entry { key, value, expires_at });
     }
 
     /// Takes the value stored under `key`, once.
     pub fn take(&mut self, key: &str, now: u64) -> Result<V, Miss> {
-        let Some(i) = self.position(key) else { return Err(self.retired_miss(key)) };
-        let entry = self.entries.remove(i);
+        let Some(entry) = self.position(key).and_then(|i| self.entries.remove(i)) else {
+            return Err(self.retired_miss(key));
+        };
         if now >= entry.expires_at {
             self.retire(&entry.key, Retired::Expired);
             return Err(Miss::Expired);
@@ -131,11 +134,9 @@ impl<V> OneTimeStore<V> {
         self.entries.clear();
     }
 
+    /// Retires every expired entry, oldest first.
     fn expire(&mut self, now: u64) {
-        let (expired, live): (Vec<_>, Vec<_>) =
-            core::mem::take(&mut self.entries).into_iter().partition(|e| now >= e.expires_at);
-        self.entries = live;
-        for e in expired {
+        while let Some(e) = self.entries.iter().position(|e| now >= e.expires_at).and_then(|i| self.entries.remove(i)) {
             self.retire(&e.key, Retired::Expired);
         }
     }

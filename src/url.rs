@@ -37,15 +37,15 @@ impl<'a> HttpUrl<'a> {
         if !(scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http")) {
             return Err("the URL scheme is not http or https");
         }
-        let (rest, fragment) = match rest.split_once('#') {
+        let (rest, fragment) = match split_once(rest, b'#') {
             Some((r, f)) => (r, Some(f)),
             None => (rest, None),
         };
-        let (rest, query) = match rest.split_once('?') {
+        let (rest, query) = match split_once(rest, b'?') {
             Some((r, q)) => (r, Some(q)),
             None => (rest, None),
         };
-        let (authority, path) = match rest.find('/') {
+        let (authority, path) = match rest.bytes().position(|b| b == b'/') {
             // split_at_checked rather than split_at: no panic path, so str's
             // panic-message formatting is not linked; and no silent empty part.
             Some(i) => rest.split_at_checked(i).ok_or("the URL is not absolute")?,
@@ -54,7 +54,7 @@ impl<'a> HttpUrl<'a> {
         if !valid_authority(authority) {
             return Err("the URL host or port is invalid");
         }
-        if path.contains('\\') {
+        if path.bytes().any(|b| b == b'\\') {
             return Err("the URL path contains a backslash");
         }
         Ok(Self { scheme, authority, path, query, fragment })
@@ -84,9 +84,10 @@ impl<'a> HttpUrl<'a> {
         let host = self.host();
         host.eq_ignore_ascii_case("localhost")
             || host == "[::1]"
-            || host
-                .strip_prefix("127.")
-                .is_some_and(|r| r.split('.').count() == 3 && r.split('.').all(|o| o.parse::<u8>().is_ok()))
+            || host.strip_prefix("127.").is_some_and(|r| {
+                let octets = || r.as_bytes().split(|b| *b == b'.');
+                octets().count() == 3 && octets().all(|o| decimal(o, u8::MAX.into()).is_some())
+            })
     }
 
     /// Same origin and path as `other`: scheme and host compared without case,
@@ -99,30 +100,54 @@ impl<'a> HttpUrl<'a> {
     }
 }
 
+/// `s` around the first `sep` (an ASCII byte, so both sides are `str`s).
+///
+/// The URL code splits on bytes rather than with `str::split_once(char)` and
+/// friends: core's char searcher brings `memchr` and, through its slicing
+/// checks, the `core::fmt` integer formatting of their panic messages.
+fn split_once(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == sep)?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
+}
+
+/// A decimal number of at most `max`, read as `str::parse` reads an
+/// unsigned integer: an optional `+`, then one or more ASCII digits (leading
+/// zeros allowed).
+fn decimal(s: &[u8], max: u32) -> Option<u32> {
+    let digits = s.strip_prefix(b"+").unwrap_or(s);
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0u32, |n, b| {
+        let v = n * 10 + char::from(*b).to_digit(10)?;
+        (v <= max).then_some(v)
+    })
+}
+
 fn split_port(authority: &str) -> (&str, Option<u16>) {
-    let colon = if authority.starts_with('[') {
-        authority.find(']').and_then(|i| authority.get(i + 1..)).and_then(|r| r.strip_prefix(':'))
+    let bytes = authority.as_bytes();
+    let colon = if bytes.first() == Some(&b'[') {
+        // IPv6: a port only right after the closing bracket.
+        bytes.iter().position(|b| *b == b']').map(|i| i + 1).filter(|i| bytes.get(*i) == Some(&b':'))
     } else {
-        authority.rsplit_once(':').map(|(_, p)| p)
+        bytes.iter().rposition(|b| *b == b':')
     };
-    match colon {
-        Some(p) => {
-            let host = authority.get(..authority.len() - p.len() - 1).unwrap_or(authority);
-            (host, p.parse().ok())
-        }
+    let parts = colon.and_then(|i| Some((authority.get(..i)?, authority.get(i + 1..)?)));
+    match parts {
+        Some((host, port)) => (host, decimal(port.as_bytes(), u16::MAX.into()).and_then(|p| u16::try_from(p).ok())),
         None => (authority, None),
     }
 }
 
 fn valid_authority(authority: &str) -> bool {
-    if authority.contains('@') {
+    if authority.bytes().any(|b| b == b'@') {
         return false; // userinfo in a URL is a phishing tool, never needed here
     }
-    let (host_ok, port) = if let Some(rest) = authority.strip_prefix('[') {
-        let Some((inside, after)) = rest.split_once(']') else { return false };
+    let (host_ok, port) = if let Some(rest) = authority.strip_prefix("[") {
+        let Some((inside, after)) = split_once(rest, b']') else { return false };
         let port = match after {
             "" => None,
-            a => match a.strip_prefix(':') {
+            a => match a.strip_prefix(":") {
                 Some(p) => Some(p),
                 None => return false,
             },
@@ -131,7 +156,7 @@ fn valid_authority(authority: &str) -> bool {
             && inside.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
         (ok, port)
     } else {
-        let (host, port) = match authority.split_once(':') {
+        let (host, port) = match split_once(authority, b':') {
             Some((h, p)) => (h, Some(p)),
             None => (authority, None),
         };
@@ -140,7 +165,10 @@ fn valid_authority(authority: &str) -> bool {
         (ok, port)
     };
     let port_ok = port.is_none_or(|p| {
-        !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok()
+        !p.is_empty()
+            && p.len() <= 5
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && decimal(p.as_bytes(), u16::MAX.into()).is_some()
     });
     host_ok && port_ok
 }
@@ -170,8 +198,13 @@ pub fn check_endpoint(field: &'static str, s: &str) -> Result<()> {
 /// space, every `%` must start a two-digit hex escape, and the result must be
 /// UTF-8. Lenient decoders silently keep bad escapes, which lets two parsers
 /// disagree about one value; we refuse instead.
+#[cfg_attr(not(feature = "saml"), allow(dead_code))] // the SAML redirect binding's
 pub(crate) fn form_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
+    form_decode_bytes(s.as_bytes())
+}
+
+/// [`form_decode`] of a part of a query, split on bytes.
+fn form_decode_bytes(bytes: &[u8]) -> Option<String> {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
@@ -193,11 +226,15 @@ pub(crate) fn form_decode(s: &str) -> Option<String> {
 /// Parses a query string into ordered `(name, value)` pairs with
 /// [`form_decode`]; empty segments (`a=1&&b=2`) are skipped.
 pub(crate) fn parse_query(q: &str) -> Option<Vec<(String, String)>> {
-    q.split('&')
+    q.as_bytes()
+        .split(|b| *b == b'&')
         .filter(|seg| !seg.is_empty())
         .map(|seg| {
-            let (k, v) = seg.split_once('=').unwrap_or((seg, ""));
-            Some((form_decode(k)?, form_decode(v)?))
+            let (k, v) = match seg.iter().position(|b| *b == b'=') {
+                Some(i) => (seg.get(..i)?, seg.get(i + 1..)?),
+                None => (seg, &b""[..]),
+            };
+            Some((form_decode_bytes(k)?, form_decode_bytes(v)?))
         })
         .collect()
 }
@@ -266,7 +303,7 @@ fn form_encode_after(prefix: &str, sep: &str, params: &[(&str, &str)]) -> String
 pub(crate) fn append_query(base: &str, params: &[(&str, &str)]) -> String {
     let sep = match base.bytes().position(|b| b == b'?') {
         None => "?",
-        Some(i) if i + 1 == base.len() || base.ends_with('&') => "",
+        Some(i) if i + 1 == base.len() || base.ends_with("&") => "",
         Some(_) => "&",
     };
     form_encode_after(base, sep, params)
@@ -318,6 +355,48 @@ mod tests {
         }
         for n in ["http://127.0.0.1.evil.com/", "http://localhost.evil.com/", "http://10.0.0.1/"] {
             assert!(!HttpUrl::parse(n).unwrap().is_loopback(), "{n}");
+        }
+    }
+
+    #[test]
+    fn decimal_reads_like_str_parse() {
+        // The byte-level reader replaced `str::parse::<u8>` / `::<u16>`: it
+        // must accept and refuse exactly what they do.
+        let odd = [
+            "", "+", "-", "+0", "-0", "00", "007", "0000000255", "256", "65535", "65536", "+65535", "1 ", " 1", "1a", "++1",
+            "4294967296", "99999999999",
+        ];
+        let mut cases: Vec<String> = odd.iter().map(|s| s.to_string()).collect();
+        cases.extend((0..70_000).step_by(7).map(|n: u32| n.to_string()));
+        cases.extend((0..300).map(|n: u32| format!("0{n}")));
+        for c in &cases {
+            assert_eq!(decimal(c.as_bytes(), 255), c.parse::<u8>().ok().map(u32::from), "{c:?} as u8");
+            assert_eq!(decimal(c.as_bytes(), 65535), c.parse::<u16>().ok().map(u32::from), "{c:?} as u16");
+        }
+    }
+
+    #[test]
+    fn ports_and_hosts_split_on_bytes() {
+        for (authority, host, port) in [
+            ("a.example:8443", "a.example", Some(8443)),
+            ("a.example", "a.example", None),
+            ("a.example:", "a.example", None),
+            ("a.example:+80", "a.example", Some(80)),
+            ("[::1]:9", "[::1]", Some(9)),
+            ("[::1]", "[::1]", None),
+            ("[::1]x:9", "[::1]x:9", None),
+            ("a:b:7", "a:b", Some(7)),
+        ] {
+            assert_eq!(split_port(authority), (host, port), "{authority}");
+        }
+        assert_eq!(split_once("a?b?c", b'?'), Some(("a", "b?c")));
+        assert_eq!(split_once("abc", b'?'), None);
+        for loopback in ["http://127.00.000.0001/", "http://127.255.255.255/"] {
+            assert!(HttpUrl::parse(loopback).unwrap().is_loopback(), "{loopback}");
+        }
+        let not_loopback = ["http://127.256.0.1/", "http://127.0.0/", "http://127.0.0.1.2/", "http://127..0.1/", "http://127.0.0.1a/"];
+        for not in not_loopback {
+            assert!(!HttpUrl::parse(not).unwrap().is_loopback(), "{not}");
         }
     }
 

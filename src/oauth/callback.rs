@@ -68,12 +68,12 @@ pub(crate) fn parse(url: &str, redirect_uri: &str) -> Result<RawCallback> {
     let fixed = parse_query(want.query.unwrap_or(""))
         .ok_or(CallbackError::Malformed("the redirect URI query is malformed"))?;
     for (name, value) in fixed {
-        let pos = params.iter().position(|(n, v)| *n == name && *v == value);
-        match pos {
-            Some(p) => {
-                params.remove(p);
-            }
-            None => return Err(CallbackError::RedirectUriMismatch.into()),
+        // Names in `params` are unique (checked above), so this drops at most
+        // the one pair (a Vec::remove would link its panic formatting).
+        let before = params.len();
+        params.retain(|(n, v)| !(*n == name && *v == value));
+        if params.len() == before {
+            return Err(CallbackError::RedirectUriMismatch.into());
         }
     }
     if params.iter().any(|(n, _)| IMPLICIT_PARAMS.contains(&n.as_str())) {

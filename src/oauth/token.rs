@@ -155,7 +155,8 @@ pub(crate) fn parse_response(body: &str, status: Option<u16>, accept: TokenType)
     };
     let refresh_token = optional_secret(refresh_raw, "refresh_token")?;
     let id_token = optional_secret(id_raw, "id_token")?;
-    if id_token.as_ref().is_some_and(|t| t.expose().split('.').count() != 3) {
+    // Three parts means two dots (counted as bytes: no char searcher).
+    if id_token.as_ref().is_some_and(|t| t.expose().bytes().filter(|b| *b == b'.').count() != 2) {
         return Err(TokenResponseError::InvalidMember("id_token").into());
     }
     let scope = match map.remove("scope") {
@@ -177,10 +178,12 @@ fn take_secret(map: &mut Object<'_>, key: &str) -> Option<core::result::Result<S
 }
 
 /// RFC 6749 §3.3: space-delimited `scope-token`s of `%x21 / %x23-5B / %x5D-7E`.
+/// Read as bytes: every allowed character is ASCII, and every byte of a
+/// non-ASCII character is above `0x7e`, so the answer is the same as by `char`.
 pub(crate) fn valid_scope(s: &str) -> bool {
-    s.split(' ').all(|tok| {
-        !tok.is_empty() && tok.chars().all(|c| matches!(c, '\x21' | '\x23'..='\x5b' | '\x5d'..='\x7e'))
-    })
+    s.as_bytes()
+        .split(|b| *b == b' ')
+        .all(|tok| !tok.is_empty() && tok.iter().all(|b| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e)))
 }
 
 #[cfg(test)]

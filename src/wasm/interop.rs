@@ -2,6 +2,7 @@
 //! anything about security; it only reads options strictly and turns errors
 //! into `Error` objects with a `code`.
 
+use alloc::borrow::ToOwned;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -120,7 +121,7 @@ impl Options {
                 if let Some(s) = SECRET_NAMES.iter().find(|s| **s == name) {
                     return Err(Error::SecretRefused { field: s });
                 }
-                return Err(Error::UnknownOption { name: name.chars().take(64).collect() });
+                return Err(Error::UnknownOption { name: first_chars(&name, 64).to_owned() });
             }
             entries.push((name, pair.get(1)));
         }
@@ -230,6 +231,14 @@ impl Options {
             })
             .collect()
     }
+}
+
+/// The first `n` characters of `s` (all of it if shorter): it ends where
+/// the (n+1)th character starts, found by counting the bytes that start a
+/// UTF-8 sequence.
+fn first_chars(s: &str, n: usize) -> &str {
+    let end = s.bytes().enumerate().filter(|(_, b)| (b & 0xc0) != 0x80).nth(n).map_or(s.len(), |(i, _)| i);
+    s.get(..end).unwrap_or(s)
 }
 
 /// A body given as a string, or as an object that is serialized to JSON.
