@@ -8,7 +8,8 @@
 //! a generic "unknown".
 
 use alloc::string::String;
-
+use alloc::vec::Vec;
+#[cfg(feature = "saml")]
 use alloc::collections::VecDeque;
 
 use crate::secret::ct_eq_str;
@@ -44,15 +45,17 @@ struct Entry<V> {
 /// The store. `V` is whatever must come back with the key.
 #[derive(Debug)]
 pub(crate) struct OneTimeStore<V> {
-    /// Oldest first. A deque, so that taking one out is `remove(i) ->
-    /// Option` (Vec::remove asserts, linking core's panic formatting).
-    entries: VecDeque<Entry<V>>,
-    retired: VecDeque<([u8; 32], Retired)>,
+    /// Oldest first.
+    entries: Vec<Entry<V>>,
+    /// Oldest first, at most [`MAX_RETIRED`]. A `Vec` rather than a
+    /// `VecDeque`: shifting 64 digests is nothing, and the OAuth-only module
+    /// then carries no `VecDeque` code at all.
+    retired: Vec<([u8; 32], Retired)>,
 }
 
 impl<V> Default for OneTimeStore<V> {
     fn default() -> Self {
-        Self { entries: VecDeque::new(), retired: VecDeque::new() }
+        Self { entries: Vec::new(), retired: Vec::new() }
     }
 }
 
@@ -64,18 +67,16 @@ impl<V> OneTimeStore<V> {
     pub fn insert(&mut self, key: String, value: V, expires_at: u64, now: u64) {
         self.expire(now);
         if self.entries.len() >= MAX_PENDING {
-            if let Some(old) = self.entries.pop_front() {
-                self.retire(&old.key, Retired::Expired);
-            }
+            let old = self.entries.remove(0);
+            self.retire(&old.key, Retired::Expired);
         }
-        self.entries.push_back(Entry { key, value, expires_at });
+        self.entries.push(Entry { key, value, expires_at });
     }
 
     /// Takes the value stored under `key`, once.
     pub fn take(&mut self, key: &str, now: u64) -> Result<V, Miss> {
-        let Some(entry) = self.position(key).and_then(|i| self.entries.remove(i)) else {
-            return Err(self.retired_miss(key));
-        };
+        let Some(i) = self.position(key) else { return Err(self.retired_miss(key)) };
+        let entry = self.entries.remove(i);
         if now >= entry.expires_at {
             self.retire(&entry.key, Retired::Expired);
             return Err(Miss::Expired);
@@ -136,16 +137,17 @@ impl<V> OneTimeStore<V> {
 
     /// Retires every expired entry, oldest first.
     fn expire(&mut self, now: u64) {
-        while let Some(e) = self.entries.iter().position(|e| now >= e.expires_at).and_then(|i| self.entries.remove(i)) {
+        while let Some(i) = self.entries.iter().position(|e| now >= e.expires_at) {
+            let e = self.entries.remove(i);
             self.retire(&e.key, Retired::Expired);
         }
     }
 
     fn retire(&mut self, key: &str, how: Retired) {
         if self.retired.len() >= MAX_RETIRED {
-            self.retired.pop_front();
+            self.retired.remove(0);
         }
-        self.retired.push_back((digest(key), how));
+        self.retired.push((digest(key), how));
     }
 }
 
