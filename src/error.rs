@@ -335,9 +335,10 @@ impl ErrorResponse {
         // Checked byte by byte: every allowed character is ASCII, and every
         // byte of a non-ASCII character is above 0x7e, so this is the same
         // test as by `char`.
-        let code_ok = |b: &u8| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e);
+        let code_ok: fn(u8) -> bool = |b| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e);
+        let text_ok: fn(u8) -> bool = |b| b == b' ' || matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e);
         let valid = |s: &str, max: usize, space: bool| {
-            !s.is_empty() && s.len() <= max && s.bytes().all(|b| (space && b == b' ') || code_ok(&b))
+            !s.is_empty() && s.len() <= max && crate::ascii::all(s.as_bytes(), if space { text_ok } else { code_ok })
         };
         if !valid(error, Self::MAX_CODE, false) {
             return None;

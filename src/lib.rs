@@ -28,6 +28,7 @@
 
 extern crate alloc;
 
+mod ascii;
 mod b64url;
 pub mod error;
 mod json;

@@ -7,6 +7,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::ascii;
 use crate::error::{Error, Result};
 
 /// An absolute `http:`/`https:` URL split into its parts (borrowed).
@@ -27,7 +28,7 @@ pub(crate) struct HttpUrl<'a> {
 impl<'a> HttpUrl<'a> {
     /// Splits `s`, or says why it is not an absolute, printable-ASCII http(s) URL.
     pub fn parse(s: &'a str) -> core::result::Result<Self, &'static str> {
-        if !s.bytes().all(|b| b.is_ascii_graphic()) {
+        if !ascii::all(s.as_bytes(), |b| b.is_ascii_graphic()) {
             return Err("the URL contains spaces, control or non-ASCII characters");
         }
         // Byte search, not split_once("://"): a substring searcher is 2 KB of wasm.
@@ -45,7 +46,7 @@ impl<'a> HttpUrl<'a> {
             Some((r, q)) => (r, Some(q)),
             None => (rest, None),
         };
-        let (authority, path) = match rest.bytes().position(|b| b == b'/') {
+        let (authority, path) = match ascii::find(rest.as_bytes(), b'/') {
             // split_at_checked rather than split_at: no panic path, so str's
             // panic-message formatting is not linked; and no silent empty part.
             Some(i) => rest.split_at_checked(i).ok_or("the URL is not absolute")?,
@@ -54,7 +55,7 @@ impl<'a> HttpUrl<'a> {
         if !valid_authority(authority) {
             return Err("the URL host or port is invalid");
         }
-        if path.bytes().any(|b| b == b'\\') {
+        if ascii::find(path.as_bytes(), b'\\').is_some() {
             return Err("the URL path contains a backslash");
         }
         Ok(Self { scheme, authority, path, query, fragment })
@@ -106,7 +107,7 @@ impl<'a> HttpUrl<'a> {
 /// friends: core's char searcher brings `memchr` and, through its slicing
 /// checks, the `core::fmt` integer formatting of their panic messages.
 fn split_once(s: &str, sep: u8) -> Option<(&str, &str)> {
-    let i = s.bytes().position(|b| b == sep)?;
+    let i = ascii::find(s.as_bytes(), sep)?;
     Some((s.get(..i)?, s.get(i + 1..)?))
 }
 
@@ -128,7 +129,7 @@ fn split_port(authority: &str) -> (&str, Option<u16>) {
     let bytes = authority.as_bytes();
     let colon = if bytes.first() == Some(&b'[') {
         // IPv6: a port only right after the closing bracket.
-        bytes.iter().position(|b| *b == b']').map(|i| i + 1).filter(|i| bytes.get(*i) == Some(&b':'))
+        ascii::find(bytes, b']').map(|i| i + 1).filter(|i| bytes.get(*i) == Some(&b':'))
     } else {
         bytes.iter().rposition(|b| *b == b':')
     };
@@ -140,7 +141,7 @@ fn split_port(authority: &str) -> (&str, Option<u16>) {
 }
 
 fn valid_authority(authority: &str) -> bool {
-    if authority.bytes().any(|b| b == b'@') {
+    if ascii::find(authority.as_bytes(), b'@').is_some() {
         return false; // userinfo in a URL is a phishing tool, never needed here
     }
     let (host_ok, port) = if let Some(rest) = authority.strip_prefix("[") {
@@ -153,7 +154,7 @@ fn valid_authority(authority: &str) -> bool {
             },
         };
         let ok = !inside.is_empty()
-            && inside.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
+            && ascii::all(inside.as_bytes(), |b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
         (ok, port)
     } else {
         let (host, port) = match split_once(authority, b':') {
@@ -161,13 +162,13 @@ fn valid_authority(authority: &str) -> bool {
             None => (authority, None),
         };
         let ok = !host.is_empty()
-            && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
+            && ascii::all(host.as_bytes(), |b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
         (ok, port)
     };
     let port_ok = port.is_none_or(|p| {
         !p.is_empty()
             && p.len() <= 5
-            && p.bytes().all(|b| b.is_ascii_digit())
+            && ascii::all(p.as_bytes(), |b| b.is_ascii_digit())
             && decimal(p.as_bytes(), u16::MAX.into()).is_some()
     });
     host_ok && port_ok
@@ -230,7 +231,7 @@ pub(crate) fn parse_query(q: &str) -> Option<Vec<(String, String)>> {
         .split(|b| *b == b'&')
         .filter(|seg| !seg.is_empty())
         .map(|seg| {
-            let (k, v) = match seg.iter().position(|b| *b == b'=') {
+            let (k, v) = match ascii::find(seg, b'=') {
                 Some(i) => (seg.get(..i)?, seg.get(i + 1..)?),
                 None => (seg, &b""[..]),
             };
@@ -301,7 +302,7 @@ fn form_encode_after(prefix: &str, sep: &str, params: &[(&str, &str)]) -> String
 
 /// Appends form-encoded parameters to a URL that may already have a query.
 pub(crate) fn append_query(base: &str, params: &[(&str, &str)]) -> String {
-    let sep = match base.bytes().position(|b| b == b'?') {
+    let sep = match ascii::find(base.as_bytes(), b'?') {
         None => "?",
         Some(i) if i + 1 == base.len() || base.ends_with("&") => "",
         Some(_) => "&",

@@ -90,7 +90,7 @@ impl ClientConfig {
                 reason: "required when the issuer supports the RFC 9207 `iss` parameter",
             });
         }
-        if self.client_id.is_empty() || !self.client_id.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        if self.client_id.is_empty() || !crate::ascii::all(self.client_id.as_bytes(), |b| (b' '..=b'~').contains(&b)) {
             return Err(Error::InvalidArgument { field: "clientId", reason: "must be non-empty printable ASCII" });
         }
         if self.scope.as_deref().is_some_and(|s| !valid_scope(s)) {

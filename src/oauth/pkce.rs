@@ -67,7 +67,7 @@ impl CodeVerifier {
     /// a cookie across a redirect), after checking RFC 7636 §4.1.
     pub fn parse(s: &str) -> Result<Self> {
         let ok = (VERIFIER_MIN_LEN..=VERIFIER_MAX_LEN).contains(&s.len())
-            && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
+            && crate::ascii::all(s.as_bytes(), |b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
         if ok {
             Ok(Self(Secret::new(s.to_owned())))
         } else {

@@ -183,7 +183,7 @@ fn take_secret(map: &mut Object<'_>, key: &str) -> Option<core::result::Result<S
 pub(crate) fn valid_scope(s: &str) -> bool {
     s.as_bytes()
         .split(|b| *b == b' ')
-        .all(|tok| !tok.is_empty() && tok.iter().all(|b| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e)))
+        .all(|tok| !tok.is_empty() && crate::ascii::all(tok, |b| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e)))
 }
 
 #[cfg(test)]

@@ -73,7 +73,7 @@ impl TokenVault {
             self.id_claims = id_claims;
         }
         self.token_type = set.token_type;
-        self.expires_at = set.expires_in.map(|s| now.saturating_add(s.saturating_mul(1000)));
+        self.expires_at = set.expires_in.map(|s| now.saturating_add(crate::ascii::saturating_mul(s, 1000)));
         // RFC 6749 §5.1: scope is omitted when it equals what was requested;
         // a refresh that requested no scope keeps the previous grant (§6).
         self.scope = set.scope.or_else(|| requested_scope.map(str::to_owned)).or(match how {
@@ -118,7 +118,7 @@ impl TokenVault {
         if self.access.is_none() {
             return true;
         }
-        self.expires_at.is_some_and(|t| now.saturating_add(leeway_seconds.saturating_mul(1000)) >= t)
+        self.expires_at.is_some_and(|t| now.saturating_add(crate::ascii::saturating_mul(leeway_seconds, 1000)) >= t)
     }
 
     /// The validated claims of the held ID token.
