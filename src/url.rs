@@ -227,17 +227,17 @@ fn form_decode_bytes(bytes: &[u8]) -> Option<String> {
 /// Parses a query string into ordered `(name, value)` pairs with
 /// [`form_decode`]; empty segments (`a=1&&b=2`) are skipped.
 pub(crate) fn parse_query(q: &str) -> Option<Vec<(String, String)>> {
-    q.as_bytes()
-        .split(|b| *b == b'&')
-        .filter(|seg| !seg.is_empty())
-        .map(|seg| {
-            let (k, v) = match ascii::find(seg, b'=') {
-                Some(i) => (seg.get(..i)?, seg.get(i + 1..)?),
-                None => (seg, &b""[..]),
-            };
-            Some((form_decode_bytes(k)?, form_decode_bytes(v)?))
-        })
-        .collect()
+    // A loop rather than `.map(..).collect::<Option<Vec<_>>>()`, whose
+    // adapters (GenericShunt, try_process) are their own code per use.
+    let mut pairs = Vec::new();
+    for seg in q.as_bytes().split(|b| *b == b'&').filter(|seg| !seg.is_empty()) {
+        let (k, v) = match ascii::find(seg, b'=') {
+            Some(i) => (seg.get(..i)?, seg.get(i + 1..)?),
+            None => (seg, &b""[..]),
+        };
+        pairs.push((form_decode_bytes(k)?, form_decode_bytes(v)?));
+    }
+    Some(pairs)
 }
 
 /// Whether the `application/x-www-form-urlencoded` serializer (WHATWG URL

@@ -106,10 +106,13 @@ pub(crate) fn validate(token: &str, expected: &Expected<'_>) -> Result<IdTokenCl
     let subject = text("sub")?;
     let audience: Vec<String> = match payload.get("aud") {
         Some(Value::String(s)) => vec![String::from(&**s)],
-        Some(Value::Array(items)) if !items.is_empty() => items
-            .iter()
-            .map(|v| v.as_str().map(str::to_owned).ok_or(IdTokenError::Malformed("aud")))
-            .collect::<core::result::Result<_, _>>()?,
+        Some(Value::Array(items)) if !items.is_empty() => {
+            let mut list = Vec::with_capacity(items.len());
+            for v in items {
+                list.push(v.as_str().ok_or(IdTokenError::Malformed("aud"))?.to_owned());
+            }
+            list
+        }
         _ => return Err(IdTokenError::Malformed("aud").into()),
     };
     let expires_at = seconds(&payload, "exp")?;

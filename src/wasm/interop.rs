@@ -221,15 +221,15 @@ impl Options {
         let Some(obj) = v.dyn_ref::<JsObject>().filter(|_| !JsArray::is_array(&v)) else {
             return Err(Error::InvalidArgument { field: key, reason: "must be an object of strings" });
         };
-        items(&JsObject::entries(obj))
-            .map(|pair| {
-                let pair: JsArray = pair.unchecked_into();
-                match (pair.get(0).as_string(), pair.get(1).as_string()) {
-                    (Some(k), Some(v)) => Ok((k, v)),
-                    _ => Err(Error::InvalidArgument { field: key, reason: "every value must be a string" }),
-                }
-            })
-            .collect()
+        let mut pairs = Vec::new();
+        for pair in items(&JsObject::entries(obj)) {
+            let pair: JsArray = pair.unchecked_into();
+            match (pair.get(0).as_string(), pair.get(1).as_string()) {
+                (Some(k), Some(v)) => pairs.push((k, v)),
+                _ => return Err(Error::InvalidArgument { field: key, reason: "every value must be a string" }),
+            }
+        }
+        Ok(pairs)
     }
 }
 
