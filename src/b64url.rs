@@ -8,7 +8,6 @@
 //! length of 1 mod 4 refused, and the unused low bits of the last character
 //! must be zero, so every byte string has exactly one encoding.
 
-
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -39,7 +38,10 @@ fn sextet_of(c: u8) -> Option<u32> {
 pub(crate) fn encode(bytes: &[u8]) -> String {
     let mut out = String::with_capacity((bytes.len() * 4).div_ceil(3));
     for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
         for i in 0..=chunk.len() {
             out.push(char_of(n >> (18 - 6 * i)));
         }
@@ -76,17 +78,32 @@ mod tests {
 
     #[test]
     fn rfc_4648_vectors() {
-        for (plain, coded) in [("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"), ("foob", "Zm9vYg"), ("fooba", "Zm9vYmE"), ("foobar", "Zm9vYmFy")] {
+        for (plain, coded) in [
+            ("", ""),
+            ("f", "Zg"),
+            ("fo", "Zm8"),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg"),
+            ("fooba", "Zm9vYmE"),
+            ("foobar", "Zm9vYmFy"),
+        ] {
             assert_eq!(encode(plain.as_bytes()), coded);
             assert_eq!(decode(coded.as_bytes()).unwrap(), plain.as_bytes());
         }
-        assert_eq!(encode(&[0xfb, 0xff, 0xbf]), "-_-_", "the URL-safe characters");
+        assert_eq!(
+            encode(&[0xfb, 0xff, 0xbf]),
+            "-_-_",
+            "the URL-safe characters"
+        );
         assert_eq!(decode(b"-_-_").unwrap(), [0xfb, 0xff, 0xbf]);
     }
 
     #[test]
     fn refuses_what_is_not_canonical_unpadded_base64url() {
-        for bad in ["Z", "Zm9vY", "Zg==", "Zm8=", "Zm+v", "Zm/v", "Zm9 v", "Zm9\nv", "Zh", "Zm9", "Zm9vYh", "é"] {
+        for bad in [
+            "Z", "Zm9vY", "Zg==", "Zm8=", "Zm+v", "Zm/v", "Zm9 v", "Zm9\nv", "Zh", "Zm9", "Zm9vYh",
+            "é",
+        ] {
             assert_eq!(decode(bad.as_bytes()), None, "{bad:?}");
         }
     }
@@ -110,8 +127,14 @@ mod tests {
         let chars = b"AZaz09-_+/=Qgw. ";
         for _ in 0..50_000 {
             let len = (rand() % 12) as usize;
-            let text: String = (0..len).map(|_| char::from(chars[(rand() % chars.len() as u64) as usize])).collect();
-            assert_eq!(decode(text.as_bytes()), URL_SAFE_NO_PAD.decode(&text).ok(), "{text:?}");
+            let text: String = (0..len)
+                .map(|_| char::from(chars[(rand() % chars.len() as u64) as usize]))
+                .collect();
+            assert_eq!(
+                decode(text.as_bytes()),
+                URL_SAFE_NO_PAD.decode(&text).ok(),
+                "{text:?}"
+            );
         }
     }
 }

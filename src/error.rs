@@ -336,15 +336,25 @@ impl ErrorResponse {
         // byte of a non-ASCII character is above 0x7e, so this is the same
         // test as by `char`.
         let code_ok: fn(u8) -> bool = |b| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e);
-        let text_ok: fn(u8) -> bool = |b| b == b' ' || matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e);
+        let text_ok: fn(u8) -> bool =
+            |b| b == b' ' || matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e);
         let valid = |s: &str, max: usize, space: bool| {
-            !s.is_empty() && s.len() <= max && crate::ascii::all(s.as_bytes(), if space { text_ok } else { code_ok })
+            !s.is_empty()
+                && s.len() <= max
+                && crate::ascii::all(s.as_bytes(), if space { text_ok } else { code_ok })
         };
         if !valid(error, Self::MAX_CODE, false) {
             return None;
         }
-        let keep = |v: Option<&str>, space: bool| v.filter(|s| valid(s, Self::MAX_TEXT, space)).map(str::to_owned);
-        Some(Self { error: error.to_owned(), description: keep(description, true), uri: keep(uri, false) })
+        let keep = |v: Option<&str>, space: bool| {
+            v.filter(|s| valid(s, Self::MAX_TEXT, space))
+                .map(str::to_owned)
+        };
+        Some(Self {
+            error: error.to_owned(),
+            description: keep(description, true),
+            uri: keep(uri, false),
+        })
     }
 }
 
@@ -588,7 +598,15 @@ fn decimal(mut n: u16, buf: &mut [u8; 5]) -> &str {
 
 fn error_response_message(who: &str, r: &ErrorResponse) -> String {
     let d = r.description.as_deref();
-    cat(&["the ", who, " returned error `", &r.error, "`", d.map_or("", |_| ": "), d.unwrap_or("")])
+    cat(&[
+        "the ",
+        who,
+        " returned error `",
+        &r.error,
+        "`",
+        d.map_or("", |_| ": "),
+        d.unwrap_or(""),
+    ])
 }
 
 impl fmt::Display for Error {
@@ -795,10 +813,17 @@ mod tests {
     fn codes_are_unique_and_dotted() {
         #[allow(unused_mut)] // extended only with the saml feature
         let mut all = [
-            Error::InvalidArgument { field: "x", reason: "y" },
+            Error::InvalidArgument {
+                field: "x",
+                reason: "y",
+            },
             Error::UnknownOption { name: "x".into() },
-            Error::SecretRefused { field: "clientSecret" },
-            Error::InsecureUrl { field: "tokenEndpoint" },
+            Error::SecretRefused {
+                field: "clientSecret",
+            },
+            Error::InsecureUrl {
+                field: "tokenEndpoint",
+            },
             Error::ReservedParameter { name: "state" },
             Error::PkceVerifierInvalid,
             Error::PkcePlainRefused,
@@ -865,7 +890,11 @@ mod tests {
         #[cfg(feature = "saml")]
         all.extend(saml_errors());
         let mut codes: Vec<_> = all.iter().map(Error::code).collect();
-        assert!(codes.iter().all(|c| c.contains('.') && c.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '.' || ch == '_')));
+        assert!(codes.iter().all(|c| c.contains('.')
+            && c.chars().all(|ch| ch.is_ascii_lowercase()
+                || ch.is_ascii_digit()
+                || ch == '.'
+                || ch == '_')));
         codes.sort_unstable();
         let n = codes.len();
         codes.dedup();
@@ -873,76 +902,81 @@ mod tests {
         assert!(all.iter().all(|e| !e.to_string().is_empty()));
     }
 
-
     #[cfg(feature = "saml")]
     fn saml_errors() -> impl Iterator<Item = Error> {
         core::iter::empty()
-        .chain(
-            [
-                XmlError::TooLarge,
-                XmlError::TooDeep,
-                XmlError::TooManyAttributes,
-                XmlError::TooManyNodes,
-                XmlError::DoctypeRefused,
-                XmlError::UndefinedEntity,
-                XmlError::UnboundPrefix,
-                XmlError::EncodingUnsupported,
-                XmlError::Malformed,
-                XmlError::DuplicateElement,
-            ]
-            .map(Error::Xml),
-        )
-        .chain(
-            [
-                SamlError::BadTime,
-                SamlError::RelayStateTooLong,
-                SamlError::Base64Invalid,
-                SamlError::TooLarge,
-                SamlError::InflateFailed,
-                SamlError::NotUtf8,
-                SamlError::CertificateInvalid,
-                SamlError::CertificateUnsupported,
-                SamlError::AlgorithmUnsupported,
-                SamlError::Sha1Refused,
-                SamlError::NoMatchingKey,
-                SamlError::SignatureInvalid,
-                SamlError::SignatureMissing,
-                SamlError::RedirectMalformed,
-                SamlError::UnexpectedMessage,
-                SamlError::VersionUnsupported,
-                SamlError::DestinationMismatch,
-                SamlError::IssuerMismatch,
-                SamlError::IssueInstantInvalid,
-                SamlError::MetadataInvalid,
-                SamlError::MetadataExpired,
-                SamlError::InResponseToMismatch,
-                SamlError::InResponseToReused,
-                SamlError::InResponseToExpired,
-                SamlError::Replayed,
-                SamlError::Expired,
-                SamlError::SignatureStructure("x"),
-                SamlError::DigestMismatch,
-                SamlError::TransformUnsupported,
-                SamlError::AssertionCount,
-                SamlError::AssertionEncrypted,
-                SamlError::AssertionInvalid("x"),
-                SamlError::SubjectConfirmationInvalid,
-                SamlError::ConditionsExpired,
-                SamlError::ConditionsNotYetValid,
-                SamlError::AudienceMismatch,
-                SamlError::SessionExpired,
-            ]
-            .map(Error::Saml),
-        )
-        .chain(
-            [Error::SamlStatus(Box::new(StatusError { code: "x".into(), second_level: None, message: None }))],
-        )
+            .chain(
+                [
+                    XmlError::TooLarge,
+                    XmlError::TooDeep,
+                    XmlError::TooManyAttributes,
+                    XmlError::TooManyNodes,
+                    XmlError::DoctypeRefused,
+                    XmlError::UndefinedEntity,
+                    XmlError::UnboundPrefix,
+                    XmlError::EncodingUnsupported,
+                    XmlError::Malformed,
+                    XmlError::DuplicateElement,
+                ]
+                .map(Error::Xml),
+            )
+            .chain(
+                [
+                    SamlError::BadTime,
+                    SamlError::RelayStateTooLong,
+                    SamlError::Base64Invalid,
+                    SamlError::TooLarge,
+                    SamlError::InflateFailed,
+                    SamlError::NotUtf8,
+                    SamlError::CertificateInvalid,
+                    SamlError::CertificateUnsupported,
+                    SamlError::AlgorithmUnsupported,
+                    SamlError::Sha1Refused,
+                    SamlError::NoMatchingKey,
+                    SamlError::SignatureInvalid,
+                    SamlError::SignatureMissing,
+                    SamlError::RedirectMalformed,
+                    SamlError::UnexpectedMessage,
+                    SamlError::VersionUnsupported,
+                    SamlError::DestinationMismatch,
+                    SamlError::IssuerMismatch,
+                    SamlError::IssueInstantInvalid,
+                    SamlError::MetadataInvalid,
+                    SamlError::MetadataExpired,
+                    SamlError::InResponseToMismatch,
+                    SamlError::InResponseToReused,
+                    SamlError::InResponseToExpired,
+                    SamlError::Replayed,
+                    SamlError::Expired,
+                    SamlError::SignatureStructure("x"),
+                    SamlError::DigestMismatch,
+                    SamlError::TransformUnsupported,
+                    SamlError::AssertionCount,
+                    SamlError::AssertionEncrypted,
+                    SamlError::AssertionInvalid("x"),
+                    SamlError::SubjectConfirmationInvalid,
+                    SamlError::ConditionsExpired,
+                    SamlError::ConditionsNotYetValid,
+                    SamlError::AudienceMismatch,
+                    SamlError::SessionExpired,
+                ]
+                .map(Error::Saml),
+            )
+            .chain([Error::SamlStatus(Box::new(StatusError {
+                code: "x".into(),
+                second_level: None,
+                message: None,
+            }))])
     }
 
     #[test]
     fn error_response_keeps_only_rfc_charset() {
-        let r = ErrorResponse::from_parts("invalid_request", Some("bad \"quote\""), Some("https://x/\u{7f}"))
-            .unwrap();
+        let r = ErrorResponse::from_parts(
+            "invalid_request",
+            Some("bad \"quote\""),
+            Some("https://x/\u{7f}"),
+        )
+        .unwrap();
         assert_eq!(r.description, None);
         assert_eq!(r.uri, None);
         assert!(ErrorResponse::from_parts("", None, None).is_none());
@@ -954,23 +988,49 @@ mod tests {
     fn authorization_error_message_names_the_code() {
         let r = ErrorResponse::from_parts("access_denied", Some("User cancelled"), None).unwrap();
         let e = Error::AuthorizationError(r);
-        assert_eq!(e.to_string(), "the authorization server returned error `access_denied`: User cancelled");
+        assert_eq!(
+            e.to_string(),
+            "the authorization server returned error `access_denied`: User cancelled"
+        );
         assert_eq!(format!("{e:?}"), "Error(oauth.authorization.error: the authorization server returned error `access_denied`: User cancelled)");
-        let bare = Error::TokenError(ErrorResponse::from_parts("invalid_grant", None, None).unwrap());
-        assert_eq!(bare.to_string(), "the token endpoint returned error `invalid_grant`");
+        let bare =
+            Error::TokenError(ErrorResponse::from_parts("invalid_grant", None, None).unwrap());
+        assert_eq!(
+            bare.to_string(),
+            "the token endpoint returned error `invalid_grant`"
+        );
     }
 
     #[test]
     fn messages_name_their_field_and_status() {
-        assert_eq!(Error::InvalidArgument { field: "scope", reason: "is bad" }.to_string(), "invalid `scope`: is bad");
+        assert_eq!(
+            Error::InvalidArgument {
+                field: "scope",
+                reason: "is bad"
+            }
+            .to_string(),
+            "invalid `scope`: is bad"
+        );
         assert_eq!(
             Error::TokenResponse(TokenResponseError::InvalidMember("expires_in")).to_string(),
             "the token response member `expires_in` has an invalid type or value"
         );
-        assert_eq!(Error::IdToken(IdTokenError::Malformed("aud")).to_string(), "the ID token is malformed (`aud`)");
-        for (status, text) in [(0, "0"), (7, "7"), (404, "404"), (502, "502"), (65535, "65535")] {
+        assert_eq!(
+            Error::IdToken(IdTokenError::Malformed("aud")).to_string(),
+            "the ID token is malformed (`aud`)"
+        );
+        for (status, text) in [
+            (0, "0"),
+            (7, "7"),
+            (404, "404"),
+            (502, "502"),
+            (65535, "65535"),
+        ] {
             let e = Error::TokenResponse(TokenResponseError::HttpStatus(status));
-            assert_eq!(e.to_string(), format!("the token endpoint answered HTTP {text} without an OAuth error body"));
+            assert_eq!(
+                e.to_string(),
+                format!("the token endpoint answered HTTP {text} without an OAuth error body")
+            );
         }
     }
 
@@ -982,10 +1042,17 @@ mod tests {
             "the XML signature is not acceptable: two SignedInfo"
         );
         let status = |second: Option<&str>| {
-            Error::SamlStatus(Box::new(StatusError { code: "urn:x:Requester".into(), second_level: second.map(Into::into), message: None }))
-                .to_string()
+            Error::SamlStatus(Box::new(StatusError {
+                code: "urn:x:Requester".into(),
+                second_level: second.map(Into::into),
+                message: None,
+            }))
+            .to_string()
         };
         assert_eq!(status(None), "the IdP answered with status urn:x:Requester");
-        assert_eq!(status(Some("urn:x:NoPassive")), "the IdP answered with status urn:x:Requester / urn:x:NoPassive");
+        assert_eq!(
+            status(Some("urn:x:NoPassive")),
+            "the IdP answered with status urn:x:Requester / urn:x:NoPassive"
+        );
     }
 }

@@ -28,7 +28,6 @@
 //! shorter), so a token is never copied by a growing buffer that leaves pieces
 //! of it behind in freed memory.
 
-
 use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -102,7 +101,10 @@ impl<'a> Number<'a> {
             None => (s, &b""[..]),
         };
         let (int, frac) = match crate::ascii::find(mantissa, b'.') {
-            Some(i) => (mantissa.split_at(i).0, mantissa.get(i + 1..).unwrap_or_default()),
+            Some(i) => (
+                mantissa.split_at(i).0,
+                mantissa.get(i + 1..).unwrap_or_default(),
+            ),
             None => (mantissa, &b""[..]),
         };
         let exp_negative = exp.get(1) == Some(&b'-');
@@ -111,7 +113,12 @@ impl<'a> Number<'a> {
             .filter(|b| b.is_ascii_digit())
             // Capped at 2^40 at every step, so `acc * 10 + 9` cannot overflow.
             .fold(0i64, |acc, d| (acc * 10 + i64::from(d - b'0')).min(1 << 40));
-        (negative, int, frac, if exp_negative { -magnitude } else { magnitude })
+        (
+            negative,
+            int,
+            frac,
+            if exp_negative { -magnitude } else { magnitude },
+        )
     }
 
     /// The number rounded down to an integer, saturating at `u64::MAX`, and
@@ -143,8 +150,12 @@ impl<'a> Number<'a> {
     fn fits_f64(self) -> bool {
         let (_, int, frac, exp) = self.parts();
         let digits = || int.iter().chain(frac);
-        let Some(first) = digits().position(|d| *d != b'0') else { return true };
-        let leading_exp = (int.len() as i64).saturating_add(exp).saturating_sub(first as i64 + 1);
+        let Some(first) = digits().position(|d| *d != b'0') else {
+            return true;
+        };
+        let leading_exp = (int.len() as i64)
+            .saturating_add(exp)
+            .saturating_sub(first as i64 + 1);
         match leading_exp {
             ..308 => true,
             308 => {
@@ -167,7 +178,11 @@ impl<'a> Number<'a> {
 /// Reads `text` as exactly one JSON value, or `None` if it is not one (by the
 /// rules in the module documentation).
 pub(crate) fn parse(text: &str) -> Option<Value<'_>> {
-    let mut r = Reader { text, pos: 0, depth: 0 };
+    let mut r = Reader {
+        text,
+        pos: 0,
+        depth: 0,
+    };
     let v = r.value()?;
     r.skip_ws();
     (r.pos == text.len()).then_some(v)
@@ -385,7 +400,14 @@ impl<'a> Reader<'a> {
 /// `esc` starts at the `u` of `\uXXXX`: the character and how many bytes of
 /// `esc` it used (a surrogate pair uses `uXXXX\uXXXX`).
 fn unicode_escape(esc: &str) -> Option<(char, usize)> {
-    let unit = |s: &str, at: usize| u32::from_str_radix(s.get(at..at + 4).filter(|h| crate::ascii::all(h.as_bytes(), |b| b.is_ascii_hexdigit()))?, 16).ok();
+    let unit = |s: &str, at: usize| {
+        u32::from_str_radix(
+            s.get(at..at + 4)
+                .filter(|h| crate::ascii::all(h.as_bytes(), |b| b.is_ascii_hexdigit()))?,
+            16,
+        )
+        .ok()
+    };
     let first = unit(esc, 1)?;
     match first {
         0xD800..=0xDBFF => {
@@ -393,7 +415,10 @@ fn unicode_escape(esc: &str) -> Option<(char, usize)> {
                 return None;
             }
             let low = unit(esc, 7).filter(|u| (0xDC00..=0xDFFF).contains(u))?;
-            Some((char::from_u32(0x10000 + ((first - 0xD800) << 10) + (low - 0xDC00))?, 11))
+            Some((
+                char::from_u32(0x10000 + ((first - 0xD800) << 10) + (low - 0xDC00))?,
+                11,
+            ))
         }
         _ => Some((char::from_u32(first)?, 5)),
     }
@@ -426,7 +451,9 @@ mod tests {
     fn reads_every_kind_of_value() {
         let v = parse(r#" {"a": [1, -2.5e3, true, false, null, "x"], "b": {}, "c": []} "#).unwrap();
         let Value::Object(o) = v else { panic!() };
-        let Some(Value::Array(items)) = o.get("a") else { panic!() };
+        let Some(Value::Array(items)) = o.get("a") else {
+            panic!()
+        };
         assert_eq!(items.len(), 6);
         assert_eq!(items[2], Value::Bool(true));
         assert_eq!(items[3], Value::Bool(false));
@@ -435,25 +462,43 @@ mod tests {
         assert_eq!(o.get("b"), Some(&Value::Object(Object(Vec::new()))));
         assert_eq!(o.get("c"), Some(&Value::Array(Vec::new())));
         assert_eq!(o.get("d"), None);
-        for scalar in ["0", "-0", "1", "\"\"", "true", "false", "null", " \t\r\n1\n"] {
+        for scalar in [
+            "0",
+            "-0",
+            "1",
+            "\"\"",
+            "true",
+            "false",
+            "null",
+            " \t\r\n1\n",
+        ] {
             assert!(accepts(scalar), "{scalar:?}");
         }
     }
 
     #[test]
     fn strings_without_escapes_borrow_and_with_escapes_decode() {
-        assert!(matches!(parse(r#""plain""#), Some(Value::String(Cow::Borrowed("plain")))));
+        assert!(matches!(
+            parse(r#""plain""#),
+            Some(Value::String(Cow::Borrowed("plain")))
+        ));
         assert_eq!(string(r#""\"\\\/\b\f\n\r\t""#), "\"\\/\u{8}\u{c}\n\r\t");
         assert_eq!(string(r#""a\u0041\u00e9\u20AC""#), "aAé€");
         assert_eq!(string(r#""\uD834\uDD1E""#), "\u{1D11E}");
-        assert_eq!(string(r#""\ud83d\ude39\ud83d\udc8d""#), "\u{1F639}\u{1F48D}");
+        assert_eq!(
+            string(r#""\ud83d\ude39\ud83d\udc8d""#),
+            "\u{1F639}\u{1F48D}"
+        );
         assert_eq!(string(r#""\uDBFF\uDFFF""#), "\u{10FFFF}");
         assert_eq!(string(r#""\u0000""#), "\0");
         assert_eq!(string(r#""\\u0000""#), "\\u0000");
         assert_eq!(string("\"\u{7f}π\u{2028}€𝄞\""), "\u{7f}π\u{2028}€𝄞");
         assert_eq!(string(r#""\uFFFF\uFDD0""#), "\u{FFFF}\u{FDD0}");
         let decoded = parse(r#""a\nb""#).unwrap();
-        assert!(matches!(decoded, Value::String(Cow::Owned(ref s)) if s.capacity() == 4), "allocated once, at the escaped length");
+        assert!(
+            matches!(decoded, Value::String(Cow::Owned(ref s)) if s.capacity() == 4),
+            "allocated once, at the escaped length"
+        );
     }
 
     #[test]
@@ -493,12 +538,52 @@ mod tests {
 
     #[test]
     fn reads_numbers_by_the_grammar() {
-        for good in ["0", "-0", "0.0", "-0.0e-0", "0e+1", "0E1", "20e1", "1E22", "1e-2", "1E+2", "123.456e78", "-123", "1.0e+28"] {
+        for good in [
+            "0",
+            "-0",
+            "0.0",
+            "-0.0e-0",
+            "0e+1",
+            "0E1",
+            "20e1",
+            "1E22",
+            "1e-2",
+            "1E+2",
+            "123.456e78",
+            "-123",
+            "1.0e+28",
+        ] {
             assert!(accepts(good), "{good}");
         }
         for bad in [
-            "01", "-01", "00", "-", "+1", ".1", "-.1", "1.", "-2.", "2.e3", "0.e1", "1e", "1e+", "1E-", "0x1", "1eE2",
-            "Infinity", "-Infinity", "NaN", "-NaN", "1 000", "1.0.", "0.1.2", "1+2", "- 1", "1ea", "-1x", "1.2a-3",
+            "01",
+            "-01",
+            "00",
+            "-",
+            "+1",
+            ".1",
+            "-.1",
+            "1.",
+            "-2.",
+            "2.e3",
+            "0.e1",
+            "1e",
+            "1e+",
+            "1E-",
+            "0x1",
+            "1eE2",
+            "Infinity",
+            "-Infinity",
+            "NaN",
+            "-NaN",
+            "1 000",
+            "1.0.",
+            "0.1.2",
+            "1+2",
+            "- 1",
+            "1ea",
+            "-1x",
+            "1.2a-3",
             "\u{FF11}",
         ] {
             assert!(!accepts(bad), "{bad}");
@@ -521,7 +606,11 @@ mod tests {
         assert_eq!(number("-1"), None);
         assert_eq!(number("-0.5"), None);
         assert_eq!(number("18446744073709551615"), Some((u64::MAX, true)));
-        assert_eq!(number("18446744073709551616"), Some((u64::MAX, true)), "saturates");
+        assert_eq!(
+            number("18446744073709551616"),
+            Some((u64::MAX, true)),
+            "saturates"
+        );
         assert_eq!(number("1e300"), Some((u64::MAX, true)));
         assert_eq!(number("0e99999999999999999999"), Some((0, true)));
         assert_eq!(number("1700000000.25"), Some((1_700_000_000, false)));
@@ -531,12 +620,27 @@ mod tests {
     fn refuses_numbers_a_double_cannot_hold() {
         assert!(accepts("1.7976931348623157e308"));
         assert!(accepts("-1.7976931348623157e308"));
-        assert!(accepts("179769313486231580793728971405303e276"), "just below the rounding threshold");
+        assert!(
+            accepts("179769313486231580793728971405303e276"),
+            "just below the rounding threshold"
+        );
         assert!(accepts("1e-99999"), "underflow is zero, as in JSON.parse");
-        assert!(accepts("0.000000000000000000000000000000000000000000000000000000000000000000000000001"));
-        for huge in ["1.7976931348623159e308", "1e309", "-1e400", "1.5e+9999", "123123e100000", "9999E9999"] {
+        assert!(accepts(
+            "0.000000000000000000000000000000000000000000000000000000000000000000000000001"
+        ));
+        for huge in [
+            "1.7976931348623159e308",
+            "1e309",
+            "-1e400",
+            "1.5e+9999",
+            "123123e100000",
+            "9999E9999",
+        ] {
             assert!(!accepts(huge), "{huge}");
-            assert!(huge.parse::<f64>().unwrap().is_infinite(), "the test itself: {huge}");
+            assert!(
+                huge.parse::<f64>().unwrap().is_infinite(),
+                "the test itself: {huge}"
+            );
         }
         // Around the threshold 2^1024 − 2^970, written out independently of
         // F64_OVERFLOW: the reader must agree with Rust's own float parser.
@@ -558,12 +662,60 @@ mod tests {
     #[test]
     fn refuses_bad_structure() {
         for bad in [
-            "", " ", "[", "]", "{", "}", "[1", "[1,", "[1,]", "[,1]", "[,]", "[1,,2]", "[1 true]", "[3[4]]", "[\"\": 1]",
-            "[\"x\"]]", "[][]", "{}}", "{,}", "{\"a\"}", "{\"a\":}", "{\"a\" 1}", "{\"a\"::1}", "{\"a\":1,}",
-            "{\"a\":1,,\"b\":2}", "{\"a\":1 \"b\":2}", "{a:1}", "{'a':1}", "{1:1}", "{null:null}", "{[:\"x\"}", "{]",
-            "[}", "tru", "fals", "nul", "True", "nulll", "[1]x", "{\"a\":1}#", "{\"a\":1}/**/", "{\"a\":/*c*/1}",
-            "1]", "[1] [2]", "\u{feff}{}", "\u{feff}", "[\u{c}]", "[\u{b}1]", "[\u{a0}1]", "[\u{2060}]", "<null>",
-            "[\\u0020\"a\"]", "*", "é",
+            "",
+            " ",
+            "[",
+            "]",
+            "{",
+            "}",
+            "[1",
+            "[1,",
+            "[1,]",
+            "[,1]",
+            "[,]",
+            "[1,,2]",
+            "[1 true]",
+            "[3[4]]",
+            "[\"\": 1]",
+            "[\"x\"]]",
+            "[][]",
+            "{}}",
+            "{,}",
+            "{\"a\"}",
+            "{\"a\":}",
+            "{\"a\" 1}",
+            "{\"a\"::1}",
+            "{\"a\":1,}",
+            "{\"a\":1,,\"b\":2}",
+            "{\"a\":1 \"b\":2}",
+            "{a:1}",
+            "{'a':1}",
+            "{1:1}",
+            "{null:null}",
+            "{[:\"x\"}",
+            "{]",
+            "[}",
+            "tru",
+            "fals",
+            "nul",
+            "True",
+            "nulll",
+            "[1]x",
+            "{\"a\":1}#",
+            "{\"a\":1}/**/",
+            "{\"a\":/*c*/1}",
+            "1]",
+            "[1] [2]",
+            "\u{feff}{}",
+            "\u{feff}",
+            "[\u{c}]",
+            "[\u{b}1]",
+            "[\u{a0}1]",
+            "[\u{2060}]",
+            "<null>",
+            "[\\u0020\"a\"]",
+            "*",
+            "é",
         ] {
             assert!(!accepts(bad), "{bad:?}");
         }
@@ -575,7 +727,10 @@ mod tests {
         assert!(!accepts(r#"{"a":1,"b":2,"a":3}"#));
         assert!(!accepts(r#"{"x":{"a":1,"a":2}}"#));
         assert!(!accepts(r#"[{"a":1,"a":2}]"#));
-        assert!(!accepts(r#"{"a":1,"\u0061":2}"#), "names are compared decoded");
+        assert!(
+            !accepts(r#"{"a":1,"\u0061":2}"#),
+            "names are compared decoded"
+        );
         assert!(accepts(r#"{"a":1,"A":2,"x":{"a":3}}"#));
         assert!(accepts(r#"{"":0,"foo\u0000bar":1}"#));
     }
@@ -666,7 +821,12 @@ mod tests {
 
     fn agree_with_serde_json(text: &str) {
         let expected = serde_json_reading(text) == Some(false);
-        assert_eq!(accepts(text), expected, "{text:?}: serde_json reads it: {:?}", serde_json_reading(text));
+        assert_eq!(
+            accepts(text),
+            expected,
+            "{text:?}: serde_json reads it: {:?}",
+            serde_json_reading(text)
+        );
     }
 
     /// Every string of up to three pieces over an alphabet of JSON's
@@ -674,8 +834,25 @@ mod tests {
     #[test]
     fn agrees_with_serde_json_on_every_short_sequence() {
         let alphabet = [
-            "{", "}", "[", "]", ",", ":", "\"a\"", "\"\\u0061\"", "\"\\ud800\"", "1", "-0", "2.5e1", "01", "1.", "true",
-            "nul", " ", "\"\\x\"", "\u{c}",
+            "{",
+            "}",
+            "[",
+            "]",
+            ",",
+            ":",
+            "\"a\"",
+            "\"\\u0061\"",
+            "\"\\ud800\"",
+            "1",
+            "-0",
+            "2.5e1",
+            "01",
+            "1.",
+            "true",
+            "nul",
+            " ",
+            "\"\\x\"",
+            "\u{c}",
         ];
         let mut checked = 0;
         let mut level = vec![String::new()];
@@ -734,7 +911,10 @@ mod tests {
                 }
             }
         }
-        assert!(accepted > 1_000 && refused > 1_000, "the mutations exercise both outcomes: {accepted} / {refused}");
+        assert!(
+            accepted > 1_000 && refused > 1_000,
+            "the mutations exercise both outcomes: {accepted} / {refused}"
+        );
     }
 
     #[test]

@@ -45,7 +45,9 @@ pub mod url;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
-pub use error::{CallbackError, Error, ErrorResponse, IdTokenError, Result, TokenResponseError, VaultError};
+pub use error::{
+    CallbackError, Error, ErrorResponse, IdTokenError, Result, TokenResponseError, VaultError,
+};
 #[cfg(feature = "saml")]
 pub use error::{SamlError, StatusError, XmlError};
 pub use oauth::{create_pkce, pkce_challenge};

@@ -7,10 +7,10 @@
 //! values) lets a second use or a late arrival get a precise error instead of
 //! a generic "unknown".
 
-use alloc::string::String;
-use alloc::vec::Vec;
 #[cfg(feature = "saml")]
 use alloc::collections::VecDeque;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 use crate::secret::ct_eq_str;
 
@@ -55,7 +55,10 @@ pub(crate) struct OneTimeStore<V> {
 
 impl<V> Default for OneTimeStore<V> {
     fn default() -> Self {
-        Self { entries: Vec::new(), retired: Vec::new() }
+        Self {
+            entries: Vec::new(),
+            retired: Vec::new(),
+        }
     }
 }
 
@@ -70,12 +73,18 @@ impl<V> OneTimeStore<V> {
             let old = self.entries.remove(0);
             self.retire(&old.key, Retired::Expired);
         }
-        self.entries.push(Entry { key, value, expires_at });
+        self.entries.push(Entry {
+            key,
+            value,
+            expires_at,
+        });
     }
 
     /// Takes the value stored under `key`, once.
     pub fn take(&mut self, key: &str, now: u64) -> Result<V, Miss> {
-        let Some(i) = self.position(key) else { return Err(self.retired_miss(key)) };
+        let Some(i) = self.position(key) else {
+            return Err(self.retired_miss(key));
+        };
         let entry = self.entries.remove(i);
         if now >= entry.expires_at {
             self.retire(&entry.key, Retired::Expired);
@@ -124,7 +133,9 @@ impl<V> OneTimeStore<V> {
 
     pub fn was_used(&self, key: &str) -> bool {
         let d = digest(key);
-        self.retired.iter().any(|(r, how)| *r == d && *how == Retired::Used)
+        self.retired
+            .iter()
+            .any(|(r, how)| *r == d && *how == Retired::Used)
     }
 
     pub fn len(&self) -> usize {
@@ -174,7 +185,13 @@ impl SeenStore {
             return false;
         }
         if self.entries.len() >= MAX_SEEN {
-            if let Some(i) = self.entries.iter().enumerate().min_by_key(|(_, (_, u))| *u).map(|(i, _)| i) {
+            if let Some(i) = self
+                .entries
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, (_, u))| *u)
+                .map(|(i, _)| i)
+            {
                 self.entries.remove(i);
             }
         }

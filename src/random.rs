@@ -65,7 +65,9 @@ fn take(buf: &mut [u8]) -> Result<()> {
         fresh.zeroize();
         used = 0;
     }
-    let slots = POOL.get(used..used + buf.len()).ok_or(Error::RandomUnavailable)?;
+    let slots = POOL
+        .get(used..used + buf.len())
+        .ok_or(Error::RandomUnavailable)?;
     for (out, slot) in buf.iter_mut().zip(slots) {
         // Handed out once: the pool's copy is wiped as it is read.
         *out = slot.swap(0, Ordering::Relaxed);
@@ -124,7 +126,10 @@ mod tests {
             let mut buf = vec![0u8; *size];
             fill(&mut buf).unwrap();
             assert!(buf.iter().any(|&b| b != 0));
-            assert!(outputs.insert(buf[..16].to_vec()), "a pooled byte run came out twice");
+            assert!(
+                outputs.insert(buf[..16].to_vec()),
+                "a pooled byte run came out twice"
+            );
         }
         // Hold the pool (other tests draw from it on other threads) while checking it.
         while BUSY.swap(true, Ordering::Acquire) {
@@ -146,7 +151,9 @@ mod tests {
         for _ in 0..1000 {
             let t = token_256().unwrap();
             assert_eq!(t.len(), 43);
-            assert!(t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+            assert!(t
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
             assert_eq!(URL_SAFE_NO_PAD.decode(&t).unwrap().len(), 32);
             assert!(seen.insert(t));
         }

@@ -29,19 +29,21 @@ pub(crate) fn digest(data: &[u8]) -> [u8; 32] {
 /// 64 primes (FIPS 180-4 §4.2.2).
 #[cfg(any(test, not(feature = "saml")))]
 const K: [u32; 64] = [
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
-    0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
-    0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8,
-    0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-    0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819,
-    0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
-    0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
-    0xc67178f2,
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ];
 
 /// The initial hash value (FIPS 180-4 §5.3.3).
 #[cfg(any(test, not(feature = "saml")))]
-const H0: [u32; 8] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+const H0: [u32; 8] = [
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+];
 
 /// The rolled implementation: the message and its padding go byte by byte
 /// through one 64-byte block buffer; the 64 rounds are one loop and the
@@ -52,7 +54,12 @@ fn compact(data: &[u8]) -> [u8; 32] {
     // as a big-endian u64.
     let zeros = 55usize.wrapping_sub(data.len()) % 64;
     let bits = (data.len() as u64).wrapping_mul(8);
-    let padded = data.iter().copied().chain([0x80]).chain(core::iter::repeat_n(0, zeros)).chain(bits.to_be_bytes());
+    let padded = data
+        .iter()
+        .copied()
+        .chain([0x80])
+        .chain(core::iter::repeat_n(0, zeros))
+        .chain(bits.to_be_bytes());
     let mut state = H0;
     let mut block = [0u8; 64];
     for (i, byte) in padded.enumerate() {
@@ -65,7 +72,10 @@ fn compact(data: &[u8]) -> [u8; 32] {
     }
     block.zeroize();
     let mut out = [0u8; 32];
-    for (o, b) in out.iter_mut().zip(state.iter().flat_map(|w| w.to_be_bytes())) {
+    for (o, b) in out
+        .iter_mut()
+        .zip(state.iter().flat_map(|w| w.to_be_bytes()))
+    {
         *o = b;
     }
     out
@@ -87,14 +97,21 @@ fn compress(state: &mut [u32; 8], block: &[u8; 64]) {
             let (w15, w2) = (at(&w, t + 1), at(&w, t + 14));
             let s0 = w15.rotate_right(7) ^ w15.rotate_right(18) ^ (w15 >> 3);
             let s1 = w2.rotate_right(17) ^ w2.rotate_right(19) ^ (w2 >> 10);
-            let next = at(&w, t).wrapping_add(s0).wrapping_add(at(&w, t + 9)).wrapping_add(s1);
+            let next = at(&w, t)
+                .wrapping_add(s0)
+                .wrapping_add(at(&w, t + 9))
+                .wrapping_add(s1);
             if let Some(slot) = w.get_mut(t & 15) {
                 *slot = next;
             }
         }
         let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
         let ch = (e & f) ^ (!e & g);
-        let t1 = h.wrapping_add(s1).wrapping_add(ch).wrapping_add(*k).wrapping_add(at(&w, t));
+        let t1 = h
+            .wrapping_add(s1)
+            .wrapping_add(ch)
+            .wrapping_add(*k)
+            .wrapping_add(at(&w, t));
         let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
         let maj = (a & b) ^ (a & c) ^ (b & c);
         let t2 = s0.wrapping_add(maj);
@@ -136,7 +153,10 @@ mod tests {
             assert_eq!(hex(&compact(input)), want);
         }
         let million_a = vec![b'a'; 1_000_000];
-        assert_eq!(hex(&compact(&million_a)), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+        assert_eq!(
+            hex(&compact(&million_a)),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"
+        );
         // RFC 7636 appendix B: the challenge of its example verifier.
         assert_eq!(
             crate::b64url::encode(&compact(b"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk")),
@@ -157,11 +177,19 @@ mod tests {
         for len in (0..300).chain([511, 512, 513, 1000, 4096, 65_537]) {
             for _ in 0..3 {
                 let data: Vec<u8> = (0..len).map(|_| next() as u8).collect();
-                assert_eq!(compact(&data), <[u8; 32]>::from(sha2::Sha256::digest(&data)), "length {len}");
+                assert_eq!(
+                    compact(&data),
+                    <[u8; 32]>::from(sha2::Sha256::digest(&data)),
+                    "length {len}"
+                );
                 checked += 1;
             }
         }
         assert!(checked > 900);
-        assert_eq!(digest(b"abc"), compact(b"abc"), "the build's digest is SHA-256 too");
+        assert_eq!(
+            digest(b"abc"),
+            compact(b"abc"),
+            "the build's digest is SHA-256 too"
+        );
     }
 }

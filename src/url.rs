@@ -32,7 +32,11 @@ impl<'a> HttpUrl<'a> {
             return Err("the URL contains spaces, control or non-ASCII characters");
         }
         // Byte search, not split_once("://"): a substring searcher is 2 KB of wasm.
-        let sep = s.as_bytes().windows(3).position(|w| w == b"://").ok_or("the URL is not absolute")?;
+        let sep = s
+            .as_bytes()
+            .windows(3)
+            .position(|w| w == b"://")
+            .ok_or("the URL is not absolute")?;
         let (scheme, rest) = s.split_at_checked(sep).ok_or("the URL is not absolute")?;
         let rest = rest.get(3..).ok_or("the URL is not absolute")?;
         if !(scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http")) {
@@ -58,7 +62,13 @@ impl<'a> HttpUrl<'a> {
         if ascii::find(path.as_bytes(), b'\\').is_some() {
             return Err("the URL path contains a backslash");
         }
-        Ok(Self { scheme, authority, path, query, fragment })
+        Ok(Self {
+            scheme,
+            authority,
+            path,
+            query,
+            fragment,
+        })
     }
 
     /// `true` for `http:`.
@@ -129,13 +139,18 @@ fn split_port(authority: &str) -> (&str, Option<u16>) {
     let bytes = authority.as_bytes();
     let colon = if bytes.first() == Some(&b'[') {
         // IPv6: a port only right after the closing bracket.
-        ascii::find(bytes, b']').map(|i| i + 1).filter(|i| bytes.get(*i) == Some(&b':'))
+        ascii::find(bytes, b']')
+            .map(|i| i + 1)
+            .filter(|i| bytes.get(*i) == Some(&b':'))
     } else {
         bytes.iter().rposition(|b| *b == b':')
     };
     let parts = colon.and_then(|i| Some((authority.get(..i)?, authority.get(i + 1..)?)));
     match parts {
-        Some((host, port)) => (host, decimal(port.as_bytes(), u16::MAX.into()).and_then(|p| u16::try_from(p).ok())),
+        Some((host, port)) => (
+            host,
+            decimal(port.as_bytes(), u16::MAX.into()).and_then(|p| u16::try_from(p).ok()),
+        ),
         None => (authority, None),
     }
 }
@@ -145,7 +160,9 @@ fn valid_authority(authority: &str) -> bool {
         return false; // userinfo in a URL is a phishing tool, never needed here
     }
     let (host_ok, port) = if let Some(rest) = authority.strip_prefix("[") {
-        let Some((inside, after)) = split_once(rest, b']') else { return false };
+        let Some((inside, after)) = split_once(rest, b']') else {
+            return false;
+        };
         let port = match after {
             "" => None,
             a => match a.strip_prefix(":") {
@@ -154,7 +171,9 @@ fn valid_authority(authority: &str) -> bool {
             },
         };
         let ok = !inside.is_empty()
-            && ascii::all(inside.as_bytes(), |b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
+            && ascii::all(inside.as_bytes(), |b| {
+                b.is_ascii_hexdigit() || b == b':' || b == b'.'
+            });
         (ok, port)
     } else {
         let (host, port) = match split_once(authority, b':') {
@@ -162,7 +181,9 @@ fn valid_authority(authority: &str) -> bool {
             None => (authority, None),
         };
         let ok = !host.is_empty()
-            && ascii::all(host.as_bytes(), |b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
+            && ascii::all(host.as_bytes(), |b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_')
+            });
         (ok, port)
     };
     let port_ok = port.is_none_or(|p| {
@@ -187,7 +208,10 @@ fn valid_authority(authority: &str) -> bool {
 pub fn check_endpoint(field: &'static str, s: &str) -> Result<()> {
     let url = HttpUrl::parse(s).map_err(|_| Error::InsecureUrl { field })?;
     if url.fragment.is_some() {
-        return Err(Error::InvalidArgument { field, reason: "an endpoint URL must not have a fragment" });
+        return Err(Error::InvalidArgument {
+            field,
+            reason: "an endpoint URL must not have a fragment",
+        });
     }
     if url.is_plain_http() && !url.is_loopback() {
         return Err(Error::InsecureUrl { field });
@@ -230,7 +254,11 @@ pub(crate) fn parse_query(q: &str) -> Option<Vec<(String, String)>> {
     // A loop rather than `.map(..).collect::<Option<Vec<_>>>()`, whose
     // adapters (GenericShunt, try_process) are their own code per use.
     let mut pairs = Vec::new();
-    for seg in q.as_bytes().split(|b| *b == b'&').filter(|seg| !seg.is_empty()) {
+    for seg in q
+        .as_bytes()
+        .split(|b| *b == b'&')
+        .filter(|seg| !seg.is_empty())
+    {
         let (k, v) = match ascii::find(seg, b'=') {
             Some(i) => (seg.get(..i)?, seg.get(i + 1..)?),
             None => (seg, &b""[..]),
@@ -249,7 +277,15 @@ fn form_unreserved(b: u8) -> bool {
 /// The length of `s` once form-encoded: one byte each for the unreserved
 /// bytes and the space (`+`), three (`%XX`) for every other.
 fn form_encoded_len(s: &str) -> usize {
-    s.bytes().map(|b| if form_unreserved(b) || b == b' ' { 1 } else { 3 }).sum()
+    s.bytes()
+        .map(|b| {
+            if form_unreserved(b) || b == b' ' {
+                1
+            } else {
+                3
+            }
+        })
+        .sum()
 }
 
 /// Appends `s` form-encoded: unreserved bytes as themselves, the space as
@@ -285,7 +321,11 @@ pub(crate) fn form_encode(params: &[(&str, &str)]) -> String {
 /// `prefix`, then `sep`, then the pairs form-encoded, in one allocation.
 fn form_encode_after(prefix: &str, sep: &str, params: &[(&str, &str)]) -> String {
     // Each pair adds its `=`, and an `&` before all but the first.
-    let len = params.iter().map(|(k, v)| form_encoded_len(k) + form_encoded_len(v) + 2).sum::<usize>().saturating_sub(1);
+    let len = params
+        .iter()
+        .map(|(k, v)| form_encoded_len(k) + form_encoded_len(v) + 2)
+        .sum::<usize>()
+        .saturating_sub(1);
     let mut out = String::with_capacity(prefix.len() + sep.len() + len);
     out.push_str(prefix);
     out.push_str(sep);
@@ -351,10 +391,19 @@ mod tests {
 
     #[test]
     fn loopback_detection() {
-        for l in ["http://localhost:1/", "http://127.0.0.1/", "http://127.1.2.3:8/", "http://[::1]/"] {
+        for l in [
+            "http://localhost:1/",
+            "http://127.0.0.1/",
+            "http://127.1.2.3:8/",
+            "http://[::1]/",
+        ] {
             assert!(HttpUrl::parse(l).unwrap().is_loopback(), "{l}");
         }
-        for n in ["http://127.0.0.1.evil.com/", "http://localhost.evil.com/", "http://10.0.0.1/"] {
+        for n in [
+            "http://127.0.0.1.evil.com/",
+            "http://localhost.evil.com/",
+            "http://10.0.0.1/",
+        ] {
             assert!(!HttpUrl::parse(n).unwrap().is_loopback(), "{n}");
         }
     }
@@ -364,15 +413,39 @@ mod tests {
         // The byte-level reader replaced `str::parse::<u8>` / `::<u16>`: it
         // must accept and refuse exactly what they do.
         let odd = [
-            "", "+", "-", "+0", "-0", "00", "007", "0000000255", "256", "65535", "65536", "+65535", "1 ", " 1", "1a", "++1",
-            "4294967296", "99999999999",
+            "",
+            "+",
+            "-",
+            "+0",
+            "-0",
+            "00",
+            "007",
+            "0000000255",
+            "256",
+            "65535",
+            "65536",
+            "+65535",
+            "1 ",
+            " 1",
+            "1a",
+            "++1",
+            "4294967296",
+            "99999999999",
         ];
         let mut cases: Vec<String> = odd.iter().map(|s| s.to_string()).collect();
         cases.extend((0..70_000).step_by(7).map(|n: u32| n.to_string()));
         cases.extend((0..300).map(|n: u32| format!("0{n}")));
         for c in &cases {
-            assert_eq!(decimal(c.as_bytes(), 255), c.parse::<u8>().ok().map(u32::from), "{c:?} as u8");
-            assert_eq!(decimal(c.as_bytes(), 65535), c.parse::<u16>().ok().map(u32::from), "{c:?} as u16");
+            assert_eq!(
+                decimal(c.as_bytes(), 255),
+                c.parse::<u8>().ok().map(u32::from),
+                "{c:?} as u8"
+            );
+            assert_eq!(
+                decimal(c.as_bytes(), 65535),
+                c.parse::<u16>().ok().map(u32::from),
+                "{c:?} as u16"
+            );
         }
     }
 
@@ -393,9 +466,18 @@ mod tests {
         assert_eq!(split_once("a?b?c", b'?'), Some(("a", "b?c")));
         assert_eq!(split_once("abc", b'?'), None);
         for loopback in ["http://127.00.000.0001/", "http://127.255.255.255/"] {
-            assert!(HttpUrl::parse(loopback).unwrap().is_loopback(), "{loopback}");
+            assert!(
+                HttpUrl::parse(loopback).unwrap().is_loopback(),
+                "{loopback}"
+            );
         }
-        let not_loopback = ["http://127.256.0.1/", "http://127.0.0/", "http://127.0.0.1.2/", "http://127..0.1/", "http://127.0.0.1a/"];
+        let not_loopback = [
+            "http://127.256.0.1/",
+            "http://127.0.0/",
+            "http://127.0.0.1.2/",
+            "http://127..0.1/",
+            "http://127.0.0.1a/",
+        ];
         for not in not_loopback {
             assert!(!HttpUrl::parse(not).unwrap().is_loopback(), "{not}");
         }
@@ -420,7 +502,14 @@ mod tests {
         assert!(form_decode("%zz").is_none());
         assert!(form_decode("%FF").is_none());
         let q = parse_query("a=1&&b=&c").unwrap();
-        assert_eq!(q, vec![("a".into(), "1".into()), ("b".into(), "".into()), ("c".into(), "".into())]);
+        assert_eq!(
+            q,
+            vec![
+                ("a".into(), "1".into()),
+                ("b".into(), "".into()),
+                ("c".into(), "".into())
+            ]
+        );
     }
 
     #[test]
@@ -437,7 +526,18 @@ mod tests {
             ser.finish()
         };
         let mut alphabet: Vec<char> = (0u8..=127).map(char::from).collect();
-        alphabet.extend(['\u{80}', '\u{e9}', '\u{7ff}', '\u{800}', '\u{20ac}', '\u{fffd}', '\u{ffff}', '\u{10000}', '\u{1f600}', '\u{10ffff}']);
+        alphabet.extend([
+            '\u{80}',
+            '\u{e9}',
+            '\u{7ff}',
+            '\u{800}',
+            '\u{20ac}',
+            '\u{fffd}',
+            '\u{ffff}',
+            '\u{10000}',
+            '\u{1f600}',
+            '\u{10ffff}',
+        ]);
         let mut cases: Vec<String> = alphabet.iter().map(|c| c.to_string()).collect();
         cases.push(String::new());
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
@@ -454,20 +554,43 @@ mod tests {
         for (i, v) in cases.iter().enumerate() {
             let k = &cases[(i * 7 + 3) % cases.len()];
             assert_eq!(form_encode(&[("k", v)]), reference(&[("k", v)]), "{v:?}");
-            assert_eq!(form_encode(&[(k, v), (v, k), ("", "")]), reference(&[(k, v), (v, k), ("", "")]), "{k:?} {v:?}");
+            assert_eq!(
+                form_encode(&[(k, v), (v, k), ("", "")]),
+                reference(&[(k, v), (v, k), ("", "")]),
+                "{k:?} {v:?}"
+            );
             let encoded = form_encode(&[(k, v)]);
-            assert_eq!(encoded.len(), encoded.capacity(), "allocated once, at its final length");
+            assert_eq!(
+                encoded.len(),
+                encoded.capacity(),
+                "allocated once, at its final length"
+            );
         }
         assert_eq!(form_encode(&[]), reference(&[]));
-        assert_eq!(form_encode(&[("a", "1 2"), ("b", "\u{e9}&")]), "a=1+2&b=%C3%A9%26");
+        assert_eq!(
+            form_encode(&[("a", "1 2"), ("b", "\u{e9}&")]),
+            "a=1+2&b=%C3%A9%26"
+        );
     }
 
     #[test]
     fn append_query_encodes_and_joins() {
-        assert_eq!(append_query("https://x/a", &[("k", "a b&c")]), "https://x/a?k=a+b%26c");
-        assert_eq!(append_query("https://x/a?p=1", &[("k", "v")]), "https://x/a?p=1&k=v");
-        assert_eq!(append_query("https://x/a?", &[("k", "v")]), "https://x/a?k=v");
-        assert_eq!(append_query("https://x/a?p=1&", &[("k", "v"), ("l", "*-._~")]), "https://x/a?p=1&k=v&l=*-._%7E");
+        assert_eq!(
+            append_query("https://x/a", &[("k", "a b&c")]),
+            "https://x/a?k=a+b%26c"
+        );
+        assert_eq!(
+            append_query("https://x/a?p=1", &[("k", "v")]),
+            "https://x/a?p=1&k=v"
+        );
+        assert_eq!(
+            append_query("https://x/a?", &[("k", "v")]),
+            "https://x/a?k=v"
+        );
+        assert_eq!(
+            append_query("https://x/a?p=1&", &[("k", "v"), ("l", "*-._~")]),
+            "https://x/a?p=1&k=v&l=*-._%7E"
+        );
         assert_eq!(append_query("https://x/a", &[]), "https://x/a?");
     }
 }

@@ -14,8 +14,13 @@ use edge_sso::saml::xml::parse;
 fn inputs(target: &str) -> Vec<String> {
     let root = env!("CARGO_MANIFEST_DIR");
     let mut out = Vec::new();
-    for dir in [format!("{root}/fuzz/corpus/{target}"), format!("{root}/tests/fuzz_regressions/{target}")] {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+    for dir in [
+        format!("{root}/fuzz/corpus/{target}"),
+        format!("{root}/tests/fuzz_regressions/{target}"),
+    ] {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for e in entries.flatten() {
             if let Ok(bytes) = std::fs::read(e.path()) {
                 out.push(String::from_utf8_lossy(&bytes).into_owned());
@@ -31,7 +36,10 @@ fn reader_and_c14n_corpus() {
     for s in inputs("xml_reader").into_iter().chain(inputs("c14n")) {
         if let Ok(doc) = parse(&s) {
             for with_comments in [false, true] {
-                let opts = C14nOptions { with_comments, inclusive_prefixes: &[] };
+                let opts = C14nOptions {
+                    with_comments,
+                    inclusive_prefixes: &[],
+                };
                 assert!(canonicalize(&doc.root, &doc.root, None, &opts).is_some());
             }
         }
@@ -53,7 +61,11 @@ fn binding_corpus() {
 
 #[test]
 fn validate_response_corpus() {
-    let cert = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/responses/idp.pem")).unwrap();
+    let cert = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/responses/idp.pem"
+    ))
+    .unwrap();
     let all = inputs("validate_response");
     assert!(all.len() >= 40);
     for s in all {
@@ -63,8 +75,17 @@ fn validate_response_corpus() {
             certificates: parse_certificates(&cert).unwrap(),
             ..Default::default()
         };
-        let mut sp = SamlServiceProvider::new(SpConfig::new("https://sp.example/metadata", "https://sp.example/acs", idp)).unwrap();
-        let opts = ValidateOptions { expected_request_id: Some("_req1".into()), allow_unsolicited: true, ..Default::default() };
+        let mut sp = SamlServiceProvider::new(SpConfig::new(
+            "https://sp.example/metadata",
+            "https://sp.example/acs",
+            idp,
+        ))
+        .unwrap();
+        let opts = ValidateOptions {
+            expected_request_id: Some("_req1".into()),
+            allow_unsolicited: true,
+            ..Default::default()
+        };
         let _ = sp.validate_response(&s, 1_714_557_630_000, opts);
     }
 }
@@ -72,7 +93,12 @@ fn validate_response_corpus() {
 #[test]
 fn oauth_callback_corpus() {
     for s in inputs("oauth_callback") {
-        let mut config = ClientConfig::new("https://op.example/authorize", "https://op.example/token", "spa", "https://app.example/cb");
+        let mut config = ClientConfig::new(
+            "https://op.example/authorize",
+            "https://op.example/token",
+            "spa",
+            "https://app.example/cb",
+        );
         config.issuer = Some("https://op.example".into());
         let mut client = OAuthClient::new(config).unwrap();
         client.authorize(AuthorizeOptions::default(), 0).unwrap();

@@ -51,7 +51,9 @@ fn logout_request_carries_name_id_and_session_indexes() {
     let sent = sp.logout_request(init(), NOW).unwrap();
     let (base, query) = sent.url.split_once("?tenant=1&").unwrap();
     assert_eq!(base, "https://idp.example/slo");
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
     assert_eq!(pairs[0].0, "SAMLRequest");
     assert_eq!(decode_redirect(&pairs[0].1).unwrap(), sent.xml);
     assert_eq!(pairs[1], ("RelayState".into(), "/bye".into()));
@@ -61,61 +63,176 @@ fn logout_request_carries_name_id_and_session_indexes() {
     let r = &doc.root;
     assert!(r.is(NS_PROTOCOL, "LogoutRequest"));
     assert_eq!(r.attr("ID"), Some(sent.id.as_str()));
-    assert_eq!(r.attr("Destination"), Some("https://idp.example/slo?tenant=1"));
-    assert_eq!(r.child(NS_ASSERTION, "Issuer").unwrap().text(), "https://sp.example");
+    assert_eq!(
+        r.attr("Destination"),
+        Some("https://idp.example/slo?tenant=1")
+    );
+    assert_eq!(
+        r.child(NS_ASSERTION, "Issuer").unwrap().text(),
+        "https://sp.example"
+    );
     let n = r.child(NS_ASSERTION, "NameID").unwrap();
     assert_eq!(n.text(), "4b124ae2-0126-102b-8852-001a641049bb");
-    assert_eq!(n.attr("Format"), Some("urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"));
-    let idx: Vec<_> = r.children_named(NS_PROTOCOL, "SessionIndex").map(|e| e.text()).collect();
+    assert_eq!(
+        n.attr("Format"),
+        Some("urn:oasis:names:tc:SAML:2.0:nameid-format:persistent")
+    );
+    let idx: Vec<_> = r
+        .children_named(NS_PROTOCOL, "SessionIndex")
+        .map(|e| e.text())
+        .collect();
     assert_eq!(idx, ["s-1", "s-2"]);
 }
 
 #[test]
 fn with_a_sig_alg_the_signing_input_is_exactly_the_signed_query() {
     let mut sp = sp();
-    let sent = sp.logout_request(LogoutRequestInit { sig_alg: Some(SigAlg::RsaSha256), ..init() }, NOW).unwrap();
+    let sent = sp
+        .logout_request(
+            LogoutRequestInit {
+                sig_alg: Some(SigAlg::RsaSha256),
+                ..init()
+            },
+            NOW,
+        )
+        .unwrap();
     let input = sent.signing_input.unwrap();
     assert!(input.starts_with("SAMLRequest="));
-    assert!(input.contains("&RelayState=%2Fbye&SigAlg=http%3A%2F%2Fwww.w3.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha256"));
-    assert!(sent.url.ends_with(&input), "the server appends &Signature= to this URL");
-    assert!(!input.contains("tenant="), "the endpoint's own query is not signed");
+    assert!(input.contains(
+        "&RelayState=%2Fbye&SigAlg=http%3A%2F%2Fwww.w3.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha256"
+    ));
+    assert!(
+        sent.url.ends_with(&input),
+        "the server appends &Signature= to this URL"
+    );
+    assert!(
+        !input.contains("tenant="),
+        "the endpoint's own query is not signed"
+    );
 }
 
 #[test]
 fn logout_response_answers_our_request_once() {
     let mut sp = sp();
     let sent = sp.logout_request(init(), NOW).unwrap();
-    let unsigned = LogoutResponseOptions { allow_unsigned: true, ..Default::default() };
+    let unsigned = LogoutResponseOptions {
+        allow_unsigned: true,
+        ..Default::default()
+    };
     assert_eq!(
-        sp.read_logout_response_post(&response(&sent.id), NOW, LogoutResponseOptions::default()).unwrap_err().code(),
+        sp.read_logout_response_post(&response(&sent.id), NOW, LogoutResponseOptions::default())
+            .unwrap_err()
+            .code(),
         "saml.signature.missing"
     );
-    let err = sp.read_logout_response_post(&response_with(&sent.id, PARTIAL), NOW + 5_000, unsigned.clone()).unwrap_err();
+    let err = sp
+        .read_logout_response_post(
+            &response_with(&sent.id, PARTIAL),
+            NOW + 5_000,
+            unsigned.clone(),
+        )
+        .unwrap_err();
     assert_eq!(err.code(), "saml.status.not_success");
-    let edge_sso::Error::SamlStatus(status) = err else { unreachable!() };
+    let edge_sso::Error::SamlStatus(status) = err else {
+        unreachable!()
+    };
     assert_eq!(status.code, "urn:oasis:names:tc:SAML:2.0:status:Responder");
-    assert_eq!(status.second_level.as_deref(), Some("urn:oasis:names:tc:SAML:2.0:status:PartialLogout"));
+    assert_eq!(
+        status.second_level.as_deref(),
+        Some("urn:oasis:names:tc:SAML:2.0:status:PartialLogout")
+    );
     assert_eq!(status.message.as_deref(), Some("one SP did not answer"));
     // the partial-logout answer consumed the request
-    assert_eq!(sp.read_logout_response_post(&response(&sent.id), NOW + 5_000, unsigned.clone()).unwrap_err().code(), "saml.in_response_to.reused");
+    assert_eq!(
+        sp.read_logout_response_post(&response(&sent.id), NOW + 5_000, unsigned.clone())
+            .unwrap_err()
+            .code(),
+        "saml.in_response_to.reused"
+    );
     let second = sp.logout_request(init(), NOW).unwrap();
-    let (msg, signed) = sp.read_logout_response_post(&response(&second.id), NOW + 5_000, unsigned.clone()).unwrap();
+    let (msg, signed) = sp
+        .read_logout_response_post(&response(&second.id), NOW + 5_000, unsigned.clone())
+        .unwrap();
     assert!(msg.status.unwrap().is_success());
     assert!(!signed);
-    assert_eq!(sp.read_logout_response_post(&response("_other"), NOW + 5_000, unsigned.clone()).unwrap_err().code(), "saml.in_response_to.mismatch");
-    let carried = LogoutResponseOptions { expected_request_id: Some("_carried".into()), allow_unsigned: true };
-    assert!(sp.read_logout_response_post(&response("_carried"), NOW + 5_000, carried.clone()).is_ok());
-    assert_eq!(sp.read_logout_response_post(&response("_carried"), NOW + 5_000, carried).unwrap_err().code(), "saml.in_response_to.reused");
+    assert_eq!(
+        sp.read_logout_response_post(&response("_other"), NOW + 5_000, unsigned.clone())
+            .unwrap_err()
+            .code(),
+        "saml.in_response_to.mismatch"
+    );
+    let carried = LogoutResponseOptions {
+        expected_request_id: Some("_carried".into()),
+        allow_unsigned: true,
+    };
+    assert!(sp
+        .read_logout_response_post(&response("_carried"), NOW + 5_000, carried.clone())
+        .is_ok());
+    assert_eq!(
+        sp.read_logout_response_post(&response("_carried"), NOW + 5_000, carried)
+            .unwrap_err()
+            .code(),
+        "saml.in_response_to.reused"
+    );
 }
 
 #[test]
 fn refuses_bad_logout_requests() {
     let mut sp = sp();
-    assert_eq!(sp.logout_request(LogoutRequestInit { name_id: " ".into(), ..init() }, NOW).unwrap_err().code(), "arg.invalid");
-    assert_eq!(sp.logout_request(LogoutRequestInit { relay_state: Some("x".repeat(81)), ..init() }, NOW).unwrap_err().code(), "saml.relay_state.too_long");
-    assert_eq!(sp.logout_request(LogoutRequestInit { name_id: "a\u{1}".into(), ..init() }, NOW).unwrap_err().code(), "arg.invalid");
-    let hostile = sp.logout_request(LogoutRequestInit { name_id: "</saml:NameID><x/>".into(), ..init() }, NOW).unwrap();
-    assert_eq!(parse(&hostile.xml).unwrap().root.child(NS_ASSERTION, "NameID").unwrap().text(), "</saml:NameID><x/>");
+    assert_eq!(
+        sp.logout_request(
+            LogoutRequestInit {
+                name_id: " ".into(),
+                ..init()
+            },
+            NOW
+        )
+        .unwrap_err()
+        .code(),
+        "arg.invalid"
+    );
+    assert_eq!(
+        sp.logout_request(
+            LogoutRequestInit {
+                relay_state: Some("x".repeat(81)),
+                ..init()
+            },
+            NOW
+        )
+        .unwrap_err()
+        .code(),
+        "saml.relay_state.too_long"
+    );
+    assert_eq!(
+        sp.logout_request(
+            LogoutRequestInit {
+                name_id: "a\u{1}".into(),
+                ..init()
+            },
+            NOW
+        )
+        .unwrap_err()
+        .code(),
+        "arg.invalid"
+    );
+    let hostile = sp
+        .logout_request(
+            LogoutRequestInit {
+                name_id: "</saml:NameID><x/>".into(),
+                ..init()
+            },
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(
+        parse(&hostile.xml)
+            .unwrap()
+            .root
+            .child(NS_ASSERTION, "NameID")
+            .unwrap()
+            .text(),
+        "</saml:NameID><x/>"
+    );
 }
 
 #[test]
@@ -125,20 +242,41 @@ fn a_posted_logout_response_signed_by_xmlsec1_verifies_and_a_tampered_one_does_n
     let idp = IdpConfig {
         entity_id: "https://idp.example/metadata".into(),
         sso_redirect_url: Some("https://idp.example/sso".into()),
-        certificates: parse_certificates(&std::fs::read_to_string(format!("{dir}/idp.pem")).unwrap()).unwrap(),
+        certificates: parse_certificates(
+            &std::fs::read_to_string(format!("{dir}/idp.pem")).unwrap(),
+        )
+        .unwrap(),
         ..Default::default()
     };
     let mut c = SpConfig::new("https://sp.example/metadata", "https://sp.example/acs", idp);
     c.slo_url = Some("https://sp.example/slo".into());
     let now = 1_714_557_630_000; // the fixtures' now
-    let carried = LogoutResponseOptions { expected_request_id: Some("_lreq1".into()), allow_unsigned: false };
-    let signed = base64_encode(std::fs::read_to_string(format!("{dir}/logout-response-signed.xml")).unwrap().as_bytes());
-    let (msg, was_signed) = SamlServiceProvider::new(c.clone()).unwrap().read_logout_response_post(&signed, now, carried.clone()).unwrap();
+    let carried = LogoutResponseOptions {
+        expected_request_id: Some("_lreq1".into()),
+        allow_unsigned: false,
+    };
+    let signed = base64_encode(
+        std::fs::read_to_string(format!("{dir}/logout-response-signed.xml"))
+            .unwrap()
+            .as_bytes(),
+    );
+    let (msg, was_signed) = SamlServiceProvider::new(c.clone())
+        .unwrap()
+        .read_logout_response_post(&signed, now, carried.clone())
+        .unwrap();
     assert!(was_signed);
     assert_eq!(msg.in_response_to.as_deref(), Some("_lreq1"));
-    let tampered = base64_encode(std::fs::read_to_string(format!("{dir}/logout-response-tampered.xml")).unwrap().as_bytes());
+    let tampered = base64_encode(
+        std::fs::read_to_string(format!("{dir}/logout-response-tampered.xml"))
+            .unwrap()
+            .as_bytes(),
+    );
     assert_eq!(
-        SamlServiceProvider::new(c).unwrap().read_logout_response_post(&tampered, now, carried).unwrap_err().code(),
+        SamlServiceProvider::new(c)
+            .unwrap()
+            .read_logout_response_post(&tampered, now, carried)
+            .unwrap_err()
+            .code(),
         "saml.signature.digest_mismatch"
     );
 }

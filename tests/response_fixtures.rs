@@ -1,6 +1,11 @@
 //! SAML Responses signed by xmlsec1 (scripts/fixtures/saml_responses.py):
 //! every valid and hostile fixture must behave as its manifest says.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use edge_sso::saml::response::ValidateOptions;
 use edge_sso::saml::sp::SamlServiceProvider;
@@ -28,9 +33,15 @@ fn every_response_fixture_behaves_as_labelled() {
     let (mut ok, mut refused) = (0, 0);
     for c in cases {
         let name = c["name"].as_str().unwrap();
-        let certs: Vec<&str> = c["certs"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        let certs: Vec<&str> = c["certs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
         let mut sp = sp_for(&m, &certs, c["allowSha1"].as_bool().unwrap());
-        let input = std::fs::read_to_string(format!("{DIR}/{}", c["file"].as_str().unwrap())).unwrap();
+        let input =
+            std::fs::read_to_string(format!("{DIR}/{}", c["file"].as_str().unwrap())).unwrap();
         let opts = ValidateOptions {
             expected_request_id: c["expectedRequestId"].as_str().map(str::to_owned),
             allow_unsolicited: c["allowUnsolicited"].as_bool().unwrap(),
@@ -53,15 +64,27 @@ fn every_response_fixture_behaves_as_labelled() {
                         }
                     }
                     if let Some(u) = check.get("usertype") {
-                        let want: Vec<&str> = u.as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
-                        let have = v.attributes.iter().find(|(n, _)| n == "usertype").map(|(_, v)| v.iter().map(String::as_str).collect::<Vec<_>>());
+                        let want: Vec<&str> = u
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|x| x.as_str().unwrap())
+                            .collect();
+                        let have = v
+                            .attributes
+                            .iter()
+                            .find(|(n, _)| n == "usertype")
+                            .map(|(_, v)| v.iter().map(String::as_str).collect::<Vec<_>>());
                         if have != Some(want) {
                             failures.push(format!("{name}: usertype {have:?}"));
                         }
                     }
                 }
                 if let Some(again) = c["expectAgain"].as_str() {
-                    let opts2 = ValidateOptions { expected_request_id: c["expectedRequestId"].as_str().map(str::to_owned), ..opts };
+                    let opts2 = ValidateOptions {
+                        expected_request_id: c["expectedRequestId"].as_str().map(str::to_owned),
+                        ..opts
+                    };
                     match sp.validate_response(&input, now, opts2) {
                         Err(e) if e.code() == again => {}
                         other => failures.push(format!("{name} (second time): {other:?}")),
@@ -70,16 +93,34 @@ fn every_response_fixture_behaves_as_labelled() {
             }
             ("ok", Err(e)) => failures.push(format!("{name}: expected ok, got {e:?}")),
             (code, Err(e)) if e.code() == code => refused += 1,
-            (code, other) => failures.push(format!("{name}: expected {code}, got {:?}", other.map(|v| v.name_id))),
+            (code, other) => failures.push(format!(
+                "{name}: expected {code}, got {:?}",
+                other.map(|v| v.name_id)
+            )),
         }
     }
-    assert!(failures.is_empty(), "{} of {} wrong:\n{}", failures.len(), cases.len(), failures.join("\n"));
-    assert!(ok >= 10 && refused >= 30, "{ok} accepted, {refused} refused");
+    assert!(
+        failures.is_empty(),
+        "{} of {} wrong:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+    assert!(
+        ok >= 10 && refused >= 30,
+        "{ok} accepted, {refused} refused"
+    );
 }
 
 fn good_fixture() -> (Value, String) {
     let m = manifest();
-    let c = m["cases"].as_array().unwrap().iter().find(|c| c["name"] == "assertion signed, rsa-sha256").unwrap().clone();
+    let c = m["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "assertion signed, rsa-sha256")
+        .unwrap()
+        .clone();
     let xml = std::fs::read_to_string(format!("{DIR}/{}", c["file"].as_str().unwrap())).unwrap();
     (m, xml)
 }
@@ -90,15 +131,38 @@ fn good_fixture() -> (Value, String) {
 fn an_oversized_prefix_list_is_refused_before_any_canonicalization() {
     let (m, xml) = good_fixture();
     let now = m["nowMs"].as_u64().unwrap();
-    let opts = ValidateOptions { expected_request_id: Some("_req1".into()), ..Default::default() };
+    let opts = ValidateOptions {
+        expected_request_id: Some("_req1".into()),
+        ..Default::default()
+    };
     // many distinct prefixes: over the cap
     let distinct: String = (0..50_000).map(|i| format!("z{i} ")).collect();
-    let hostile = xml.replacen(r#"PrefixList="xs""#, &format!(r#"PrefixList="{distinct}""#), 1);
+    let hostile = xml.replacen(
+        r#"PrefixList="xs""#,
+        &format!(r#"PrefixList="{distinct}""#),
+        1,
+    );
     assert_ne!(hostile, xml);
-    assert_eq!(sp_for(&m, &["idp.pem"], false).validate_response(&hostile, now, opts.clone()).unwrap_err().code(), "saml.signature.structure");
+    assert_eq!(
+        sp_for(&m, &["idp.pem"], false)
+            .validate_response(&hostile, now, opts.clone())
+            .unwrap_err()
+            .code(),
+        "saml.signature.structure"
+    );
     // one prefix repeated: deduplicated, then the changed SignedInfo fails its signature
-    let repeated = xml.replacen(r#"PrefixList="xs""#, &format!(r#"PrefixList="{}""#, "zz ".repeat(50_000)), 1);
-    assert_eq!(sp_for(&m, &["idp.pem"], false).validate_response(&repeated, now, opts).unwrap_err().code(), "saml.signature.invalid");
+    let repeated = xml.replacen(
+        r#"PrefixList="xs""#,
+        &format!(r#"PrefixList="{}""#, "zz ".repeat(50_000)),
+        1,
+    );
+    assert_eq!(
+        sp_for(&m, &["idp.pem"], false)
+            .validate_response(&repeated, now, opts)
+            .unwrap_err()
+            .code(),
+        "saml.signature.invalid"
+    );
 }
 
 #[test]
@@ -107,11 +171,23 @@ fn a_forged_signed_info_fails_on_the_signature_before_the_body_is_canonicalized(
     // a large, changed body; the SignedInfo (and its signature) as they were, so
     // only the digest would reveal the change, and it is never reached
     let body = "<saml:Attribute Name=\"pad\"><saml:AttributeValue>x</saml:AttributeValue></saml:Attribute>".repeat(10_000);
-    let hostile = xml.replacen("<saml:AttributeStatement>", &format!("<saml:AttributeStatement>{body}"), 1);
+    let hostile = xml.replacen(
+        "<saml:AttributeStatement>",
+        &format!("<saml:AttributeStatement>{body}"),
+        1,
+    );
     let forged = hostile.replacen("<ds:SignatureValue>", "<ds:SignatureValue>AAAA", 1);
     let mut sp = sp_for(&m, &["idp.pem"], false);
-    let opts = ValidateOptions { expected_request_id: Some("_req1".into()), ..Default::default() };
-    assert_eq!(sp.validate_response(&forged, m["nowMs"].as_u64().unwrap(), opts).unwrap_err().code(), "saml.signature.invalid");
+    let opts = ValidateOptions {
+        expected_request_id: Some("_req1".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        sp.validate_response(&forged, m["nowMs"].as_u64().unwrap(), opts)
+            .unwrap_err()
+            .code(),
+        "saml.signature.invalid"
+    );
 }
 
 /// A store shared by several SPs (as a Durable Object is shared by isolates).
@@ -135,17 +211,24 @@ fn a_shared_replay_store_refuses_a_replay_to_another_instance() {
     let m = manifest();
     let now = m["nowMs"].as_u64().unwrap();
     let input = std::fs::read_to_string(format!("{DIR}/assertion-signed-rsa-sha256.xml")).unwrap();
-    let opts = ValidateOptions { expected_request_id: Some("_req1".into()), ..ValidateOptions::default() };
+    let opts = ValidateOptions {
+        expected_request_id: Some("_req1".into()),
+        ..ValidateOptions::default()
+    };
     let mut store = Shared::default();
     let mut first = sp_for(&m, &["idp.pem"], false);
-    let v = first.validate_response_with(&input, now, opts.clone(), &mut store).unwrap();
+    let v = first
+        .validate_response_with(&input, now, opts.clone(), &mut store)
+        .unwrap();
     assert_eq!(store.0.get(&v.assertion_id), Some(&v.replay_until));
     assert!(v.replay_until > now);
 
     // A second instance has never seen the request or the assertion; only the
     // shared store knows.
     let mut second = sp_for(&m, &["idp.pem"], false);
-    let err = second.validate_response_with(&input, now + 1_000, opts.clone(), &mut store).unwrap_err();
+    let err = second
+        .validate_response_with(&input, now + 1_000, opts.clone(), &mut store)
+        .unwrap_err();
     assert_eq!(err.code(), "saml.replayed");
     // Without the shared store, that instance would have accepted it.
     assert!(second.validate_response(&input, now + 1_000, opts).is_ok());

@@ -55,8 +55,9 @@ pub(crate) fn parse(url: &str, redirect_uri: &str) -> Result<RawCallback> {
     if !got.same_endpoint(&want) {
         return Err(CallbackError::RedirectUriMismatch.into());
     }
-    let mut params = parse_query(got.query.unwrap_or(""))
-        .ok_or(CallbackError::Malformed("the callback query has bad percent-encoding or is not UTF-8"))?;
+    let mut params = parse_query(got.query.unwrap_or("")).ok_or(CallbackError::Malformed(
+        "the callback query has bad percent-encoding or is not UTF-8",
+    ))?;
     for (i, (name, _)) in params.iter().enumerate() {
         if params.iter().skip(i + 1).any(|(other, _)| other == name) {
             return Err(CallbackError::DuplicateParameter.into());
@@ -65,8 +66,9 @@ pub(crate) fn parse(url: &str, redirect_uri: &str) -> Result<RawCallback> {
     // RFC 6749 §3.1.2: a query in the registered redirect URI is retained, so
     // each of its parameters must come back unchanged; then it is not part of
     // the response.
-    let fixed = parse_query(want.query.unwrap_or(""))
-        .ok_or(CallbackError::Malformed("the redirect URI query is malformed"))?;
+    let fixed = parse_query(want.query.unwrap_or("")).ok_or(CallbackError::Malformed(
+        "the redirect URI query is malformed",
+    ))?;
     for (name, value) in fixed {
         // Names in `params` are unique (checked above), so this drops at most
         // the one pair (a Vec::remove would link its panic formatting).
@@ -76,12 +78,18 @@ pub(crate) fn parse(url: &str, redirect_uri: &str) -> Result<RawCallback> {
             return Err(CallbackError::RedirectUriMismatch.into());
         }
     }
-    if params.iter().any(|(n, _)| IMPLICIT_PARAMS.contains(&n.as_str())) {
+    if params
+        .iter()
+        .any(|(n, _)| IMPLICIT_PARAMS.contains(&n.as_str()))
+    {
         return Err(CallbackError::ImplicitResponse.into());
     }
 
     let mut take = |name: &str| {
-        params.iter().position(|(n, _)| n == name).map(|p| params.swap_remove(p).1)
+        params
+            .iter()
+            .position(|(n, _)| n == name)
+            .map(|p| params.swap_remove(p).1)
     };
     let code = take("code");
     let state = take("state");
@@ -108,12 +116,20 @@ fn check_fragment(fragment: &str) -> Result<()> {
     // (`#_=_`). It matters only if it carries a response.
     let Some(params) = parse_query(fragment) else {
         // A fragment we cannot decode strictly could hide `access_token`.
-        return Err(CallbackError::Malformed("the callback URL fragment has bad percent-encoding").into());
+        return Err(
+            CallbackError::Malformed("the callback URL fragment has bad percent-encoding").into(),
+        );
     };
-    if params.iter().any(|(n, _)| IMPLICIT_PARAMS.contains(&n.as_str())) {
+    if params
+        .iter()
+        .any(|(n, _)| IMPLICIT_PARAMS.contains(&n.as_str()))
+    {
         return Err(CallbackError::ImplicitResponse.into());
     }
-    if params.iter().any(|(n, _)| RESPONSE_PARAMS.contains(&n.as_str())) {
+    if params
+        .iter()
+        .any(|(n, _)| RESPONSE_PARAMS.contains(&n.as_str()))
+    {
         return Err(CallbackError::Malformed(
             "the response is in the URL fragment; only the query response mode is accepted",
         )
@@ -136,7 +152,11 @@ mod tests {
 
     #[test]
     fn reads_code_state_iss() {
-        let c = parse("https://app.example/cb?code=abc%2B1&state=s&iss=https%3A%2F%2Fop", R).unwrap();
+        let c = parse(
+            "https://app.example/cb?code=abc%2B1&state=s&iss=https%3A%2F%2Fop",
+            R,
+        )
+        .unwrap();
         assert_eq!(c.code.unwrap().expose(), "abc+1");
         assert_eq!(c.state.as_deref(), Some("s"));
         assert_eq!(c.iss.as_deref(), Some("https://op"));
@@ -144,9 +164,18 @@ mod tests {
 
     #[test]
     fn rejects_duplicate_parameters() {
-        assert_eq!(err("https://app.example/cb?code=a&state=s&state=t").code(), "oauth.callback.duplicate_parameter");
-        assert_eq!(err("https://app.example/cb?code=a&code=a&state=s").code(), "oauth.callback.duplicate_parameter");
-        assert_eq!(err("https://app.example/cb?code=a&state=s&%73tate=s").code(), "oauth.callback.duplicate_parameter");
+        assert_eq!(
+            err("https://app.example/cb?code=a&state=s&state=t").code(),
+            "oauth.callback.duplicate_parameter"
+        );
+        assert_eq!(
+            err("https://app.example/cb?code=a&code=a&state=s").code(),
+            "oauth.callback.duplicate_parameter"
+        );
+        assert_eq!(
+            err("https://app.example/cb?code=a&state=s&%73tate=s").code(),
+            "oauth.callback.duplicate_parameter"
+        );
     }
 
     #[test]
@@ -167,29 +196,63 @@ mod tests {
     fn redirect_uri_query_must_be_retained_and_is_not_a_response_parameter() {
         let r = "https://app.example/cb?tenant=a";
         assert!(parse("https://app.example/cb?tenant=a&code=c&state=s", r).is_ok());
-        assert_eq!(parse("https://app.example/cb?code=c&state=s", r).unwrap_err().code(), "oauth.callback.redirect_uri_mismatch");
-        assert_eq!(parse("https://app.example/cb?tenant=b&code=c&state=s", r).unwrap_err().code(), "oauth.callback.redirect_uri_mismatch");
+        assert_eq!(
+            parse("https://app.example/cb?code=c&state=s", r)
+                .unwrap_err()
+                .code(),
+            "oauth.callback.redirect_uri_mismatch"
+        );
+        assert_eq!(
+            parse("https://app.example/cb?tenant=b&code=c&state=s", r)
+                .unwrap_err()
+                .code(),
+            "oauth.callback.redirect_uri_mismatch"
+        );
     }
 
     #[test]
     fn rejects_implicit_flow_responses() {
-        assert_eq!(err("https://app.example/cb?access_token=t&state=s").code(), "oauth.callback.implicit_response");
-        assert_eq!(err("https://app.example/cb?code=c&id_token=x&state=s").code(), "oauth.callback.implicit_response");
-        assert_eq!(err("https://app.example/cb#access_token=t&state=s").code(), "oauth.callback.implicit_response");
-        assert_eq!(err("https://app.example/cb#code=c&state=s").code(), "oauth.callback.malformed");
+        assert_eq!(
+            err("https://app.example/cb?access_token=t&state=s").code(),
+            "oauth.callback.implicit_response"
+        );
+        assert_eq!(
+            err("https://app.example/cb?code=c&id_token=x&state=s").code(),
+            "oauth.callback.implicit_response"
+        );
+        assert_eq!(
+            err("https://app.example/cb#access_token=t&state=s").code(),
+            "oauth.callback.implicit_response"
+        );
+        assert_eq!(
+            err("https://app.example/cb#code=c&state=s").code(),
+            "oauth.callback.malformed"
+        );
         assert!(parse("https://app.example/cb?code=c&state=s#_=_", R).is_ok());
-        assert_eq!(err("https://app.example/cb?code=c&state=s#access_token=AT&x=%").code(), "oauth.callback.malformed");
-        assert_eq!(err("https://app.example/cb?code=c&state=s#%61ccess_token=AT").code(), "oauth.callback.implicit_response");
+        assert_eq!(
+            err("https://app.example/cb?code=c&state=s#access_token=AT&x=%").code(),
+            "oauth.callback.malformed"
+        );
+        assert_eq!(
+            err("https://app.example/cb?code=c&state=s#%61ccess_token=AT").code(),
+            "oauth.callback.implicit_response"
+        );
     }
 
     #[test]
     fn rejects_code_with_error() {
-        assert_eq!(err("https://app.example/cb?code=c&error=access_denied&state=s").code(), "oauth.callback.code_and_error");
+        assert_eq!(
+            err("https://app.example/cb?code=c&error=access_denied&state=s").code(),
+            "oauth.callback.code_and_error"
+        );
     }
 
     #[test]
     fn rejects_oversized_and_malformed_urls() {
-        let long = format!("https://app.example/cb?code=c&state={}", "a".repeat(MAX_CALLBACK_LEN));
+        let long = format!(
+            "https://app.example/cb?code=c&state={}",
+            "a".repeat(MAX_CALLBACK_LEN)
+        );
         assert_eq!(err(&long).code(), "oauth.callback.too_large");
         for u in [
             "",

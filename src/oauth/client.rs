@@ -2,8 +2,8 @@
 
 use alloc::borrow::ToOwned;
 use alloc::string::String;
-use alloc::vec::Vec;
 use alloc::vec;
+use alloc::vec::Vec;
 
 use zeroize::Zeroizing;
 
@@ -90,20 +90,36 @@ impl ClientConfig {
                 reason: "required when the issuer supports the RFC 9207 `iss` parameter",
             });
         }
-        if self.client_id.is_empty() || !crate::ascii::all(self.client_id.as_bytes(), |b| (b' '..=b'~').contains(&b)) {
-            return Err(Error::InvalidArgument { field: "clientId", reason: "must be non-empty printable ASCII" });
+        if self.client_id.is_empty()
+            || !crate::ascii::all(self.client_id.as_bytes(), |b| (b' '..=b'~').contains(&b))
+        {
+            return Err(Error::InvalidArgument {
+                field: "clientId",
+                reason: "must be non-empty printable ASCII",
+            });
         }
         if self.scope.as_deref().is_some_and(|s| !valid_scope(s)) {
-            return Err(Error::InvalidArgument { field: "scope", reason: "not a space-separated list of scope tokens" });
+            return Err(Error::InvalidArgument {
+                field: "scope",
+                reason: "not a space-separated list of scope tokens",
+            });
         }
         if !(1_000..=24 * 3600 * 1000).contains(&self.pending_ttl_ms) {
-            return Err(Error::InvalidArgument { field: "pendingTtlMs", reason: "must be between 1 second and 24 hours" });
+            return Err(Error::InvalidArgument {
+                field: "pendingTtlMs",
+                reason: "must be between 1 second and 24 hours",
+            });
         }
-        let endpoint = HttpUrl::parse(&self.authorization_endpoint).map_err(|_| Error::InsecureUrl { field: "authorizationEndpoint" })?;
-        let fixed = crate::url::parse_query(endpoint.query.unwrap_or("")).ok_or(Error::InvalidArgument {
-            field: "authorizationEndpoint",
-            reason: "its query has bad percent-encoding",
-        })?;
+        let endpoint =
+            HttpUrl::parse(&self.authorization_endpoint).map_err(|_| Error::InsecureUrl {
+                field: "authorizationEndpoint",
+            })?;
+        let fixed = crate::url::parse_query(endpoint.query.unwrap_or("")).ok_or(
+            Error::InvalidArgument {
+                field: "authorizationEndpoint",
+                reason: "its query has bad percent-encoding",
+            },
+        )?;
         for (name, _) in fixed {
             if let Some(owned) = reserved(&name) {
                 return Err(owned);
@@ -126,11 +142,19 @@ fn reserved(name: &str) -> Option<Error> {
         "nonce",
         "response_mode",
     ];
-    const NEED_SECRET: [&str; 4] = ["client_secret", "client_assertion", "client_assertion_type", "request"];
+    const NEED_SECRET: [&str; 4] = [
+        "client_secret",
+        "client_assertion",
+        "client_assertion_type",
+        "request",
+    ];
     if let Some(n) = OWNED.iter().find(|n| **n == name) {
         return Some(Error::ReservedParameter { name: n });
     }
-    NEED_SECRET.iter().find(|n| **n == name).map(|n| Error::SecretRefused { field: n })
+    NEED_SECRET
+        .iter()
+        .find(|n| **n == name)
+        .map(|n| Error::SecretRefused { field: n })
 }
 
 /// Options of one authorization request.
@@ -214,8 +238,13 @@ struct Pending {
 #[derive(Debug)]
 enum Awaiting {
     Nothing,
-    Code { scope: Option<String>, nonce: Option<String> },
-    Refresh { scope: Option<String> },
+    Code {
+        scope: Option<String>,
+        nonce: Option<String>,
+    },
+    Refresh {
+        scope: Option<String>,
+    },
 }
 
 /// RFC 6749 §10.10: a state carried by the caller must have at least 128
@@ -275,28 +304,46 @@ impl OAuthClient {
     }
 
     /// Builds the authorization URL and remembers the flow (one-time, expiring).
-    pub fn authorize(&mut self, options: AuthorizeOptions, now: u64) -> Result<AuthorizationRequest> {
+    pub fn authorize(
+        &mut self,
+        options: AuthorizeOptions,
+        now: u64,
+    ) -> Result<AuthorizationRequest> {
         let scope = options.scope.or_else(|| self.config.scope.clone());
         if scope.as_deref().is_some_and(|s| !valid_scope(s)) {
-            return Err(Error::InvalidArgument { field: "scope", reason: "not a space-separated list of scope tokens" });
+            return Err(Error::InvalidArgument {
+                field: "scope",
+                reason: "not a space-separated list of scope tokens",
+            });
         }
         for (name, _) in &options.extra {
             if let Some(e) = reserved(name) {
                 return Err(e);
             }
             if name.is_empty() {
-                return Err(Error::InvalidArgument { field: "extraParams", reason: "a parameter name is empty" });
+                return Err(Error::InvalidArgument {
+                    field: "extraParams",
+                    reason: "a parameter name is empty",
+                });
             }
         }
         for (i, (name, _)) in options.extra.iter().enumerate() {
             if options.extra.iter().skip(i + 1).any(|(n, _)| n == name) {
-                return Err(Error::InvalidArgument { field: "extraParams", reason: "a parameter is given twice" });
+                return Err(Error::InvalidArgument {
+                    field: "extraParams",
+                    reason: "a parameter is given twice",
+                });
             }
         }
-        let verifier = CodeVerifier::generate(options.verifier_length.unwrap_or(VERIFIER_DEFAULT_LEN))?;
+        let verifier =
+            CodeVerifier::generate(options.verifier_length.unwrap_or(VERIFIER_DEFAULT_LEN))?;
         let challenge = verifier.challenge();
         let state = random::random_state()?;
-        let nonce = if options.nonce { Some(random::random_nonce()?) } else { None };
+        let nonce = if options.nonce {
+            Some(random::random_nonce()?)
+        } else {
+            None
+        };
 
         let mut params: Vec<(&str, &str)> = vec![
             ("response_type", "code"),
@@ -319,11 +366,22 @@ impl OAuthClient {
         let carried_copy = CodeVerifier::parse(verifier.expose())?;
         self.pending.insert(
             state.clone(),
-            Pending { verifier, nonce: nonce.clone(), scope: scope.clone() },
+            Pending {
+                verifier,
+                nonce: nonce.clone(),
+                scope: scope.clone(),
+            },
             expires_at,
             now,
         );
-        Ok(AuthorizationRequest { url, state, nonce, code_verifier: carried_copy, expires_at, scope })
+        Ok(AuthorizationRequest {
+            url,
+            state,
+            nonce,
+            code_verifier: carried_copy,
+            expires_at,
+            scope,
+        })
     }
 
     /// Checks the callback URL and returns the validated response.
@@ -334,11 +392,20 @@ impl OAuthClient {
     ///
     /// With `carried = None` the state is looked up among this client's pending
     /// authorizations; with `Some`, the caller supplies the flow it kept.
-    pub fn handle_callback(&mut self, url: &str, now: u64, carried: Option<CarriedFlow>) -> Result<AuthorizationResponse> {
+    pub fn handle_callback(
+        &mut self,
+        url: &str,
+        now: u64,
+        carried: Option<CarriedFlow>,
+    ) -> Result<AuthorizationResponse> {
         let raw = callback::parse(url, &self.config.redirect_uri)?;
         match (&self.config.issuer, &raw.iss) {
-            (Some(expected), Some(got)) if got != expected => return Err(CallbackError::IssMismatch.into()),
-            (Some(_), None) if self.config.iss_parameter_supported => return Err(CallbackError::IssMissing.into()),
+            (Some(expected), Some(got)) if got != expected => {
+                return Err(CallbackError::IssMismatch.into())
+            }
+            (Some(_), None) if self.config.iss_parameter_supported => {
+                return Err(CallbackError::IssMissing.into())
+            }
             (None, Some(_)) => return Err(CallbackError::IssUnverifiable.into()),
             _ => {}
         }
@@ -366,7 +433,11 @@ impl OAuthClient {
                 if flow.expires_at.is_some_and(|t| now >= t) {
                     return Err(CallbackError::StateExpired.into());
                 }
-                Pending { verifier: flow.code_verifier, nonce: flow.nonce, scope: flow.scope }
+                Pending {
+                    verifier: flow.code_verifier,
+                    nonce: flow.nonce,
+                    scope: flow.scope,
+                }
             }
         };
         if let Some(error) = raw.error_response() {
@@ -403,7 +474,10 @@ impl OAuthClient {
                 ("code_verifier", response.verifier.expose()),
             ],
         );
-        self.awaiting = Awaiting::Code { scope: response.scope.or_else(|| self.config.scope.clone()), nonce: response.nonce };
+        self.awaiting = Awaiting::Code {
+            scope: response.scope.or_else(|| self.config.scope.clone()),
+            nonce: response.nonce,
+        };
         Ok(request)
     }
 
@@ -411,12 +485,18 @@ impl OAuthClient {
     /// may narrow the grant.
     pub fn refresh_request(&mut self, scope: Option<&str>) -> Result<TokenRequest> {
         if scope.is_some_and(|s| !valid_scope(s)) {
-            return Err(Error::InvalidArgument { field: "scope", reason: "not a space-separated list of scope tokens" });
+            return Err(Error::InvalidArgument {
+                field: "scope",
+                reason: "not a space-separated list of scope tokens",
+            });
         }
         if matches!(self.awaiting, Awaiting::Code { .. }) {
             return Err(VaultError::ExchangePending.into());
         }
-        let refresh = self.vault.refresh_token().ok_or(VaultError::NoRefreshToken)?;
+        let refresh = self
+            .vault
+            .refresh_token()
+            .ok_or(VaultError::NoRefreshToken)?;
         let mut params = vec![
             ("grant_type", "refresh_token"),
             ("refresh_token", refresh.expose()),
@@ -426,7 +506,9 @@ impl OAuthClient {
             params.push(("scope", s));
         }
         let request = TokenRequest::form(&self.config.token_endpoint, &params);
-        self.awaiting = Awaiting::Refresh { scope: scope.map(str::to_owned) };
+        self.awaiting = Awaiting::Refresh {
+            scope: scope.map(str::to_owned),
+        };
         Ok(request)
     }
 
@@ -438,26 +520,40 @@ impl OAuthClient {
     /// sent; on refresh, the same subject, issuer and audience (§12.2). Its
     /// signature is not verified: it came straight from the token endpoint
     /// over TLS, which §3.1.3.7 item 6 accepts in its place.
-    pub fn accept_token_response(&mut self, body: &str, status: Option<u16>, now: u64) -> Result<TokenInfo> {
+    pub fn accept_token_response(
+        &mut self,
+        body: &str,
+        status: Option<u16>,
+        now: u64,
+    ) -> Result<TokenInfo> {
         // The outstanding request is answered by this response whatever its
         // outcome: a failed exchange needs a new request, never a second answer.
-        let (how, sent_nonce, requested_scope) = match core::mem::replace(&mut self.awaiting, Awaiting::Nothing) {
-            Awaiting::Nothing => {
-                return Err(Error::InvalidArgument {
-                    field: "tokenResponse",
-                    reason: "no token or refresh request is outstanding",
-                })
-            }
-            Awaiting::Code { nonce, scope } => (Replace::All, nonce, scope),
-            Awaiting::Refresh { scope } => (Replace::Refresh, None, scope),
+        let (how, sent_nonce, requested_scope) =
+            match core::mem::replace(&mut self.awaiting, Awaiting::Nothing) {
+                Awaiting::Nothing => {
+                    return Err(Error::InvalidArgument {
+                        field: "tokenResponse",
+                        reason: "no token or refresh request is outstanding",
+                    })
+                }
+                Awaiting::Code { nonce, scope } => (Replace::All, nonce, scope),
+                Awaiting::Refresh { scope } => (Replace::Refresh, None, scope),
+            };
+        let accept = if self.config.dpop {
+            TokenType::DPoP
+        } else {
+            TokenType::Bearer
         };
-        let accept = if self.config.dpop { TokenType::DPoP } else { TokenType::Bearer };
         let set = parse_response(body, status, accept)?;
         let claims = match &set.id_token {
             None if sent_nonce.is_some() => return Err(IdTokenError::Missing.into()),
             None => None,
             Some(token) => {
-                let issuer = self.config.issuer.as_deref().ok_or(IdTokenError::Unverifiable)?;
+                let issuer = self
+                    .config
+                    .issuer
+                    .as_deref()
+                    .ok_or(IdTokenError::Unverifiable)?;
                 let previous = match how {
                     Replace::Refresh => self.vault.id_token_claims(),
                     Replace::All => None,
@@ -472,7 +568,9 @@ impl OAuthClient {
                 Some(id_token::validate(token.expose(), &expected)?)
             }
         };
-        Ok(self.vault.store(set, claims, now, how, requested_scope.as_deref()))
+        Ok(self
+            .vault
+            .store(set, claims, now, how, requested_scope.as_deref()))
     }
 
     /// The validated claims of the held ID token, if any (not the token).

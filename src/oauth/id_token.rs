@@ -7,11 +7,10 @@
 //! here; every claim rule is. An ID token from anywhere else (a URL, a
 //! message) is refused long before this point.
 
-
 use alloc::borrow::ToOwned;
 use alloc::string::String;
-use alloc::vec::Vec;
 use alloc::vec;
+use alloc::vec::Vec;
 
 use crate::b64url;
 use crate::error::{IdTokenError, Result};
@@ -70,7 +69,10 @@ fn object<'a>(text: &'a str, what: &'static str) -> Result<Object<'a>> {
 /// A NumericDate (RFC 7519 §2): seconds, possibly with a fraction, which is dropped.
 fn seconds(map: &Object<'_>, claim: &'static str) -> Result<u64> {
     match map.get(claim) {
-        Some(Value::Number(n)) => n.to_u64().map(|(s, _)| s).ok_or(IdTokenError::Malformed(claim).into()),
+        Some(Value::Number(n)) => n
+            .to_u64()
+            .map(|(s, _)| s)
+            .ok_or(IdTokenError::Malformed(claim).into()),
         _ => Err(IdTokenError::Malformed(claim).into()),
     }
 }
@@ -162,7 +164,8 @@ pub(crate) fn validate(token: &str, expected: &Expected<'_>) -> Result<IdTokenCl
         if prev.subject != subject || prev.issuer != issuer {
             return Err(IdTokenError::SubjectMismatch.into());
         }
-        let same_set = |a: &[String], b: &[String]| a.len() == b.len() && a.iter().all(|x| b.contains(x));
+        let same_set =
+            |a: &[String], b: &[String]| a.len() == b.len() && a.iter().all(|x| b.contains(x));
         if !same_set(&prev.audience, &audience) || prev.azp != azp {
             return Err(IdTokenError::AudienceMismatch.into());
         }
@@ -173,7 +176,16 @@ pub(crate) fn validate(token: &str, expected: &Expected<'_>) -> Result<IdTokenCl
             return Err(IdTokenError::NonceMismatch.into());
         }
     }
-    Ok(IdTokenClaims { json, issuer, subject, audience, azp, auth_time, expires_at, nonce })
+    Ok(IdTokenClaims {
+        json,
+        issuer,
+        subject,
+        audience,
+        azp,
+        auth_time,
+        expires_at,
+        nonce,
+    })
 }
 
 #[cfg(test)]
@@ -208,7 +220,13 @@ mod tests {
     }
 
     fn expected() -> Expected<'static> {
-        Expected { issuer: "https://op.example", client_id: "spa", nonce: Some("n-1"), previous: None, now_ms: NOW_MS }
+        Expected {
+            issuer: "https://op.example",
+            client_id: "spa",
+            nonce: Some("n-1"),
+            previous: None,
+            now_ms: NOW_MS,
+        }
     }
 
     fn code(token: &str, e: &Expected<'_>) -> &'static str {
@@ -226,43 +244,165 @@ mod tests {
     #[test]
     fn rejects_each_broken_claim() {
         let e = expected();
-        assert_eq!(code(&with(|m| { m.insert("iss".into(), json!("https://evil")); }), &e), "oidc.id_token.issuer_mismatch");
-        assert_eq!(code(&with(|m| { m.insert("aud".into(), json!("other")); }), &e), "oidc.id_token.audience_mismatch");
-        assert_eq!(code(&with(|m| { m.insert("aud".into(), json!(["spa", "other"])); }), &e), "oidc.id_token.audience_mismatch");
-        assert_eq!(code(&with(|m| { m.insert("azp".into(), json!("other")); }), &e), "oidc.id_token.audience_mismatch");
-        assert_eq!(code(&with(|m| { m.insert("exp".into(), json!(NOW - 121)); }), &e), "oidc.id_token.expired");
-        assert_eq!(code(&with(|m| { m.insert("nonce".into(), json!("n-2")); }), &e), "oidc.id_token.nonce_mismatch");
-        assert_eq!(code(&with(|m| { m.remove("nonce"); }), &e), "oidc.id_token.nonce_mismatch");
-        assert_eq!(code(&with(|m| { m.remove("sub"); }), &e), "oidc.id_token.malformed");
-        assert_eq!(code(&with(|m| { m.remove("iat"); }), &e), "oidc.id_token.malformed");
-        assert_eq!(code(&with(|m| { m.insert("iat".into(), json!(NOW + 3600)); }), &e), "oidc.id_token.malformed");
-        assert_eq!(code(&with(|m| { m.insert("exp".into(), json!("soon")); }), &e), "oidc.id_token.malformed");
-        assert_eq!(code(&jwt(json!({"alg": "none"}), claims()), &e), "oidc.id_token.alg_none");
-        assert_eq!(code(&jwt(json!({}), claims()), &e), "oidc.id_token.malformed");
+        assert_eq!(
+            code(
+                &with(|m| {
+                    m.insert("iss".into(), json!("https://evil"));
+                }),
+                &e
+            ),
+            "oidc.id_token.issuer_mismatch"
+        );
+        assert_eq!(
+            code(
+                &with(|m| {
+                    m.insert("aud".into(), json!("other"));
+                }),
+                &e
+            ),
+            "oidc.id_token.audience_mismatch"
+        );
+        assert_eq!(
+            code(
+                &with(|m| {
+                    m.insert("aud".into(), json!(["spa", "other"]));
+                }),
+                &e
+            ),
+            "oidc.id_token.audience_mismatch"
+        );
+        assert_eq!(
+            code(
+                &with(|m| {
+                    m.insert("azp".into(), json!("other"));
+                }),
+                &e
+            ),
+            "oidc.id_token.audience_mismatch"
+        );
+        assert_eq!(
+            code(
+                &with(|m| {
+                    m.insert("exp".into(), json!(NOW - 121));
+                }),
+                &e
+            ),
+            "oidc.id_token.expired"
+        );
+        assert_eq!(
+            code(
+                &with(|m| {
+                    m.insert("nonce".into(), json!("n-2"));
+                }),
+                &e
+            ),
+            "oidc.id_token.nonce_mismatch"
+        );
+        assert_eq!(
+            code(
+                &with(|m| {
+                    m.remove("nonce");
+                }),
+                &e
+            ),
+            "oidc.id_token.nonce_mismatch"
+        );
+        assert_eq!(
+            code(
+                &with(|m| {
+                    m.remove("sub");
+                }),
+                &e
+            ),
+            "oidc.id_token.malformed"
+        );
+        assert_eq!(
+            code(
+                &with(|m| {
+                    m.remove("iat");
+                }),
+                &e
+            ),
+            "oidc.id_token.malformed"
+        );
+        assert_eq!(
+            code(
+                &with(|m| {
+                    m.insert("iat".into(), json!(NOW + 3600));
+                }),
+                &e
+            ),
+            "oidc.id_token.malformed"
+        );
+        assert_eq!(
+            code(
+                &with(|m| {
+                    m.insert("exp".into(), json!("soon"));
+                }),
+                &e
+            ),
+            "oidc.id_token.malformed"
+        );
+        assert_eq!(
+            code(&jwt(json!({"alg": "none"}), claims()), &e),
+            "oidc.id_token.alg_none"
+        );
+        assert_eq!(
+            code(&jwt(json!({}), claims()), &e),
+            "oidc.id_token.malformed"
+        );
     }
 
     #[test]
     fn refuses_duplicate_claims() {
         let e = expected();
         let seg = |s: &str| URL_SAFE_NO_PAD.encode(s);
-        let claims = format!(r#"{{"iss":"https://op.example","sub":"alice","aud":"spa","exp":{},"iat":{NOW},"nonce":"n-1""#, NOW + 300);
+        let claims = format!(
+            r#"{{"iss":"https://op.example","sub":"alice","aud":"spa","exp":{},"iat":{NOW},"nonce":"n-1""#,
+            NOW + 300
+        );
         let token = |header: &str, payload: &str| format!("{}.{}.c2ln", seg(header), seg(payload));
         assert!(validate(&token(r#"{"alg":"RS256"}"#, &(claims.clone() + "}")), &e).is_ok());
         // Another parser might keep the other `sub` or `nonce`.
-        for extra in [r#","sub":"mallory"}"#, r#","nonce":"n-2"}"#, r#","\u0073ub":"mallory"}"#] {
-            assert_eq!(code(&token(r#"{"alg":"RS256"}"#, &(claims.clone() + extra)), &e), "oidc.id_token.malformed", "{extra}");
+        for extra in [
+            r#","sub":"mallory"}"#,
+            r#","nonce":"n-2"}"#,
+            r#","\u0073ub":"mallory"}"#,
+        ] {
+            assert_eq!(
+                code(&token(r#"{"alg":"RS256"}"#, &(claims.clone() + extra)), &e),
+                "oidc.id_token.malformed",
+                "{extra}"
+            );
         }
-        assert_eq!(code(&token(r#"{"alg":"RS256","alg":"none"}"#, &(claims + "}")), &e), "oidc.id_token.malformed");
+        assert_eq!(
+            code(
+                &token(r#"{"alg":"RS256","alg":"none"}"#, &(claims + "}")),
+                &e
+            ),
+            "oidc.id_token.malformed"
+        );
     }
 
     #[test]
     fn numeric_dates_may_have_fractions_and_json_is_the_payload_as_sent() {
-        let payload = format!(r#"{{ "iss": "https://op.example", "sub": "alice", "aud": "spa", "exp": {}.75, "iat": {NOW}e0, "nonce": "n-1", "zz": 1 }}"#, NOW + 300);
-        let token = format!("{}.{}.c2ln", URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256"}"#), URL_SAFE_NO_PAD.encode(&payload));
+        let payload = format!(
+            r#"{{ "iss": "https://op.example", "sub": "alice", "aud": "spa", "exp": {}.75, "iat": {NOW}e0, "nonce": "n-1", "zz": 1 }}"#,
+            NOW + 300
+        );
+        let token = format!(
+            "{}.{}.c2ln",
+            URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256"}"#),
+            URL_SAFE_NO_PAD.encode(&payload)
+        );
         let c = validate(&token, &expected()).unwrap();
         assert_eq!(c.expires_at, NOW + 300);
         assert_eq!(c.json, payload);
-        let not_utf8 = format!("{}.{}.c2ln", URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256"}"#), URL_SAFE_NO_PAD.encode(b"{\"sub\":\"\xff\"}"));
+        let not_utf8 = format!(
+            "{}.{}.c2ln",
+            URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256"}"#),
+            URL_SAFE_NO_PAD.encode(b"{\"sub\":\"\xff\"}")
+        );
         assert_eq!(code(&not_utf8, &expected()), "oidc.id_token.malformed");
     }
 
@@ -277,7 +417,13 @@ mod tests {
 
     #[test]
     fn clock_skew_is_allowed_on_exp() {
-        assert!(validate(&with(|m| { m.insert("exp".into(), json!(NOW - 60)); }), &expected()).is_ok());
+        assert!(validate(
+            &with(|m| {
+                m.insert("exp".into(), json!(NOW - 60));
+            }),
+            &expected()
+        )
+        .is_ok());
     }
 
     #[test]
@@ -286,7 +432,15 @@ mod tests {
         let unsigned = with(|_| {});
         let unsigned = unsigned.rsplit_once('.').unwrap().0.to_owned() + ".";
         assert_eq!(code(&unsigned, &e), "oidc.id_token.malformed");
-        for t in ["", "a", "a.b", "a.b.c.d", "!!.!!.!!", "e30.e30.x", "W10.W10.x"] {
+        for t in [
+            "",
+            "a",
+            "a.b",
+            "a.b.c.d",
+            "!!.!!.!!",
+            "e30.e30.x",
+            "W10.W10.x",
+        ] {
             assert_eq!(code(t, &e), "oidc.id_token.malformed", "{t}");
         }
     }
@@ -294,11 +448,40 @@ mod tests {
     #[test]
     fn refreshed_token_must_keep_subject_issuer_audience() {
         let first = validate(&with(|_| {}), &expected()).unwrap();
-        let refresh = Expected { nonce: None, previous: Some(&first), ..expected() };
-        assert!(validate(&with(|m| { m.remove("nonce"); }), &refresh).is_ok());
-        assert!(validate(&with(|_| {}), &refresh).is_ok(), "the original nonce may be repeated");
-        assert_eq!(code(&with(|m| { m.insert("sub".into(), json!("mallory")); }), &refresh), "oidc.id_token.subject_mismatch");
-        assert_eq!(code(&with(|m| { m.insert("nonce".into(), json!("other")); }), &refresh), "oidc.id_token.nonce_mismatch");
+        let refresh = Expected {
+            nonce: None,
+            previous: Some(&first),
+            ..expected()
+        };
+        assert!(validate(
+            &with(|m| {
+                m.remove("nonce");
+            }),
+            &refresh
+        )
+        .is_ok());
+        assert!(
+            validate(&with(|_| {}), &refresh).is_ok(),
+            "the original nonce may be repeated"
+        );
+        assert_eq!(
+            code(
+                &with(|m| {
+                    m.insert("sub".into(), json!("mallory"));
+                }),
+                &refresh
+            ),
+            "oidc.id_token.subject_mismatch"
+        );
+        assert_eq!(
+            code(
+                &with(|m| {
+                    m.insert("nonce".into(), json!("other"));
+                }),
+                &refresh
+            ),
+            "oidc.id_token.nonce_mismatch"
+        );
         let t = with(|m| {
             m.insert("aud".into(), json!(["spa", "api"]));
             m.insert("azp".into(), json!("spa"));
@@ -308,7 +491,11 @@ mod tests {
             m.remove("nonce");
             m.insert("auth_time".into(), json!(NOW - 5));
         });
-        assert_eq!(code(&t, &refresh), "oidc.id_token.subject_mismatch", "auth_time appeared or changed");
+        assert_eq!(
+            code(&t, &refresh),
+            "oidc.id_token.subject_mismatch",
+            "auth_time appeared or changed"
+        );
     }
 
     #[test]
@@ -318,7 +505,11 @@ mod tests {
             m.insert("azp".into(), json!("spa"));
         });
         let first = validate(&first_token, &expected()).unwrap();
-        let refresh = Expected { nonce: None, previous: Some(&first), ..expected() };
+        let refresh = Expected {
+            nonce: None,
+            previous: Some(&first),
+            ..expected()
+        };
         let t = with(|m| {
             m.insert("aud".into(), json!(["api", "spa"]));
             m.insert("azp".into(), json!("spa"));

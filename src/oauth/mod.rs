@@ -8,13 +8,13 @@ pub mod pkce;
 mod token;
 mod vault;
 
+pub use crate::one_time::MAX_PENDING;
 pub use callback::MAX_CALLBACK_LEN;
 pub use client::{
-    AuthorizationRequest, AuthorizationResponse, AuthorizeOptions, CarriedFlow, ClientConfig, OAuthClient,
-    DEFAULT_PENDING_TTL_MS,
+    AuthorizationRequest, AuthorizationResponse, AuthorizeOptions, CarriedFlow, ClientConfig,
+    OAuthClient, DEFAULT_PENDING_TTL_MS,
 };
 pub use id_token::{IdTokenClaims, ID_TOKEN_CLOCK_SKEW_SECONDS};
-pub use crate::one_time::MAX_PENDING;
 pub use pkce::{create_pkce, pkce_challenge, CodeChallenge, CodeVerifier, PkcePair};
 pub use token::{TokenRequest, TokenType, MAX_TOKEN_RESPONSE_LEN};
 pub use vault::{TokenInfo, TokenVault};

@@ -67,7 +67,9 @@ impl CodeVerifier {
     /// a cookie across a redirect), after checking RFC 7636 §4.1.
     pub fn parse(s: &str) -> Result<Self> {
         let ok = (VERIFIER_MIN_LEN..=VERIFIER_MAX_LEN).contains(&s.len())
-            && crate::ascii::all(s.as_bytes(), |b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
+            && crate::ascii::all(s.as_bytes(), |b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+            });
         if ok {
             Ok(Self(Secret::new(s.to_owned())))
         } else {
@@ -77,7 +79,9 @@ impl CodeVerifier {
 
     /// `BASE64URL(SHA256(ASCII(verifier)))`.
     pub fn challenge(&self) -> CodeChallenge {
-        CodeChallenge(b64url::encode(&crate::sha256::digest(self.expose().as_bytes())))
+        CodeChallenge(b64url::encode(&crate::sha256::digest(
+            self.expose().as_bytes(),
+        )))
     }
 
     /// The verifier text, for the token request or for the caller to carry.
@@ -146,7 +150,10 @@ pub struct PkcePair {
 pub fn create_pkce(length: Option<usize>) -> Result<PkcePair> {
     let verifier = CodeVerifier::generate(length.unwrap_or(VERIFIER_DEFAULT_LEN))?;
     let challenge = verifier.challenge();
-    Ok(PkcePair { verifier, challenge })
+    Ok(PkcePair {
+        verifier,
+        challenge,
+    })
 }
 
 /// The `S256` challenge of a caller-supplied verifier (checked first).
@@ -186,8 +193,14 @@ mod tests {
         assert!(CodeVerifier::generate(42).is_err());
         assert!(CodeVerifier::generate(129).is_err());
         assert!(CodeVerifier::generate(0).is_err());
-        assert_eq!(CodeVerifier::parse(&"a".repeat(42)).unwrap_err(), Error::PkceVerifierInvalid);
-        assert_eq!(CodeVerifier::parse(&"a".repeat(129)).unwrap_err(), Error::PkceVerifierInvalid);
+        assert_eq!(
+            CodeVerifier::parse(&"a".repeat(42)).unwrap_err(),
+            Error::PkceVerifierInvalid
+        );
+        assert_eq!(
+            CodeVerifier::parse(&"a".repeat(129)).unwrap_err(),
+            Error::PkceVerifierInvalid
+        );
         assert!(CodeVerifier::parse(&"a".repeat(43)).is_ok());
         assert!(CodeVerifier::parse(&"a".repeat(128)).is_ok());
     }

@@ -10,7 +10,12 @@ const ISSUER: &str = "https://op.example";
 const REDIRECT: &str = "https://app.example/cb";
 
 fn config() -> ClientConfig {
-    let mut c = ClientConfig::new("https://op.example/authorize", "https://op.example/token", "spa", REDIRECT);
+    let mut c = ClientConfig::new(
+        "https://op.example/authorize",
+        "https://op.example/token",
+        "spa",
+        REDIRECT,
+    );
     c.issuer = Some(ISSUER.into());
     c.scope = Some("openid profile".into());
     c
@@ -34,7 +39,9 @@ fn callback(state: &str, extra: &str) -> String {
 
 fn token_json(access: &str, refresh: Option<&str>) -> String {
     match refresh {
-        Some(r) => format!(r#"{{"access_token":"{access}","token_type":"Bearer","expires_in":3600,"refresh_token":"{r}"}}"#),
+        Some(r) => format!(
+            r#"{{"access_token":"{access}","token_type":"Bearer","expires_in":3600,"refresh_token":"{r}"}}"#
+        ),
         None => format!(r#"{{"access_token":"{access}","token_type":"Bearer","expires_in":3600}}"#),
     }
 }
@@ -59,7 +66,10 @@ fn config_refuses_insecure_endpoints() {
     }
     let mut c = config();
     c.redirect_uri = "http://127.0.0.1:8080/cb".into();
-    assert!(OAuthClient::new(c).is_ok(), "http on loopback is allowed for development");
+    assert!(
+        OAuthClient::new(c).is_ok(),
+        "http on loopback is allowed for development"
+    );
 }
 
 #[test]
@@ -74,12 +84,17 @@ fn config_requires_issuer_when_iss_is_advertised() {
 fn config_refuses_owned_parameters_in_the_endpoint_query() {
     let mut c = config();
     c.authorization_endpoint = "https://op.example/authorize?state=fixed".into();
-    assert_eq!(code_of(OAuthClient::new(c)), "oauth.authorize.reserved_parameter");
+    assert_eq!(
+        code_of(OAuthClient::new(c)),
+        "oauth.authorize.reserved_parameter"
+    );
     let mut c = config();
     c.authorization_endpoint = "https://op.example/authorize?p=B2C_1_signin".into();
     let mut client = OAuthClient::new(c).unwrap();
     let req = client.authorize(AuthorizeOptions::default(), NOW).unwrap();
-    assert!(req.url.starts_with("https://op.example/authorize?p=B2C_1_signin&response_type=code&"));
+    assert!(req
+        .url
+        .starts_with("https://op.example/authorize?p=B2C_1_signin&response_type=code&"));
 }
 
 // --- authorization request --------------------------------------------------
@@ -87,7 +102,15 @@ fn config_refuses_owned_parameters_in_the_endpoint_query() {
 #[test]
 fn authorize_builds_a_pkce_s256_code_request() {
     let mut c = client();
-    let req = c.authorize(AuthorizeOptions { nonce: true, ..Default::default() }, NOW).unwrap();
+    let req = c
+        .authorize(
+            AuthorizeOptions {
+                nonce: true,
+                ..Default::default()
+            },
+            NOW,
+        )
+        .unwrap();
     let q = query_of(&req.url);
     assert_eq!(param(&q, "response_type"), Some("code"));
     assert_eq!(param(&q, "client_id"), Some("spa"));
@@ -95,21 +118,39 @@ fn authorize_builds_a_pkce_s256_code_request() {
     assert_eq!(param(&q, "scope"), Some("openid profile"));
     assert_eq!(param(&q, "state"), Some(req.state.as_str()));
     assert_eq!(param(&q, "code_challenge_method"), Some("S256"));
-    assert_eq!(param(&q, "code_challenge"), Some(req.code_verifier.challenge().as_str()));
+    assert_eq!(
+        param(&q, "code_challenge"),
+        Some(req.code_verifier.challenge().as_str())
+    );
     assert_eq!(param(&q, "nonce"), req.nonce.as_deref());
     assert_eq!(req.state.len(), 43);
     assert_eq!(req.nonce.as_ref().unwrap().len(), 43);
     assert_eq!(req.code_verifier.expose().len(), 64);
     assert_eq!(req.expires_at, NOW + DEFAULT_PENDING_TTL_MS);
-    assert!(!req.url.contains(req.code_verifier.expose()), "the verifier never goes into the URL");
+    assert!(
+        !req.url.contains(req.code_verifier.expose()),
+        "the verifier never goes into the URL"
+    );
     assert_eq!(c.pending_count(), 1);
 }
 
 #[test]
 fn authorize_without_nonce_sends_none_and_encodes_extras() {
     let mut c = client();
-    let extra = vec![("login_hint".to_owned(), "a b&c=d@x".to_owned()), ("prompt".into(), "login".into())];
-    let req = c.authorize(AuthorizeOptions { extra, scope: Some("openid".into()), ..Default::default() }, NOW).unwrap();
+    let extra = vec![
+        ("login_hint".to_owned(), "a b&c=d@x".to_owned()),
+        ("prompt".into(), "login".into()),
+    ];
+    let req = c
+        .authorize(
+            AuthorizeOptions {
+                extra,
+                scope: Some("openid".into()),
+                ..Default::default()
+            },
+            NOW,
+        )
+        .unwrap();
     let q = query_of(&req.url);
     assert_eq!(param(&q, "nonce"), None);
     assert!(req.nonce.is_none());
@@ -124,16 +165,26 @@ fn authorize_refuses_owned_and_secret_parameters() {
     for (name, code) in [
         ("state", "oauth.authorize.reserved_parameter"),
         ("redirect_uri", "oauth.authorize.reserved_parameter"),
-        ("code_challenge_method", "oauth.authorize.reserved_parameter"),
+        (
+            "code_challenge_method",
+            "oauth.authorize.reserved_parameter",
+        ),
         ("response_type", "oauth.authorize.reserved_parameter"),
         ("client_secret", "config.secret_refused"),
         ("client_assertion", "config.secret_refused"),
         ("request", "config.secret_refused"),
     ] {
-        let opts = AuthorizeOptions { extra: vec![(name.into(), "x".into())], ..Default::default() };
+        let opts = AuthorizeOptions {
+            extra: vec![(name.into(), "x".into())],
+            ..Default::default()
+        };
         assert_eq!(code_of(c.authorize(opts, NOW)), code, "{name}");
     }
-    assert_eq!(c.pending_count(), 0, "a refused request leaves nothing pending");
+    assert_eq!(
+        c.pending_count(),
+        0,
+        "a refused request leaves nothing pending"
+    );
 }
 
 #[test]
@@ -150,13 +201,24 @@ fn each_authorization_is_fresh() {
 #[test]
 fn callback_round_trip_then_state_is_one_time() {
     let mut c = client();
-    let req = c.authorize(AuthorizeOptions { nonce: true, ..Default::default() }, NOW).unwrap();
+    let req = c
+        .authorize(
+            AuthorizeOptions {
+                nonce: true,
+                ..Default::default()
+            },
+            NOW,
+        )
+        .unwrap();
     let url = callback(&req.state, "");
     let resp = c.handle_callback(&url, NOW + 1, None).unwrap();
     assert_eq!(resp.state, req.state);
     assert_eq!(resp.nonce, req.nonce);
     assert_eq!(resp.iss.as_deref(), Some(ISSUER));
-    assert_eq!(code_of(c.handle_callback(&url, NOW + 2, None)), "oauth.state.reused");
+    assert_eq!(
+        code_of(c.handle_callback(&url, NOW + 2, None)),
+        "oauth.state.reused"
+    );
 }
 
 #[test]
@@ -164,21 +226,41 @@ fn callback_rejects_missing_unknown_and_expired_state() {
     let mut c = client();
     let req = c.authorize(AuthorizeOptions::default(), NOW).unwrap();
     let no_state = format!("{REDIRECT}?code=x&iss=https%3A%2F%2Fop.example");
-    assert_eq!(code_of(c.handle_callback(&no_state, NOW, None)), "oauth.state.missing");
-    assert_eq!(code_of(c.handle_callback(&callback("forged", ""), NOW, None)), "oauth.state.mismatch");
+    assert_eq!(
+        code_of(c.handle_callback(&no_state, NOW, None)),
+        "oauth.state.missing"
+    );
+    assert_eq!(
+        code_of(c.handle_callback(&callback("forged", ""), NOW, None)),
+        "oauth.state.mismatch"
+    );
     let late = NOW + DEFAULT_PENDING_TTL_MS;
-    assert_eq!(code_of(c.handle_callback(&callback(&req.state, ""), late, None)), "oauth.state.expired");
-    assert_eq!(code_of(c.handle_callback(&callback(&req.state, ""), late, None)), "oauth.state.expired");
+    assert_eq!(
+        code_of(c.handle_callback(&callback(&req.state, ""), late, None)),
+        "oauth.state.expired"
+    );
+    assert_eq!(
+        code_of(c.handle_callback(&callback(&req.state, ""), late, None)),
+        "oauth.state.expired"
+    );
 }
 
 #[test]
 fn callback_checks_iss_before_state() {
     let mut c = client();
     let req = c.authorize(AuthorizeOptions::default(), NOW).unwrap();
-    let wrong = format!("{REDIRECT}?code=x&state={}&iss=https%3A%2F%2Fevil.example", req.state);
-    assert_eq!(code_of(c.handle_callback(&wrong, NOW, None)), "oauth.iss.mismatch");
+    let wrong = format!(
+        "{REDIRECT}?code=x&state={}&iss=https%3A%2F%2Fevil.example",
+        req.state
+    );
+    assert_eq!(
+        code_of(c.handle_callback(&wrong, NOW, None)),
+        "oauth.iss.mismatch"
+    );
     // the failed iss check did not consume the state: the real response still works
-    assert!(c.handle_callback(&callback(&req.state, ""), NOW, None).is_ok());
+    assert!(c
+        .handle_callback(&callback(&req.state, ""), NOW, None)
+        .is_ok());
 }
 
 #[test]
@@ -188,11 +270,16 @@ fn callback_requires_iss_when_advertised() {
     let mut c = OAuthClient::new(cfg).unwrap();
     let req = c.authorize(AuthorizeOptions::default(), NOW).unwrap();
     let no_iss = format!("{REDIRECT}?code=x&state={}", req.state);
-    assert_eq!(code_of(c.handle_callback(&no_iss, NOW, None)), "oauth.iss.missing");
+    assert_eq!(
+        code_of(c.handle_callback(&no_iss, NOW, None)),
+        "oauth.iss.missing"
+    );
     // without the advertisement, a missing iss is accepted (RFC 9207 §2.4)
     let mut c = client();
     let req = c.authorize(AuthorizeOptions::default(), NOW).unwrap();
-    assert!(c.handle_callback(&format!("{REDIRECT}?code=x&state={}", req.state), NOW, None).is_ok());
+    assert!(c
+        .handle_callback(&format!("{REDIRECT}?code=x&state={}", req.state), NOW, None)
+        .is_ok());
 }
 
 #[test]
@@ -201,15 +288,22 @@ fn callback_with_iss_but_no_configured_issuer_is_unverifiable() {
     cfg.issuer = None;
     let mut c = OAuthClient::new(cfg).unwrap();
     let req = c.authorize(AuthorizeOptions::default(), NOW).unwrap();
-    assert_eq!(code_of(c.handle_callback(&callback(&req.state, ""), NOW, None)), "oauth.iss.unverifiable");
+    assert_eq!(
+        code_of(c.handle_callback(&callback(&req.state, ""), NOW, None)),
+        "oauth.iss.unverifiable"
+    );
 }
 
 #[test]
 fn error_response_is_believed_only_after_state_matched() {
     let mut c = client();
     let req = c.authorize(AuthorizeOptions::default(), NOW).unwrap();
-    let forged = format!("{REDIRECT}?error=access_denied&state=forged&iss=https%3A%2F%2Fop.example");
-    assert_eq!(code_of(c.handle_callback(&forged, NOW, None)), "oauth.state.mismatch");
+    let forged =
+        format!("{REDIRECT}?error=access_denied&state=forged&iss=https%3A%2F%2Fop.example");
+    assert_eq!(
+        code_of(c.handle_callback(&forged, NOW, None)),
+        "oauth.state.mismatch"
+    );
     let real = format!(
         "{REDIRECT}?error=access_denied&error_description=User+cancelled&state={}&iss=https%3A%2F%2Fop.example",
         req.state
@@ -220,7 +314,10 @@ fn error_response_is_believed_only_after_state_matched() {
     assert_eq!(r.error, "access_denied");
     assert_eq!(r.description.as_deref(), Some("User cancelled"));
     // the error consumed the state
-    assert_eq!(code_of(c.handle_callback(&callback(&req.state, ""), NOW, None)), "oauth.state.reused");
+    assert_eq!(
+        code_of(c.handle_callback(&callback(&req.state, ""), NOW, None)),
+        "oauth.state.reused"
+    );
 }
 
 #[test]
@@ -229,16 +326,47 @@ fn hostile_callbacks_are_refused() {
     let req = c.authorize(AuthorizeOptions::default(), NOW).unwrap();
     let s = &req.state;
     for (url, code) in [
-        (format!("{REDIRECT}?code=a&state={s}&state={s}&iss=https%3A%2F%2Fop.example"), "oauth.callback.duplicate_parameter"),
-        (format!("{REDIRECT}?code=a&code=b&state={s}&iss=https%3A%2F%2Fop.example"), "oauth.callback.duplicate_parameter"),
-        (format!("{REDIRECT}?access_token=x&state={s}&iss=https%3A%2F%2Fop.example"), "oauth.callback.implicit_response"),
-        (format!("{REDIRECT}?code=a&error=x&state={s}&iss=https%3A%2F%2Fop.example"), "oauth.callback.code_and_error"),
-        (format!("https://evil.example/cb?code=a&state={s}"), "oauth.callback.redirect_uri_mismatch"),
-        (format!("{REDIRECT}?code=%ZZ&state={s}"), "oauth.callback.malformed"),
-        (format!("{REDIRECT}?code=a&state={s}&x={}", "y".repeat(MAX_CALLBACK_LEN)), "oauth.callback.too_large"),
-        (format!("{REDIRECT}?error=bad%22code&state={s}&iss=https%3A%2F%2Fop.example"), "oauth.callback.malformed"),
+        (
+            format!("{REDIRECT}?code=a&state={s}&state={s}&iss=https%3A%2F%2Fop.example"),
+            "oauth.callback.duplicate_parameter",
+        ),
+        (
+            format!("{REDIRECT}?code=a&code=b&state={s}&iss=https%3A%2F%2Fop.example"),
+            "oauth.callback.duplicate_parameter",
+        ),
+        (
+            format!("{REDIRECT}?access_token=x&state={s}&iss=https%3A%2F%2Fop.example"),
+            "oauth.callback.implicit_response",
+        ),
+        (
+            format!("{REDIRECT}?code=a&error=x&state={s}&iss=https%3A%2F%2Fop.example"),
+            "oauth.callback.code_and_error",
+        ),
+        (
+            format!("https://evil.example/cb?code=a&state={s}"),
+            "oauth.callback.redirect_uri_mismatch",
+        ),
+        (
+            format!("{REDIRECT}?code=%ZZ&state={s}"),
+            "oauth.callback.malformed",
+        ),
+        (
+            format!(
+                "{REDIRECT}?code=a&state={s}&x={}",
+                "y".repeat(MAX_CALLBACK_LEN)
+            ),
+            "oauth.callback.too_large",
+        ),
+        (
+            format!("{REDIRECT}?error=bad%22code&state={s}&iss=https%3A%2F%2Fop.example"),
+            "oauth.callback.malformed",
+        ),
     ] {
-        assert_eq!(code_of(c.handle_callback(&url, NOW, None)), code, "{url:.120}");
+        assert_eq!(
+            code_of(c.handle_callback(&url, NOW, None)),
+            code,
+            "{url:.120}"
+        );
     }
 }
 
@@ -246,8 +374,14 @@ fn hostile_callbacks_are_refused() {
 fn callback_without_code_or_error() {
     let mut c = client();
     let req = c.authorize(AuthorizeOptions::default(), NOW).unwrap();
-    let url = format!("{REDIRECT}?state={}&iss=https%3A%2F%2Fop.example", req.state);
-    assert_eq!(code_of(c.handle_callback(&url, NOW, None)), "oauth.callback.code_missing");
+    let url = format!(
+        "{REDIRECT}?state={}&iss=https%3A%2F%2Fop.example",
+        req.state
+    );
+    assert_eq!(
+        code_of(c.handle_callback(&url, NOW, None)),
+        "oauth.callback.code_missing"
+    );
 }
 
 #[test]
@@ -264,15 +398,47 @@ fn carried_flow_is_checked_and_once_per_instance() {
         scope: None,
     };
     let url = callback(&req.state, "");
-    assert_eq!(code_of(other.handle_callback(&url, NOW, Some(carried("other-state-of-sufficient-length", None)))), "oauth.state.mismatch");
-    assert_eq!(code_of(other.handle_callback(&format!("{REDIRECT}?code=x&state="), NOW, Some(carried("", None)))), "arg.invalid");
-    assert_eq!(code_of(other.handle_callback(&format!("{REDIRECT}?code=x&state=short"), NOW, Some(carried("short", None)))), "arg.invalid");
-    assert_eq!(code_of(other.handle_callback(&url, NOW + 10, Some(carried(&req.state, Some(NOW + 10))))), "oauth.state.expired");
+    assert_eq!(
+        code_of(other.handle_callback(
+            &url,
+            NOW,
+            Some(carried("other-state-of-sufficient-length", None))
+        )),
+        "oauth.state.mismatch"
+    );
+    assert_eq!(
+        code_of(other.handle_callback(
+            &format!("{REDIRECT}?code=x&state="),
+            NOW,
+            Some(carried("", None))
+        )),
+        "arg.invalid"
+    );
+    assert_eq!(
+        code_of(other.handle_callback(
+            &format!("{REDIRECT}?code=x&state=short"),
+            NOW,
+            Some(carried("short", None))
+        )),
+        "arg.invalid"
+    );
+    assert_eq!(
+        code_of(other.handle_callback(&url, NOW + 10, Some(carried(&req.state, Some(NOW + 10))))),
+        "oauth.state.expired"
+    );
     let mut fresh = client();
-    let resp = fresh.handle_callback(&url, NOW, Some(carried(&req.state, Some(NOW + 10)))).unwrap();
+    let resp = fresh
+        .handle_callback(&url, NOW, Some(carried(&req.state, Some(NOW + 10))))
+        .unwrap();
     let token_req = fresh.token_request(resp).unwrap();
-    assert!(token_req.body.expose().contains(&format!("code_verifier={}", req.code_verifier.expose())));
-    assert_eq!(code_of(fresh.handle_callback(&url, NOW, Some(carried(&req.state, None)))), "oauth.state.reused");
+    assert!(token_req
+        .body
+        .expose()
+        .contains(&format!("code_verifier={}", req.code_verifier.expose())));
+    assert_eq!(
+        code_of(fresh.handle_callback(&url, NOW, Some(carried(&req.state, None)))),
+        "oauth.state.reused"
+    );
 }
 
 // --- token request and response --------------------------------------------
@@ -281,7 +447,13 @@ fn carried_flow_is_checked_and_once_per_instance() {
 fn token_request_has_every_rfc_parameter_form_encoded() {
     let mut c = client();
     let req = c.authorize(AuthorizeOptions::default(), NOW).unwrap();
-    let resp = c.handle_callback(&format!("{REDIRECT}?code=a%2Bb%20c&state={}", req.state), NOW, None).unwrap();
+    let resp = c
+        .handle_callback(
+            &format!("{REDIRECT}?code=a%2Bb%20c&state={}", req.state),
+            NOW,
+            None,
+        )
+        .unwrap();
     let t = c.token_request(resp).unwrap();
     assert_eq!(t.url, "https://op.example/token");
     assert_eq!(t.method, "POST");
@@ -290,7 +462,10 @@ fn token_request_has_every_rfc_parameter_form_encoded() {
     assert_eq!(param(&body, "code"), Some("a+b c"));
     assert_eq!(param(&body, "redirect_uri"), Some(REDIRECT));
     assert_eq!(param(&body, "client_id"), Some("spa"));
-    assert_eq!(param(&body, "code_verifier"), Some(req.code_verifier.expose()));
+    assert_eq!(
+        param(&body, "code_verifier"),
+        Some(req.code_verifier.expose())
+    );
     assert_eq!(body.len(), 5, "no client_secret or anything else");
 }
 
@@ -299,22 +474,30 @@ fn a_response_from_another_client_is_refused() {
     let mut a = client();
     let mut b = client();
     let req = a.authorize(AuthorizeOptions::default(), NOW).unwrap();
-    let resp = a.handle_callback(&callback(&req.state, ""), NOW, None).unwrap();
+    let resp = a
+        .handle_callback(&callback(&req.state, ""), NOW, None)
+        .unwrap();
     assert_eq!(code_of(b.token_request(resp)), "arg.invalid");
 }
 
 #[test]
 fn token_response_needs_an_outstanding_request() {
     let mut c = client();
-    assert_eq!(code_of(c.accept_token_response(&token_json("AT", None), Some(200), NOW)), "arg.invalid");
+    assert_eq!(
+        code_of(c.accept_token_response(&token_json("AT", None), Some(200), NOW)),
+        "arg.invalid"
+    );
 }
 
 fn logged_in(refresh: Option<&str>) -> OAuthClient {
     let mut c = client();
     let req = c.authorize(AuthorizeOptions::default(), NOW).unwrap();
-    let resp = c.handle_callback(&callback(&req.state, ""), NOW, None).unwrap();
+    let resp = c
+        .handle_callback(&callback(&req.state, ""), NOW, None)
+        .unwrap();
     c.token_request(resp).unwrap();
-    c.accept_token_response(&token_json("AT-1-SECRET", refresh), Some(200), NOW).unwrap();
+    c.accept_token_response(&token_json("AT-1-SECRET", refresh), Some(200), NOW)
+        .unwrap();
     c
 }
 
@@ -328,7 +511,10 @@ fn accept_returns_facts_and_header_uses_the_token() {
     assert!(info.has_refresh_token);
     assert!(!format!("{info:?}").contains("SECRET"));
     assert_eq!(&*c.authorization_header(NOW).unwrap(), "Bearer AT-1-SECRET");
-    assert_eq!(code_of(c.authorization_header(NOW + 3_600_000)), "oauth.vault.expired");
+    assert_eq!(
+        code_of(c.authorization_header(NOW + 3_600_000)),
+        "oauth.vault.expired"
+    );
 }
 
 #[test]
@@ -341,7 +527,8 @@ fn refresh_rotates_and_old_refresh_token_is_gone() {
     assert_eq!(param(&body, "grant_type"), Some("refresh_token"));
     assert_eq!(param(&body, "refresh_token"), Some("RT-1-SECRET"));
     assert_eq!(param(&body, "client_id"), Some("spa"));
-    c.accept_token_response(&token_json("AT-2", Some("RT-2")), Some(200), NOW + 10).unwrap();
+    c.accept_token_response(&token_json("AT-2", Some("RT-2")), Some(200), NOW + 10)
+        .unwrap();
     let r2 = c.refresh_request(Some("openid")).unwrap();
     let body2 = parse_query(r2.body.expose()).unwrap();
     assert_eq!(param(&body2, "refresh_token"), Some("RT-2"));
@@ -352,14 +539,19 @@ fn refresh_rotates_and_old_refresh_token_is_gone() {
 #[test]
 fn refresh_without_refresh_token_is_refused() {
     let mut c = logged_in(None);
-    assert_eq!(code_of(c.refresh_request(None)), "oauth.vault.no_refresh_token");
+    assert_eq!(
+        code_of(c.refresh_request(None)),
+        "oauth.vault.no_refresh_token"
+    );
 }
 
 #[test]
 fn token_error_keeps_the_vault_and_reports_the_code() {
     let mut c = logged_in(Some("RT"));
     c.refresh_request(None).unwrap();
-    let e = c.accept_token_response(r#"{"error":"invalid_grant"}"#, Some(400), NOW).unwrap_err();
+    let e = c
+        .accept_token_response(r#"{"error":"invalid_grant"}"#, Some(400), NOW)
+        .unwrap_err();
     assert_eq!(e.code(), "oauth.token.error");
     assert!(c.token_info().is_some());
 }
@@ -372,7 +564,10 @@ fn clear_forgets_everything() {
     assert!(c.token_info().is_none());
     assert_eq!(c.pending_count(), 0);
     assert_eq!(code_of(c.authorization_header(NOW)), "oauth.vault.empty");
-    assert_eq!(code_of(c.refresh_request(None)), "oauth.vault.no_refresh_token");
+    assert_eq!(
+        code_of(c.refresh_request(None)),
+        "oauth.vault.no_refresh_token"
+    );
 }
 
 #[test]
@@ -383,7 +578,11 @@ fn no_token_in_debug_or_errors() {
     let r = c.refresh_request(None).unwrap();
     assert!(!format!("{r:?}").contains("SECRET"));
     let e = c
-        .accept_token_response(r#"{"access_token":"AT-LEAK","token_type":"mac","refresh_token":"RT-LEAK"}"#, Some(200), NOW)
+        .accept_token_response(
+            r#"{"access_token":"AT-LEAK","token_type":"mac","refresh_token":"RT-LEAK"}"#,
+            Some(200),
+            NOW,
+        )
         .unwrap_err();
     assert!(!e.to_string().contains("LEAK") && !format!("{e:?}").contains("LEAK"));
 }
@@ -394,13 +593,21 @@ fn dpop_clients_accept_dpop_tokens_only() {
     cfg.dpop = true;
     let mut c = OAuthClient::new(cfg).unwrap();
     let req = c.authorize(AuthorizeOptions::default(), NOW).unwrap();
-    let resp = c.handle_callback(&callback(&req.state, ""), NOW, None).unwrap();
+    let resp = c
+        .handle_callback(&callback(&req.state, ""), NOW, None)
+        .unwrap();
     c.token_request(resp).unwrap();
-    assert_eq!(code_of(c.accept_token_response(&token_json("AT", None), None, NOW)), "oauth.token.type_unsupported");
+    assert_eq!(
+        code_of(c.accept_token_response(&token_json("AT", None), None, NOW)),
+        "oauth.token.type_unsupported"
+    );
     let req = c.authorize(AuthorizeOptions::default(), NOW).unwrap();
-    let resp = c.handle_callback(&callback(&req.state, ""), NOW, None).unwrap();
+    let resp = c
+        .handle_callback(&callback(&req.state, ""), NOW, None)
+        .unwrap();
     c.token_request(resp).unwrap();
-    c.accept_token_response(r#"{"access_token":"AT","token_type":"DPoP"}"#, None, NOW).unwrap();
+    c.accept_token_response(r#"{"access_token":"AT","token_type":"DPoP"}"#, None, NOW)
+        .unwrap();
     assert_eq!(&*c.authorization_header(NOW).unwrap(), "DPoP AT");
 }
 
@@ -415,7 +622,11 @@ fn id_token(nonce: Option<&str>, sub: &str) -> String {
     if let (Some(n), Some(map)) = (nonce, claims.as_object_mut()) {
         map.insert("nonce".into(), n.into());
     }
-    format!("{}.{}.sig", URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256"}"#), URL_SAFE_NO_PAD.encode(claims.to_string()))
+    format!(
+        "{}.{}.sig",
+        URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256"}"#),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    )
 }
 
 fn with_id_token(id_token: &str, refresh: Option<&str>) -> String {
@@ -426,8 +637,18 @@ fn with_id_token(id_token: &str, refresh: Option<&str>) -> String {
 
 fn oidc_login(nonce: bool) -> (OAuthClient, Option<String>) {
     let mut c = client();
-    let req = c.authorize(AuthorizeOptions { nonce, ..Default::default() }, NOW).unwrap();
-    let resp = c.handle_callback(&callback(&req.state, ""), NOW, None).unwrap();
+    let req = c
+        .authorize(
+            AuthorizeOptions {
+                nonce,
+                ..Default::default()
+            },
+            NOW,
+        )
+        .unwrap();
+    let resp = c
+        .handle_callback(&callback(&req.state, ""), NOW, None)
+        .unwrap();
     c.token_request(resp).unwrap();
     (c, req.nonce)
 }
@@ -435,7 +656,13 @@ fn oidc_login(nonce: bool) -> (OAuthClient, Option<String>) {
 #[test]
 fn id_token_with_the_sent_nonce_is_accepted_and_its_claims_kept() {
     let (mut c, nonce) = oidc_login(true);
-    let info = c.accept_token_response(&with_id_token(&id_token(nonce.as_deref(), "alice"), Some("RT")), None, NOW).unwrap();
+    let info = c
+        .accept_token_response(
+            &with_id_token(&id_token(nonce.as_deref(), "alice"), Some("RT")),
+            None,
+            NOW,
+        )
+        .unwrap();
     assert!(info.has_id_token);
     let claims = c.id_token_claims().unwrap();
     assert_eq!(claims.subject, "alice");
@@ -445,16 +672,29 @@ fn id_token_with_the_sent_nonce_is_accepted_and_its_claims_kept() {
 #[test]
 fn id_token_with_another_nonce_or_none_is_refused() {
     let (mut c, _) = oidc_login(true);
-    assert_eq!(code_of(c.accept_token_response(&with_id_token(&id_token(Some("other"), "a"), None), None, NOW)), "oidc.id_token.nonce_mismatch");
+    assert_eq!(
+        code_of(c.accept_token_response(
+            &with_id_token(&id_token(Some("other"), "a"), None),
+            None,
+            NOW
+        )),
+        "oidc.id_token.nonce_mismatch"
+    );
     assert!(c.token_info().is_none(), "nothing was stored");
     let (mut c, _) = oidc_login(true);
-    assert_eq!(code_of(c.accept_token_response(&with_id_token(&id_token(None, "a"), None), None, NOW)), "oidc.id_token.nonce_mismatch");
+    assert_eq!(
+        code_of(c.accept_token_response(&with_id_token(&id_token(None, "a"), None), None, NOW)),
+        "oidc.id_token.nonce_mismatch"
+    );
 }
 
 #[test]
 fn a_nonce_was_sent_but_no_id_token_came_back() {
     let (mut c, _) = oidc_login(true);
-    assert_eq!(code_of(c.accept_token_response(&token_json("AT", None), None, NOW)), "oidc.id_token.missing");
+    assert_eq!(
+        code_of(c.accept_token_response(&token_json("AT", None), None, NOW)),
+        "oidc.id_token.missing"
+    );
 }
 
 #[test]
@@ -463,19 +703,37 @@ fn id_token_without_configured_issuer_is_unverifiable() {
     cfg.issuer = None;
     let mut c = OAuthClient::new(cfg).unwrap();
     let req = c.authorize(AuthorizeOptions::default(), NOW).unwrap();
-    let resp = c.handle_callback(&format!("{REDIRECT}?code=x&state={}", req.state), NOW, None).unwrap();
+    let resp = c
+        .handle_callback(&format!("{REDIRECT}?code=x&state={}", req.state), NOW, None)
+        .unwrap();
     c.token_request(resp).unwrap();
-    assert_eq!(code_of(c.accept_token_response(&with_id_token(&id_token(None, "a"), None), None, NOW)), "oidc.id_token.unverifiable");
+    assert_eq!(
+        code_of(c.accept_token_response(&with_id_token(&id_token(None, "a"), None), None, NOW)),
+        "oidc.id_token.unverifiable"
+    );
 }
 
 #[test]
 fn refreshed_id_token_must_be_about_the_same_subject() {
     let (mut c, nonce) = oidc_login(true);
-    c.accept_token_response(&with_id_token(&id_token(nonce.as_deref(), "alice"), Some("RT")), None, NOW).unwrap();
+    c.accept_token_response(
+        &with_id_token(&id_token(nonce.as_deref(), "alice"), Some("RT")),
+        None,
+        NOW,
+    )
+    .unwrap();
     c.refresh_request(None).unwrap();
-    assert_eq!(code_of(c.accept_token_response(&with_id_token(&id_token(None, "mallory"), None), None, NOW)), "oidc.id_token.subject_mismatch");
+    assert_eq!(
+        code_of(c.accept_token_response(
+            &with_id_token(&id_token(None, "mallory"), None),
+            None,
+            NOW
+        )),
+        "oidc.id_token.subject_mismatch"
+    );
     c.refresh_request(None).unwrap();
-    c.accept_token_response(&with_id_token(&id_token(None, "alice"), None), None, NOW).unwrap();
+    c.accept_token_response(&with_id_token(&id_token(None, "alice"), None), None, NOW)
+        .unwrap();
     assert_eq!(c.id_token_claims().unwrap().subject, "alice");
 }
 
@@ -484,34 +742,76 @@ fn refreshed_id_token_must_be_about_the_same_subject() {
 #[test]
 fn a_refresh_cannot_overwrite_an_outstanding_code_exchange() {
     let mut c = logged_in(Some("RT"));
-    let req = c.authorize(AuthorizeOptions { nonce: true, ..Default::default() }, NOW).unwrap();
-    let resp = c.handle_callback(&callback(&req.state, ""), NOW, None).unwrap();
+    let req = c
+        .authorize(
+            AuthorizeOptions {
+                nonce: true,
+                ..Default::default()
+            },
+            NOW,
+        )
+        .unwrap();
+    let resp = c
+        .handle_callback(&callback(&req.state, ""), NOW, None)
+        .unwrap();
     c.token_request(resp).unwrap();
-    assert_eq!(code_of(c.refresh_request(None)), "oauth.token.exchange_pending");
+    assert_eq!(
+        code_of(c.refresh_request(None)),
+        "oauth.token.exchange_pending"
+    );
     // the login's response is still checked as a login: the nonce is required
-    assert_eq!(code_of(c.accept_token_response(&token_json("AT2", None), None, NOW)), "oidc.id_token.missing");
+    assert_eq!(
+        code_of(c.accept_token_response(&token_json("AT2", None), None, NOW)),
+        "oidc.id_token.missing"
+    );
 }
 
 #[test]
 fn a_failed_response_closes_the_outstanding_request() {
     let mut c = logged_in(Some("RT"));
     c.refresh_request(None).unwrap();
-    assert_eq!(code_of(c.accept_token_response("not json", None, NOW)), "oauth.token.malformed");
-    assert_eq!(code_of(c.accept_token_response(&token_json("AT2", None), None, NOW)), "arg.invalid");
+    assert_eq!(
+        code_of(c.accept_token_response("not json", None, NOW)),
+        "oauth.token.malformed"
+    );
+    assert_eq!(
+        code_of(c.accept_token_response(&token_json("AT2", None), None, NOW)),
+        "arg.invalid"
+    );
 }
 
 #[test]
 fn the_scope_requested_per_call_is_the_one_recorded() {
     let mut c = client();
-    let req = c.authorize(AuthorizeOptions { scope: Some("openid".into()), ..Default::default() }, NOW).unwrap();
-    let resp = c.handle_callback(&callback(&req.state, ""), NOW, None).unwrap();
+    let req = c
+        .authorize(
+            AuthorizeOptions {
+                scope: Some("openid".into()),
+                ..Default::default()
+            },
+            NOW,
+        )
+        .unwrap();
+    let resp = c
+        .handle_callback(&callback(&req.state, ""), NOW, None)
+        .unwrap();
     c.token_request(resp).unwrap();
-    let info = c.accept_token_response(&token_json("AT", Some("RT")), None, NOW).unwrap();
+    let info = c
+        .accept_token_response(&token_json("AT", Some("RT")), None, NOW)
+        .unwrap();
     assert_eq!(info.scope.as_deref(), Some("openid"));
     c.refresh_request(Some("email")).unwrap();
-    let info = c.accept_token_response(&token_json("AT2", None), None, NOW).unwrap();
-    assert_eq!(info.scope.as_deref(), Some("email"), "a narrowed refresh without scope in the response");
+    let info = c
+        .accept_token_response(&token_json("AT2", None), None, NOW)
+        .unwrap();
+    assert_eq!(
+        info.scope.as_deref(),
+        Some("email"),
+        "a narrowed refresh without scope in the response"
+    );
     c.refresh_request(None).unwrap();
-    let info = c.accept_token_response(&token_json("AT3", None), None, NOW).unwrap();
+    let info = c
+        .accept_token_response(&token_json("AT3", None), None, NOW)
+        .unwrap();
     assert_eq!(info.scope.as_deref(), Some("email"));
 }

@@ -5,7 +5,7 @@ use alloc::string::String;
 
 use core::fmt;
 
-use crate::error::{ErrorResponse, Error, Result, TokenResponseError};
+use crate::error::{Error, ErrorResponse, Result, TokenResponseError};
 use crate::json::{self, Object, Value};
 use crate::secret::Secret;
 
@@ -96,7 +96,11 @@ pub(crate) struct TokenSet {
 /// `status` is the HTTP status when the caller has it: a non-2xx status with
 /// an OAuth error body is that error; without one it is
 /// [`TokenResponseError::HttpStatus`]. A 2xx body with `error` is an error too.
-pub(crate) fn parse_response(body: &str, status: Option<u16>, accept: TokenType) -> Result<TokenSet> {
+pub(crate) fn parse_response(
+    body: &str,
+    status: Option<u16>,
+    accept: TokenType,
+) -> Result<TokenSet> {
     if body.len() > MAX_TOKEN_RESPONSE_LEN {
         return Err(TokenResponseError::TooLarge.into());
     }
@@ -118,7 +122,9 @@ pub(crate) fn parse_response(body: &str, status: Option<u16>, accept: TokenType)
         let text = |k: &str| map.get(k).and_then(Value::as_str);
         let response = error
             .as_str()
-            .and_then(|e| ErrorResponse::from_parts(e, text("error_description"), text("error_uri")))
+            .and_then(|e| {
+                ErrorResponse::from_parts(e, text("error_description"), text("error_uri"))
+            })
             .ok_or(TokenResponseError::InvalidMember("error"))?;
         return Err(Error::TokenError(response));
     }
@@ -132,7 +138,9 @@ pub(crate) fn parse_response(body: &str, status: Option<u16>, accept: TokenType)
         Some(Err(())) => return Err(TokenResponseError::InvalidMember("access_token").into()),
     };
     let token_type = match map.get("token_type").and_then(Value::as_str) {
-        Some(t) if t.eq_ignore_ascii_case("bearer") && accept == TokenType::Bearer => TokenType::Bearer,
+        Some(t) if t.eq_ignore_ascii_case("bearer") && accept == TokenType::Bearer => {
+            TokenType::Bearer
+        }
         Some(t) if t.eq_ignore_ascii_case("dpop") && accept == TokenType::DPoP => TokenType::DPoP,
         _ => return Err(TokenResponseError::TokenTypeUnsupported.into()),
     };
@@ -146,7 +154,9 @@ pub(crate) fn parse_response(body: &str, status: Option<u16>, accept: TokenType)
         },
         Some(_) => return Err(TokenResponseError::InvalidMember("expires_in").into()),
     };
-    let optional_secret = |v: Option<core::result::Result<Secret, ()>>, name: &'static str| -> Result<Option<Secret>> {
+    let optional_secret = |v: Option<core::result::Result<Secret, ()>>,
+                           name: &'static str|
+     -> Result<Option<Secret>> {
         match v {
             None => Ok(None),
             Some(Ok(s)) if !s.expose().is_empty() => Ok(Some(s)),
@@ -156,7 +166,10 @@ pub(crate) fn parse_response(body: &str, status: Option<u16>, accept: TokenType)
     let refresh_token = optional_secret(refresh_raw, "refresh_token")?;
     let id_token = optional_secret(id_raw, "id_token")?;
     // Three parts means two dots (counted as bytes: no char searcher).
-    if id_token.as_ref().is_some_and(|t| t.expose().bytes().filter(|b| *b == b'.').count() != 2) {
+    if id_token
+        .as_ref()
+        .is_some_and(|t| t.expose().bytes().filter(|b| *b == b'.').count() != 2)
+    {
         return Err(TokenResponseError::InvalidMember("id_token").into());
     }
     let scope = match map.remove("scope") {
@@ -164,7 +177,14 @@ pub(crate) fn parse_response(body: &str, status: Option<u16>, accept: TokenType)
         Some(Value::String(s)) if valid_scope(&s) => Some(s.into_owned()),
         Some(_) => return Err(TokenResponseError::InvalidMember("scope").into()),
     };
-    Ok(TokenSet { access_token, token_type, expires_in, refresh_token, id_token, scope })
+    Ok(TokenSet {
+        access_token,
+        token_type,
+        expires_in,
+        refresh_token,
+        id_token,
+        scope,
+    })
 }
 
 /// Removes a member: a string becomes a [`Secret`] at once, `null` counts as
@@ -181,9 +201,9 @@ fn take_secret(map: &mut Object<'_>, key: &str) -> Option<core::result::Result<S
 /// Read as bytes: every allowed character is ASCII, and every byte of a
 /// non-ASCII character is above `0x7e`, so the answer is the same as by `char`.
 pub(crate) fn valid_scope(s: &str) -> bool {
-    s.as_bytes()
-        .split(|b| *b == b' ')
-        .all(|tok| !tok.is_empty() && crate::ascii::all(tok, |b| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e)))
+    s.as_bytes().split(|b| *b == b' ').all(|tok| {
+        !tok.is_empty() && crate::ascii::all(tok, |b| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e))
+    })
 }
 
 #[cfg(test)]
@@ -195,12 +215,16 @@ mod tests {
         parse_response(body, Some(200), TokenType::Bearer).unwrap()
     }
     fn code(body: &str, status: Option<u16>) -> &'static str {
-        parse_response(body, status, TokenType::Bearer).unwrap_err().code()
+        parse_response(body, status, TokenType::Bearer)
+            .unwrap_err()
+            .code()
     }
 
     #[test]
     fn accepts_a_full_response() {
-        let t = ok(r#"{"access_token":"AT","token_type":"bearer","expires_in":3600,"refresh_token":"RT","scope":"openid email","id_token":"a.b.c","extra":1}"#);
+        let t = ok(
+            r#"{"access_token":"AT","token_type":"bearer","expires_in":3600,"refresh_token":"RT","scope":"openid email","id_token":"a.b.c","extra":1}"#,
+        );
         assert_eq!(t.access_token.expose(), "AT");
         assert_eq!(t.token_type, TokenType::Bearer);
         assert_eq!(t.expires_in, Some(3600));
@@ -211,20 +235,51 @@ mod tests {
 
     #[test]
     fn token_type_is_case_insensitive_bearer_only() {
-        assert_eq!(ok(r#"{"access_token":"A","token_type":"BEARER"}"#).token_type, TokenType::Bearer);
-        assert_eq!(code(r#"{"access_token":"A","token_type":"mac"}"#, None), "oauth.token.type_unsupported");
-        assert_eq!(code(r#"{"access_token":"A"}"#, None), "oauth.token.type_unsupported");
-        assert_eq!(code(r#"{"access_token":"A","token_type":"DPoP"}"#, None), "oauth.token.type_unsupported");
-        let d = parse_response(r#"{"access_token":"A","token_type":"DPoP"}"#, None, TokenType::DPoP).unwrap();
+        assert_eq!(
+            ok(r#"{"access_token":"A","token_type":"BEARER"}"#).token_type,
+            TokenType::Bearer
+        );
+        assert_eq!(
+            code(r#"{"access_token":"A","token_type":"mac"}"#, None),
+            "oauth.token.type_unsupported"
+        );
+        assert_eq!(
+            code(r#"{"access_token":"A"}"#, None),
+            "oauth.token.type_unsupported"
+        );
+        assert_eq!(
+            code(r#"{"access_token":"A","token_type":"DPoP"}"#, None),
+            "oauth.token.type_unsupported"
+        );
+        let d = parse_response(
+            r#"{"access_token":"A","token_type":"DPoP"}"#,
+            None,
+            TokenType::DPoP,
+        )
+        .unwrap();
         assert_eq!(d.token_type, TokenType::DPoP);
-        assert!(parse_response(r#"{"access_token":"A","token_type":"Bearer"}"#, None, TokenType::DPoP).is_err());
+        assert!(parse_response(
+            r#"{"access_token":"A","token_type":"Bearer"}"#,
+            None,
+            TokenType::DPoP
+        )
+        .is_err());
     }
 
     #[test]
     fn requires_access_token() {
-        assert_eq!(code(r#"{"token_type":"Bearer"}"#, None), "oauth.token.access_token_missing");
-        assert_eq!(code(r#"{"access_token":"","token_type":"Bearer"}"#, None), "oauth.token.access_token_missing");
-        assert_eq!(code(r#"{"access_token":5,"token_type":"Bearer"}"#, None), "oauth.token.invalid_member");
+        assert_eq!(
+            code(r#"{"token_type":"Bearer"}"#, None),
+            "oauth.token.access_token_missing"
+        );
+        assert_eq!(
+            code(r#"{"access_token":"","token_type":"Bearer"}"#, None),
+            "oauth.token.access_token_missing"
+        );
+        assert_eq!(
+            code(r#"{"access_token":5,"token_type":"Bearer"}"#, None),
+            "oauth.token.invalid_member"
+        );
     }
 
     #[test]
@@ -245,20 +300,39 @@ mod tests {
 
     #[test]
     fn error_bodies_become_typed_errors() {
-        let e = parse_response(r#"{"error":"invalid_grant","error_description":"code expired"}"#, Some(400), TokenType::Bearer)
-            .unwrap_err();
+        let e = parse_response(
+            r#"{"error":"invalid_grant","error_description":"code expired"}"#,
+            Some(400),
+            TokenType::Bearer,
+        )
+        .unwrap_err();
         assert_eq!(e.code(), "oauth.token.error");
         assert_eq!(e.error_response().unwrap().error, "invalid_grant");
-        assert_eq!(e.error_response().unwrap().description.as_deref(), Some("code expired"));
+        assert_eq!(
+            e.error_response().unwrap().description.as_deref(),
+            Some("code expired")
+        );
         // an error member in a 200 response is still an error
-        assert_eq!(code(r#"{"error":"invalid_grant","access_token":"A"}"#, Some(200)), "oauth.token.error");
-        assert_eq!(code(r#"{"error":5}"#, Some(400)), "oauth.token.invalid_member");
+        assert_eq!(
+            code(r#"{"error":"invalid_grant","access_token":"A"}"#, Some(200)),
+            "oauth.token.error"
+        );
+        assert_eq!(
+            code(r#"{"error":5}"#, Some(400)),
+            "oauth.token.invalid_member"
+        );
     }
 
     #[test]
     fn non_success_status_without_error_body() {
-        assert_eq!(code("<html>bad gateway</html>", Some(502)), "oauth.token.http_status");
-        assert_eq!(code(r#"{"access_token":"A","token_type":"Bearer"}"#, Some(500)), "oauth.token.http_status");
+        assert_eq!(
+            code("<html>bad gateway</html>", Some(502)),
+            "oauth.token.http_status"
+        );
+        assert_eq!(
+            code(r#"{"access_token":"A","token_type":"Bearer"}"#, Some(500)),
+            "oauth.token.http_status"
+        );
     }
 
     #[test]
@@ -266,7 +340,10 @@ mod tests {
         for body in ["", "null", "[]", "\"x\"", "{", "{\"access_token\":\"A\",}"] {
             assert_eq!(code(body, Some(200)), "oauth.token.malformed", "{body}");
         }
-        let big = format!(r#"{{"access_token":"{}","token_type":"Bearer"}}"#, "a".repeat(MAX_TOKEN_RESPONSE_LEN));
+        let big = format!(
+            r#"{{"access_token":"{}","token_type":"Bearer"}}"#,
+            "a".repeat(MAX_TOKEN_RESPONSE_LEN)
+        );
         assert_eq!(code(&big, None), "oauth.token.too_large");
     }
 
@@ -285,16 +362,30 @@ mod tests {
 
     #[test]
     fn expires_in_is_read_exactly() {
-        let e = |v: &str| parse_response(&format!(r#"{{"access_token":"A","token_type":"Bearer","expires_in":{v}}}"#), None, TokenType::Bearer);
+        let e = |v: &str| {
+            parse_response(
+                &format!(r#"{{"access_token":"A","token_type":"Bearer","expires_in":{v}}}"#),
+                None,
+                TokenType::Bearer,
+            )
+        };
         assert_eq!(e("3600.0").unwrap().expires_in, Some(3600));
         assert_eq!(e("36e2").unwrap().expires_in, Some(3600));
         assert_eq!(e("-0").unwrap().expires_in, Some(0));
         assert_eq!(e("null").unwrap().expires_in, None);
         assert_eq!(e("1e30").unwrap().expires_in, Some(u64::MAX));
         for bad in ["1.5", "-1", "1e-1", "true", "\"60\""] {
-            assert_eq!(e(bad).unwrap_err().code(), "oauth.token.invalid_member", "{bad}");
+            assert_eq!(
+                e(bad).unwrap_err().code(),
+                "oauth.token.invalid_member",
+                "{bad}"
+            );
         }
-        assert_eq!(e("1e400").unwrap_err().code(), "oauth.token.malformed", "beyond a double");
+        assert_eq!(
+            e("1e400").unwrap_err().code(),
+            "oauth.token.malformed",
+            "beyond a double"
+        );
     }
 
     #[test]

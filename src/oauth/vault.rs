@@ -73,13 +73,18 @@ impl TokenVault {
             self.id_claims = id_claims;
         }
         self.token_type = set.token_type;
-        self.expires_at = set.expires_in.map(|s| now.saturating_add(crate::ascii::saturating_mul(s, 1000)));
+        self.expires_at = set
+            .expires_in
+            .map(|s| now.saturating_add(crate::ascii::saturating_mul(s, 1000)));
         // RFC 6749 §5.1: scope is omitted when it equals what was requested;
         // a refresh that requested no scope keeps the previous grant (§6).
-        self.scope = set.scope.or_else(|| requested_scope.map(str::to_owned)).or(match how {
-            Replace::All => None,
-            Replace::Refresh => previous_scope,
-        });
+        self.scope = set
+            .scope
+            .or_else(|| requested_scope.map(str::to_owned))
+            .or(match how {
+                Replace::All => None,
+                Replace::Refresh => previous_scope,
+            });
         self.facts()
     }
 
@@ -118,7 +123,9 @@ impl TokenVault {
         if self.access.is_none() {
             return true;
         }
-        self.expires_at.is_some_and(|t| now.saturating_add(crate::ascii::saturating_mul(leeway_seconds, 1000)) >= t)
+        self.expires_at.is_some_and(|t| {
+            now.saturating_add(crate::ascii::saturating_mul(leeway_seconds, 1000)) >= t
+        })
     }
 
     /// The validated claims of the held ID token.
@@ -149,7 +156,9 @@ impl TokenVault {
 
 impl core::fmt::Debug for TokenVault {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("TokenVault").field("info", &self.info()).finish()
+        f.debug_struct("TokenVault")
+            .field("info", &self.info())
+            .finish()
     }
 }
 
@@ -172,13 +181,25 @@ mod tests {
     #[test]
     fn header_and_expiry() {
         let mut v = TokenVault::default();
-        assert_eq!(v.authorization_header(0).unwrap_err().code(), "oauth.vault.empty");
-        let info = v.store(set("AT1", Some("RT1"), Some(60)), None, 1_000, Replace::All, Some("openid"));
+        assert_eq!(
+            v.authorization_header(0).unwrap_err().code(),
+            "oauth.vault.empty"
+        );
+        let info = v.store(
+            set("AT1", Some("RT1"), Some(60)),
+            None,
+            1_000,
+            Replace::All,
+            Some("openid"),
+        );
         assert_eq!(info.expires_at, Some(61_000));
         assert_eq!(info.scope.as_deref(), Some("openid"));
         assert!(info.has_refresh_token);
         assert_eq!(&*v.authorization_header(60_999).unwrap(), "Bearer AT1");
-        assert_eq!(v.authorization_header(61_000).unwrap_err().code(), "oauth.vault.expired");
+        assert_eq!(
+            v.authorization_header(61_000).unwrap_err().code(),
+            "oauth.vault.expired"
+        );
     }
 
     #[test]
@@ -195,8 +216,20 @@ mod tests {
     #[test]
     fn refresh_rotation_replaces_the_refresh_token() {
         let mut v = TokenVault::default();
-        v.store(set("AT1", Some("RT1"), None), None, 0, Replace::All, Some("a"));
-        v.store(set("AT2", Some("RT2"), None), None, 0, Replace::Refresh, None);
+        v.store(
+            set("AT1", Some("RT1"), None),
+            None,
+            0,
+            Replace::All,
+            Some("a"),
+        );
+        v.store(
+            set("AT2", Some("RT2"), None),
+            None,
+            0,
+            Replace::Refresh,
+            None,
+        );
         assert_eq!(v.refresh_token().unwrap().expose(), "RT2");
         assert_eq!(v.scope(), Some("a"));
         // no new refresh token: the old one stays usable
@@ -210,9 +243,18 @@ mod tests {
     #[test]
     fn clear_and_debug() {
         let mut v = TokenVault::default();
-        v.store(set("AT-SECRET", Some("RT-SECRET"), Some(10)), None, 0, Replace::All, None);
+        v.store(
+            set("AT-SECRET", Some("RT-SECRET"), Some(10)),
+            None,
+            0,
+            Replace::All,
+            None,
+        );
         let dbg = format!("{v:?}");
-        assert!(!dbg.contains("AT-SECRET") && !dbg.contains("RT-SECRET"), "{dbg}");
+        assert!(
+            !dbg.contains("AT-SECRET") && !dbg.contains("RT-SECRET"),
+            "{dbg}"
+        );
         v.clear();
         assert!(v.info().is_none());
         assert!(v.refresh_token().is_none());

@@ -126,17 +126,29 @@ pub(crate) fn build(parts: &RequestParts<'_>, opts: &AuthnRequestOptions) -> Res
         attrs.push_str(&format!(r#" AttributeConsumingServiceIndex="{i}""#));
     }
     if let Some(name) = &opts.provider_name {
-        attrs.push_str(&format!(r#" ProviderName="{}""#, xml_attr(xml_safe("providerName", name)?)));
+        attrs.push_str(&format!(
+            r#" ProviderName="{}""#,
+            xml_attr(xml_safe("providerName", name)?)
+        ));
     }
 
-    let mut body = format!("<saml:Issuer>{}</saml:Issuer>", xml_text(xml_safe("entityId", parts.issuer)?));
+    let mut body = format!(
+        "<saml:Issuer>{}</saml:Issuer>",
+        xml_text(xml_safe("entityId", parts.issuer)?)
+    );
     if let Some(p) = &opts.name_id_policy {
         body.push_str("<samlp:NameIDPolicy");
         if let Some(f) = &p.format {
-            body.push_str(&format!(r#" Format="{}""#, xml_attr(xml_safe("nameIdPolicy.format", f)?)));
+            body.push_str(&format!(
+                r#" Format="{}""#,
+                xml_attr(xml_safe("nameIdPolicy.format", f)?)
+            ));
         }
         if let Some(q) = &p.sp_name_qualifier {
-            body.push_str(&format!(r#" SPNameQualifier="{}""#, xml_attr(xml_safe("nameIdPolicy.spNameQualifier", q)?)));
+            body.push_str(&format!(
+                r#" SPNameQualifier="{}""#,
+                xml_attr(xml_safe("nameIdPolicy.spNameQualifier", q)?)
+            ));
         }
         if let Some(a) = p.allow_create {
             body.push_str(&format!(r#" AllowCreate="{a}""#));
@@ -150,7 +162,10 @@ pub(crate) fn build(parts: &RequestParts<'_>, opts: &AuthnRequestOptions) -> Res
                 reason: "needs at least one class reference",
             });
         }
-        body.push_str(&format!(r#"<samlp:RequestedAuthnContext Comparison="{}">"#, ctx.comparison.as_str()));
+        body.push_str(&format!(
+            r#"<samlp:RequestedAuthnContext Comparison="{}">"#,
+            ctx.comparison.as_str()
+        ));
         for class in &ctx.class_refs {
             body.push_str(&format!(
                 "<saml:AuthnContextClassRef>{}</saml:AuthnContextClassRef>",
@@ -190,9 +205,15 @@ mod tests {
         assert_eq!(r.attr("Version"), Some("2.0"));
         assert_eq!(r.attr("IssueInstant"), Some("2007-12-21T20:24:47Z"));
         assert_eq!(r.attr("Destination"), Some("https://idp.example/sso"));
-        assert_eq!(r.attr("AssertionConsumerServiceURL"), Some("https://sp.example/acs"));
+        assert_eq!(
+            r.attr("AssertionConsumerServiceURL"),
+            Some("https://sp.example/acs")
+        );
         assert_eq!(r.attr("ProtocolBinding"), Some(BINDING_HTTP_POST));
-        assert_eq!(r.child(NS_ASSERTION, "Issuer").unwrap().text(), "https://sp.example");
+        assert_eq!(
+            r.child(NS_ASSERTION, "Issuer").unwrap().text(),
+            "https://sp.example"
+        );
         assert_eq!(r.attr("ForceAuthn"), None);
     }
 
@@ -207,7 +228,9 @@ mod tests {
             force_authn: true,
             is_passive: true,
             requested_authn_context: Some(RequestedAuthnContext {
-                class_refs: vec!["urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport".into()],
+                class_refs: vec![
+                    "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport".into(),
+                ],
                 comparison: Comparison::Minimum,
             }),
             provider_name: Some("Shop & <Co>".into()),
@@ -223,11 +246,19 @@ mod tests {
         let names: Vec<_> = r.elements().map(|e| e.local).collect();
         assert_eq!(names, ["Issuer", "NameIDPolicy", "RequestedAuthnContext"]);
         let p = r.child(NS_PROTOCOL, "NameIDPolicy").unwrap();
-        assert_eq!(p.attr("Format"), Some("urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"));
+        assert_eq!(
+            p.attr("Format"),
+            Some("urn:oasis:names:tc:SAML:2.0:nameid-format:persistent")
+        );
         assert_eq!(p.attr("AllowCreate"), Some("true"));
         let c = r.child(NS_PROTOCOL, "RequestedAuthnContext").unwrap();
         assert_eq!(c.attr("Comparison"), Some("minimum"));
-        assert_eq!(c.child(NS_ASSERTION, "AuthnContextClassRef").unwrap().text(), "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport");
+        assert_eq!(
+            c.child(NS_ASSERTION, "AuthnContextClassRef")
+                .unwrap()
+                .text(),
+            "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
+        );
     }
 
     #[test]
@@ -237,11 +268,22 @@ mod tests {
         p.acs_url = "https://sp.example/acs\" Evil=\"1";
         let xml = build(&p, &AuthnRequestOptions::default()).unwrap();
         let doc = parse(&xml).unwrap();
-        assert_eq!(doc.root.child(NS_ASSERTION, "Issuer").unwrap().text(), "a</saml:Issuer><evil/>");
+        assert_eq!(
+            doc.root.child(NS_ASSERTION, "Issuer").unwrap().text(),
+            "a</saml:Issuer><evil/>"
+        );
         assert_eq!(doc.root.attr("Evil"), None);
         p.issuer = "nul\u{0}";
-        assert_eq!(build(&p, &AuthnRequestOptions::default()).unwrap_err().code(), "arg.invalid");
-        let empty = AuthnRequestOptions { requested_authn_context: Some(RequestedAuthnContext::default()), ..Default::default() };
+        assert_eq!(
+            build(&p, &AuthnRequestOptions::default())
+                .unwrap_err()
+                .code(),
+            "arg.invalid"
+        );
+        let empty = AuthnRequestOptions {
+            requested_authn_context: Some(RequestedAuthnContext::default()),
+            ..Default::default()
+        };
         assert_eq!(build(&parts(), &empty).unwrap_err().code(), "arg.invalid");
     }
 }

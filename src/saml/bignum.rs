@@ -57,7 +57,9 @@ fn ge(a: &[u32], b: &[u32]) -> bool {
 fn sub_in_place(a: &mut [u32], b: &[u32]) -> bool {
     let mut borrow = 0u64;
     for (x, &y) in a.iter_mut().zip(b) {
-        let d = u64::from(*x).wrapping_sub(u64::from(y)).wrapping_sub(borrow);
+        let d = u64::from(*x)
+            .wrapping_sub(u64::from(y))
+            .wrapping_sub(borrow);
         *x = d as u32;
         borrow = (d >> 63) & 1;
     }
@@ -77,7 +79,9 @@ fn mul_add_row(t: &mut [u32], a: &[u32], b: u32) -> u32 {
     let mut carry = 0u64;
     let mut j = 0;
     while j + 4 <= len {
-        let (Some(tc), Some(ac)) = (t.get_mut(j..j + 4), a.get(j..j + 4)) else { break };
+        let (Some(tc), Some(ac)) = (t.get_mut(j..j + 4), a.get(j..j + 4)) else {
+            break;
+        };
         let x = u64::from(tc[0]) + u64::from(ac[0]) * b + carry;
         tc[0] = x as u32;
         let x = u64::from(tc[1]) + u64::from(ac[1]) * b + (x >> 32);
@@ -120,7 +124,12 @@ impl Modulus {
         for _ in 0..5 {
             inv = inv.wrapping_mul(2u32.wrapping_sub(n0.wrapping_mul(inv)));
         }
-        let mut m = Self { n, n0_inv: inv.wrapping_neg(), r2: Vec::new(), bits };
+        let mut m = Self {
+            n,
+            n0_inv: inv.wrapping_neg(),
+            r2: Vec::new(),
+            bits,
+        };
         m.r2 = m.r_squared();
         Some(m)
     }
@@ -176,7 +185,9 @@ impl Modulus {
         // on the diagonal, in one pass over limb pairs.
         let (mut top, mut carry) = (0u32, 0u64);
         for (i, &ai) in a.iter().enumerate().take(len) {
-            let Some(pair) = t.get_mut(2 * i..2 * i + 2) else { break };
+            let Some(pair) = t.get_mut(2 * i..2 * i + 2) else {
+                break;
+            };
             let (lo, hi) = (pair[0], pair[1]);
             let sq = u64::from(ai) * u64::from(ai);
             let x = u64::from((lo << 1) | top) + (sq & 0xffff_ffff) + carry;
@@ -336,13 +347,22 @@ mod tests {
     }
 
     fn num(bytes: &[u8]) -> u128 {
-        bytes.iter().fold(0u128, |acc, &b| (acc << 8) | u128::from(b))
+        bytes
+            .iter()
+            .fold(0u128, |acc, &b| (acc << 8) | u128::from(b))
     }
 
     #[test]
     fn matches_u128_arithmetic_on_many_values() {
         // Moduli below 2^63 so that products fit in u128; one, two and more limbs.
-        let moduli = [3u128, 1001, 0xffff_fffb, 0x1_0000_0001, 0x7fff_ffff_ffff_ffe7, 0x4000_0000_0000_0001];
+        let moduli = [
+            3u128,
+            1001,
+            0xffff_fffb,
+            0x1_0000_0001,
+            0x7fff_ffff_ffff_ffe7,
+            0x4000_0000_0000_0001,
+        ];
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
         let mut next = || {
             seed ^= seed << 13;
@@ -354,7 +374,11 @@ mod tests {
             let modulus = Modulus::new(&be(m)).unwrap();
             for _ in 0..200 {
                 let (b, e) = (next() % m, next());
-                assert_eq!(num(&modulus.pow(&be(b), &be(e)).unwrap()), pow_u128(b, e, m), "{b}^{e} mod {m}");
+                assert_eq!(
+                    num(&modulus.pow(&be(b), &be(e)).unwrap()),
+                    pow_u128(b, e, m),
+                    "{b}^{e} mod {m}"
+                );
             }
         }
     }
@@ -412,7 +436,16 @@ mod tests {
             seed
         };
         // Limb counts around the unrolled step (4) and RSA-2048/3072/4096.
-        for (len, exps) in [(1, 4), (3, 4), (5, 4), (8, 3), (17, 3), (64, 2), (96, 1), (128, 1)] {
+        for (len, exps) in [
+            (1, 4),
+            (3, 4),
+            (5, 4),
+            (8, 3),
+            (17, 3),
+            (64, 2),
+            (96, 1),
+            (128, 1),
+        ] {
             let mut n: Vec<u32> = (0..len).map(|_| next() as u32).collect();
             n[0] |= 1;
             n[len - 1] |= 0x8000_0000;
@@ -432,7 +465,10 @@ mod tests {
             // n − 1 squared is 1; all-ones limbs stress every carry.
             let mut minus_one = n.clone();
             minus_one[0] -= 1;
-            assert_eq!(modulus.pow(&to_bytes(&minus_one), &[2]).unwrap(), to_bytes(&pow_ref(&minus_one, 2, &n)));
+            assert_eq!(
+                modulus.pow(&to_bytes(&minus_one), &[2]).unwrap(),
+                to_bytes(&pow_ref(&minus_one, 2, &n))
+            );
         }
     }
 
@@ -444,6 +480,10 @@ mod tests {
         assert_eq!(num(&m.pow(&be(1_000_002), &be(2)).unwrap()), 1, "(-1)^2");
         assert!(m.pow(&be(1_000_003), &be(3)).is_none(), "base = n refused");
         assert_eq!(m.byte_len(), 3);
-        assert_eq!(m.pow(&be(2), &be(3)).unwrap().len(), 3, "fixed-length output");
+        assert_eq!(
+            m.pow(&be(2), &be(3)).unwrap().len(),
+            3,
+            "fixed-length output"
+        );
     }
 }

@@ -88,13 +88,14 @@ pub fn deflate_encode(xml: &str) -> String {
 /// base64, then raw inflate with an output limit, then UTF-8.
 pub fn decode_redirect(value: &str) -> Result<String> {
     let compressed = base64_decode(value)?;
-    let inflated = miniz_oxide::inflate::decompress_to_vec_with_limit(&compressed, MAX_INFLATED).map_err(|e| {
-        if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput {
-            SamlError::TooLarge
-        } else {
-            SamlError::InflateFailed
-        }
-    })?;
+    let inflated = miniz_oxide::inflate::decompress_to_vec_with_limit(&compressed, MAX_INFLATED)
+        .map_err(|e| {
+            if e.status == miniz_oxide::inflate::TINFLStatus::HasMoreOutput {
+                SamlError::TooLarge
+            } else {
+                SamlError::InflateFailed
+            }
+        })?;
     String::from_utf8(inflated).map_err(|_| SamlError::NotUtf8.into())
 }
 
@@ -125,7 +126,12 @@ pub fn check_relay_state(relay_state: &str) -> Result<()> {
 /// assert!(url.starts_with("https://idp.example/sso?tenant=1&SAMLRequest="));
 /// assert!(url.ends_with("&RelayState=%2Fhome"));
 /// ```
-pub fn redirect_url(endpoint: &str, param: MessageParam, xml: &str, relay_state: Option<&str>) -> Result<String> {
+pub fn redirect_url(
+    endpoint: &str,
+    param: MessageParam,
+    xml: &str,
+    relay_state: Option<&str>,
+) -> Result<String> {
     check_endpoint("ssoUrl", endpoint)?;
     let encoded = deflate_encode(xml);
     let mut params = vec![(param.name(), encoded.as_str())];
@@ -146,7 +152,12 @@ pub fn redirect_url(endpoint: &str, param: MessageParam, xml: &str, relay_state:
 /// let html = post_form("https://idp.example/sso", MessageParam::Request, "<AuthnRequest/>", Some("a\"b")).unwrap();
 /// assert!(html.contains(r#"name="RelayState" value="a&quot;b""#));
 /// ```
-pub fn post_form(action: &str, param: MessageParam, xml: &str, relay_state: Option<&str>) -> Result<String> {
+pub fn post_form(
+    action: &str,
+    param: MessageParam,
+    xml: &str,
+    relay_state: Option<&str>,
+) -> Result<String> {
     check_endpoint("action", action)?;
     if let Some(rs) = relay_state {
         check_relay_state(rs)?;
@@ -157,7 +168,10 @@ pub fn post_form(action: &str, param: MessageParam, xml: &str, relay_state: Opti
         html_attr(&base64_encode(xml.as_bytes()))
     );
     if let Some(rs) = relay_state {
-        fields.push_str(&format!(r#"<input type="hidden" name="RelayState" value="{}"/>"#, html_attr(rs)));
+        fields.push_str(&format!(
+            r#"<input type="hidden" name="RelayState" value="{}"/>"#,
+            html_attr(rs)
+        ));
     }
     Ok(format!(
         concat!(
@@ -186,25 +200,57 @@ mod tests {
     #[test]
     fn inflate_refuses_bombs_instead_of_truncating() {
         let bomb = "A".repeat(MAX_INFLATED + 1);
-        assert_eq!(decode_redirect(&deflate_encode(&bomb)).unwrap_err().code(), "saml.binding.too_large");
+        assert_eq!(
+            decode_redirect(&deflate_encode(&bomb)).unwrap_err().code(),
+            "saml.binding.too_large"
+        );
         let exact = "A".repeat(MAX_INFLATED);
-        assert_eq!(decode_redirect(&deflate_encode(&exact)).unwrap().len(), MAX_INFLATED);
+        assert_eq!(
+            decode_redirect(&deflate_encode(&exact)).unwrap().len(),
+            MAX_INFLATED
+        );
         // 8 MiB of zeros compress to a few KB; inflation stops at the limit and refuses
         let huge = vec![0u8; 8 * 1024 * 1024];
         let b64 = base64_encode(&miniz_oxide::deflate::compress_to_vec(&huge, 9));
-        assert_eq!(decode_redirect(&b64).unwrap_err().code(), "saml.binding.too_large");
+        assert_eq!(
+            decode_redirect(&b64).unwrap_err().code(),
+            "saml.binding.too_large"
+        );
     }
 
     #[test]
     fn bad_inputs_are_typed_errors() {
-        assert_eq!(decode_redirect("!!!").unwrap_err().code(), "saml.binding.base64_invalid");
-        assert_eq!(decode_redirect("aGVsbG8gd29ybGQ=").unwrap_err().code(), "saml.binding.inflate_failed");
-        assert_eq!(decode_redirect("").unwrap_err().code(), "saml.binding.inflate_failed");
-        assert_eq!(decode_post("/w==").unwrap_err().code(), "saml.binding.not_utf8");
-        assert_eq!(decode_post("PFJl_3BvbnNlLz4").unwrap_err().code(), "saml.binding.base64_invalid");
-        assert_eq!(decode_post(&"A".repeat(MAX_ENCODED + 4)).unwrap_err().code(), "saml.binding.too_large");
+        assert_eq!(
+            decode_redirect("!!!").unwrap_err().code(),
+            "saml.binding.base64_invalid"
+        );
+        assert_eq!(
+            decode_redirect("aGVsbG8gd29ybGQ=").unwrap_err().code(),
+            "saml.binding.inflate_failed"
+        );
+        assert_eq!(
+            decode_redirect("").unwrap_err().code(),
+            "saml.binding.inflate_failed"
+        );
+        assert_eq!(
+            decode_post("/w==").unwrap_err().code(),
+            "saml.binding.not_utf8"
+        );
+        assert_eq!(
+            decode_post("PFJl_3BvbnNlLz4").unwrap_err().code(),
+            "saml.binding.base64_invalid"
+        );
+        assert_eq!(
+            decode_post(&"A".repeat(MAX_ENCODED + 4))
+                .unwrap_err()
+                .code(),
+            "saml.binding.too_large"
+        );
         let zlib_wrapped = base64_encode(&miniz_oxide::deflate::compress_to_vec_zlib(b"<a/>", 6));
-        assert!(decode_redirect(&zlib_wrapped).is_err(), "a zlib header is not raw DEFLATE");
+        assert!(
+            decode_redirect(&zlib_wrapped).is_err(),
+            "a zlib header is not raw DEFLATE"
+        );
     }
 
     #[test]
@@ -217,14 +263,32 @@ mod tests {
     #[test]
     fn relay_state_limit_is_80_bytes() {
         assert!(check_relay_state(&"a".repeat(80)).is_ok());
-        assert_eq!(check_relay_state(&"a".repeat(81)).unwrap_err().code(), "saml.relay_state.too_long");
-        assert_eq!(check_relay_state(&"é".repeat(41)).unwrap_err().code(), "saml.relay_state.too_long");
-        assert!(redirect_url("https://idp/sso", MessageParam::Request, "<a/>", Some(&"a".repeat(81))).is_err());
+        assert_eq!(
+            check_relay_state(&"a".repeat(81)).unwrap_err().code(),
+            "saml.relay_state.too_long"
+        );
+        assert_eq!(
+            check_relay_state(&"é".repeat(41)).unwrap_err().code(),
+            "saml.relay_state.too_long"
+        );
+        assert!(redirect_url(
+            "https://idp/sso",
+            MessageParam::Request,
+            "<a/>",
+            Some(&"a".repeat(81))
+        )
+        .is_err());
     }
 
     #[test]
     fn redirect_url_encodes_every_reserved_character() {
-        let url = redirect_url("https://idp.example/sso", MessageParam::Request, "<a/>", Some("x y&z=1/é")).unwrap();
+        let url = redirect_url(
+            "https://idp.example/sso",
+            MessageParam::Request,
+            "<a/>",
+            Some("x y&z=1/é"),
+        )
+        .unwrap();
         let query = url.split_once('?').unwrap().1;
         let pairs = crate::url::parse_query(query).unwrap();
         assert_eq!(pairs[0].0, "SAMLRequest");
@@ -236,7 +300,13 @@ mod tests {
 
     #[test]
     fn post_form_escapes_everything() {
-        let html = post_form("https://idp.example/sso?a=1&b=\"2\"", MessageParam::Response, "<r/>", Some("<script>")).unwrap();
+        let html = post_form(
+            "https://idp.example/sso?a=1&b=\"2\"",
+            MessageParam::Response,
+            "<r/>",
+            Some("<script>"),
+        )
+        .unwrap();
         assert!(html.contains(r#"action="https://idp.example/sso?a=1&amp;b=&quot;2&quot;""#));
         assert!(html.contains(r#"value="&lt;script&gt;""#));
         assert!(html.contains(r#"name="SAMLResponse" value="PHIvPg==""#));

@@ -30,18 +30,28 @@ struct Bindings<'t> {
 
 impl<'t> Bindings<'t> {
     fn get(&self, prefix: &str) -> Option<&'t str> {
-        self.stack.iter().rev().find(|(p, _)| *p == prefix).map(|(_, u)| *u)
+        self.stack
+            .iter()
+            .rev()
+            .find(|(p, _)| *p == prefix)
+            .map(|(_, u)| *u)
     }
 
     fn declare(&mut self, e: &Element<'t>) {
-        self.stack.extend(e.ns_decls.iter().map(|(p, u)| (p.unwrap_or(""), *u)));
+        self.stack
+            .extend(e.ns_decls.iter().map(|(p, u)| (p.unwrap_or(""), *u)));
     }
 }
 
 /// Canonicalizes the subtree at `apex`, which must be `root` or a descendant
 /// of it, leaving out `exclude` (and its subtree) if given. `None` when `apex`
 /// is not in the tree.
-pub fn canonicalize(root: &Element<'_>, apex: &Element<'_>, exclude: Option<&Element<'_>>, opts: &C14nOptions<'_>) -> Option<String> {
+pub fn canonicalize(
+    root: &Element<'_>,
+    apex: &Element<'_>,
+    exclude: Option<&Element<'_>>,
+    opts: &C14nOptions<'_>,
+) -> Option<String> {
     let mut path = Vec::new();
     if !path_to(root, apex, &mut path) {
         return None;
@@ -51,12 +61,21 @@ pub fn canonicalize(root: &Element<'_>, apex: &Element<'_>, exclude: Option<&Ele
     for ancestor in path.iter().rev() {
         scope.declare(ancestor);
     }
-    let inclusive: Vec<&str> =
-        opts.inclusive_prefixes.iter().map(|p| if p == "#default" { "" } else { p.as_str() }).collect();
+    let inclusive: Vec<&str> = opts
+        .inclusive_prefixes
+        .iter()
+        .map(|p| if p == "#default" { "" } else { p.as_str() })
+        .collect();
     // One lifetime for everything the writer holds: the tree's strings and
     // the option's prefixes both outlive this call.
-    let mut w: Writer<'_> =
-        Writer { scope, rendered: Bindings::default(), exclude, with_comments: opts.with_comments, inclusive, out: String::new() };
+    let mut w: Writer<'_> = Writer {
+        scope,
+        rendered: Bindings::default(),
+        exclude,
+        with_comments: opts.with_comments,
+        inclusive,
+        out: String::new(),
+    };
     w.out.reserve(4096);
     w.element(apex);
     Some(w.out)
@@ -64,7 +83,11 @@ pub fn canonicalize(root: &Element<'_>, apex: &Element<'_>, exclude: Option<&Ele
 
 /// Pushes the ancestors of `target` (innermost first, `target` excluded) onto
 /// `path`; false when `target` is not under `root`.
-fn path_to<'t, 'a>(root: &'t Element<'a>, target: &Element<'_>, path: &mut Vec<&'t Element<'a>>) -> bool {
+fn path_to<'t, 'a>(
+    root: &'t Element<'a>,
+    target: &Element<'_>,
+    path: &mut Vec<&'t Element<'a>>,
+) -> bool {
     if std::ptr::eq(addr(root), addr(target)) {
         return true;
     }
@@ -101,7 +124,12 @@ impl<'t> Writer<'t> {
         // plus the InclusiveNamespaces ones that are in scope.
         let mut wanted: Vec<&str> = Vec::with_capacity(2 + e.attrs.len());
         wanted.push(e.prefix.unwrap_or(""));
-        wanted.extend(e.attrs.iter().filter_map(|a| a.prefix).filter(|p| *p != "xml"));
+        wanted.extend(
+            e.attrs
+                .iter()
+                .filter_map(|a| a.prefix)
+                .filter(|p| *p != "xml"),
+        );
         for p in &self.inclusive {
             if p.is_empty() || self.scope.get(p).is_some() {
                 wanted.push(p);
@@ -151,7 +179,11 @@ impl<'t> Writer<'t> {
         }
         for a in attrs {
             self.out.push(' ');
-            let prefix = if a.ns == Some(XML_NS) { Some("xml") } else { a.prefix };
+            let prefix = if a.ns == Some(XML_NS) {
+                Some("xml")
+            } else {
+                a.prefix
+            };
             push_qname(&mut self.out, prefix, a.local);
             self.out.push_str("=\"");
             escape_attr(&mut self.out, &a.value);
@@ -248,11 +280,17 @@ mod tests {
 
     #[test]
     fn excluded_element_is_left_out_by_identity_only() {
-        let doc = parse(r#"<r xmlns:ds="urn:ds"><a>1</a><ds:Signature><x/></ds:Signature><ds:Signature/></r>"#).unwrap();
+        let doc = parse(
+            r#"<r xmlns:ds="urn:ds"><a>1</a><ds:Signature><x/></ds:Signature><ds:Signature/></r>"#,
+        )
+        .unwrap();
         let sig = doc.root.elements().nth(1).unwrap();
         let out = canonicalize(&doc.root, &doc.root, Some(sig), &C14nOptions::default()).unwrap();
         // only that Signature is gone; its look-alike sibling stays
-        assert_eq!(out, r#"<r><a>1</a><ds:Signature xmlns:ds="urn:ds"></ds:Signature></r>"#);
+        assert_eq!(
+            out,
+            r#"<r><a>1</a><ds:Signature xmlns:ds="urn:ds"></ds:Signature></r>"#
+        );
     }
 
     #[test]
@@ -265,8 +303,17 @@ mod tests {
     #[test]
     fn comment_in_a_value_changes_nothing_without_comments() {
         let doc = parse("<r><n>user@example.com<!---->.evil</n></r>").unwrap();
-        assert_eq!(canonicalize(&doc.root, &doc.root, None, &C14nOptions::default()).unwrap(), "<r><n>user@example.com.evil</n></r>");
-        let with = C14nOptions { with_comments: true, inclusive_prefixes: &[] };
-        assert_eq!(canonicalize(&doc.root, &doc.root, None, &with).unwrap(), "<r><n>user@example.com<!---->.evil</n></r>");
+        assert_eq!(
+            canonicalize(&doc.root, &doc.root, None, &C14nOptions::default()).unwrap(),
+            "<r><n>user@example.com.evil</n></r>"
+        );
+        let with = C14nOptions {
+            with_comments: true,
+            inclusive_prefixes: &[],
+        };
+        assert_eq!(
+            canonicalize(&doc.root, &doc.root, None, &with).unwrap(),
+            "<r><n>user@example.com<!---->.evil</n></r>"
+        );
     }
 }

@@ -76,10 +76,19 @@ fn c14n_method(method: &Element) -> Result<(bool, Vec<String>)> {
         if child.local != "InclusiveNamespaces" || child.ns != Some(EXC_C14N) {
             return Err(structure("unexpected content in a canonicalization method"));
         }
-        for token in child.attr("PrefixList").unwrap_or("").split_ascii_whitespace() {
+        for token in child
+            .attr("PrefixList")
+            .unwrap_or("")
+            .split_ascii_whitespace()
+        {
             let ok = token == "#default"
-                || token.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
-                    && token.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
+                || token
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphabetic() || c == '_')
+                    && token
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
             if !ok {
                 return Err(structure("an InclusiveNamespaces prefix is not a name"));
             }
@@ -133,9 +142,14 @@ pub fn verify_enveloped<'d>(
     allow_sha1: bool,
 ) -> Result<Verified<'d>> {
     let signature = signature_of(element)?.ok_or(SamlError::SignatureMissing)?;
-    let id = element.attr("ID").filter(|v| !v.is_empty()).ok_or(structure("the signed element has no ID"))?;
+    let id = element
+        .attr("ID")
+        .filter(|v| !v.is_empty())
+        .ok_or(structure("the signed element has no ID"))?;
     if id_count(root, id) != 1 {
-        return Err(structure("the signed element's ID is not unique in the document"));
+        return Err(structure(
+            "the signed element's ID is not unique in the document",
+        ));
     }
 
     let parts = only_elements(signature)?;
@@ -144,39 +158,62 @@ pub fn verify_enveloped<'d>(
         _ => return Err(structure("a Signature needs SignedInfo and SignatureValue")),
     };
     if !signed_info.is(NS_DSIG, "SignedInfo") || !signature_value.is(NS_DSIG, "SignatureValue") {
-        return Err(structure("a Signature starts with SignedInfo then SignatureValue"));
+        return Err(structure(
+            "a Signature starts with SignedInfo then SignatureValue",
+        ));
     }
     match rest {
         [] => {}
         [k] if k.is(NS_DSIG, "KeyInfo") => {}
-        _ => return Err(structure("a Signature may hold only SignedInfo, SignatureValue and KeyInfo")),
+        _ => {
+            return Err(structure(
+                "a Signature may hold only SignedInfo, SignatureValue and KeyInfo",
+            ))
+        }
     }
 
     // Everything below is read from this SignedInfo, the one that is verified.
     let si = only_elements(signed_info)?;
     let (c14n, method, reference) = match si.as_slice() {
         [c, m, r] => (*c, *m, *r),
-        _ => return Err(structure("SignedInfo needs exactly CanonicalizationMethod, SignatureMethod and one Reference")),
+        _ => return Err(structure(
+            "SignedInfo needs exactly CanonicalizationMethod, SignatureMethod and one Reference",
+        )),
     };
-    if !c14n.is(NS_DSIG, "CanonicalizationMethod") || !method.is(NS_DSIG, "SignatureMethod") || !reference.is(NS_DSIG, "Reference") {
-        return Err(structure("SignedInfo's children are out of order or unknown"));
+    if !c14n.is(NS_DSIG, "CanonicalizationMethod")
+        || !method.is(NS_DSIG, "SignatureMethod")
+        || !reference.is(NS_DSIG, "Reference")
+    {
+        return Err(structure(
+            "SignedInfo's children are out of order or unknown",
+        ));
     }
     if method.elements().next().is_some() {
-        return Err(structure("SignatureMethod parameters (such as HMACOutputLength) are refused"));
+        return Err(structure(
+            "SignatureMethod parameters (such as HMACOutputLength) are refused",
+        ));
     }
     let alg = SigAlg::from_uri(method.attr("Algorithm").unwrap_or(""), allow_sha1)?;
     let (si_comments, si_prefixes) = c14n_method(c14n)?;
 
     if reference.attr("URI") != Some(format!("#{id}").as_str()) {
-        return Err(structure("the Reference does not point at the signed element's ID"));
+        return Err(structure(
+            "the Reference does not point at the signed element's ID",
+        ));
     }
     let rparts = only_elements(reference)?;
     let (transforms, digest_method, digest_value) = match rparts.as_slice() {
         [t, m, v] if t.is(NS_DSIG, "Transforms") => (*t, *m, *v),
-        _ => return Err(structure("a Reference needs Transforms, DigestMethod and DigestValue")),
+        _ => {
+            return Err(structure(
+                "a Reference needs Transforms, DigestMethod and DigestValue",
+            ))
+        }
     };
     if !digest_method.is(NS_DSIG, "DigestMethod") || !digest_value.is(NS_DSIG, "DigestValue") {
-        return Err(structure("the Reference's children are out of order or unknown"));
+        return Err(structure(
+            "the Reference's children are out of order or unknown",
+        ));
     }
     let tlist = only_elements(transforms)?;
     let exc = match tlist.as_slice() {
@@ -195,16 +232,38 @@ pub fn verify_enveloped<'d>(
     // First the signature over the small canonical SignedInfo, with configured
     // keys only: the costly canonicalization of the signed element below then
     // runs only for a SignedInfo one of the IdP's keys actually signed.
-    let signed = canonicalize(root, signed_info, None, &C14nOptions { with_comments: si_comments, inclusive_prefixes: &si_prefixes })
-        .ok_or(structure("SignedInfo is not in the document"))?;
-    let sig_bytes = base64_decode(&signature_value.text()).map_err(|_| structure("SignatureValue is not base64"))?;
+    let signed = canonicalize(
+        root,
+        signed_info,
+        None,
+        &C14nOptions {
+            with_comments: si_comments,
+            inclusive_prefixes: &si_prefixes,
+        },
+    )
+    .ok_or(structure("SignedInfo is not in the document"))?;
+    let sig_bytes = base64_decode(&signature_value.text())
+        .map_err(|_| structure("SignatureValue is not base64"))?;
     let ordered = key_order(certs, rest.first().copied());
     verify_with_any(ordered, alg, signed.as_bytes(), &sig_bytes)?;
     // The digest over the element without this Signature.
-    let canonical = canonicalize(root, element, Some(signature), &C14nOptions { with_comments: ref_comments, inclusive_prefixes: &ref_prefixes })
-        .ok_or(structure("the signed element is not in the document"))?;
-    let expected = base64_decode(&digest_value.text()).map_err(|_| structure("DigestValue is not base64"))?;
-    let actual = digest(digest_method.attr("Algorithm").unwrap_or(""), canonical.as_bytes(), allow_sha1)?;
+    let canonical = canonicalize(
+        root,
+        element,
+        Some(signature),
+        &C14nOptions {
+            with_comments: ref_comments,
+            inclusive_prefixes: &ref_prefixes,
+        },
+    )
+    .ok_or(structure("the signed element is not in the document"))?;
+    let expected =
+        base64_decode(&digest_value.text()).map_err(|_| structure("DigestValue is not base64"))?;
+    let actual = digest(
+        digest_method.attr("Algorithm").unwrap_or(""),
+        canonical.as_bytes(),
+        allow_sha1,
+    )?;
     if !bool::from(actual.ct_eq(&expected)) {
         return Err(SamlError::DigestMismatch.into());
     }
@@ -215,7 +274,10 @@ pub fn verify_enveloped<'d>(
 /// The configured certificates, the one named by `KeyInfo` (if it is one of
 /// them) first. A certificate in `KeyInfo` that is not configured changes
 /// nothing: it is never used.
-fn key_order<'c>(certs: &'c [IdpCertificate], key_info: Option<&Element>) -> Vec<&'c IdpCertificate> {
+fn key_order<'c>(
+    certs: &'c [IdpCertificate],
+    key_info: Option<&Element>,
+) -> Vec<&'c IdpCertificate> {
     let mut out: Vec<&IdpCertificate> = certs.iter().collect();
     // With one key there is nothing to order: skip decoding and hashing KeyInfo.
     if out.len() < 2 {

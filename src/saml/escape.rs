@@ -70,7 +70,10 @@ pub(crate) fn xml_safe<'v>(field: &'static str, v: &'v str) -> crate::Result<&'v
     if is_xml_safe(v) {
         Ok(v)
     } else {
-        Err(crate::Error::InvalidArgument { field, reason: "contains characters XML cannot carry" })
+        Err(crate::Error::InvalidArgument {
+            field,
+            reason: "contains characters XML cannot carry",
+        })
     }
 }
 

@@ -83,7 +83,10 @@ impl JsonObject {
     /// `"key":{…}`, written by `f` into a nested object.
     pub(crate) fn object(&mut self, key: &str, f: impl FnOnce(&mut JsonObject)) -> &mut Self {
         self.key(key);
-        let mut inner = JsonObject { out: std::mem::take(&mut self.out), first: true };
+        let mut inner = JsonObject {
+            out: std::mem::take(&mut self.out),
+            first: true,
+        };
         inner.out.push('{');
         f(&mut inner);
         self.out = inner.finish();
@@ -106,12 +109,15 @@ fn push_string(out: &mut String, s: &str) {
     let mut start = 0;
     // Jump from one byte that may need escaping to the next (0xE2 starts
     // U+2028/U+2029, E2 80 A8/A9); the runs between are copied whole.
-    while let Some(offset) =
-        bytes.get(start..).and_then(|rest| rest.iter().position(|&b| b < 0x20 || b == b'"' || b == b'\\' || b == 0xe2))
-    {
+    while let Some(offset) = bytes.get(start..).and_then(|rest| {
+        rest.iter()
+            .position(|&b| b < 0x20 || b == b'"' || b == b'\\' || b == 0xe2)
+    }) {
         let i = start + offset;
         let b = bytes.get(i).copied().unwrap_or(0);
-        let line_sep = b == 0xe2 && bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9));
+        let line_sep = b == 0xe2
+            && bytes.get(i + 1) == Some(&0x80)
+            && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9));
         let (escape, code, width): (Option<&str>, u32, usize) = match b {
             b'"' => (Some("\\\""), 0, 1),
             b'\\' => (Some("\\\\"), 0, 1),
@@ -119,10 +125,21 @@ fn push_string(out: &mut String, s: &str) {
             b'\r' => (Some("\\r"), 0, 1),
             b'\t' => (Some("\\t"), 0, 1),
             0..=0x1f => (None, u32::from(b), 1),
-            _ if line_sep => (None, if bytes.get(i + 2) == Some(&0xa8) { 0x2028 } else { 0x2029 }, 3),
+            _ if line_sep => (
+                None,
+                if bytes.get(i + 2) == Some(&0xa8) {
+                    0x2028
+                } else {
+                    0x2029
+                },
+                3,
+            ),
             _ => {
                 // Another character starting with E2: copy its first byte with the run.
-                let next = s.get(i..).and_then(|r| r.chars().next()).map_or(1, char::len_utf8);
+                let next = s
+                    .get(i..)
+                    .and_then(|r| r.chars().next())
+                    .map_or(1, char::len_utf8);
                 out.push_str(s.get(start..i + next).unwrap_or_default());
                 start = i + next;
                 continue;
@@ -136,7 +153,11 @@ fn push_string(out: &mut String, s: &str) {
                 const HEX: &[u8; 16] = b"0123456789abcdef";
                 out.push_str("\\u");
                 for shift in [12u32, 8, 4, 0] {
-                    out.push(char::from(HEX.get(((code >> shift) & 0xf) as usize).copied().unwrap_or(b'0')));
+                    out.push(char::from(
+                        HEX.get(((code >> shift) & 0xf) as usize)
+                            .copied()
+                            .unwrap_or(b'0'),
+                    ));
                 }
             }
         }
@@ -173,8 +194,12 @@ mod tests {
     fn round_trips_through_an_independent_parser() {
         let nasty = "a\"b\\c\n\r\t\u{0}\u{1f}\u{7f}é😀\u{2028}\u{2029}€→\u{2027}</script>";
         let mut o = JsonObject::with_capacity(16);
-        o.string("s", nasty).opt_string("none", None).number("n", 9_007_199_254_740_991).number("z", 0);
-        o.boolean("t", true).strings("list", &["x".into(), nasty.into()]);
+        o.string("s", nasty)
+            .opt_string("none", None)
+            .number("n", 9_007_199_254_740_991)
+            .number("z", 0);
+        o.boolean("t", true)
+            .strings("list", &["x".into(), nasty.into()]);
         o.object("nested", |n| {
             n.string("__proto__", "v").opt_number("m", Some(42));
         });
@@ -188,7 +213,10 @@ mod tests {
         assert_eq!(v["list"][1], nasty);
         assert_eq!(v["nested"]["__proto__"], "v");
         assert_eq!(v["nested"]["m"], 42);
-        assert!(!text.contains('\u{2028}') && !text.contains('\u{0}'), "{text}");
+        assert!(
+            !text.contains('\u{2028}') && !text.contains('\u{0}'),
+            "{text}"
+        );
     }
 
     #[test]

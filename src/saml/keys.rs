@@ -62,15 +62,21 @@ pub fn parse_certificates(text: &str) -> Result<Vec<IdpCertificate>> {
     const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
     const END: &str = "-----END CERTIFICATE-----";
     if !text.contains(BEGIN) {
-        return Ok(vec![from_der(base64_decode(text).map_err(|_| SamlError::CertificateInvalid)?)?]);
+        return Ok(vec![from_der(
+            base64_decode(text).map_err(|_| SamlError::CertificateInvalid)?,
+        )?]);
     }
     let mut out = Vec::new();
     let mut rest = text;
     while let Some(start) = rest.find(BEGIN) {
-        let after = rest.get(start + BEGIN.len()..).ok_or(SamlError::CertificateInvalid)?;
+        let after = rest
+            .get(start + BEGIN.len()..)
+            .ok_or(SamlError::CertificateInvalid)?;
         let end = after.find(END).ok_or(SamlError::CertificateInvalid)?;
         let body = after.get(..end).ok_or(SamlError::CertificateInvalid)?;
-        out.push(from_der(base64_decode(body).map_err(|_| SamlError::CertificateInvalid)?)?);
+        out.push(from_der(
+            base64_decode(body).map_err(|_| SamlError::CertificateInvalid)?,
+        )?);
         rest = after.get(end + END.len()..).unwrap_or("");
     }
     Ok(out)
@@ -78,20 +84,32 @@ pub fn parse_certificates(text: &str) -> Result<Vec<IdpCertificate>> {
 
 fn from_der(der: Vec<u8>) -> Result<IdpCertificate> {
     let cert = Certificate::from_der(&der).map_err(|_| SamlError::CertificateInvalid)?;
-    let spki_der = cert.tbs_certificate.subject_public_key_info.to_der().map_err(|_| SamlError::CertificateInvalid)?;
+    let spki_der = cert
+        .tbs_certificate
+        .subject_public_key_info
+        .to_der()
+        .map_err(|_| SamlError::CertificateInvalid)?;
     let key = key_from_spki(&spki_der)?;
-    Ok(IdpCertificate { key, sha256: Sha256::digest(&der).into(), der })
+    Ok(IdpCertificate {
+        key,
+        sha256: Sha256::digest(&der).into(),
+        der,
+    })
 }
 
 /// The verifying key of a SubjectPublicKeyInfo, with the size policy applied.
 fn key_from_spki(spki_der: &[u8]) -> Result<PublicKey> {
-    let spki = spki::SubjectPublicKeyInfoRef::from_der(spki_der).map_err(|_| SamlError::CertificateInvalid)?;
+    let spki = spki::SubjectPublicKeyInfoRef::from_der(spki_der)
+        .map_err(|_| SamlError::CertificateInvalid)?;
     let spki_der = spki_der.to_vec();
     let unsupported = |_| SamlError::CertificateUnsupported;
     let key = match spki.algorithm.oid.to_string().as_str() {
         OID_RSA => {
             // RFC 3279 §2.3.1: the bit string holds a DER RSAPublicKey.
-            let bits = spki.subject_public_key.as_bytes().ok_or(SamlError::CertificateInvalid)?;
+            let bits = spki
+                .subject_public_key
+                .as_bytes()
+                .ok_or(SamlError::CertificateInvalid)?;
             PublicKey::Rsa(RsaPublicKey::from_pkcs1_der(bits).map_err(|p| match p {
                 KeyProblem::Malformed => SamlError::CertificateInvalid,
                 KeyProblem::Unsupported => SamlError::CertificateUnsupported,
@@ -105,15 +123,23 @@ fn key_from_spki(spki_der: &[u8]) -> Result<PublicKey> {
                 .and_then(|p| p.decode_as::<der::asn1::ObjectIdentifier>().ok())
                 .map(|o| o.to_string());
             match curve.as_deref() {
-                Some(OID_P256) => PublicKey::P256(p256::ecdsa::VerifyingKey::from_public_key_der(&spki_der).map_err(unsupported)?),
-                Some(OID_P384) => PublicKey::P384(p384::ecdsa::VerifyingKey::from_public_key_der(&spki_der).map_err(unsupported)?),
+                Some(OID_P256) => PublicKey::P256(
+                    p256::ecdsa::VerifyingKey::from_public_key_der(&spki_der)
+                        .map_err(unsupported)?,
+                ),
+                Some(OID_P384) => PublicKey::P384(
+                    p384::ecdsa::VerifyingKey::from_public_key_der(&spki_der)
+                        .map_err(unsupported)?,
+                ),
                 _ => return Err(SamlError::CertificateUnsupported.into()),
             }
         }
         OID_DSA => {
             let k = dsa::VerifyingKey::from_public_key_der(&spki_der).map_err(unsupported)?;
             // FIPS 186 sizes: a small group makes DSA forgeable in a few tries.
-            if k.components().p().bits() < MIN_DSA_P_BITS || k.components().q().bits() < MIN_DSA_Q_BITS {
+            if k.components().p().bits() < MIN_DSA_P_BITS
+                || k.components().q().bits() < MIN_DSA_Q_BITS
+            {
                 return Err(SamlError::CertificateUnsupported.into());
             }
             PublicKey::Dsa(k)
@@ -137,11 +163,19 @@ mod tests {
         let components = dsa::Components::from_components(big(23), big(11), big(4)).unwrap();
         let key = dsa::VerifyingKey::from_components(components, big(8)).unwrap();
         let spki = key.to_public_key_der().unwrap();
-        assert_eq!(key_from_spki(spki.as_bytes()).unwrap_err().code(), "saml.certificate.unsupported");
+        assert_eq!(
+            key_from_spki(spki.as_bytes()).unwrap_err().code(),
+            "saml.certificate.unsupported"
+        );
     }
 
     #[test]
     fn garbage_spki_is_invalid() {
-        assert_eq!(key_from_spki(&[0x30, 0x03, 0x02, 0x01, 0x01]).unwrap_err().code(), "saml.certificate.invalid");
+        assert_eq!(
+            key_from_spki(&[0x30, 0x03, 0x02, 0x01, 0x01])
+                .unwrap_err()
+                .code(),
+            "saml.certificate.invalid"
+        );
     }
 }

@@ -7,7 +7,7 @@
 //! `&Signature=<percent-encoded base64>` to the URL. Without one the request
 //! goes unsigned, which only IdPs configured to accept it will take.
 
-use super::binding::{check_relay_state, deflate_encode, decode_post};
+use super::binding::{check_relay_state, decode_post, deflate_encode};
 use super::escape::{xml_attr, xml_safe, xml_text};
 use super::message::{self, MessageInfo, MessageKind};
 use super::sp::SamlServiceProvider;
@@ -64,21 +64,34 @@ pub struct LogoutResponseOptions {
 /// A LogoutResponse must report Success; anything else (partial logout, a
 /// responder error) is a typed error carrying the status codes and message.
 pub(crate) fn require_success(msg: &MessageInfo) -> Result<()> {
-    msg.status.as_ref().ok_or(SamlError::UnexpectedMessage)?.require_success()
+    msg.status
+        .as_ref()
+        .ok_or(SamlError::UnexpectedMessage)?
+        .require_success()
 }
 
 impl SamlServiceProvider {
     /// Builds a LogoutRequest for the IdP's HTTP-Redirect SLO endpoint and
     /// remembers its ID (one-time, expiring) for the LogoutResponse.
-    pub fn logout_request(&mut self, init: LogoutRequestInit, now: u64) -> Result<SentLogoutRequest> {
-        let destination = self
-            .config()
-            .idp
-            .slo_redirect_url
-            .clone()
-            .ok_or(Error::InvalidArgument { field: "idp.sloRedirectUrl", reason: "the IdP has no redirect SLO endpoint" })?;
+    pub fn logout_request(
+        &mut self,
+        init: LogoutRequestInit,
+        now: u64,
+    ) -> Result<SentLogoutRequest> {
+        let destination =
+            self.config()
+                .idp
+                .slo_redirect_url
+                .clone()
+                .ok_or(Error::InvalidArgument {
+                    field: "idp.sloRedirectUrl",
+                    reason: "the IdP has no redirect SLO endpoint",
+                })?;
         if init.name_id.trim().is_empty() {
-            return Err(Error::InvalidArgument { field: "nameId", reason: "is required" });
+            return Err(Error::InvalidArgument {
+                field: "nameId",
+                reason: "is required",
+            });
         }
         if let Some(rs) = &init.relay_state {
             check_relay_state(rs)?;
@@ -88,7 +101,11 @@ impl SamlServiceProvider {
         for (name, field, value) in [
             ("Format", "nameIdFormat", &init.name_id_format),
             ("NameQualifier", "nameQualifier", &init.name_qualifier),
-            ("SPNameQualifier", "spNameQualifier", &init.sp_name_qualifier),
+            (
+                "SPNameQualifier",
+                "spNameQualifier",
+                &init.sp_name_qualifier,
+            ),
         ] {
             if let Some(v) = value {
                 name_attrs.push_str(&format!(r#" {name}="{}""#, xml_attr(xml_safe(field, v)?)));
@@ -100,7 +117,10 @@ impl SamlServiceProvider {
             xml_text(xml_safe("nameId", &init.name_id)?)
         );
         for s in &init.session_indexes {
-            body.push_str(&format!("<samlp:SessionIndex>{}</samlp:SessionIndex>", xml_text(xml_safe("sessionIndex", s)?)));
+            body.push_str(&format!(
+                "<samlp:SessionIndex>{}</samlp:SessionIndex>",
+                xml_text(xml_safe("sessionIndex", s)?)
+            ));
         }
         let xml = format!(
             r#"<samlp:LogoutRequest xmlns:samlp="{NS_PROTOCOL}" xmlns:saml="{NS_ASSERTION}" ID="{id}" Version="2.0" IssueInstant="{}" Destination="{}">{body}</samlp:LogoutRequest>"#,
@@ -120,7 +140,13 @@ impl SamlServiceProvider {
         let url = format!("{destination}{sep}{query}");
         let expires_at = now.saturating_add(self.config().request_ttl_ms);
         self.pending_logout.insert(id.clone(), (), expires_at, now);
-        Ok(SentLogoutRequest { id, xml, url, signing_input: init.sig_alg.map(|_| query), expires_at })
+        Ok(SentLogoutRequest {
+            id,
+            xml,
+            url,
+            signing_input: init.sig_alg.map(|_| query),
+            expires_at,
+        })
     }
 
     /// Reads a LogoutResponse posted by the IdP (HTTP-POST binding): its
@@ -128,7 +154,12 @@ impl SamlServiceProvider {
     /// one only with `allow_unsigned`), Issuer, Destination, IssueInstant,
     /// InResponseTo (one-time) and Success. Returns the message and whether
     /// a signature verified.
-    pub fn read_logout_response_post(&mut self, value: &str, now: u64, opts: LogoutResponseOptions) -> Result<(MessageInfo, bool)> {
+    pub fn read_logout_response_post(
+        &mut self,
+        value: &str,
+        now: u64,
+        opts: LogoutResponseOptions,
+    ) -> Result<(MessageInfo, bool)> {
         let xml = decode_post(value)?;
         let doc = super::xml::parse(&xml)?;
         let msg = message::read_root(&doc.root)?;
@@ -137,7 +168,12 @@ impl SamlServiceProvider {
         }
         let signed = match super::dsig::signature_of(&doc.root)? {
             Some(_) => {
-                super::dsig::verify_enveloped(&doc.root, &doc.root, self.certificates(), self.config().allow_sha1)?;
+                super::dsig::verify_enveloped(
+                    &doc.root,
+                    &doc.root,
+                    self.certificates(),
+                    self.config().allow_sha1,
+                )?;
                 true
             }
             None if opts.allow_unsigned => false,
@@ -153,19 +189,35 @@ impl SamlServiceProvider {
     /// once (its ID is remembered until it could no longer pass the time checks).
     pub(crate) fn check_logout_request(&mut self, msg: &MessageInfo, now: u64) -> Result<()> {
         let skew = self.config().clock_skew_seconds.saturating_mul(1000);
-        if msg.not_on_or_after.is_some_and(|t| now >= t.saturating_add(skew)) {
+        if msg
+            .not_on_or_after
+            .is_some_and(|t| now >= t.saturating_add(skew))
+        {
             return Err(SamlError::Expired.into());
         }
-        let remember_until = msg.issue_instant.saturating_add(super::redirect::MAX_MESSAGE_AGE_MS + 2 * skew);
-        if !self.seen_messages.first_sighting(&msg.id, remember_until, now) {
+        let remember_until = msg
+            .issue_instant
+            .saturating_add(super::redirect::MAX_MESSAGE_AGE_MS + 2 * skew);
+        if !self
+            .seen_messages
+            .first_sighting(&msg.id, remember_until, now)
+        {
             return Err(SamlError::Replayed.into());
         }
         Ok(())
     }
 
     /// A LogoutResponse must answer a LogoutRequest this SP sent: one-time.
-    pub(crate) fn check_logout_answer(&mut self, msg: &MessageInfo, expected: Option<&str>, now: u64) -> Result<()> {
-        let got = msg.in_response_to.as_deref().ok_or(SamlError::InResponseToMismatch)?;
+    pub(crate) fn check_logout_answer(
+        &mut self,
+        msg: &MessageInfo,
+        expected: Option<&str>,
+        now: u64,
+    ) -> Result<()> {
+        let got = msg
+            .in_response_to
+            .as_deref()
+            .ok_or(SamlError::InResponseToMismatch)?;
         match expected {
             Some(e) => {
                 if !crate::secret::ct_eq_str(e, got) {

@@ -51,11 +51,13 @@ impl Status {
         if self.is_success() {
             return Ok(());
         }
-        Err(crate::Error::SamlStatus(Box::new(crate::error::StatusError {
-            code: self.code.clone(),
-            second_level: self.second_level.clone(),
-            message: self.message.clone(),
-        })))
+        Err(crate::Error::SamlStatus(Box::new(
+            crate::error::StatusError {
+                code: self.code.clone(),
+                second_level: self.second_level.clone(),
+                message: self.message.clone(),
+            },
+        )))
     }
 
     /// Whether the top-level code is Success.
@@ -118,20 +120,33 @@ pub(crate) fn read_root(root: &Element) -> Result<MessageInfo> {
     if root.attr("Version") != Some("2.0") {
         return Err(SamlError::VersionUnsupported.into());
     }
-    let id = root.attr("ID").filter(|v| !v.is_empty()).ok_or(SamlError::UnexpectedMessage)?.to_owned();
+    let id = root
+        .attr("ID")
+        .filter(|v| !v.is_empty())
+        .ok_or(SamlError::UnexpectedMessage)?
+        .to_owned();
     let issue_instant = time::parse(root.attr("IssueInstant").ok_or(SamlError::BadTime)?)?;
-    let issuer = root.unique_child(NS_ASSERTION, "Issuer")?.map(|e| e.text().trim().to_owned());
+    let issuer = root
+        .unique_child(NS_ASSERTION, "Issuer")?
+        .map(|e| e.text().trim().to_owned());
     let status = match root.unique_child(NS_PROTOCOL, "Status")? {
         None => None,
         Some(s) => {
-            let top = s.unique_child(NS_PROTOCOL, "StatusCode")?.ok_or(SamlError::UnexpectedMessage)?;
+            let top = s
+                .unique_child(NS_PROTOCOL, "StatusCode")?
+                .ok_or(SamlError::UnexpectedMessage)?;
             Some(Status {
-                code: top.attr("Value").ok_or(SamlError::UnexpectedMessage)?.to_owned(),
+                code: top
+                    .attr("Value")
+                    .ok_or(SamlError::UnexpectedMessage)?
+                    .to_owned(),
                 second_level: top
                     .unique_child(NS_PROTOCOL, "StatusCode")?
                     .and_then(|c| c.attr("Value"))
                     .map(str::to_owned),
-                message: s.unique_child(NS_PROTOCOL, "StatusMessage")?.map(|m| m.text().into_owned()),
+                message: s
+                    .unique_child(NS_PROTOCOL, "StatusMessage")?
+                    .map(|m| m.text().into_owned()),
             })
         }
     };
@@ -146,7 +161,10 @@ pub(crate) fn read_root(root: &Element) -> Result<MessageInfo> {
         status,
         name_id: name_id.map(|n| n.text().trim().to_owned()),
         name_id_format: name_id.and_then(|n| n.attr("Format")).map(str::to_owned),
-        session_indexes: root.children_named(NS_PROTOCOL, "SessionIndex").map(|e| e.text().trim().to_owned()).collect(),
+        session_indexes: root
+            .children_named(NS_PROTOCOL, "SessionIndex")
+            .map(|e| e.text().trim().to_owned())
+            .collect(),
         not_on_or_after: root.attr("NotOnOrAfter").map(time::parse).transpose()?,
     })
 }

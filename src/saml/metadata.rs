@@ -36,7 +36,9 @@ pub fn parse_idp_metadata(xml: &str, now: u64) -> Result<IdpMetadata> {
         root
     } else if root.is(NS_METADATA, "EntitiesDescriptor") {
         outer_valid_until = check_valid_until(root, now)?;
-        let mut idps = root.children_named(NS_METADATA, "EntityDescriptor").filter(|e| idp_descriptor(e).is_some());
+        let mut idps = root
+            .children_named(NS_METADATA, "EntityDescriptor")
+            .filter(|e| idp_descriptor(e).is_some());
         let first = idps.next().ok_or(SamlError::MetadataInvalid)?;
         if idps.next().is_some() {
             return Err(SamlError::MetadataInvalid.into()); // which one would be a guess
@@ -46,10 +48,20 @@ pub fn parse_idp_metadata(xml: &str, now: u64) -> Result<IdpMetadata> {
         return Err(SamlError::MetadataInvalid.into());
     };
     let valid_until = check_valid_until(entity, now)?;
-    let entity_id = entity.attr("entityID").filter(|v| !v.trim().is_empty()).ok_or(SamlError::MetadataInvalid)?;
+    let entity_id = entity
+        .attr("entityID")
+        .filter(|v| !v.trim().is_empty())
+        .ok_or(SamlError::MetadataInvalid)?;
     let descriptor = idp_descriptor(entity).ok_or(SamlError::MetadataInvalid)?;
     // The earliest validUntil of the enclosing descriptors governs.
-    let valid_until = [outer_valid_until, valid_until, check_valid_until(descriptor, now)?].into_iter().flatten().min();
+    let valid_until = [
+        outer_valid_until,
+        valid_until,
+        check_valid_until(descriptor, now)?,
+    ]
+    .into_iter()
+    .flatten()
+    .min();
 
     let endpoint = |local: &str, binding: &str| -> Result<Option<String>> {
         let found = descriptor
@@ -75,7 +87,9 @@ pub fn parse_idp_metadata(xml: &str, now: u64) -> Result<IdpMetadata> {
         if !matches!(kd.attr("use"), None | Some("signing")) {
             continue;
         }
-        let key_info = kd.child(NS_DSIG, "KeyInfo").ok_or(SamlError::MetadataInvalid)?;
+        let key_info = kd
+            .child(NS_DSIG, "KeyInfo")
+            .ok_or(SamlError::MetadataInvalid)?;
         for data in key_info.children_named(NS_DSIG, "X509Data") {
             for cert in data.children_named(NS_DSIG, "X509Certificate") {
                 certificates.extend(parse_certificates(&cert.text())?);
@@ -101,9 +115,12 @@ pub fn parse_idp_metadata(xml: &str, now: u64) -> Result<IdpMetadata> {
 }
 
 fn idp_descriptor<'e, 'a>(entity: &'e Element<'a>) -> Option<&'e Element<'a>> {
-    entity.children_named(NS_METADATA, "IDPSSODescriptor").find(|d| {
-        d.attr("protocolSupportEnumeration").is_some_and(|p| p.split_ascii_whitespace().any(|x| x == NS_PROTOCOL))
-    })
+    entity
+        .children_named(NS_METADATA, "IDPSSODescriptor")
+        .find(|d| {
+            d.attr("protocolSupportEnumeration")
+                .is_some_and(|p| p.split_ascii_whitespace().any(|x| x == NS_PROTOCOL))
+        })
 }
 
 fn check_valid_until(e: &Element, now: u64) -> Result<Option<u64>> {
@@ -133,7 +150,10 @@ fn check_valid_until(e: &Element, now: u64) -> Result<Option<u64>> {
 pub fn sp_metadata(config: &SpConfig, name_id_formats: &[String]) -> Result<String> {
     for f in name_id_formats {
         if f.trim().is_empty() || !super::escape::is_xml_safe(f) {
-            return Err(Error::InvalidArgument { field: "nameIdFormats", reason: "each must be a non-empty URI" });
+            return Err(Error::InvalidArgument {
+                field: "nameIdFormats",
+                reason: "each must be a non-empty URI",
+            });
         }
     }
     let mut body = String::new();
@@ -144,7 +164,10 @@ pub fn sp_metadata(config: &SpConfig, name_id_formats: &[String]) -> Result<Stri
         ));
     }
     for f in name_id_formats {
-        body.push_str(&format!("<md:NameIDFormat>{}</md:NameIDFormat>", xml_text(f)));
+        body.push_str(&format!(
+            "<md:NameIDFormat>{}</md:NameIDFormat>",
+            xml_text(f)
+        ));
     }
     body.push_str(&format!(
         r#"<md:AssertionConsumerService Binding="{BINDING_HTTP_POST}" Location="{}" index="0" isDefault="true"/>"#,

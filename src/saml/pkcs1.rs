@@ -52,15 +52,21 @@ impl Hash {
     /// RFC 8017 §9.2 note 1) that precedes the digest.
     fn digest_info_prefix(self) -> &'static [u8] {
         match self {
-            Self::Sha1 => &[0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14],
+            Self::Sha1 => &[
+                0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04,
+                0x14,
+            ],
             Self::Sha256 => &[
-                0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20,
+                0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+                0x01, 0x05, 0x00, 0x04, 0x20,
             ],
             Self::Sha384 => &[
-                0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30,
+                0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+                0x02, 0x05, 0x00, 0x04, 0x30,
             ],
             Self::Sha512 => &[
-                0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40,
+                0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+                0x03, 0x05, 0x00, 0x04, 0x40,
             ],
         }
     }
@@ -118,12 +124,23 @@ impl RsaPublicKey {
             return false;
         }
         // Steps 2a–c: s < n, m = s^e mod n, EM = I2OSP(m, k).
-        let Some(em) = self.modulus.pow(signature, &self.exponent) else { return false };
+        let Some(em) = self.modulus.pow(signature, &self.exponent) else {
+            return false;
+        };
         // Step 3: EM' = 0x00 0x01 PS 0x00 T, with |PS| >= 8 of 0xff.
         let prefix = hash.digest_info_prefix();
         let t_len = prefix.len() + digest.len();
-        let Some(ps_len) = k.checked_sub(3 + t_len).filter(|&l| l >= 8) else { return false };
-        let expected = [&[0x00, 0x01][..], &vec![0xff; ps_len], &[0x00], prefix, digest].concat();
+        let Some(ps_len) = k.checked_sub(3 + t_len).filter(|&l| l >= 8) else {
+            return false;
+        };
+        let expected = [
+            &[0x00, 0x01][..],
+            &vec![0xff; ps_len],
+            &[0x00],
+            prefix,
+            digest,
+        ]
+        .concat();
         // Step 4: compare in full.
         em == expected
     }
@@ -148,7 +165,12 @@ mod tests {
 
     fn der_key(n: &[u8], e: &[u8]) -> Vec<u8> {
         // Minimal DER integers: a leading zero only before a high bit.
-        let int = |v: &[u8]| tlv(0x02, &[if v[0] & 0x80 != 0 { &[0u8][..] } else { &[] }, v].concat());
+        let int = |v: &[u8]| {
+            tlv(
+                0x02,
+                &[if v[0] & 0x80 != 0 { &[0u8][..] } else { &[] }, v].concat(),
+            )
+        };
         tlv(0x30, &[int(n), int(e)].concat())
     }
 
@@ -162,25 +184,60 @@ mod tests {
     #[test]
     fn key_policy() {
         let n = odd_modulus(2048);
-        assert_eq!(RsaPublicKey::from_pkcs1_der(&der_key(&n, &[1, 0, 1])).unwrap().bits(), 2048);
-        assert_eq!(RsaPublicKey::from_pkcs1_der(&der_key(&odd_modulus(1024), &[1, 0, 1])), Err(KeyProblem::Unsupported));
-        assert_eq!(RsaPublicKey::from_pkcs1_der(&der_key(&odd_modulus(8200), &[1, 0, 1])), Err(KeyProblem::Unsupported));
-        assert_eq!(RsaPublicKey::from_pkcs1_der(&der_key(&n, &[1])), Err(KeyProblem::Unsupported), "e = 1");
-        assert_eq!(RsaPublicKey::from_pkcs1_der(&der_key(&n, &[1, 0, 0])), Err(KeyProblem::Unsupported), "even e");
+        assert_eq!(
+            RsaPublicKey::from_pkcs1_der(&der_key(&n, &[1, 0, 1]))
+                .unwrap()
+                .bits(),
+            2048
+        );
+        assert_eq!(
+            RsaPublicKey::from_pkcs1_der(&der_key(&odd_modulus(1024), &[1, 0, 1])),
+            Err(KeyProblem::Unsupported)
+        );
+        assert_eq!(
+            RsaPublicKey::from_pkcs1_der(&der_key(&odd_modulus(8200), &[1, 0, 1])),
+            Err(KeyProblem::Unsupported)
+        );
+        assert_eq!(
+            RsaPublicKey::from_pkcs1_der(&der_key(&n, &[1])),
+            Err(KeyProblem::Unsupported),
+            "e = 1"
+        );
+        assert_eq!(
+            RsaPublicKey::from_pkcs1_der(&der_key(&n, &[1, 0, 0])),
+            Err(KeyProblem::Unsupported),
+            "even e"
+        );
         let mut even = n.clone();
         *even.last_mut().unwrap() &= 0xfe;
-        assert_eq!(RsaPublicKey::from_pkcs1_der(&der_key(&even, &[3])), Err(KeyProblem::Unsupported), "even n");
-        assert_eq!(RsaPublicKey::from_pkcs1_der(&[0x30, 0x00]), Err(KeyProblem::Malformed));
+        assert_eq!(
+            RsaPublicKey::from_pkcs1_der(&der_key(&even, &[3])),
+            Err(KeyProblem::Unsupported),
+            "even n"
+        );
+        assert_eq!(
+            RsaPublicKey::from_pkcs1_der(&[0x30, 0x00]),
+            Err(KeyProblem::Malformed)
+        );
         let mut trailing = der_key(&n, &[3]);
         trailing.push(0);
-        assert_eq!(RsaPublicKey::from_pkcs1_der(&trailing), Err(KeyProblem::Malformed));
+        assert_eq!(
+            RsaPublicKey::from_pkcs1_der(&trailing),
+            Err(KeyProblem::Malformed)
+        );
     }
 
     #[test]
     fn wrong_lengths_never_verify() {
         let key = RsaPublicKey::from_pkcs1_der(&der_key(&odd_modulus(2048), &[1, 0, 1])).unwrap();
-        assert!(!key.verify(Hash::Sha256, &[0; 32], &[1; 255]), "short signature");
-        assert!(!key.verify(Hash::Sha256, &[0; 31], &[1; 256]), "short digest");
+        assert!(
+            !key.verify(Hash::Sha256, &[0; 32], &[1; 255]),
+            "short signature"
+        );
+        assert!(
+            !key.verify(Hash::Sha256, &[0; 31], &[1; 256]),
+            "short digest"
+        );
         assert!(!key.verify(Hash::Sha256, &[0; 32], &[0xff; 256]), "s >= n");
     }
 }

@@ -30,8 +30,6 @@ pub struct RedirectOptions {
     pub allow_sha1: Option<bool>,
 }
 
-
-
 /// A redirect-binding message that passed its checks.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifiedRedirect {
@@ -64,7 +62,11 @@ fn params(query: &str) -> Result<Vec<RawParam<'_>>> {
         if out.iter().any(|p| p.name == name) {
             return Err(SamlError::RedirectMalformed.into());
         }
-        out.push(RawParam { name, raw: v, value: form_decode(v).ok_or(SamlError::RedirectMalformed)? });
+        out.push(RawParam {
+            name,
+            raw: v,
+            value: form_decode(v).ok_or(SamlError::RedirectMalformed)?,
+        });
     }
     Ok(out)
 }
@@ -75,7 +77,12 @@ impl SamlServiceProvider {
     /// profile never sends one by redirect). The signature is
     /// checked with the configured IdP certificates only; then `Version`,
     /// `Issuer`, `Destination` and `IssueInstant` freshness.
-    pub fn verify_redirect(&mut self, url_or_query: &str, now: u64, opts: RedirectOptions) -> Result<VerifiedRedirect> {
+    pub fn verify_redirect(
+        &mut self,
+        url_or_query: &str,
+        now: u64,
+        opts: RedirectOptions,
+    ) -> Result<VerifiedRedirect> {
         if url_or_query.len() > MAX_ENCODED {
             return Err(SamlError::TooLarge.into());
         }
@@ -100,8 +107,14 @@ impl SamlServiceProvider {
                 }
                 signed.push_str("&SigAlg=");
                 signed.push_str(alg.raw);
-                let sig_bytes = base64_decode(&sig.value).map_err(|_| SamlError::RedirectMalformed)?;
-                verify_with_any(self.certificates(), alg_value, signed.as_bytes(), &sig_bytes)?;
+                let sig_bytes =
+                    base64_decode(&sig.value).map_err(|_| SamlError::RedirectMalformed)?;
+                verify_with_any(
+                    self.certificates(),
+                    alg_value,
+                    signed.as_bytes(),
+                    &sig_bytes,
+                )?;
                 Some(alg_value)
             }
             (None, None) if opts.allow_unsigned => None,
@@ -114,12 +127,21 @@ impl SamlServiceProvider {
         // A <Response> never travels by HTTP-Redirect (Profiles §4.1.2): it is
         // validated as a whole by the POST path, never here.
         let expected_destination = match message.kind {
-            MessageKind::LogoutRequest if msg_name == "SAMLRequest" => self.config().slo_url.as_deref(),
-            MessageKind::LogoutResponse if msg_name == "SAMLResponse" => self.config().slo_url.as_deref(),
+            MessageKind::LogoutRequest if msg_name == "SAMLRequest" => {
+                self.config().slo_url.as_deref()
+            }
+            MessageKind::LogoutResponse if msg_name == "SAMLResponse" => {
+                self.config().slo_url.as_deref()
+            }
             _ => return Err(SamlError::UnexpectedMessage.into()),
         };
         let expected_destination = expected_destination.map(str::to_owned);
-        self.check_envelope(&message, expected_destination.as_deref(), sig_alg.is_some(), now)?;
+        self.check_envelope(
+            &message,
+            expected_destination.as_deref(),
+            sig_alg.is_some(),
+            now,
+        )?;
         match message.kind {
             MessageKind::LogoutResponse => {
                 self.check_logout_answer(&message, opts.expected_request_id.as_deref(), now)?;
@@ -128,6 +150,11 @@ impl SamlServiceProvider {
             MessageKind::LogoutRequest => self.check_logout_request(&message, now)?,
             _ => {}
         }
-        Ok(VerifiedRedirect { message, xml, relay_state: relay.map(|r| r.value.clone()), sig_alg })
+        Ok(VerifiedRedirect {
+            message,
+            xml,
+            relay_state: relay.map(|r| r.value.clone()),
+            sig_alg,
+        })
     }
 }

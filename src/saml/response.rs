@@ -114,7 +114,10 @@ impl ValidatedResponse {
             .opt_number("authnInstant", self.authn_instant)
             .opt_number("sessionNotOnOrAfter", self.session_not_on_or_after)
             .opt_number("notOnOrAfter", self.not_on_or_after)
-            .opt_string("authnContextClassRef", self.authn_context_class_ref.as_deref())
+            .opt_string(
+                "authnContextClassRef",
+                self.authn_context_class_ref.as_deref(),
+            )
             .object("attributes", |a| {
                 for (name, values) in &self.attributes {
                     a.strings(name, values);
@@ -122,14 +125,16 @@ impl ValidatedResponse {
             });
         if let Some(t) = &self.orange_api_token {
             o.object("orangeApiToken", |o| {
-                o.string("value", &t.value).string("urlEncoded", &t.url_encoded);
+                o.string("value", &t.value)
+                    .string("urlEncoded", &t.url_encoded);
             });
         }
         o.string("responseId", &self.response_id)
             .string("assertionId", &self.assertion_id)
             .opt_string("inResponseTo", self.in_response_to.as_deref())
             .object("signed", |o| {
-                o.boolean("response", self.signed.0).boolean("assertion", self.signed.1);
+                o.boolean("response", self.signed.0)
+                    .boolean("assertion", self.signed.1);
             })
             .number("replayUntil", self.replay_until);
         o.finish()
@@ -153,7 +158,10 @@ fn assertion_from<'d>(
     // A verified Response covers its one direct-child Assertion (by position).
     let signed_response = response_sig?;
     debug_assert!(std::ptr::eq(signed_response.element(), response));
-    signed_response.element().child(NS_ASSERTION, "Assertion").map(VerifiedAssertion)
+    signed_response
+        .element()
+        .child(NS_ASSERTION, "Assertion")
+        .map(VerifiedAssertion)
 }
 
 fn request_error(miss: Miss) -> SamlError {
@@ -165,7 +173,10 @@ fn request_error(miss: Miss) -> SamlError {
 }
 
 fn count_named(e: &Element, ns: &str, local: &str) -> usize {
-    usize::from(e.is(ns, local)) + e.elements().map(|c| count_named(c, ns, local)).sum::<usize>()
+    usize::from(e.is(ns, local))
+        + e.elements()
+            .map(|c| count_named(c, ns, local))
+            .sum::<usize>()
 }
 
 fn time_attr(e: &Element, name: &str) -> Result<Option<u64>> {
@@ -173,13 +184,22 @@ fn time_attr(e: &Element, name: &str) -> Result<Option<u64>> {
 }
 
 /// RFC 3986 unreserved characters stay; everything else is percent-encoded.
-const URL_ENCODE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+const URL_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 impl SamlServiceProvider {
     /// Validates a posted `SAMLResponse` (base64, or the XML itself) and
     /// returns what it says. `now` is ms since the epoch. Assertion IDs are
     /// remembered against replay in this SP's own memory.
-    pub fn validate_response(&mut self, saml_response: &str, now: u64, opts: ValidateOptions) -> Result<ValidatedResponse> {
+    pub fn validate_response(
+        &mut self,
+        saml_response: &str,
+        now: u64,
+        opts: ValidateOptions,
+    ) -> Result<ValidatedResponse> {
         let mut seen = std::mem::take(&mut self.seen_messages);
         let result = self.validate_response_with(saml_response, now, opts, &mut seen);
         self.seen_messages = seen;
@@ -218,7 +238,12 @@ impl SamlServiceProvider {
             return Err(SamlError::UnexpectedMessage.into());
         }
         let envelope = message::read_root(root)?;
-        envelope.status.as_ref().ok_or(SamlError::UnexpectedMessage).map_err(crate::Error::from)?.require_success()?;
+        envelope
+            .status
+            .as_ref()
+            .ok_or(SamlError::UnexpectedMessage)
+            .map_err(crate::Error::from)?
+            .require_success()?;
 
         // Structure: nothing encrypted, exactly one Assertion in the whole
         // document, and it is a direct child of the Response.
@@ -243,11 +268,20 @@ impl SamlServiceProvider {
             None => None,
         };
         let signed = (response_sig.is_some(), assertion_sig.is_some());
-        let assertion = assertion_from(root, response_sig, assertion_sig).ok_or(SamlError::SignatureMissing)?;
+        let assertion =
+            assertion_from(root, response_sig, assertion_sig).ok_or(SamlError::SignatureMissing)?;
 
         // The Response envelope (Issuer optional there; Destination required when it is signed).
-        let skew = opts.clock_skew_seconds.unwrap_or(self.config().clock_skew_seconds).min(3600).saturating_mul(1000);
-        if envelope.issuer.as_deref().is_some_and(|i| i != self.config().idp.entity_id) {
+        let skew = opts
+            .clock_skew_seconds
+            .unwrap_or(self.config().clock_skew_seconds)
+            .min(3600)
+            .saturating_mul(1000);
+        if envelope
+            .issuer
+            .as_deref()
+            .is_some_and(|i| i != self.config().idp.entity_id)
+        {
             return Err(SamlError::IssuerMismatch.into());
         }
         match envelope.destination.as_deref() {
@@ -256,11 +290,18 @@ impl SamlServiceProvider {
             None if signed.0 => return Err(SamlError::DestinationMismatch.into()),
             None => {}
         }
-        if self.config().idp.metadata_valid_until.is_some_and(|t| now >= t) {
+        if self
+            .config()
+            .idp
+            .metadata_valid_until
+            .is_some_and(|t| now >= t)
+        {
             return Err(SamlError::MetadataExpired.into());
         }
         let instant = envelope.issue_instant;
-        if instant > now.saturating_add(skew) || instant.saturating_add(super::redirect::MAX_MESSAGE_AGE_MS + skew) < now {
+        if instant > now.saturating_add(skew)
+            || instant.saturating_add(super::redirect::MAX_MESSAGE_AGE_MS + skew) < now
+        {
             return Err(SamlError::IssueInstantInvalid.into());
         }
 
@@ -313,30 +354,53 @@ impl SamlServiceProvider {
     }
 
     /// Every Web Browser SSO profile check on the verified assertion.
-    fn check_assertion(&self, verified: VerifiedAssertion<'_>, expected_irt: Option<&str>, now: u64, skew: u64) -> Result<Checked> {
+    fn check_assertion(
+        &self,
+        verified: VerifiedAssertion<'_>,
+        expected_irt: Option<&str>,
+        now: u64,
+        skew: u64,
+    ) -> Result<Checked> {
         let a = verified.0;
         let invalid = SamlError::AssertionInvalid;
         if a.attr("Version") != Some("2.0") {
             return Err(SamlError::VersionUnsupported.into());
         }
-        let assertion_id = a.attr("ID").filter(|v| !v.is_empty()).ok_or(invalid("no ID"))?.to_owned();
+        let assertion_id = a
+            .attr("ID")
+            .filter(|v| !v.is_empty())
+            .ok_or(invalid("no ID"))?
+            .to_owned();
         // The Response's IssueInstant may be unsigned (only the Assertion signed),
         // so the signed assertion's own IssueInstant gets the freshness window.
         let issued = time::parse(a.attr("IssueInstant").ok_or(invalid("no IssueInstant"))?)?;
-        if issued > now.saturating_add(skew) || issued.saturating_add(super::redirect::MAX_MESSAGE_AGE_MS + skew) < now {
+        if issued > now.saturating_add(skew)
+            || issued.saturating_add(super::redirect::MAX_MESSAGE_AGE_MS + skew) < now
+        {
             return Err(SamlError::IssueInstantInvalid.into());
         }
-        let issuer = a.unique_child(NS_ASSERTION, "Issuer")?.ok_or(invalid("no Issuer"))?.text().trim().to_owned();
+        let issuer = a
+            .unique_child(NS_ASSERTION, "Issuer")?
+            .ok_or(invalid("no Issuer"))?
+            .text()
+            .trim()
+            .to_owned();
         if issuer != self.config().idp.entity_id {
             return Err(SamlError::IssuerMismatch.into());
         }
 
         // Subject: a NameID (never encrypted), and a bearer confirmation that fits.
-        let subject = a.unique_child(NS_ASSERTION, "Subject")?.ok_or(invalid("no Subject"))?;
-        if subject.child(NS_ASSERTION, "EncryptedID").is_some() || count_named(a, NS_ASSERTION, "EncryptedAttribute") > 0 {
+        let subject = a
+            .unique_child(NS_ASSERTION, "Subject")?
+            .ok_or(invalid("no Subject"))?;
+        if subject.child(NS_ASSERTION, "EncryptedID").is_some()
+            || count_named(a, NS_ASSERTION, "EncryptedAttribute") > 0
+        {
             return Err(SamlError::AssertionEncrypted.into());
         }
-        let name_id_el = subject.unique_child(NS_ASSERTION, "NameID")?.ok_or(invalid("no NameID"))?;
+        let name_id_el = subject
+            .unique_child(NS_ASSERTION, "NameID")?
+            .ok_or(invalid("no NameID"))?;
         let name_id = name_id_el.text().trim().to_owned();
         if name_id.is_empty() {
             return Err(invalid("empty NameID").into());
@@ -347,7 +411,9 @@ impl SamlServiceProvider {
             if sc.attr("Method") != Some(BEARER) {
                 return Err(SamlError::SubjectConfirmationInvalid.into());
             }
-            let Some(data) = sc.unique_child(NS_ASSERTION, "SubjectConfirmationData")? else { continue };
+            let Some(data) = sc.unique_child(NS_ASSERTION, "SubjectConfirmationData")? else {
+                continue;
+            };
             let until = time_attr(data, "NotOnOrAfter")?;
             let fits = data.attr("Recipient") == Some(self.config().acs_url.as_str())
                 && data.attr("NotBefore").is_none()
@@ -361,7 +427,9 @@ impl SamlServiceProvider {
         let confirmation_until = confirmation_until.ok_or(SamlError::SubjectConfirmationInvalid)?;
 
         // Conditions: time window with skew, and an audience that names us.
-        let conditions = a.unique_child(NS_ASSERTION, "Conditions")?.ok_or(SamlError::AudienceMismatch)?;
+        let conditions = a
+            .unique_child(NS_ASSERTION, "Conditions")?
+            .ok_or(SamlError::AudienceMismatch)?;
         if time_attr(conditions, "NotBefore")?.is_some_and(|t| t > now.saturating_add(skew)) {
             return Err(SamlError::ConditionsNotYetValid.into());
         }
@@ -373,24 +441,35 @@ impl SamlServiceProvider {
         // assertion Indeterminate, which is not valid.
         for c in conditions.elements() {
             let known = c.ns == Some(NS_ASSERTION)
-                && matches!(c.local, "AudienceRestriction" | "OneTimeUse" | "ProxyRestriction");
+                && matches!(
+                    c.local,
+                    "AudienceRestriction" | "OneTimeUse" | "ProxyRestriction"
+                );
             if !known {
                 return Err(invalid("a condition that is not understood").into());
             }
         }
-        let mut restrictions = conditions.children_named(NS_ASSERTION, "AudienceRestriction").peekable();
+        let mut restrictions = conditions
+            .children_named(NS_ASSERTION, "AudienceRestriction")
+            .peekable();
         if restrictions.peek().is_none() {
             return Err(SamlError::AudienceMismatch.into());
         }
         for r in restrictions {
-            if !r.children_named(NS_ASSERTION, "Audience").any(|aud| aud.text().trim() == self.config().entity_id) {
+            if !r
+                .children_named(NS_ASSERTION, "Audience")
+                .any(|aud| aud.text().trim() == self.config().entity_id)
+            {
                 return Err(SamlError::AudienceMismatch.into());
             }
         }
 
         // AuthnStatement (the profile requires one); every one's session must
         // still be open, and the earliest end is the one reported.
-        let authn = a.children_named(NS_ASSERTION, "AuthnStatement").next().ok_or(invalid("no AuthnStatement"))?;
+        let authn = a
+            .children_named(NS_ASSERTION, "AuthnStatement")
+            .next()
+            .ok_or(invalid("no AuthnStatement"))?;
         let mut session_not_on_or_after: Option<u64> = None;
         for statement in a.children_named(NS_ASSERTION, "AuthnStatement") {
             if let Some(t) = time_attr(statement, "SessionNotOnOrAfter")? {
@@ -409,8 +488,13 @@ impl SamlServiceProvider {
         let mut attributes: Vec<(String, Vec<String>)> = Vec::new();
         for statement in a.children_named(NS_ASSERTION, "AttributeStatement") {
             for attr in statement.children_named(NS_ASSERTION, "Attribute") {
-                let name = attr.attr("Name").ok_or(invalid("an Attribute has no Name"))?.to_owned();
-                let values = attr.children_named(NS_ASSERTION, "AttributeValue").map(|v| v.text().into_owned());
+                let name = attr
+                    .attr("Name")
+                    .ok_or(invalid("an Attribute has no Name"))?
+                    .to_owned();
+                let values = attr
+                    .children_named(NS_ASSERTION, "AttributeValue")
+                    .map(|v| v.text().into_owned());
                 match attributes.iter_mut().find(|(n, _)| *n == name) {
                     Some((_, existing)) => existing.extend(values),
                     None => attributes.push((name, values.collect())),
@@ -427,7 +511,11 @@ impl SamlServiceProvider {
                 OrangeApiToken { value, url_encoded }
             });
 
-        let replay_until = [Some(confirmation_until), not_on_or_after].into_iter().flatten().max().unwrap_or(confirmation_until);
+        let replay_until = [Some(confirmation_until), not_on_or_after]
+            .into_iter()
+            .flatten()
+            .max()
+            .unwrap_or(confirmation_until);
         Ok(Checked {
             replay_until,
             result: ValidatedResponse {

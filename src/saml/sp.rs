@@ -70,10 +70,16 @@ impl SpConfig {
 
     fn validate(&self) -> Result<()> {
         if self.entity_id.trim().is_empty() {
-            return Err(Error::InvalidArgument { field: "entityId", reason: "is required" });
+            return Err(Error::InvalidArgument {
+                field: "entityId",
+                reason: "is required",
+            });
         }
         if self.idp.entity_id.trim().is_empty() {
-            return Err(Error::InvalidArgument { field: "idp.entityId", reason: "is required" });
+            return Err(Error::InvalidArgument {
+                field: "idp.entityId",
+                reason: "is required",
+            });
         }
         check_endpoint("acsUrl", &self.acs_url)?;
         if let Some(u) = &self.slo_url {
@@ -90,13 +96,22 @@ impl SpConfig {
             }
         }
         if self.idp.sso_redirect_url.is_none() && self.idp.sso_post_url.is_none() {
-            return Err(Error::InvalidArgument { field: "idp.ssoRedirectUrl", reason: "the IdP needs an SSO URL" });
+            return Err(Error::InvalidArgument {
+                field: "idp.ssoRedirectUrl",
+                reason: "the IdP needs an SSO URL",
+            });
         }
         if self.clock_skew_seconds > 3600 {
-            return Err(Error::InvalidArgument { field: "clockSkewSeconds", reason: "at most 3600" });
+            return Err(Error::InvalidArgument {
+                field: "clockSkewSeconds",
+                reason: "at most 3600",
+            });
         }
         if !(1_000..=24 * 3600 * 1000).contains(&self.request_ttl_ms) {
-            return Err(Error::InvalidArgument { field: "requestTtlMs", reason: "between 1 second and 24 hours" });
+            return Err(Error::InvalidArgument {
+                field: "requestTtlMs",
+                reason: "between 1 second and 24 hours",
+            });
         }
         Ok(())
     }
@@ -202,7 +217,10 @@ impl SamlServiceProvider {
             RequestBinding::Redirect => self.config.idp.sso_redirect_url.as_deref(),
             RequestBinding::Post => self.config.idp.sso_post_url.as_deref(),
         }
-        .ok_or(Error::InvalidArgument { field: "binding", reason: "the IdP has no SSO URL for this binding" })?;
+        .ok_or(Error::InvalidArgument {
+            field: "binding",
+            reason: "the IdP has no SSO URL for this binding",
+        })?;
         let id = new_request_id()?;
         let xml = authn_request::build(
             &RequestParts {
@@ -216,24 +234,48 @@ impl SamlServiceProvider {
         )?;
         let outgoing = match binding {
             RequestBinding::Redirect => Outgoing::Redirect {
-                url: binding::redirect_url(destination, MessageParam::Request, &xml, relay_state.as_deref())?,
+                url: binding::redirect_url(
+                    destination,
+                    MessageParam::Request,
+                    &xml,
+                    relay_state.as_deref(),
+                )?,
             },
             RequestBinding::Post => Outgoing::Post {
                 action: destination.to_owned(),
                 saml_request: base64_encode(xml.as_bytes()),
-                html: binding::post_form(destination, MessageParam::Request, &xml, relay_state.as_deref())?,
+                html: binding::post_form(
+                    destination,
+                    MessageParam::Request,
+                    &xml,
+                    relay_state.as_deref(),
+                )?,
             },
         };
         let expires_at = now.saturating_add(self.config.request_ttl_ms);
         self.pending.insert(id.clone(), (), expires_at, now);
-        Ok(SentAuthnRequest { id, xml, outgoing, relay_state, expires_at })
+        Ok(SentAuthnRequest {
+            id,
+            xml,
+            outgoing,
+            relay_state,
+            expires_at,
+        })
     }
 
-    pub(crate) fn pending_take(&mut self, id: &str, now: u64) -> core::result::Result<(), crate::one_time::Miss> {
+    pub(crate) fn pending_take(
+        &mut self,
+        id: &str,
+        now: u64,
+    ) -> core::result::Result<(), crate::one_time::Miss> {
         self.pending.take(id, now)
     }
 
-    pub(crate) fn pending_peek(&self, id: &str, now: u64) -> core::result::Result<(), crate::one_time::Miss> {
+    pub(crate) fn pending_peek(
+        &self,
+        id: &str,
+        now: u64,
+    ) -> core::result::Result<(), crate::one_time::Miss> {
         self.pending.peek(id, now)
     }
 
@@ -262,7 +304,12 @@ impl SamlServiceProvider {
         now: u64,
     ) -> Result<()> {
         use crate::error::SamlError;
-        if self.config.idp.metadata_valid_until.is_some_and(|t| now >= t) {
+        if self
+            .config
+            .idp
+            .metadata_valid_until
+            .is_some_and(|t| now >= t)
+        {
             return Err(SamlError::MetadataExpired.into());
         }
         if message.issuer.as_deref() != Some(self.config.idp.entity_id.as_str()) {
@@ -276,7 +323,9 @@ impl SamlServiceProvider {
         }
         let skew = self.config.clock_skew_seconds.saturating_mul(1000);
         let instant = message.issue_instant;
-        if instant > now.saturating_add(skew) || instant.saturating_add(super::redirect::MAX_MESSAGE_AGE_MS + skew) < now {
+        if instant > now.saturating_add(skew)
+            || instant.saturating_add(super::redirect::MAX_MESSAGE_AGE_MS + skew) < now
+        {
             return Err(SamlError::IssueInstantInvalid.into());
         }
         Ok(())
@@ -321,14 +370,28 @@ mod tests {
     }
 
     fn sp() -> SamlServiceProvider {
-        SamlServiceProvider::new(SpConfig::new("https://sp.example", "https://sp.example/acs", idp())).unwrap()
+        SamlServiceProvider::new(SpConfig::new(
+            "https://sp.example",
+            "https://sp.example/acs",
+            idp(),
+        ))
+        .unwrap()
     }
 
     #[test]
     fn redirect_request_round_trips_and_is_remembered() {
         let mut sp = sp();
-        let sent = sp.authn_request(AuthnRequestOptions::default(), RequestBinding::Redirect, Some("/cart".into()), NOW).unwrap();
-        let Outgoing::Redirect { url } = &sent.outgoing else { panic!("redirect expected") };
+        let sent = sp
+            .authn_request(
+                AuthnRequestOptions::default(),
+                RequestBinding::Redirect,
+                Some("/cart".into()),
+                NOW,
+            )
+            .unwrap();
+        let Outgoing::Redirect { url } = &sent.outgoing else {
+            panic!("redirect expected")
+        };
         let (base, query) = url.split_once('?').unwrap();
         assert_eq!(base, "https://idp.example/sso");
         let q = parse_query(query).unwrap();
@@ -339,7 +402,10 @@ mod tests {
         let doc = parse(&sent.xml).unwrap();
         assert!(doc.root.is(NS_PROTOCOL, "AuthnRequest"));
         assert_eq!(doc.root.attr("ID"), Some(sent.id.as_str()));
-        assert_eq!(doc.root.attr("Destination"), Some("https://idp.example/sso?tenant=7"));
+        assert_eq!(
+            doc.root.attr("Destination"),
+            Some("https://idp.example/sso?tenant=7")
+        );
         assert_eq!(sent.expires_at, NOW + DEFAULT_REQUEST_TTL_MS);
         assert_eq!(sp.pending_count(), 1);
     }
@@ -347,21 +413,46 @@ mod tests {
     #[test]
     fn post_request_form() {
         let mut sp = sp();
-        let sent = sp.authn_request(AuthnRequestOptions::default(), RequestBinding::Post, None, NOW).unwrap();
-        let Outgoing::Post { action, saml_request, html } = &sent.outgoing else { panic!("post expected") };
+        let sent = sp
+            .authn_request(
+                AuthnRequestOptions::default(),
+                RequestBinding::Post,
+                None,
+                NOW,
+            )
+            .unwrap();
+        let Outgoing::Post {
+            action,
+            saml_request,
+            html,
+        } = &sent.outgoing
+        else {
+            panic!("post expected")
+        };
         assert_eq!(action, "https://idp.example/sso-post");
         assert_eq!(binding::decode_post(saml_request).unwrap(), sent.xml);
         assert!(html.contains(saml_request.as_str()));
-        assert_eq!(parse(&sent.xml).unwrap().root.attr("Destination"), Some("https://idp.example/sso-post"));
+        assert_eq!(
+            parse(&sent.xml).unwrap().root.attr("Destination"),
+            Some("https://idp.example/sso-post")
+        );
     }
 
     #[test]
     fn request_ids_are_fresh_ncnames_with_256_bits() {
         let mut sp = sp();
-        let a = sp.authn_request(Default::default(), Default::default(), None, NOW).unwrap().id;
-        let b = sp.authn_request(Default::default(), Default::default(), None, NOW).unwrap().id;
+        let a = sp
+            .authn_request(Default::default(), Default::default(), None, NOW)
+            .unwrap()
+            .id;
+        let b = sp
+            .authn_request(Default::default(), Default::default(), None, NOW)
+            .unwrap()
+            .id;
         assert_ne!(a, b);
-        assert!(a.starts_with('_') && a.len() == 65 && a[1..].bytes().all(|c| c.is_ascii_hexdigit()));
+        assert!(
+            a.starts_with('_') && a.len() == 65 && a[1..].bytes().all(|c| c.is_ascii_hexdigit())
+        );
     }
 
     #[test]
@@ -373,9 +464,21 @@ mod tests {
         };
         assert_eq!(bad(|c| c.entity_id = " ".into()), "arg.invalid");
         assert_eq!(bad(|c| c.idp.entity_id = String::new()), "arg.invalid");
-        assert_eq!(bad(|c| c.acs_url = "http://sp.example/acs".into()), "config.insecure_url");
-        assert_eq!(bad(|c| c.idp.sso_redirect_url = Some("javascript:alert(1)".into())), "config.insecure_url");
-        assert_eq!(bad(|c| { c.idp.sso_redirect_url = None; c.idp.sso_post_url = None; }), "arg.invalid");
+        assert_eq!(
+            bad(|c| c.acs_url = "http://sp.example/acs".into()),
+            "config.insecure_url"
+        );
+        assert_eq!(
+            bad(|c| c.idp.sso_redirect_url = Some("javascript:alert(1)".into())),
+            "config.insecure_url"
+        );
+        assert_eq!(
+            bad(|c| {
+                c.idp.sso_redirect_url = None;
+                c.idp.sso_post_url = None;
+            }),
+            "arg.invalid"
+        );
     }
 
     #[test]
@@ -383,9 +486,21 @@ mod tests {
         let mut c = SpConfig::new("https://sp.example", "https://sp.example/acs", idp());
         c.idp.sso_post_url = None;
         let mut sp = SamlServiceProvider::new(c).unwrap();
-        assert_eq!(sp.authn_request(Default::default(), RequestBinding::Post, None, NOW).unwrap_err().code(), "arg.invalid");
         assert_eq!(
-            sp.authn_request(Default::default(), RequestBinding::Redirect, Some("x".repeat(81)), NOW).unwrap_err().code(),
+            sp.authn_request(Default::default(), RequestBinding::Post, None, NOW)
+                .unwrap_err()
+                .code(),
+            "arg.invalid"
+        );
+        assert_eq!(
+            sp.authn_request(
+                Default::default(),
+                RequestBinding::Redirect,
+                Some("x".repeat(81)),
+                NOW
+            )
+            .unwrap_err()
+            .code(),
             "saml.relay_state.too_long"
         );
         assert_eq!(sp.pending_count(), 0);

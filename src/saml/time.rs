@@ -40,7 +40,12 @@ pub fn format_utc(ms: Millis) -> String {
     let secs = (ms / 1000) as i64;
     let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
     let rem = secs.rem_euclid(86_400);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// Parses an `xs:dateTime` with a time zone into milliseconds since the epoch.
@@ -56,12 +61,18 @@ pub fn parse(s: &str) -> Result<Millis> {
 }
 
 fn digits(s: &str, n: usize) -> Option<i64> {
-    (s.len() == n && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok()).flatten()
+    (s.len() == n && s.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| s.parse().ok())
+        .flatten()
 }
 
 fn parse_inner(s: &str) -> Option<Millis> {
     let b = s.as_bytes();
-    if s.len() < 20 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || b.get(10) != Some(&b'T') {
+    if s.len() < 20
+        || b.get(4) != Some(&b'-')
+        || b.get(7) != Some(&b'-')
+        || b.get(10) != Some(&b'T')
+    {
         return None;
     }
     if b.get(13) != Some(&b':') || b.get(16) != Some(&b':') {
@@ -118,7 +129,8 @@ fn parse_inner(s: &str) -> Option<Millis> {
     if hour == 24 && (minute != 0 || second != 0 || millis != 0) {
         return None;
     }
-    let secs = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
+    let secs = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second
+        - offset_minutes * 60;
     let ms = secs.checked_mul(1000)?.checked_add(millis)?;
     u64::try_from(ms).ok()
 }
@@ -144,15 +156,28 @@ mod tests {
         assert_eq!(parse("2024-05-01T10:00:00.123456789Z").unwrap(), base + 123);
         assert_eq!(parse("2024-05-01T12:00:00+02:00").unwrap(), base);
         assert_eq!(parse("2024-05-01T05:30:00-04:30").unwrap(), base);
-        assert_eq!(parse("2024-05-01T24:00:00Z").unwrap(), parse("2024-05-02T00:00:00Z").unwrap());
+        assert_eq!(
+            parse("2024-05-01T24:00:00Z").unwrap(),
+            parse("2024-05-02T00:00:00Z").unwrap()
+        );
     }
 
     #[test]
     fn refuses_anything_unparseable() {
         for bad in [
-            "", "2024-05-01", "2024-05-01T10:00:00", "2024-05-01 10:00:00Z", "2024-13-01T10:00:00Z",
-            "2023-02-29T10:00:00Z", "2024-05-01T10:60:00Z", "2024-05-01T10:00:00.Z", "2024-05-01T10:00:00+0200",
-            "2024-05-01T10:00:00+15:00", "+2024-05-01T10:00:00Z", "1969-12-31T23:59:59Z", "2024-05-01T24:00:01Z",
+            "",
+            "2024-05-01",
+            "2024-05-01T10:00:00",
+            "2024-05-01 10:00:00Z",
+            "2024-13-01T10:00:00Z",
+            "2023-02-29T10:00:00Z",
+            "2024-05-01T10:60:00Z",
+            "2024-05-01T10:00:00.Z",
+            "2024-05-01T10:00:00+0200",
+            "2024-05-01T10:00:00+15:00",
+            "+2024-05-01T10:00:00Z",
+            "1969-12-31T23:59:59Z",
+            "2024-05-01T24:00:01Z",
             "２０２４-05-01T10:00:00Z",
         ] {
             assert!(parse(bad).is_err(), "{bad:?}");

@@ -84,9 +84,15 @@ impl SigAlg {
 
     fn fits(self, key: &PublicKey) -> bool {
         match key {
-            PublicKey::Rsa(_) => matches!(self, Self::RsaSha1 | Self::RsaSha256 | Self::RsaSha384 | Self::RsaSha512),
+            PublicKey::Rsa(_) => matches!(
+                self,
+                Self::RsaSha1 | Self::RsaSha256 | Self::RsaSha384 | Self::RsaSha512
+            ),
             PublicKey::P256(_) | PublicKey::P384(_) => {
-                matches!(self, Self::EcdsaSha256 | Self::EcdsaSha384 | Self::EcdsaSha512)
+                matches!(
+                    self,
+                    Self::EcdsaSha256 | Self::EcdsaSha384 | Self::EcdsaSha512
+                )
             }
             PublicKey::Dsa(_) => self == Self::DsaSha1,
         }
@@ -132,14 +138,18 @@ fn verify_one(key: &PublicKey, alg: SigAlg, data: &[u8], sig: &[u8]) -> bool {
         // XML-DSig encodes ECDSA as r‖s (RFC 4051); OpenSSL-based signers
         // often send DER. Both encode the same (r, s); either is checked.
         PublicKey::P256(k) => {
-            let Some(s) = p256::ecdsa::Signature::from_slice(sig).ok().or_else(|| p256::ecdsa::Signature::from_der(sig).ok())
+            let Some(s) = p256::ecdsa::Signature::from_slice(sig)
+                .ok()
+                .or_else(|| p256::ecdsa::Signature::from_der(sig).ok())
             else {
                 return false;
             };
             k.verify_prehash(&alg.ec_digest(data), &s).is_ok()
         }
         PublicKey::P384(k) => {
-            let Some(s) = p384::ecdsa::Signature::from_slice(sig).ok().or_else(|| p384::ecdsa::Signature::from_der(sig).ok())
+            let Some(s) = p384::ecdsa::Signature::from_slice(sig)
+                .ok()
+                .or_else(|| p384::ecdsa::Signature::from_der(sig).ok())
             else {
                 return false;
             };
@@ -171,18 +181,33 @@ mod tests {
     #[test]
     fn uri_round_trip_for_every_algorithm() {
         for alg in [
-            SigAlg::RsaSha1, SigAlg::RsaSha256, SigAlg::RsaSha384, SigAlg::RsaSha512, SigAlg::DsaSha1,
-            SigAlg::EcdsaSha256, SigAlg::EcdsaSha384,
+            SigAlg::RsaSha1,
+            SigAlg::RsaSha256,
+            SigAlg::RsaSha384,
+            SigAlg::RsaSha512,
+            SigAlg::DsaSha1,
+            SigAlg::EcdsaSha256,
+            SigAlg::EcdsaSha384,
         ] {
             assert_eq!(SigAlg::from_uri(alg.uri(), true).unwrap(), alg);
         }
         assert!(SigAlg::from_uri("http://www.w3.org/2000/09/xmldsig#dsa-sha1", false).is_err());
         assert!(SigAlg::from_uri("", true).is_err());
-        assert_eq!(SigAlg::from_uri(SigAlg::EcdsaSha512.uri(), true).unwrap_err().code(), "saml.signature.algorithm_unsupported");
+        assert_eq!(
+            SigAlg::from_uri(SigAlg::EcdsaSha512.uri(), true)
+                .unwrap_err()
+                .code(),
+            "saml.signature.algorithm_unsupported"
+        );
     }
 
     #[test]
     fn no_certificates_means_no_matching_key() {
-        assert_eq!(verify_with_any(&[] as &[IdpCertificate], SigAlg::RsaSha256, b"x", b"y").unwrap_err().code(), "saml.signature.no_matching_key");
+        assert_eq!(
+            verify_with_any(&[] as &[IdpCertificate], SigAlg::RsaSha256, b"x", b"y")
+                .unwrap_err()
+                .code(),
+            "saml.signature.no_matching_key"
+        );
     }
 }

@@ -33,7 +33,13 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_bytes: 1024 * 1024, max_depth: 48, max_attributes: 64, max_nodes: 40_000, max_namespace_declarations: 256 }
+        Self {
+            max_bytes: 1024 * 1024,
+            max_depth: 48,
+            max_attributes: 64,
+            max_nodes: 40_000,
+            max_namespace_declarations: 256,
+        }
     }
 }
 
@@ -98,12 +104,18 @@ impl<'a> Element<'a> {
 
     /// The value of an unprefixed attribute.
     pub fn attr(&self, local: &str) -> Option<&str> {
-        self.attrs.iter().find(|a| a.ns.is_none() && a.local == local).map(|a| a.value.as_ref())
+        self.attrs
+            .iter()
+            .find(|a| a.ns.is_none() && a.local == local)
+            .map(|a| a.value.as_ref())
     }
 
     /// The value of a namespaced attribute.
     pub fn attr_ns(&self, ns: &str, local: &str) -> Option<&str> {
-        self.attrs.iter().find(|a| a.ns == Some(ns) && a.local == local).map(|a| a.value.as_ref())
+        self.attrs
+            .iter()
+            .find(|a| a.ns == Some(ns) && a.local == local)
+            .map(|a| a.value.as_ref())
     }
 
     /// Child elements, in order.
@@ -151,7 +163,9 @@ impl<'a> Element<'a> {
             Node::Text(t) => Some(t.as_ref()),
             _ => None,
         });
-        let Some(first) = texts.next() else { return Cow::Borrowed("") };
+        let Some(first) = texts.next() else {
+            return Cow::Borrowed("");
+        };
         let mut rest = texts.peekable();
         if rest.peek().is_none() {
             return Cow::Borrowed(first);
@@ -232,7 +246,10 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Document<'_>> {
     config.check_comments = true;
 
     let mut stack: Vec<Element<'_>> = Vec::with_capacity(16);
-    let mut scope = Scope { bindings: Vec::new(), pushed: Vec::new() };
+    let mut scope = Scope {
+        bindings: Vec::new(),
+        pushed: Vec::new(),
+    };
     let mut root: Option<Element<'_>> = None;
     let mut nodes = 0usize;
     let mut ns_decls = 0usize;
@@ -287,7 +304,9 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Document<'_>> {
             Event::End(_) => {
                 let done = stack.pop().ok_or(XmlError::Malformed)?;
                 let pushed = scope.pushed.pop().unwrap_or(0);
-                scope.bindings.truncate(scope.bindings.len().saturating_sub(pushed));
+                scope
+                    .bindings
+                    .truncate(scope.bindings.len().saturating_sub(pushed));
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(Node::Element(done)),
                     None => root = Some(done),
@@ -309,7 +328,10 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Document<'_>> {
             }
             Event::GeneralRef(r) => {
                 let ch = if r.is_char_ref() {
-                    r.resolve_char_ref().ok().flatten().ok_or(XmlError::Malformed)?
+                    r.resolve_char_ref()
+                        .ok()
+                        .flatten()
+                        .ok_or(XmlError::Malformed)?
                 } else {
                     let name = r.decode().map_err(|_| XmlError::Malformed)?;
                     predefined_entity(&name).ok_or(XmlError::UndefinedEntity)?
@@ -341,7 +363,9 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Document<'_>> {
                 }
                 let data = cow_of(input, Cow::Borrowed(data.trim_start()));
                 if let Some(parent) = stack.last_mut() {
-                    parent.children.push(Node::ProcessingInstruction(target, data));
+                    parent
+                        .children
+                        .push(Node::ProcessingInstruction(target, data));
                 }
             }
             Event::Empty(_) | Event::Decl(_) | Event::DocType(_) | Event::Eof => {
@@ -352,7 +376,8 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Document<'_>> {
     if !stack.is_empty() {
         return Err(XmlError::Malformed.into());
     }
-    root.map(|root| Document { root }).ok_or(XmlError::Malformed.into())
+    root.map(|root| Document { root })
+        .ok_or(XmlError::Malformed.into())
 }
 
 fn push_text<'i>(stack: &mut [Element<'i>], text: Cow<'i, str>) -> Result<()> {
@@ -376,7 +401,12 @@ fn push_text<'i>(stack: &mut [Element<'i>], text: Cow<'i, str>) -> Result<()> {
 
 /// Reads a start tag: its namespace declarations first (they are in scope for
 /// the element's own name and attributes), then the names, resolved.
-fn element<'i>(input: &'i str, start: &BytesStart<'_>, scope: &mut Scope<'i>, limits: Limits) -> Result<Element<'i>> {
+fn element<'i>(
+    input: &'i str,
+    start: &BytesStart<'_>,
+    scope: &mut Scope<'i>,
+    limits: Limits,
+) -> Result<Element<'i>> {
     let name = start.name();
     let qname = within(input, name.as_ref()).ok_or(XmlError::Malformed)?;
     let (prefix, local) = split_qname(qname)?;
@@ -405,7 +435,10 @@ fn element<'i>(input: &'i str, start: &BytesStart<'_>, scope: &mut Scope<'i>, li
         match decl {
             Some(declared) => {
                 // One namespace name: refuse values where raw and decoded differ.
-                if raw.bytes().any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r')) {
+                if raw
+                    .bytes()
+                    .any(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r'))
+                {
                     return Err(XmlError::Malformed.into());
                 }
                 check_declaration(declared, raw)?;
@@ -414,7 +447,12 @@ fn element<'i>(input: &'i str, start: &BytesStart<'_>, scope: &mut Scope<'i>, li
                 }
                 ns_decls.push((declared, raw));
             }
-            None => attrs.push(Attribute { ns: None, prefix: a_prefix, local: a_local, value }),
+            None => attrs.push(Attribute {
+                ns: None,
+                prefix: a_prefix,
+                local: a_local,
+                value,
+            }),
         }
     }
     scope.bindings.extend(ns_decls.iter().copied());
@@ -422,7 +460,9 @@ fn element<'i>(input: &'i str, start: &BytesStart<'_>, scope: &mut Scope<'i>, li
 
     let ns = scope.resolve(prefix)?;
     for i in 0..attrs.len() {
-        let Some((done, rest)) = attrs.split_at_mut_checked(i) else { break };
+        let Some((done, rest)) = attrs.split_at_mut_checked(i) else {
+            break;
+        };
         let Some(a) = rest.first_mut() else { break };
         // An unprefixed attribute is in no namespace (the default does not apply).
         if a.prefix.is_some() {
@@ -433,7 +473,14 @@ fn element<'i>(input: &'i str, start: &BytesStart<'_>, scope: &mut Scope<'i>, li
             return Err(XmlError::Malformed.into());
         }
     }
-    Ok(Element { ns, prefix, local, ns_decls, attrs, children: Vec::new() })
+    Ok(Element {
+        ns,
+        prefix,
+        local,
+        ns_decls,
+        attrs,
+        children: Vec::new(),
+    })
 }
 
 /// `prefix:local` or `local`, each an NCName.
@@ -478,7 +525,9 @@ fn check_attribute_separation(raw: &[u8]) -> Result<()> {
             }
             Some(_) => {}
             None if b == b'"' || b == b'\'' => quote = Some(b),
-            None if just_closed && !b.is_ascii_whitespace() && b != b'/' => return Err(XmlError::Malformed.into()),
+            None if just_closed && !b.is_ascii_whitespace() && b != b'/' => {
+                return Err(XmlError::Malformed.into())
+            }
             None => {}
         }
         just_closed = false;
@@ -491,7 +540,9 @@ fn is_ncname(s: &str) -> bool {
     // ASCII names (all of SAML's) without decoding characters.
     if s.is_ascii() {
         let mut bytes = s.bytes();
-        return bytes.next().is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        return bytes
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
             && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
     }
     let start = |c: char| {
@@ -512,8 +563,15 @@ fn is_ncname(s: &str) -> bool {
 /// stays a newline). `<` may not appear literally. Borrowed when nothing
 /// needed changing (the usual case).
 fn attribute_value(raw: &str) -> Result<Cow<'_, str>> {
-    if !raw.bytes().any(|b| matches!(b, b'\r' | b'\n' | b'\t' | b'&' | b'<')) {
-        return if all_xml_chars(raw) { Ok(Cow::Borrowed(raw)) } else { Err(XmlError::Malformed.into()) };
+    if !raw
+        .bytes()
+        .any(|b| matches!(b, b'\r' | b'\n' | b'\t' | b'&' | b'<'))
+    {
+        return if all_xml_chars(raw) {
+            Ok(Cow::Borrowed(raw))
+        } else {
+            Err(XmlError::Malformed.into())
+        };
     }
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.char_indices().peekable();
@@ -548,14 +606,19 @@ fn decode_reference(name: &str) -> Result<char> {
     // Digits only: Rust's integer parsers would also take a leading `+`.
     let ch = if let Some(hex) = name.strip_prefix("#x") {
         let ok = !hex.is_empty() && hex.len() <= 6 && hex.bytes().all(|b| b.is_ascii_hexdigit());
-        ok.then(|| u32::from_str_radix(hex, 16).ok()).flatten().and_then(char::from_u32)
+        ok.then(|| u32::from_str_radix(hex, 16).ok())
+            .flatten()
+            .and_then(char::from_u32)
     } else if let Some(dec) = name.strip_prefix('#') {
         let ok = !dec.is_empty() && dec.len() <= 7 && dec.bytes().all(|b| b.is_ascii_digit());
-        ok.then(|| dec.parse::<u32>().ok()).flatten().and_then(char::from_u32)
+        ok.then(|| dec.parse::<u32>().ok())
+            .flatten()
+            .and_then(char::from_u32)
     } else {
         return predefined_entity(name).ok_or(XmlError::UndefinedEntity.into());
     };
-    ch.filter(|c| is_xml_char(*c)).ok_or(XmlError::Malformed.into())
+    ch.filter(|c| is_xml_char(*c))
+        .ok_or(XmlError::Malformed.into())
 }
 
 fn predefined_entity(name: &str) -> Option<char> {
@@ -574,7 +637,10 @@ fn predefined_entity(name: &str) -> Option<char> {
 /// byte on.
 fn all_xml_chars(s: &str) -> bool {
     let bytes = s.as_bytes();
-    match bytes.iter().position(|&b| b >= 0x80 || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))) {
+    match bytes
+        .iter()
+        .position(|&b| b >= 0x80 || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')))
+    {
         None => true,
         Some(i) => s.get(i..).is_some_and(|rest| rest.chars().all(is_xml_char)),
     }
@@ -608,7 +674,11 @@ mod tests {
         let a = r.child("urn:a", "Assertion").unwrap();
         let y = a.child("urn:x", "Y").unwrap();
         assert_eq!(y.attr_ns("urn:x", "z"), Some("1"));
-        assert_eq!(y.attr("z"), None, "a prefixed attribute is not the unprefixed one");
+        assert_eq!(
+            y.attr("z"),
+            None,
+            "a prefixed attribute is not the unprefixed one"
+        );
     }
 
     #[test]
@@ -628,7 +698,8 @@ mod tests {
 
     #[test]
     fn references_are_decoded_once() {
-        let d = parse(r#"<a b="&amp;lt; &#x41;&#66;">&amp;lt; &#x41;<![CDATA[&amp;]]></a>"#).unwrap();
+        let d =
+            parse(r#"<a b="&amp;lt; &#x41;&#66;">&amp;lt; &#x41;<![CDATA[&amp;]]></a>"#).unwrap();
         assert_eq!(d.root.attr("b"), Some("&lt; AB"));
         assert_eq!(d.root.text(), "&lt; A&amp;");
     }
@@ -642,8 +713,14 @@ mod tests {
 
     #[test]
     fn refuses_doctype_and_entities() {
-        assert_eq!(code("<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>"), "xml.doctype_refused");
-        assert_eq!(code("<?xml version=\"1.0\"?><!DOCTYPE a SYSTEM \"file:///etc/passwd\"><a/>"), "xml.doctype_refused");
+        assert_eq!(
+            code("<!DOCTYPE a [<!ENTITY x \"y\">]><a>&x;</a>"),
+            "xml.doctype_refused"
+        );
+        assert_eq!(
+            code("<?xml version=\"1.0\"?><!DOCTYPE a SYSTEM \"file:///etc/passwd\"><a/>"),
+            "xml.doctype_refused"
+        );
         assert_eq!(code("<a>&x;</a>"), "xml.undefined_entity");
         assert_eq!(code("<a b=\"&x;\"/>"), "xml.undefined_entity");
     }
@@ -651,23 +728,47 @@ mod tests {
     #[test]
     fn refuses_malformed_documents() {
         for bad in [
-            "", "   ", "<a>", "<a></b>", "<a/><b/>", "text<a/>", "<a/>text", "<a b='1' b='2'/>",
-            "<a x:b='1'/>", "<a>&#0;</a>", "<a b=\"<\"/>", "<a>&#xD800;</a>", "<a><!-- a -- b --></a>",
+            "",
+            "   ",
+            "<a>",
+            "<a></b>",
+            "<a/><b/>",
+            "text<a/>",
+            "<a/>text",
+            "<a b='1' b='2'/>",
+            "<a x:b='1'/>",
+            "<a>&#0;</a>",
+            "<a b=\"<\"/>",
+            "<a>&#xD800;</a>",
+            "<a><!-- a -- b --></a>",
             "<a/><?xml version=\"1.0\"?>",
         ] {
             assert!(parse(bad).is_err(), "{bad:?}");
         }
         assert_eq!(code("<x:a/>"), "xml.unbound_prefix");
-        assert_eq!(code(r#"<a xmlns:p="urn:1" xmlns:q="urn:1" p:b="1" q:b="2"/>"#), "xml.malformed");
+        assert_eq!(
+            code(r#"<a xmlns:p="urn:1" xmlns:q="urn:1" p:b="1" q:b="2"/>"#),
+            "xml.malformed"
+        );
     }
 
     #[test]
     fn refuses_what_is_not_well_formed_xml_1_0() {
         for bad in [
-            "<a>a\u{0}b</a>", "<a>\u{1}</a>", "<a>\u{FFFE}</a>", "<a><!--\u{1}--></a>", "<a>]]></a>",
-            "<1a/>", "<a:b:c xmlns:a='u'/>", "<a b=\"1\"c=\"2\"/>", "<?xml version=\"1.1\"?><a/>",
-            "<a b=\"&#x+41;\"/>", "<a b=\"&#+65;\"/>", "<a b=\"&#-1;\"/>",
-            r#"<a xmlns="urn:oasis:names:tc:SAML:2.0:protoco&#108;"/>"#, "<a xmlns:p=\"urn:x\turn:y\"/>",
+            "<a>a\u{0}b</a>",
+            "<a>\u{1}</a>",
+            "<a>\u{FFFE}</a>",
+            "<a><!--\u{1}--></a>",
+            "<a>]]></a>",
+            "<1a/>",
+            "<a:b:c xmlns:a='u'/>",
+            "<a b=\"1\"c=\"2\"/>",
+            "<?xml version=\"1.1\"?><a/>",
+            "<a b=\"&#x+41;\"/>",
+            "<a b=\"&#+65;\"/>",
+            "<a b=\"&#-1;\"/>",
+            r#"<a xmlns="urn:oasis:names:tc:SAML:2.0:protoco&#108;"/>"#,
+            "<a xmlns:p=\"urn:x\turn:y\"/>",
         ] {
             assert!(parse(bad).is_err(), "{bad:?}");
         }
@@ -679,7 +780,10 @@ mod tests {
     #[test]
     fn only_utf8() {
         assert!(parse("<?xml version=\"1.0\" encoding=\"UTF-8\"?><a/>").is_ok());
-        assert_eq!(code("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a/>"), "xml.encoding_unsupported");
+        assert_eq!(
+            code("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a/>"),
+            "xml.encoding_unsupported"
+        );
     }
 
     #[test]
@@ -692,33 +796,49 @@ mod tests {
         assert_eq!(code(&format!("<a{attrs}/>")), "xml.too_many_attributes");
         // exactly at the limit (the root plus 39,999 children) passes; one more does not
         assert!(parse(&format!("<a>{}</a>", "<b/>".repeat(39_999))).is_ok());
-        assert_eq!(code(&format!("<a>{}</a>", "<b/>".repeat(40_000))), "xml.too_many_nodes");
-        let decls: String = (0..257).map(|i| format!("<e{i} xmlns:p{i}=\"urn:{i}\"/>")).collect();
+        assert_eq!(
+            code(&format!("<a>{}</a>", "<b/>".repeat(40_000))),
+            "xml.too_many_nodes"
+        );
+        let decls: String = (0..257)
+            .map(|i| format!("<e{i} xmlns:p{i}=\"urn:{i}\"/>"))
+            .collect();
         assert_eq!(code(&format!("<a>{decls}</a>")), "xml.too_many_attributes");
-        let limits = Limits { max_bytes: 10, ..Limits::default() };
-        assert_eq!(parse_with("<a>0123456789</a>", limits).unwrap_err().code(), "xml.too_large");
+        let limits = Limits {
+            max_bytes: 10,
+            ..Limits::default()
+        };
+        assert_eq!(
+            parse_with("<a>0123456789</a>", limits).unwrap_err().code(),
+            "xml.too_large"
+        );
     }
 
     #[test]
     fn namespace_declarations_follow_namespaces_in_xml_1_0() {
         for bad in [
-            r#"<p:a xmlns:p=""/>"#,                                        // no prefix undeclaring
-            r#"<a xmlns:xml="urn:not-xml"/>"#,                            // xml keeps its URI
-            r#"<a xmlns:x="http://www.w3.org/XML/1998/namespace"/>"#,     // and nothing else takes it
+            r#"<p:a xmlns:p=""/>"#,            // no prefix undeclaring
+            r#"<a xmlns:xml="urn:not-xml"/>"#, // xml keeps its URI
+            r#"<a xmlns:x="http://www.w3.org/XML/1998/namespace"/>"#, // and nothing else takes it
             r#"<a xmlns="http://www.w3.org/XML/1998/namespace"/>"#,
-            r#"<a xmlns:xmlns="urn:x"/>"#,                                // xmlns is never declared
+            r#"<a xmlns:xmlns="urn:x"/>"#, // xmlns is never declared
             r#"<a xmlns:x="http://www.w3.org/2000/xmlns/"/>"#,
         ] {
             assert_eq!(code(bad), "xml.malformed", "{bad}");
         }
         // The xml prefix is bound without a declaration (and may be declared to its own URI).
-        let d = parse(r#"<a xml:lang="fr" xmlns:xml="http://www.w3.org/XML/1998/namespace"/>"#).unwrap();
+        let d = parse(r#"<a xml:lang="fr" xmlns:xml="http://www.w3.org/XML/1998/namespace"/>"#)
+            .unwrap();
         assert_eq!(d.root.attr_ns(XML_NS, "lang"), Some("fr"));
         // xmlns="" undeclares the default namespace; a prefix's scope ends with its element.
-        let d = parse(r#"<a xmlns="urn:a"><b xmlns=""><c/></b><p:d xmlns:p="urn:p"/></a>"#).unwrap();
+        let d =
+            parse(r#"<a xmlns="urn:a"><b xmlns=""><c/></b><p:d xmlns:p="urn:p"/></a>"#).unwrap();
         let b = d.root.elements().next().unwrap();
         assert_eq!((b.ns, b.elements().next().unwrap().ns), (None, None));
-        assert_eq!(code(r#"<a><b xmlns:p="urn:p"/><p:c/></a>"#), "xml.unbound_prefix");
+        assert_eq!(
+            code(r#"<a><b xmlns:p="urn:p"/><p:c/></a>"#),
+            "xml.unbound_prefix"
+        );
         // The default namespace does not apply to unprefixed attributes.
         let d = parse(r#"<a xmlns="urn:a" b="1"/>"#).unwrap();
         assert_eq!(d.root.attr("b"), Some("1"));
@@ -730,12 +850,20 @@ mod tests {
         let input = r#"<p:a xmlns:p="urn:p" v="plain" w="a&amp;b">text</p:a>"#;
         let d = parse(input).unwrap();
         let inside = |s: &str| {
-            let (start, end) = (input.as_ptr() as usize, input.as_ptr() as usize + input.len());
+            let (start, end) = (
+                input.as_ptr() as usize,
+                input.as_ptr() as usize + input.len(),
+            );
             (start..end).contains(&(s.as_ptr() as usize))
         };
-        assert!(inside(d.root.local) && inside(d.root.prefix.unwrap()) && inside(d.root.ns.unwrap()));
+        assert!(
+            inside(d.root.local) && inside(d.root.prefix.unwrap()) && inside(d.root.ns.unwrap())
+        );
         assert!(matches!(d.root.attrs[0].value, Cow::Borrowed(v) if inside(v)));
-        assert!(matches!(d.root.attrs[1].value, Cow::Owned(ref v) if v == "a&b"), "decoded values are owned");
+        assert!(
+            matches!(d.root.attrs[1].value, Cow::Owned(ref v) if v == "a&b"),
+            "decoded values are owned"
+        );
         assert!(matches!(d.root.text(), Cow::Borrowed(t) if inside(t)));
     }
 

@@ -83,7 +83,9 @@ fn items(arr: &JsArray) -> impl Iterator<Item = JsValue> + '_ {
 
 /// A plain object: `instanceof Object`, not an array, not a function.
 fn plain_object(value: &JsValue) -> Option<&JsObject> {
-    value.dyn_ref::<JsObject>().filter(|_| !JsArray::is_array(value) && !value.is_function())
+    value
+        .dyn_ref::<JsObject>()
+        .filter(|_| !JsArray::is_array(value) && !value.is_function())
 }
 
 pub(crate) fn opt_str(obj: &JsValue, key: &str, value: Option<&str>) {
@@ -107,10 +109,15 @@ impl Options {
     /// disable a check), keys that would carry a secret even more clearly.
     pub fn read(value: &JsValue, what: &'static str, allowed: &[&str]) -> crate::Result<Self> {
         if value.is_undefined() || value.is_null() {
-            return Ok(Self { entries: Vec::new() });
+            return Ok(Self {
+                entries: Vec::new(),
+            });
         }
         let Some(obj) = plain_object(value) else {
-            return Err(Error::InvalidArgument { field: what, reason: "must be an object" });
+            return Err(Error::InvalidArgument {
+                field: what,
+                reason: "must be an object",
+            });
         };
         let pairs = JsObject::entries(obj);
         let mut entries = Vec::with_capacity(pairs.length() as usize);
@@ -121,7 +128,9 @@ impl Options {
                 if let Some(s) = SECRET_NAMES.iter().find(|s| **s == name) {
                     return Err(Error::SecretRefused { field: s });
                 }
-                return Err(Error::UnknownOption { name: first_chars(&name, 64).to_owned() });
+                return Err(Error::UnknownOption {
+                    name: first_chars(&name, 64).to_owned(),
+                });
             }
             entries.push((name, pair.get(1)));
         }
@@ -144,18 +153,27 @@ impl Options {
     pub fn string(&self, key: &'static str) -> crate::Result<Option<String>> {
         match self.get(key) {
             None => Ok(None),
-            Some(v) => v.as_string().map(Some).ok_or(Error::InvalidArgument { field: key, reason: "must be a string" }),
+            Some(v) => v.as_string().map(Some).ok_or(Error::InvalidArgument {
+                field: key,
+                reason: "must be a string",
+            }),
         }
     }
 
     pub fn required_string(&self, key: &'static str) -> crate::Result<String> {
-        self.string(key)?.ok_or(Error::InvalidArgument { field: key, reason: "is required" })
+        self.string(key)?.ok_or(Error::InvalidArgument {
+            field: key,
+            reason: "is required",
+        })
     }
 
     pub fn bool(&self, key: &'static str) -> crate::Result<Option<bool>> {
         match self.get(key) {
             None => Ok(None),
-            Some(v) => v.as_bool().map(Some).ok_or(Error::InvalidArgument { field: key, reason: "must be a boolean" }),
+            Some(v) => v.as_bool().map(Some).ok_or(Error::InvalidArgument {
+                field: key,
+                reason: "must be a boolean",
+            }),
         }
     }
 
@@ -166,10 +184,17 @@ impl Options {
             Some(v) => match v.as_f64() {
                 // In range, `f as u64` drops only a fraction, so the round
                 // trip is exact for integers alone (`f64::fract` is std-only).
-                Some(f) if f.is_finite() && (0.0..=9_007_199_254_740_991.0).contains(&f) && (f as u64) as f64 == f => {
+                Some(f)
+                    if f.is_finite()
+                        && (0.0..=9_007_199_254_740_991.0).contains(&f)
+                        && (f as u64) as f64 == f =>
+                {
                     Ok(Some(f as u64))
                 }
-                _ => Err(Error::InvalidArgument { field: key, reason: "must be a non-negative integer" }),
+                _ => Err(Error::InvalidArgument {
+                    field: key,
+                    reason: "must be a non-negative integer",
+                }),
             },
         }
     }
@@ -188,20 +213,33 @@ impl Options {
         match self.get(key) {
             None => Ok(None),
             Some(v) if v.is_object() && !JsArray::is_array(&v) && !v.is_function() => Ok(Some(v)),
-            Some(_) => Err(Error::InvalidArgument { field: key, reason: "must be an object" }),
+            Some(_) => Err(Error::InvalidArgument {
+                field: key,
+                reason: "must be an object",
+            }),
         }
     }
 
     /// An array of strings.
     #[cfg_attr(not(feature = "saml"), allow(dead_code))]
     pub fn string_list(&self, key: &'static str) -> crate::Result<Vec<String>> {
-        let Some(v) = self.get(key) else { return Ok(Vec::new()) };
+        let Some(v) = self.get(key) else {
+            return Ok(Vec::new());
+        };
         if !JsArray::is_array(&v) {
-            return Err(Error::InvalidArgument { field: key, reason: "must be an array of strings" });
+            return Err(Error::InvalidArgument {
+                field: key,
+                reason: "must be an array of strings",
+            });
         }
         let arr: JsArray = v.unchecked_into();
         items(&arr)
-            .map(|item| item.as_string().ok_or(Error::InvalidArgument { field: key, reason: "must be an array of strings" }))
+            .map(|item| {
+                item.as_string().ok_or(Error::InvalidArgument {
+                    field: key,
+                    reason: "must be an array of strings",
+                })
+            })
             .collect()
     }
 
@@ -217,16 +255,26 @@ impl Options {
 
     /// A `{ name: "value" }` object as ordered pairs.
     pub fn string_map(&self, key: &'static str) -> crate::Result<Vec<(String, String)>> {
-        let Some(v) = self.get(key) else { return Ok(Vec::new()) };
+        let Some(v) = self.get(key) else {
+            return Ok(Vec::new());
+        };
         let Some(obj) = v.dyn_ref::<JsObject>().filter(|_| !JsArray::is_array(&v)) else {
-            return Err(Error::InvalidArgument { field: key, reason: "must be an object of strings" });
+            return Err(Error::InvalidArgument {
+                field: key,
+                reason: "must be an object of strings",
+            });
         };
         let mut pairs = Vec::new();
         for pair in items(&JsObject::entries(obj)) {
             let pair: JsArray = pair.unchecked_into();
             match (pair.get(0).as_string(), pair.get(1).as_string()) {
                 (Some(k), Some(v)) => pairs.push((k, v)),
-                _ => return Err(Error::InvalidArgument { field: key, reason: "every value must be a string" }),
+                _ => {
+                    return Err(Error::InvalidArgument {
+                        field: key,
+                        reason: "every value must be a string",
+                    })
+                }
             }
         }
         Ok(pairs)
@@ -237,7 +285,12 @@ impl Options {
 /// the (n+1)th character starts, found by counting the bytes that start a
 /// UTF-8 sequence.
 fn first_chars(s: &str, n: usize) -> &str {
-    let end = s.bytes().enumerate().filter(|(_, b)| (b & 0xc0) != 0x80).nth(n).map_or(s.len(), |(i, _)| i);
+    let end = s
+        .bytes()
+        .enumerate()
+        .filter(|(_, b)| (b & 0xc0) != 0x80)
+        .nth(n)
+        .map_or(s.len(), |(i, _)| i);
     s.get(..end).unwrap_or(s)
 }
 
@@ -251,5 +304,8 @@ pub(crate) fn json_text(value: &JsValue, field: &'static str) -> crate::Result<S
             return Ok(s);
         }
     }
-    Err(Error::InvalidArgument { field, reason: "must be the response body as a string or a parsed JSON object" })
+    Err(Error::InvalidArgument {
+        field,
+        reason: "must be the response body as a string or a parsed JSON object",
+    })
 }

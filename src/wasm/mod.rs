@@ -49,7 +49,9 @@ export interface EdgeSsoError extends Error { name: "EdgeSsoError"; code: string
 
 /// Generates a PKCE verifier (43–128 chars from the CSPRNG, default 64) and its S256 challenge.
 #[wasm_bindgen(js_name = createPkce, unchecked_return_type = "PkcePair")]
-pub fn create_pkce(#[wasm_bindgen(unchecked_param_type = "PkceOptions | undefined")] options: JsValue) -> JsResult<JsValue> {
+pub fn create_pkce(
+    #[wasm_bindgen(unchecked_param_type = "PkceOptions | undefined")] options: JsValue,
+) -> JsResult<JsValue> {
     let o = js(Options::read(&options, "options", &["length", "method"]))?;
     if let Some(m) = js(o.string("method"))? {
         js(crate::oauth::pkce::check_method(&m))?;
@@ -60,8 +62,15 @@ pub fn create_pkce(#[wasm_bindgen(unchecked_param_type = "PkceOptions | undefine
     // Reflect.set calls across the boundary. Both values are base64url, so
     // nothing needs escaping; the text holds the verifier and is wiped.
     let (verifier, challenge) = (pair.verifier.expose(), pair.challenge.as_str());
-    let mut text = zeroize::Zeroizing::new(String::with_capacity(96 + verifier.len() + challenge.len()));
-    for part in [r#"{"codeVerifier":""#, verifier, r#"","codeChallenge":""#, challenge, r#"","codeChallengeMethod":"S256"}"#] {
+    let mut text =
+        zeroize::Zeroizing::new(String::with_capacity(96 + verifier.len() + challenge.len()));
+    for part in [
+        r#"{"codeVerifier":""#,
+        verifier,
+        r#"","codeChallenge":""#,
+        challenge,
+        r#"","codeChallengeMethod":"S256"}"#,
+    ] {
         text.push_str(part);
     }
     host::json_parse(&text)

@@ -9,8 +9,8 @@ use zeroize::Zeroizing;
 use super::interop::{js, json_text, new_object, opt_str, set, JsResult, Options};
 use crate::error::{Error, VaultError};
 use crate::oauth::{
-    AuthorizationResponse as CoreResponse, AuthorizeOptions, CarriedFlow, ClientConfig, CodeVerifier, OAuthClient as Core,
-    TokenInfo, TokenRequest,
+    AuthorizationResponse as CoreResponse, AuthorizeOptions, CarriedFlow, ClientConfig,
+    CodeVerifier, OAuthClient as Core, TokenInfo, TokenRequest,
 };
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -168,7 +168,9 @@ const CONFIG_KEYS: [&str; 9] = [
 impl JsOAuthClient {
     /// Checks the configuration (https endpoints, no secret) and creates the client.
     #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(unchecked_param_type = "OAuthClientConfig")] config: JsValue) -> JsResult<JsOAuthClient> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "OAuthClientConfig")] config: JsValue,
+    ) -> JsResult<JsOAuthClient> {
         let o = js(Options::read(&config, "config", &CONFIG_KEYS))?;
         let mut c = ClientConfig::new(
             js(o.required_string("authorizationEndpoint"))?,
@@ -183,7 +185,9 @@ impl JsOAuthClient {
         if let Some(ttl) = js(o.uint("pendingTtlMs"))? {
             c.pending_ttl_ms = ttl;
         }
-        Ok(Self { inner: js(Core::new(c))? })
+        Ok(Self {
+            inner: js(Core::new(c))?,
+        })
     }
 
     /// Builds the authorization URL and remembers the flow (one-time, expiring).
@@ -192,13 +196,25 @@ impl JsOAuthClient {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "AuthorizeOptions | undefined")] options: JsValue,
     ) -> JsResult<JsValue> {
-        let o = js(Options::read(&options, "options", &["scope", "nonce", "extraParams", "verifierLength", "carry", "now"]))?;
+        let o = js(Options::read(
+            &options,
+            "options",
+            &[
+                "scope",
+                "nonce",
+                "extraParams",
+                "verifierLength",
+                "carry",
+                "now",
+            ],
+        ))?;
         let carry = js(o.bool("carry"))?.unwrap_or(false);
         let opts = AuthorizeOptions {
             scope: js(o.string("scope"))?,
             nonce: js(o.bool("nonce"))?.unwrap_or(false),
             extra: js(o.string_map("extraParams"))?,
-            verifier_length: js(o.uint("verifierLength"))?.map(|l| usize::try_from(l).unwrap_or(usize::MAX)),
+            verifier_length: js(o.uint("verifierLength"))?
+                .map(|l| usize::try_from(l).unwrap_or(usize::MAX)),
         };
         let req = js(self.inner.authorize(opts, js(o.now())?))?;
         let out = new_object();
@@ -223,9 +239,23 @@ impl JsOAuthClient {
         url: &str,
         #[wasm_bindgen(unchecked_param_type = "CallbackOptions | undefined")] options: JsValue,
     ) -> JsResult<JsAuthorizationResponse> {
-        let o = js(Options::read(&options, "options", &["now", "expectedState", "codeVerifier", "nonce", "expiresAt", "scope"]))?;
+        let o = js(Options::read(
+            &options,
+            "options",
+            &[
+                "now",
+                "expectedState",
+                "codeVerifier",
+                "nonce",
+                "expiresAt",
+                "scope",
+            ],
+        ))?;
         let now = js(o.now())?;
-        let carried = match (js(o.string("expectedState"))?, js(o.string("codeVerifier"))?) {
+        let carried = match (
+            js(o.string("expectedState"))?,
+            js(o.string("codeVerifier"))?,
+        ) {
             (None, None) => None,
             (Some(expected_state), Some(v)) => {
                 // Leaving `nonce` out would silently turn the ID token's nonce
@@ -252,13 +282,20 @@ impl JsOAuthClient {
             }
         };
         let r = js(self.inner.handle_callback(url, now, carried))?;
-        Ok(JsAuthorizationResponse { state: r.state.clone(), nonce: r.nonce.clone(), iss: r.iss.clone(), inner: Some(r) })
+        Ok(JsAuthorizationResponse {
+            state: r.state.clone(),
+            nonce: r.nonce.clone(),
+            iss: r.iss.clone(),
+            inner: Some(r),
+        })
     }
 
     /// The token request for a validated response (consumes it): `{ url, method, headers, body }`.
     #[wasm_bindgen(js_name = tokenRequest, unchecked_return_type = "TokenHttpRequest")]
     pub fn token_request(&mut self, response: &mut JsAuthorizationResponse) -> JsResult<JsValue> {
-        let r = response.inner.take().ok_or(super::interop::to_js_error(VaultError::ResponseConsumed.into()))?;
+        let r = response.inner.take().ok_or(super::interop::to_js_error(
+            VaultError::ResponseConsumed.into(),
+        ))?;
         Ok(token_request_js(&js(self.inner.token_request(r))?))
     }
 
@@ -270,7 +307,9 @@ impl JsOAuthClient {
     ) -> JsResult<JsValue> {
         let o = js(Options::read(&options, "options", &["scope"]))?;
         let scope = js(o.string("scope"))?;
-        Ok(token_request_js(&js(self.inner.refresh_request(scope.as_deref()))?))
+        Ok(token_request_js(&js(self
+            .inner
+            .refresh_request(scope.as_deref()))?))
     }
 
     /// Validates the token endpoint's response (the body text, or the parsed
@@ -283,11 +322,16 @@ impl JsOAuthClient {
     ) -> JsResult<JsValue> {
         let o = js(Options::read(&options, "options", &["now", "status"]))?;
         let status = match js(o.uint("status"))? {
-            Some(s) => Some(js(u16::try_from(s).map_err(|_| Error::InvalidArgument { field: "status", reason: "not an HTTP status" }))?),
+            Some(s) => Some(js(u16::try_from(s).map_err(|_| Error::InvalidArgument {
+                field: "status",
+                reason: "not an HTTP status",
+            }))?),
             None => None,
         };
         let text = Zeroizing::new(js(json_text(&body, "body"))?);
-        let info = js(self.inner.accept_token_response(&text, status, js(o.now())?))?;
+        let info = js(self
+            .inner
+            .accept_token_response(&text, status, js(o.now())?))?;
         Ok(token_info_js(&info))
     }
 
@@ -310,14 +354,24 @@ impl JsOAuthClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "NeedsRefreshOptions | undefined")] options: JsValue,
     ) -> JsResult<bool> {
-        let o = js(Options::read(&options, "options", &["now", "leewaySeconds"]))?;
-        Ok(self.inner.needs_refresh(js(o.now())?, js(o.uint("leewaySeconds"))?.unwrap_or(60)))
+        let o = js(Options::read(
+            &options,
+            "options",
+            &["now", "leewaySeconds"],
+        ))?;
+        Ok(self
+            .inner
+            .needs_refresh(js(o.now())?, js(o.uint("leewaySeconds"))?.unwrap_or(60)))
     }
 
     /// Public facts about the held tokens, or `null`.
     #[wasm_bindgen(js_name = tokenInfo, unchecked_return_type = "TokenInfo | null")]
     pub fn token_info(&self) -> JsValue {
-        self.inner.token_info().as_ref().map(token_info_js).unwrap_or(JsValue::NULL)
+        self.inner
+            .token_info()
+            .as_ref()
+            .map(token_info_js)
+            .unwrap_or(JsValue::NULL)
     }
 
     /// The validated claims of the held ID token (`sub`, `email`, ...), or

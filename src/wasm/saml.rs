@@ -4,18 +4,20 @@ use wasm_bindgen::prelude::*;
 
 use super::interop::{js, new_object, opt_str, set, to_js_error, JsResult, Options};
 use crate::error::Error;
-use crate::saml::authn_request::{AuthnRequestOptions, Comparison, NameIdPolicy, RequestedAuthnContext};
+use crate::error::SamlError;
+use crate::saml::authn_request::{
+    AuthnRequestOptions, Comparison, NameIdPolicy, RequestedAuthnContext,
+};
 use crate::saml::binding;
 use crate::saml::keys::parse_certificates;
 use crate::saml::logout::{LogoutRequestInit, LogoutResponseOptions};
 use crate::saml::message::MessageInfo;
-use crate::saml::verify::SigAlg;
 use crate::saml::metadata::{parse_idp_metadata, sp_metadata};
 use crate::saml::redirect::RedirectOptions;
-use crate::error::SamlError;
 use crate::saml::replay::Deferred;
 use crate::saml::response::{ValidateOptions, ValidatedResponse};
 use crate::saml::sp::{IdpConfig, Outgoing, RequestBinding, SamlServiceProvider as Core, SpConfig};
+use crate::saml::verify::SigAlg;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_SAML: &'static str = r#"
@@ -133,7 +135,14 @@ pub struct JsSamlServiceProvider {
     inner: Core,
 }
 
-const IDP_KEYS: [&str; 6] = ["entityId", "ssoRedirectUrl", "ssoPostUrl", "sloRedirectUrl", "sloPostUrl", "certificates"];
+const IDP_KEYS: [&str; 6] = [
+    "entityId",
+    "ssoRedirectUrl",
+    "ssoPostUrl",
+    "sloRedirectUrl",
+    "sloPostUrl",
+    "certificates",
+];
 
 fn idp_config(value: &JsValue) -> crate::Result<IdpConfig> {
     let o = Options::read(value, "idp", &IDP_KEYS)?;
@@ -159,7 +168,11 @@ fn authn_options(o: &Options) -> crate::Result<AuthnRequestOptions> {
     let name_id_policy = match o.object("nameIdPolicy")? {
         None => None,
         Some(v) => {
-            let p = Options::read(&v, "nameIdPolicy", &["format", "allowCreate", "spNameQualifier"])?;
+            let p = Options::read(
+                &v,
+                "nameIdPolicy",
+                &["format", "allowCreate", "spNameQualifier"],
+            )?;
             Some(NameIdPolicy {
                 format: p.string("format")?,
                 allow_create: p.bool("allowCreate")?,
@@ -207,7 +220,17 @@ impl JsSamlServiceProvider {
         let o = js(Options::read(
             &config,
             "config",
-            &["entityId", "acsUrl", "sloUrl", "idp", "idpMetadataXml", "clockSkewSeconds", "allowSha1", "requestTtlMs", "now"],
+            &[
+                "entityId",
+                "acsUrl",
+                "sloUrl",
+                "idp",
+                "idpMetadataXml",
+                "clockSkewSeconds",
+                "allowSha1",
+                "requestTtlMs",
+                "now",
+            ],
         ))?;
         let idp = match (js(o.object("idp"))?, js(o.string("idpMetadataXml"))?) {
             (Some(v), None) => js(idp_config(&v))?,
@@ -219,7 +242,11 @@ impl JsSamlServiceProvider {
                 }))
             }
         };
-        let mut c = SpConfig::new(js(o.required_string("entityId"))?, js(o.required_string("acsUrl"))?, idp);
+        let mut c = SpConfig::new(
+            js(o.required_string("entityId"))?,
+            js(o.required_string("acsUrl"))?,
+            idp,
+        );
         if let Some(s) = js(o.uint("clockSkewSeconds"))? {
             c.clock_skew_seconds = s;
         }
@@ -228,7 +255,9 @@ impl JsSamlServiceProvider {
         if let Some(t) = js(o.uint("requestTtlMs"))? {
             c.request_ttl_ms = t;
         }
-        Ok(Self { inner: js(Core::new(c))? })
+        Ok(Self {
+            inner: js(Core::new(c))?,
+        })
     }
 
     /// Builds an AuthnRequest for the redirect (default) or POST binding and
@@ -242,16 +271,33 @@ impl JsSamlServiceProvider {
             &init,
             "init",
             &[
-                "binding", "relayState", "nameIdPolicy", "forceAuthn", "isPassive", "requestedAuthnContext",
-                "providerName", "attributeConsumingServiceIndex", "now",
+                "binding",
+                "relayState",
+                "nameIdPolicy",
+                "forceAuthn",
+                "isPassive",
+                "requestedAuthnContext",
+                "providerName",
+                "attributeConsumingServiceIndex",
+                "now",
             ],
         ))?;
         let binding = match js(o.string("binding"))?.as_deref() {
             None | Some("redirect") => RequestBinding::Redirect,
             Some("post") => RequestBinding::Post,
-            Some(_) => return Err(to_js_error(Error::InvalidArgument { field: "binding", reason: "\"redirect\" or \"post\"" })),
+            Some(_) => {
+                return Err(to_js_error(Error::InvalidArgument {
+                    field: "binding",
+                    reason: "\"redirect\" or \"post\"",
+                }))
+            }
         };
-        let sent = js(self.inner.authn_request(js(authn_options(&o))?, binding, js(o.string("relayState"))?, js(o.now())?))?;
+        let sent = js(self.inner.authn_request(
+            js(authn_options(&o))?,
+            binding,
+            js(o.string("relayState"))?,
+            js(o.now())?,
+        ))?;
         let out = new_object();
         set(&out, "id", &sent.id.as_str().into());
         set(&out, "xml", &sent.xml.as_str().into());
@@ -260,7 +306,11 @@ impl JsSamlServiceProvider {
                 set(&out, "binding", &"redirect".into());
                 set(&out, "url", &url.as_str().into());
             }
-            Outgoing::Post { action, saml_request, html } => {
+            Outgoing::Post {
+                action,
+                saml_request,
+                html,
+            } => {
                 set(&out, "binding", &"post".into());
                 set(&out, "action", &action.as_str().into());
                 set(&out, "samlRequest", &saml_request.as_str().into());
@@ -280,9 +330,14 @@ impl JsSamlServiceProvider {
     pub fn verify_redirect(
         &mut self,
         url: &str,
-        #[wasm_bindgen(unchecked_param_type = "VerifyRedirectOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "VerifyRedirectOptions | undefined")]
+        options: JsValue,
     ) -> JsResult<JsValue> {
-        let o = js(Options::read(&options, "options", &["now", "allowSha1", "allowUnsigned", "expectedRequestId"]))?;
+        let o = js(Options::read(
+            &options,
+            "options",
+            &["now", "allowSha1", "allowUnsigned", "expectedRequestId"],
+        ))?;
         let opts = RedirectOptions {
             allow_unsigned: js(o.bool("allowUnsigned"))?.unwrap_or(false),
             allow_sha1: js(o.bool("allowSha1"))?,
@@ -307,7 +362,16 @@ impl JsSamlServiceProvider {
         let o = js(Options::read(
             &init,
             "init",
-            &["nameId", "nameIdFormat", "nameQualifier", "spNameQualifier", "sessionIndexes", "relayState", "sigAlg", "now"],
+            &[
+                "nameId",
+                "nameIdFormat",
+                "nameQualifier",
+                "spNameQualifier",
+                "sessionIndexes",
+                "relayState",
+                "sigAlg",
+                "now",
+            ],
         ))?;
         let sig_alg = match js(o.string("sigAlg"))? {
             Some(uri) => Some(js(SigAlg::from_uri(&uri, self.inner.config().allow_sha1))?),
@@ -342,14 +406,22 @@ impl JsSamlServiceProvider {
     pub fn read_logout_response(
         &mut self,
         saml_response: &str,
-        #[wasm_bindgen(unchecked_param_type = "ReadLogoutResponseOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ReadLogoutResponseOptions | undefined")]
+        options: JsValue,
     ) -> JsResult<JsValue> {
-        let o = js(Options::read(&options, "options", &["now", "expectedRequestId", "allowUnsigned"]))?;
+        let o = js(Options::read(
+            &options,
+            "options",
+            &["now", "expectedRequestId", "allowUnsigned"],
+        ))?;
         let opts = LogoutResponseOptions {
             expected_request_id: js(o.string("expectedRequestId"))?,
             allow_unsigned: js(o.bool("allowUnsigned"))?.unwrap_or(false),
         };
-        let (msg, signed) = js(self.inner.read_logout_response_post(saml_response, js(o.now())?, opts))?;
+        let (msg, signed) =
+            js(self
+                .inner
+                .read_logout_response_post(saml_response, js(o.now())?, opts))?;
         let out = message_js(&msg);
         set(&out, "signed", &signed.into());
         Ok(out)
@@ -363,7 +435,8 @@ impl JsSamlServiceProvider {
     pub fn validate_response(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "string")] saml_response: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "ValidateResponseOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ValidateResponseOptions | undefined")]
+        options: JsValue,
     ) -> JsResult<JsValue> {
         let saml_response = read_saml_response(&saml_response)?;
         let (opts, now) = validate_options(&options)?;
@@ -381,7 +454,8 @@ impl JsSamlServiceProvider {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "string")] saml_response: JsValue,
         #[wasm_bindgen(unchecked_param_type = "ReplayStore")] store: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "ValidateResponseOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ValidateResponseOptions | undefined")]
+        options: JsValue,
     ) -> js_sys::Promise {
         let read = read_saml_response(&saml_response);
         match read.and_then(|text| self.validate_deferred(&text, &store, &options)) {
@@ -390,16 +464,28 @@ impl JsSamlServiceProvider {
         }
     }
 
-    fn validate_deferred(&mut self, saml_response: &str, store: &JsValue, options: &JsValue) -> JsResult<js_sys::Promise> {
+    fn validate_deferred(
+        &mut self,
+        saml_response: &str,
+        store: &JsValue,
+        options: &JsValue,
+    ) -> JsResult<js_sys::Promise> {
         use wasm_bindgen::JsCast;
-        let not_a_store = || to_js_error(Error::InvalidArgument { field: "store", reason: "needs a remember(assertionId, expiresAt) method" });
+        let not_a_store = || {
+            to_js_error(Error::InvalidArgument {
+                field: "store",
+                reason: "needs a remember(assertionId, expiresAt) method",
+            })
+        };
         let remember = js_sys::Reflect::get(store, &"remember".into())
             .ok()
             .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
             .ok_or_else(not_a_store)?;
         let (opts, now) = validate_options(options)?;
         let mut deferred = Deferred::default();
-        let v = js(self.inner.validate_response_with(saml_response, now, opts, &mut deferred))?;
+        let v = js(self
+            .inner
+            .validate_response_with(saml_response, now, opts, &mut deferred))?;
         let (id, until) = deferred.asked().ok_or_else(not_a_store)?;
         let answer = remember.call2(store, &id.into(), &(until as f64).into())?;
         let result = validated_js(&v)?;
@@ -407,13 +493,17 @@ impl JsSamlServiceProvider {
             match first.as_bool() {
                 Some(true) => Ok(result),
                 Some(false) => Err(to_js_error(SamlError::Replayed.into())),
-                None => Err(to_js_error(Error::InvalidArgument { field: "store", reason: "remember() must answer true or false" })),
+                None => Err(to_js_error(Error::InvalidArgument {
+                    field: "store",
+                    reason: "remember() must answer true or false",
+                })),
             }
         });
         // `then` through Reflect: js-sys's typed `then` wants a scoped closure,
         // and this one must outlive the call (it runs when the store answers).
         let settled = js_sys::Promise::resolve(&answer);
-        let then: js_sys::Function = js_sys::Reflect::get(&settled, &"then".into())?.unchecked_into();
+        let then: js_sys::Function =
+            js_sys::Reflect::get(&settled, &"then".into())?.unchecked_into();
         Ok(then.call1(&settled, &decide)?.unchecked_into())
     }
 }
@@ -423,14 +513,25 @@ impl JsSamlServiceProvider {
 /// refused before it is copied.
 fn read_saml_response(value: &JsValue) -> JsResult<String> {
     let max = 4 * crate::saml::binding::MAX_ENCODED;
-    js(super::text_in::read_string(value, "samlResponse", max, crate::SamlError::TooLarge.into()))
+    js(super::text_in::read_string(
+        value,
+        "samlResponse",
+        max,
+        crate::SamlError::TooLarge.into(),
+    ))
 }
 
 fn validate_options(options: &JsValue) -> JsResult<(ValidateOptions, u64)> {
     let o = js(Options::read(
         options,
         "options",
-        &["now", "expectedRequestId", "clockSkewSeconds", "allowSha1", "allowUnsolicited"],
+        &[
+            "now",
+            "expectedRequestId",
+            "clockSkewSeconds",
+            "allowSha1",
+            "allowUnsolicited",
+        ],
     ))?;
     let opts = ValidateOptions {
         expected_request_id: js(o.string("expectedRequestId"))?,
@@ -450,7 +551,6 @@ fn validated_js(v: &ValidatedResponse) -> JsResult<JsValue> {
 
 #[wasm_bindgen(js_class = SamlServiceProvider)]
 impl JsSamlServiceProvider {
-
     /// This SP's metadata (AuthnRequestsSigned="false", WantAssertionsSigned="true").
     #[wasm_bindgen(js_name = metadataXml)]
     pub fn metadata_xml(
@@ -458,7 +558,10 @@ impl JsSamlServiceProvider {
         #[wasm_bindgen(unchecked_param_type = "{ nameIdFormats?: string[] } | undefined")] options: JsValue,
     ) -> JsResult<String> {
         let o = js(Options::read(&options, "options", &["nameIdFormats"]))?;
-        js(sp_metadata(self.inner.config(), &js(o.string_list("nameIdFormats"))?))
+        js(sp_metadata(
+            self.inner.config(),
+            &js(o.string_list("nameIdFormats"))?,
+        ))
     }
 
     /// Number of AuthnRequests awaiting a response.
@@ -518,7 +621,11 @@ pub fn parse_idp_metadata_js(
     opt_str(&out, "ssoPostUrl", m.idp.sso_post_url.as_deref());
     opt_str(&out, "sloRedirectUrl", m.idp.slo_redirect_url.as_deref());
     opt_str(&out, "sloPostUrl", m.idp.slo_post_url.as_deref());
-    set(&out, "certificateCount", &(m.idp.certificates.len() as u32).into());
+    set(
+        &out,
+        "certificateCount",
+        &(m.idp.certificates.len() as u32).into(),
+    );
     if let Some(t) = m.valid_until {
         set(&out, "validUntil", &(t as f64).into());
     }

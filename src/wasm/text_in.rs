@@ -17,7 +17,11 @@ extern "C" {
     #[wasm_bindgen(constructor)]
     fn new() -> TextEncoder;
     #[wasm_bindgen(method, js_name = encodeInto)]
-    fn encode_into(this: &TextEncoder, source: &JsString, destination: &Uint8Array) -> EncodeIntoResult;
+    fn encode_into(
+        this: &TextEncoder,
+        source: &JsString,
+        destination: &Uint8Array,
+    ) -> EncodeIntoResult;
 
     type EncodeIntoResult;
     #[wasm_bindgen(method, getter)]
@@ -32,8 +36,16 @@ thread_local! {
 
 /// `value` (which must be a string of at most `max_units` UTF-16 code units)
 /// as a Rust `String`. Lone surrogates become U+FFFD, as in `TextEncoder`.
-pub(crate) fn read_string(value: &JsValue, field: &'static str, max_units: usize, too_long: Error) -> Result<String> {
-    let s: &JsString = value.dyn_ref().ok_or(Error::InvalidArgument { field, reason: "must be a string" })?;
+pub(crate) fn read_string(
+    value: &JsValue,
+    field: &'static str,
+    max_units: usize,
+    too_long: Error,
+) -> Result<String> {
+    let s: &JsString = value.dyn_ref().ok_or(Error::InvalidArgument {
+        field,
+        reason: "must be a string",
+    })?;
     let units = s.length() as usize;
     if units > max_units {
         return Err(too_long);
@@ -42,13 +54,23 @@ pub(crate) fn read_string(value: &JsValue, field: &'static str, max_units: usize
     let mut buf = vec![0u8; units * 3];
     let memory: WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
     // The address of `buf` inside the module's memory (wasm32: it fits u32).
-    let view = Uint8Array::new_with_byte_offset_and_length(&memory.buffer(), buf.as_ptr() as u32, buf.len() as u32);
+    let view = Uint8Array::new_with_byte_offset_and_length(
+        &memory.buffer(),
+        buf.as_ptr() as u32,
+        buf.len() as u32,
+    );
     let result = ENCODER.with(|e| e.encode_into(s, &view));
     // The buffer fits any string of this length; a short read would mean a
     // truncated message, so it is refused rather than parsed.
     if result.read() as usize != units {
-        return Err(Error::InvalidArgument { field, reason: "could not be read whole" });
+        return Err(Error::InvalidArgument {
+            field,
+            reason: "could not be read whole",
+        });
     }
     buf.truncate(result.written() as usize);
-    String::from_utf8(buf).map_err(|_| Error::InvalidArgument { field, reason: "could not be read as UTF-8" })
+    String::from_utf8(buf).map_err(|_| Error::InvalidArgument {
+        field,
+        reason: "could not be read as UTF-8",
+    })
 }
