@@ -8,6 +8,9 @@
 //! length of 1 mod 4 refused, and the unused low bits of the last character
 //! must be zero, so every byte string has exactly one encoding.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 fn char_of(sextet: u32) -> char {
     let c = match sextet & 63 {
         v @ 0..=25 => b'A' + v as u8,
@@ -46,11 +49,12 @@ pub(crate) fn encode(bytes: &[u8]) -> String {
     out
 }
 
-/// Decodes unpadded base64url, or `None` if `text` is not the canonical
+/// Decodes unpadded base64url (given as bytes: JWS segments are split on
+/// bytes), or `None` if `text` is not the canonical
 /// encoding of some byte string.
-pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {
+pub(crate) fn decode(text: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(text.len() / 4 * 3 + 2);
-    for chunk in text.as_bytes().chunks(4) {
+    for chunk in text.chunks(4) {
         // 2, 3 or 4 characters carry 1, 2 or 3 bytes; 1 character cannot.
         let bytes = chunk.len().checked_sub(1).filter(|n| *n > 0)?;
         let mut n = 0u32;
@@ -84,14 +88,14 @@ mod tests {
             ("foobar", "Zm9vYmFy"),
         ] {
             assert_eq!(encode(plain.as_bytes()), coded);
-            assert_eq!(decode(coded).unwrap(), plain.as_bytes());
+            assert_eq!(decode(coded.as_bytes()).unwrap(), plain.as_bytes());
         }
         assert_eq!(
             encode(&[0xfb, 0xff, 0xbf]),
             "-_-_",
             "the URL-safe characters"
         );
-        assert_eq!(decode("-_-_").unwrap(), [0xfb, 0xff, 0xbf]);
+        assert_eq!(decode(b"-_-_").unwrap(), [0xfb, 0xff, 0xbf]);
     }
 
     #[test]
@@ -100,7 +104,7 @@ mod tests {
             "Z", "Zm9vY", "Zg==", "Zm8=", "Zm+v", "Zm/v", "Zm9 v", "Zm9\nv", "Zh", "Zm9", "Zm9vYh",
             "é",
         ] {
-            assert_eq!(decode(bad), None, "{bad:?}");
+            assert_eq!(decode(bad.as_bytes()), None, "{bad:?}");
         }
     }
 
@@ -117,7 +121,7 @@ mod tests {
             let bytes: Vec<u8> = (0..len).map(|_| rand() as u8).collect();
             let coded = encode(&bytes);
             assert_eq!(coded, URL_SAFE_NO_PAD.encode(&bytes));
-            assert_eq!(decode(&coded).unwrap(), bytes);
+            assert_eq!(decode(coded.as_bytes()).unwrap(), bytes);
         }
         // Random strings over the alphabet and some strangers: same verdict, same bytes.
         let chars = b"AZaz09-_+/=Qgw. ";
@@ -127,7 +131,7 @@ mod tests {
                 .map(|_| char::from(chars[(rand() % chars.len() as u64) as usize]))
                 .collect();
             assert_eq!(
-                decode(&text),
+                decode(text.as_bytes()),
                 URL_SAFE_NO_PAD.decode(&text).ok(),
                 "{text:?}"
             );

@@ -9,6 +9,9 @@
 //! failures caused by what came back from the network, so an application can
 //! tell "fix your code" from "this login attempt is hostile or broken".
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+
 use core::fmt;
 
 /// Result alias used across the crate.
@@ -329,19 +332,28 @@ impl ErrorResponse {
     /// assert!(ErrorResponse::from_parts("bad\"code", None, None).is_none());
     /// ```
     pub fn from_parts(error: &str, description: Option<&str>, uri: Option<&str>) -> Option<Self> {
-        let code_ok = |c: char| matches!(c, '\x21' | '\x23'..='\x5b' | '\x5d'..='\x7e');
-        let text_ok = |c: char| c == ' ' || code_ok(c);
-        if error.is_empty() || error.len() > Self::MAX_CODE || !error.chars().all(code_ok) {
+        // Checked byte by byte: every allowed character is ASCII, and every
+        // byte of a non-ASCII character is above 0x7e, so this is the same
+        // test as by `char`.
+        let code_ok: fn(u8) -> bool = |b| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e);
+        let text_ok: fn(u8) -> bool =
+            |b| b == b' ' || matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e);
+        let valid = |s: &str, max: usize, space: bool| {
+            !s.is_empty()
+                && s.len() <= max
+                && crate::ascii::all(s.as_bytes(), if space { text_ok } else { code_ok })
+        };
+        if !valid(error, Self::MAX_CODE, false) {
             return None;
         }
-        let keep = |v: Option<&str>, ok: &dyn Fn(char) -> bool| {
-            v.filter(|s| !s.is_empty() && s.len() <= Self::MAX_TEXT && s.chars().all(ok))
+        let keep = |v: Option<&str>, space: bool| {
+            v.filter(|s| valid(s, Self::MAX_TEXT, space))
                 .map(str::to_owned)
         };
         Some(Self {
             error: error.to_owned(),
-            description: keep(description, &text_ok),
-            uri: keep(uri, &code_ok),
+            description: keep(description, true),
+            uri: keep(uri, false),
         })
     }
 }
@@ -752,7 +764,7 @@ impl SamlError {
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}
 
 impl From<CallbackError> for Error {
     fn from(e: CallbackError) -> Self {

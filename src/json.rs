@@ -100,7 +100,7 @@ impl<'a> Number<'a> {
             Some(i) => s.split_at(i),
             None => (s, &b""[..]),
         };
-        let (int, frac) = match mantissa.iter().position(|b| *b == b'.') {
+        let (int, frac) = match crate::ascii::find(mantissa, b'.') {
             Some(i) => (
                 mantissa.split_at(i).0,
                 mantissa.get(i + 1..).unwrap_or_default(),
@@ -111,11 +111,8 @@ impl<'a> Number<'a> {
         let magnitude = exp
             .iter()
             .filter(|b| b.is_ascii_digit())
-            .fold(0i64, |acc, d| {
-                acc.saturating_mul(10)
-                    .saturating_add(i64::from(d - b'0'))
-                    .min(1 << 40)
-            });
+            // Capped at 2^40 at every step, so `acc * 10 + 9` cannot overflow.
+            .fold(0i64, |acc, d| (acc * 10 + i64::from(d - b'0')).min(1 << 40));
         (
             negative,
             int,
@@ -136,14 +133,14 @@ impl<'a> Number<'a> {
         for d in int.iter().chain(frac).map(|b| u64::from(b - b'0')) {
             zero &= d == 0;
             if i < point {
-                value = value.saturating_mul(10).saturating_add(d);
+                value = crate::ascii::saturating_mul(value, 10).saturating_add(d);
             } else {
                 exact &= d == 0;
             }
             i += 1;
         }
         for _ in 0..point.saturating_sub(i).min(20) {
-            value = value.saturating_mul(10);
+            value = crate::ascii::saturating_mul(value, 10);
         }
         (!negative || zero).then_some((value, exact))
     }
@@ -336,7 +333,7 @@ impl<'a> Reader<'a> {
         }
         let mut out = String::with_capacity(raw.len());
         let mut rest = raw;
-        while let Some(i) = rest.find('\\') {
+        while let Some(i) = crate::ascii::find(rest.as_bytes(), b'\\') {
             out.push_str(rest.get(..i)?);
             let esc = rest.get(i + 1..)?;
             let (c, used) = match esc.as_bytes().first()? {
@@ -406,7 +403,7 @@ fn unicode_escape(esc: &str) -> Option<(char, usize)> {
     let unit = |s: &str, at: usize| {
         u32::from_str_radix(
             s.get(at..at + 4)
-                .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))?,
+                .filter(|h| crate::ascii::all(h.as_bytes(), |b| b.is_ascii_hexdigit()))?,
             16,
         )
         .ok()

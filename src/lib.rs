@@ -18,9 +18,17 @@
 //!
 //! See [`manual`] for the threat model.
 #![forbid(unused_must_use)]
+// The OAuth-only WebAssembly module is `no_std`: std's panic machinery (the
+// hook, payload boxing, message formatting, its thread-local panic count)
+// was a tenth of that module, and a `#[panic_handler]` that traps (in
+// `wasm::`) replaces it. Natively, and in the full module, the crate is an
+// ordinary std crate; the code is the same, written against `core` and
+// `alloc`.
+#![cfg_attr(all(target_arch = "wasm32", not(feature = "saml")), no_std)]
 
 extern crate alloc;
 
+mod ascii;
 mod b64url;
 pub mod error;
 mod json;
@@ -31,6 +39,7 @@ pub mod random;
 #[cfg(feature = "saml")]
 pub mod saml;
 mod secret;
+mod sha256;
 pub mod url;
 
 #[cfg(target_arch = "wasm32")]

@@ -7,8 +7,10 @@
 //! values) lets a second use or a late arrival get a precise error instead of
 //! a generic "unknown".
 
-use sha2::{Digest, Sha256};
-use std::collections::VecDeque;
+#[cfg(feature = "saml")]
+use alloc::collections::VecDeque;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 use crate::secret::ct_eq_str;
 
@@ -43,21 +45,25 @@ struct Entry<V> {
 /// The store. `V` is whatever must come back with the key.
 #[derive(Debug)]
 pub(crate) struct OneTimeStore<V> {
+    /// Oldest first.
     entries: Vec<Entry<V>>,
-    retired: VecDeque<([u8; 32], Retired)>,
+    /// Oldest first, at most [`MAX_RETIRED`]. A `Vec` rather than a
+    /// `VecDeque`: shifting 64 digests is nothing, and the OAuth-only module
+    /// then carries no `VecDeque` code at all.
+    retired: Vec<([u8; 32], Retired)>,
 }
 
 impl<V> Default for OneTimeStore<V> {
     fn default() -> Self {
         Self {
             entries: Vec::new(),
-            retired: VecDeque::new(),
+            retired: Vec::new(),
         }
     }
 }
 
 fn digest(key: &str) -> [u8; 32] {
-    Sha256::digest(key.as_bytes()).into()
+    crate::sha256::digest(key.as_bytes())
 }
 
 impl<V> OneTimeStore<V> {
@@ -140,21 +146,19 @@ impl<V> OneTimeStore<V> {
         self.entries.clear();
     }
 
+    /// Retires every expired entry, oldest first.
     fn expire(&mut self, now: u64) {
-        let (expired, live): (Vec<_>, Vec<_>) = core::mem::take(&mut self.entries)
-            .into_iter()
-            .partition(|e| now >= e.expires_at);
-        self.entries = live;
-        for e in expired {
+        while let Some(i) = self.entries.iter().position(|e| now >= e.expires_at) {
+            let e = self.entries.remove(i);
             self.retire(&e.key, Retired::Expired);
         }
     }
 
     fn retire(&mut self, key: &str, how: Retired) {
         if self.retired.len() >= MAX_RETIRED {
-            self.retired.pop_front();
+            self.retired.remove(0);
         }
-        self.retired.push_back((digest(key), how));
+        self.retired.push((digest(key), how));
     }
 }
 

@@ -13,7 +13,8 @@
 //! module is instantiated, so a runtime that snapshots an initialised module
 //! does not copy pending randomness into every instance.
 
-use std::cell::RefCell;
+use alloc::string::String;
+use core::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 
 use zeroize::Zeroize;
 
@@ -23,15 +24,17 @@ use crate::error::{Error, Result};
 /// Size of the pool, and of each refill.
 pub const POOL_BYTES: usize = 512;
 
-struct Pool {
-    bytes: [u8; POOL_BYTES],
-    /// Bytes already handed out (and wiped) from the front.
-    used: usize,
-}
-
-thread_local! {
-    static POOL: RefCell<Pool> = const { RefCell::new(Pool { bytes: [0; POOL_BYTES], used: POOL_BYTES }) };
-}
+// The pool is a plain static of atomics rather than a `thread_local!` cell:
+// the OAuth-only module is `no_std` (no `thread_local!`), and atomics are the
+// one interior mutability a `static` may hold without `unsafe`. In wasm32
+// without the atomics feature they compile to ordinary loads and stores.
+// `BUSY` makes each use of the pool exclusive; natively, where tests run on
+// several threads, a caller that finds the pool busy goes straight to the
+// host instead of waiting, so a byte is never handed out twice.
+static POOL: [AtomicU8; POOL_BYTES] = [const { AtomicU8::new(0) }; POOL_BYTES];
+/// Bytes already handed out (and wiped) from the front.
+static USED: AtomicUsize = AtomicUsize::new(POOL_BYTES);
+static BUSY: AtomicBool = AtomicBool::new(false);
 
 /// Fills `buf` from the CSPRNG (requests up to a quarter of the pool from
 /// the pool, larger ones directly from the host).
@@ -41,26 +44,36 @@ thread_local! {
 /// edge_sso::random::fill(&mut buf).unwrap();
 /// ```
 pub fn fill(buf: &mut [u8]) -> Result<()> {
-    if buf.len() > POOL_BYTES / 4 {
+    if buf.len() > POOL_BYTES / 4 || BUSY.swap(true, Ordering::Acquire) {
         return getrandom::fill(buf).map_err(|_| Error::RandomUnavailable);
     }
-    POOL.with(|pool| {
-        let mut pool = pool.borrow_mut();
-        if POOL_BYTES - pool.used < buf.len() {
-            // Refill whole; what was left over is overwritten, never reused.
-            getrandom::fill(&mut pool.bytes).map_err(|_| Error::RandomUnavailable)?;
-            pool.used = 0;
+    let taken = take(buf);
+    BUSY.store(false, Ordering::Release);
+    taken
+}
+
+/// Serves `buf` from the pool; the caller holds `BUSY`.
+fn take(buf: &mut [u8]) -> Result<()> {
+    let mut used = USED.load(Ordering::Relaxed);
+    if POOL_BYTES - used < buf.len() {
+        // Refill whole; what was left over is overwritten, never reused.
+        let mut fresh = [0u8; POOL_BYTES];
+        getrandom::fill(&mut fresh).map_err(|_| Error::RandomUnavailable)?;
+        for (slot, b) in POOL.iter().zip(&fresh) {
+            slot.store(*b, Ordering::Relaxed);
         }
-        let start = pool.used;
-        let taken = pool
-            .bytes
-            .get_mut(start..start + buf.len())
-            .ok_or(Error::RandomUnavailable)?;
-        buf.copy_from_slice(taken);
-        taken.zeroize();
-        pool.used += buf.len();
-        Ok(())
-    })
+        fresh.zeroize();
+        used = 0;
+    }
+    let slots = POOL
+        .get(used..used + buf.len())
+        .ok_or(Error::RandomUnavailable)?;
+    for (out, slot) in buf.iter_mut().zip(slots) {
+        // Handed out once: the pool's copy is wiped as it is read.
+        *out = slot.swap(0, Ordering::Relaxed);
+    }
+    USED.store(used + buf.len(), Ordering::Relaxed);
+    Ok(())
 }
 
 /// 256 random bits as unpadded base64url (43 characters): used for `state`,
@@ -118,13 +131,14 @@ mod tests {
                 "a pooled byte run came out twice"
             );
         }
-        POOL.with(|p| {
-            let p = p.borrow();
-            assert!(
-                p.bytes[..p.used].iter().all(|&b| b == 0),
-                "handed-out bytes are wiped from the pool"
-            );
-        });
+        // Hold the pool (other tests draw from it on other threads) while checking it.
+        while BUSY.swap(true, Ordering::Acquire) {
+            std::thread::yield_now();
+        }
+        let used = USED.load(Ordering::Relaxed);
+        let wiped = POOL[..used].iter().all(|b| b.load(Ordering::Relaxed) == 0);
+        BUSY.store(false, Ordering::Release);
+        assert!(wiped, "handed-out bytes are wiped from the pool");
         // Larger requests bypass the pool.
         let mut big = vec![0u8; POOL_BYTES];
         fill(&mut big).unwrap();

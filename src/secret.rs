@@ -1,5 +1,7 @@
 //! A string that must never be shown: tokens, codes, verifiers.
 
+use alloc::string::String;
+
 use core::fmt;
 use subtle::ConstantTimeEq as _;
 use zeroize::Zeroizing;

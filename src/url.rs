@@ -4,6 +4,10 @@
 //! every URL we handle is an absolute `http(s)` URL that a browser or a
 //! configuration already serialized to ASCII. Anything else is refused.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::ascii;
 use crate::error::{Error, Result};
 
 /// An absolute `http:`/`https:` URL split into its parts (borrowed).
@@ -24,7 +28,7 @@ pub(crate) struct HttpUrl<'a> {
 impl<'a> HttpUrl<'a> {
     /// Splits `s`, or says why it is not an absolute, printable-ASCII http(s) URL.
     pub fn parse(s: &'a str) -> core::result::Result<Self, &'static str> {
-        if !s.bytes().all(|b| b.is_ascii_graphic()) {
+        if !ascii::all(s.as_bytes(), |b| b.is_ascii_graphic()) {
             return Err("the URL contains spaces, control or non-ASCII characters");
         }
         // Byte search, not split_once("://"): a substring searcher is 2 KB of wasm.
@@ -38,15 +42,15 @@ impl<'a> HttpUrl<'a> {
         if !(scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http")) {
             return Err("the URL scheme is not http or https");
         }
-        let (rest, fragment) = match rest.split_once('#') {
+        let (rest, fragment) = match split_once(rest, b'#') {
             Some((r, f)) => (r, Some(f)),
             None => (rest, None),
         };
-        let (rest, query) = match rest.split_once('?') {
+        let (rest, query) = match split_once(rest, b'?') {
             Some((r, q)) => (r, Some(q)),
             None => (rest, None),
         };
-        let (authority, path) = match rest.find('/') {
+        let (authority, path) = match ascii::find(rest.as_bytes(), b'/') {
             // split_at_checked rather than split_at: no panic path, so str's
             // panic-message formatting is not linked; and no silent empty part.
             Some(i) => rest.split_at_checked(i).ok_or("the URL is not absolute")?,
@@ -55,7 +59,7 @@ impl<'a> HttpUrl<'a> {
         if !valid_authority(authority) {
             return Err("the URL host or port is invalid");
         }
-        if path.contains('\\') {
+        if ascii::find(path.as_bytes(), b'\\').is_some() {
             return Err("the URL path contains a backslash");
         }
         Ok(Self {
@@ -92,7 +96,8 @@ impl<'a> HttpUrl<'a> {
         host.eq_ignore_ascii_case("localhost")
             || host == "[::1]"
             || host.strip_prefix("127.").is_some_and(|r| {
-                r.split('.').count() == 3 && r.split('.').all(|o| o.parse::<u8>().is_ok())
+                let octets = || r.as_bytes().split(|b| *b == b'.');
+                octets().count() == 3 && octets().all(|o| decimal(o, u8::MAX.into()).is_some())
             })
     }
 
@@ -106,62 +111,86 @@ impl<'a> HttpUrl<'a> {
     }
 }
 
+/// `s` around the first `sep` (an ASCII byte, so both sides are `str`s).
+///
+/// The URL code splits on bytes rather than with `str::split_once(char)` and
+/// friends: core's char searcher brings `memchr` and, through its slicing
+/// checks, the `core::fmt` integer formatting of their panic messages.
+fn split_once(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let i = ascii::find(s.as_bytes(), sep)?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
+}
+
+/// A decimal number of at most `max`, read as `str::parse` reads an
+/// unsigned integer: an optional `+`, then one or more ASCII digits (leading
+/// zeros allowed).
+fn decimal(s: &[u8], max: u32) -> Option<u32> {
+    let digits = s.strip_prefix(b"+").unwrap_or(s);
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0u32, |n, b| {
+        let v = n * 10 + char::from(*b).to_digit(10)?;
+        (v <= max).then_some(v)
+    })
+}
+
 fn split_port(authority: &str) -> (&str, Option<u16>) {
-    let colon = if authority.starts_with('[') {
-        authority
-            .find(']')
-            .and_then(|i| authority.get(i + 1..))
-            .and_then(|r| r.strip_prefix(':'))
+    let bytes = authority.as_bytes();
+    let colon = if bytes.first() == Some(&b'[') {
+        // IPv6: a port only right after the closing bracket.
+        ascii::find(bytes, b']')
+            .map(|i| i + 1)
+            .filter(|i| bytes.get(*i) == Some(&b':'))
     } else {
-        authority.rsplit_once(':').map(|(_, p)| p)
+        bytes.iter().rposition(|b| *b == b':')
     };
-    match colon {
-        Some(p) => {
-            let host = authority
-                .get(..authority.len() - p.len() - 1)
-                .unwrap_or(authority);
-            (host, p.parse().ok())
-        }
+    let parts = colon.and_then(|i| Some((authority.get(..i)?, authority.get(i + 1..)?)));
+    match parts {
+        Some((host, port)) => (
+            host,
+            decimal(port.as_bytes(), u16::MAX.into()).and_then(|p| u16::try_from(p).ok()),
+        ),
         None => (authority, None),
     }
 }
 
 fn valid_authority(authority: &str) -> bool {
-    if authority.contains('@') {
+    if ascii::find(authority.as_bytes(), b'@').is_some() {
         return false; // userinfo in a URL is a phishing tool, never needed here
     }
-    let (host_ok, port) = if let Some(rest) = authority.strip_prefix('[') {
-        let Some((inside, after)) = rest.split_once(']') else {
+    let (host_ok, port) = if let Some(rest) = authority.strip_prefix("[") {
+        let Some((inside, after)) = split_once(rest, b']') else {
             return false;
         };
         let port = match after {
             "" => None,
-            a => match a.strip_prefix(':') {
+            a => match a.strip_prefix(":") {
                 Some(p) => Some(p),
                 None => return false,
             },
         };
         let ok = !inside.is_empty()
-            && inside
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
+            && ascii::all(inside.as_bytes(), |b| {
+                b.is_ascii_hexdigit() || b == b':' || b == b'.'
+            });
         (ok, port)
     } else {
-        let (host, port) = match authority.split_once(':') {
+        let (host, port) = match split_once(authority, b':') {
             Some((h, p)) => (h, Some(p)),
             None => (authority, None),
         };
         let ok = !host.is_empty()
-            && host
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
+            && ascii::all(host.as_bytes(), |b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_')
+            });
         (ok, port)
     };
     let port_ok = port.is_none_or(|p| {
         !p.is_empty()
             && p.len() <= 5
-            && p.bytes().all(|b| b.is_ascii_digit())
-            && p.parse::<u16>().is_ok()
+            && ascii::all(p.as_bytes(), |b| b.is_ascii_digit())
+            && decimal(p.as_bytes(), u16::MAX.into()).is_some()
     });
     host_ok && port_ok
 }
@@ -194,8 +223,13 @@ pub fn check_endpoint(field: &'static str, s: &str) -> Result<()> {
 /// space, every `%` must start a two-digit hex escape, and the result must be
 /// UTF-8. Lenient decoders silently keep bad escapes, which lets two parsers
 /// disagree about one value; we refuse instead.
+#[cfg_attr(not(feature = "saml"), allow(dead_code))] // the SAML redirect binding's
 pub(crate) fn form_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
+    form_decode_bytes(s.as_bytes())
+}
+
+/// [`form_decode`] of a part of a query, split on bytes.
+fn form_decode_bytes(bytes: &[u8]) -> Option<String> {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
@@ -217,32 +251,103 @@ pub(crate) fn form_decode(s: &str) -> Option<String> {
 /// Parses a query string into ordered `(name, value)` pairs with
 /// [`form_decode`]; empty segments (`a=1&&b=2`) are skipped.
 pub(crate) fn parse_query(q: &str) -> Option<Vec<(String, String)>> {
-    q.split('&')
+    // A loop rather than `.map(..).collect::<Option<Vec<_>>>()`, whose
+    // adapters (GenericShunt, try_process) are their own code per use.
+    let mut pairs = Vec::new();
+    for seg in q
+        .as_bytes()
+        .split(|b| *b == b'&')
         .filter(|seg| !seg.is_empty())
-        .map(|seg| {
-            let (k, v) = seg.split_once('=').unwrap_or((seg, ""));
-            Some((form_decode(k)?, form_decode(v)?))
+    {
+        let (k, v) = match ascii::find(seg, b'=') {
+            Some(i) => (seg.get(..i)?, seg.get(i + 1..)?),
+            None => (seg, &b""[..]),
+        };
+        pairs.push((form_decode_bytes(k)?, form_decode_bytes(v)?));
+    }
+    Some(pairs)
+}
+
+/// Whether the `application/x-www-form-urlencoded` serializer (WHATWG URL
+/// standard §5.2) writes `b` as itself: ASCII letters and digits and `*-._`.
+fn form_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_')
+}
+
+/// The length of `s` once form-encoded: one byte each for the unreserved
+/// bytes and the space (`+`), three (`%XX`) for every other.
+fn form_encoded_len(s: &str) -> usize {
+    s.bytes()
+        .map(|b| {
+            if form_unreserved(b) || b == b' ' {
+                1
+            } else {
+                3
+            }
         })
-        .collect()
+        .sum()
+}
+
+/// Appends `s` form-encoded: unreserved bytes as themselves, the space as
+/// `+`, every other byte of its UTF-8 as `%XX` in uppercase hex. This is the
+/// WHATWG urlencoded byte serializer, byte for byte what `form_urlencoded`
+/// (the `url` crate's) writes; the tests compare the two.
+fn form_encode_into(out: &mut String, s: &str) {
+    let hex = |n: u8| char::from(if n < 10 { b'0' + n } else { b'A' + n - 10 });
+    for b in s.bytes() {
+        if form_unreserved(b) {
+            out.push(char::from(b));
+        } else if b == b' ' {
+            out.push('+');
+        } else {
+            out.push('%');
+            out.push(hex(b >> 4));
+            out.push(hex(b & 15));
+        }
+    }
+}
+
+/// Serializes `name=value` pairs joined by `&`, each part form-encoded, as
+/// `application/x-www-form-urlencoded` (the WHATWG URL standard's
+/// urlencoded serializer).
+///
+/// The text is written into a buffer allocated once at its final length: a
+/// token request body holds a code or a refresh token, and a buffer that grew
+/// would leave copies of its first part behind in freed memory.
+pub(crate) fn form_encode(params: &[(&str, &str)]) -> String {
+    form_encode_after("", "", params)
+}
+
+/// `prefix`, then `sep`, then the pairs form-encoded, in one allocation.
+fn form_encode_after(prefix: &str, sep: &str, params: &[(&str, &str)]) -> String {
+    // Each pair adds its `=`, and an `&` before all but the first.
+    let len = params
+        .iter()
+        .map(|(k, v)| form_encoded_len(k) + form_encoded_len(v) + 2)
+        .sum::<usize>()
+        .saturating_sub(1);
+    let mut out = String::with_capacity(prefix.len() + sep.len() + len);
+    out.push_str(prefix);
+    out.push_str(sep);
+    for (i, (k, v)) in params.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        form_encode_into(&mut out, k);
+        out.push('=');
+        form_encode_into(&mut out, v);
+    }
+    out
 }
 
 /// Appends form-encoded parameters to a URL that may already have a query.
 pub(crate) fn append_query(base: &str, params: &[(&str, &str)]) -> String {
-    let mut ser = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in params {
-        ser.append_pair(k, v);
-    }
-    let encoded = ser.finish();
-    let sep = match base.find('?') {
+    let sep = match ascii::find(base.as_bytes(), b'?') {
         None => "?",
-        Some(i) if i + 1 == base.len() || base.ends_with('&') => "",
+        Some(i) if i + 1 == base.len() || base.ends_with("&") => "",
         Some(_) => "&",
     };
-    let mut url = String::with_capacity(base.len() + sep.len() + encoded.len());
-    for part in [base, sep, &encoded] {
-        url.push_str(part);
-    }
-    url
+    form_encode_after(base, sep, params)
 }
 
 #[cfg(test)]
@@ -304,6 +409,81 @@ mod tests {
     }
 
     #[test]
+    fn decimal_reads_like_str_parse() {
+        // The byte-level reader replaced `str::parse::<u8>` / `::<u16>`: it
+        // must accept and refuse exactly what they do.
+        let odd = [
+            "",
+            "+",
+            "-",
+            "+0",
+            "-0",
+            "00",
+            "007",
+            "0000000255",
+            "256",
+            "65535",
+            "65536",
+            "+65535",
+            "1 ",
+            " 1",
+            "1a",
+            "++1",
+            "4294967296",
+            "99999999999",
+        ];
+        let mut cases: Vec<String> = odd.iter().map(|s| s.to_string()).collect();
+        cases.extend((0..70_000).step_by(7).map(|n: u32| n.to_string()));
+        cases.extend((0..300).map(|n: u32| format!("0{n}")));
+        for c in &cases {
+            assert_eq!(
+                decimal(c.as_bytes(), 255),
+                c.parse::<u8>().ok().map(u32::from),
+                "{c:?} as u8"
+            );
+            assert_eq!(
+                decimal(c.as_bytes(), 65535),
+                c.parse::<u16>().ok().map(u32::from),
+                "{c:?} as u16"
+            );
+        }
+    }
+
+    #[test]
+    fn ports_and_hosts_split_on_bytes() {
+        for (authority, host, port) in [
+            ("a.example:8443", "a.example", Some(8443)),
+            ("a.example", "a.example", None),
+            ("a.example:", "a.example", None),
+            ("a.example:+80", "a.example", Some(80)),
+            ("[::1]:9", "[::1]", Some(9)),
+            ("[::1]", "[::1]", None),
+            ("[::1]x:9", "[::1]x:9", None),
+            ("a:b:7", "a:b", Some(7)),
+        ] {
+            assert_eq!(split_port(authority), (host, port), "{authority}");
+        }
+        assert_eq!(split_once("a?b?c", b'?'), Some(("a", "b?c")));
+        assert_eq!(split_once("abc", b'?'), None);
+        for loopback in ["http://127.00.000.0001/", "http://127.255.255.255/"] {
+            assert!(
+                HttpUrl::parse(loopback).unwrap().is_loopback(),
+                "{loopback}"
+            );
+        }
+        let not_loopback = [
+            "http://127.256.0.1/",
+            "http://127.0.0/",
+            "http://127.0.0.1.2/",
+            "http://127..0.1/",
+            "http://127.0.0.1a/",
+        ];
+        for not in not_loopback {
+            assert!(!HttpUrl::parse(not).unwrap().is_loopback(), "{not}");
+        }
+    }
+
+    #[test]
     fn same_endpoint_normalises_case_and_default_port_only() {
         let a = HttpUrl::parse("https://App.example/cb").unwrap();
         assert!(a.same_endpoint(&HttpUrl::parse("HTTPS://app.EXAMPLE:443/cb?x").unwrap()));
@@ -333,6 +513,67 @@ mod tests {
     }
 
     #[test]
+    fn form_encoding_matches_form_urlencoded() {
+        // Every ASCII byte, some two-, three- and four-byte characters, and
+        // pseudo-random strings over all of them, alone and in pairs: our
+        // serializer must write exactly what `form_urlencoded` (the `url`
+        // crate's, which this replaced) writes.
+        let reference = |pairs: &[(&str, &str)]| {
+            let mut ser = form_urlencoded::Serializer::new(String::new());
+            for (k, v) in pairs {
+                ser.append_pair(k, v);
+            }
+            ser.finish()
+        };
+        let mut alphabet: Vec<char> = (0u8..=127).map(char::from).collect();
+        alphabet.extend([
+            '\u{80}',
+            '\u{e9}',
+            '\u{7ff}',
+            '\u{800}',
+            '\u{20ac}',
+            '\u{fffd}',
+            '\u{ffff}',
+            '\u{10000}',
+            '\u{1f600}',
+            '\u{10ffff}',
+        ]);
+        let mut cases: Vec<String> = alphabet.iter().map(|c| c.to_string()).collect();
+        cases.push(String::new());
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for len in 1..400 {
+            let mut s = String::new();
+            for _ in 0..len % 37 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                s.push(alphabet[(seed % alphabet.len() as u64) as usize]);
+            }
+            cases.push(s);
+        }
+        for (i, v) in cases.iter().enumerate() {
+            let k = &cases[(i * 7 + 3) % cases.len()];
+            assert_eq!(form_encode(&[("k", v)]), reference(&[("k", v)]), "{v:?}");
+            assert_eq!(
+                form_encode(&[(k, v), (v, k), ("", "")]),
+                reference(&[(k, v), (v, k), ("", "")]),
+                "{k:?} {v:?}"
+            );
+            let encoded = form_encode(&[(k, v)]);
+            assert_eq!(
+                encoded.len(),
+                encoded.capacity(),
+                "allocated once, at its final length"
+            );
+        }
+        assert_eq!(form_encode(&[]), reference(&[]));
+        assert_eq!(
+            form_encode(&[("a", "1 2"), ("b", "\u{e9}&")]),
+            "a=1+2&b=%C3%A9%26"
+        );
+    }
+
+    #[test]
     fn append_query_encodes_and_joins() {
         assert_eq!(
             append_query("https://x/a", &[("k", "a b&c")]),
@@ -346,5 +587,10 @@ mod tests {
             append_query("https://x/a?", &[("k", "v")]),
             "https://x/a?k=v"
         );
+        assert_eq!(
+            append_query("https://x/a?p=1&", &[("k", "v"), ("l", "*-._~")]),
+            "https://x/a?p=1&k=v&l=*-._%7E"
+        );
+        assert_eq!(append_query("https://x/a", &[]), "https://x/a?");
     }
 }

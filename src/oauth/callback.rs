@@ -6,6 +6,8 @@
 //! the response is *ours* (`iss`, then `state`) and only then what it *says*
 //! (`error` or `code`) are sequenced by [`super::OAuthClient::handle_callback`].
 
+use alloc::string::String;
+
 use crate::error::{CallbackError, ErrorResponse, Result};
 use crate::secret::Secret;
 use crate::url::{parse_query, HttpUrl};
@@ -68,12 +70,12 @@ pub(crate) fn parse(url: &str, redirect_uri: &str) -> Result<RawCallback> {
         "the redirect URI query is malformed",
     ))?;
     for (name, value) in fixed {
-        let pos = params.iter().position(|(n, v)| *n == name && *v == value);
-        match pos {
-            Some(p) => {
-                params.remove(p);
-            }
-            None => return Err(CallbackError::RedirectUriMismatch.into()),
+        // Names in `params` are unique (checked above), so this drops at most
+        // the one pair (a Vec::remove would link its panic formatting).
+        let before = params.len();
+        params.retain(|(n, v)| !(*n == name && *v == value));
+        if params.len() == before {
+            return Err(CallbackError::RedirectUriMismatch.into());
         }
     }
     if params

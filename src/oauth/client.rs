@@ -1,5 +1,10 @@
 //! `OAuthClient`: one public client, its pending authorizations and its vault.
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+
 use zeroize::Zeroizing;
 
 use super::callback;
@@ -85,7 +90,9 @@ impl ClientConfig {
                 reason: "required when the issuer supports the RFC 9207 `iss` parameter",
             });
         }
-        if self.client_id.is_empty() || !self.client_id.chars().all(|c| (' '..='~').contains(&c)) {
+        if self.client_id.is_empty()
+            || !crate::ascii::all(self.client_id.as_bytes(), |b| (b' '..=b'~').contains(&b))
+        {
             return Err(Error::InvalidArgument {
                 field: "clientId",
                 reason: "must be non-empty printable ASCII",

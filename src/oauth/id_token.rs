@@ -7,6 +7,11 @@
 //! here; every claim rule is. An ID token from anywhere else (a URL, a
 //! message) is refused long before this point.
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+
 use crate::b64url;
 use crate::error::{IdTokenError, Result};
 use crate::json::{self, Object, Value};
@@ -47,10 +52,13 @@ pub(crate) struct Expected<'a> {
     pub now_ms: u64,
 }
 
-/// A segment's JSON text (base64url, UTF-8).
-fn segment(part: Option<&str>, what: &'static str) -> Result<String> {
-    let text = part.ok_or(IdTokenError::Malformed(what))?;
-    let bytes = b64url::decode(text.trim_end_matches('=')).ok_or(IdTokenError::Malformed(what))?;
+/// A segment's JSON text (base64url, UTF-8). Trailing `=` are dropped.
+fn segment(part: Option<&[u8]>, what: &'static str) -> Result<String> {
+    let mut text = part.ok_or(IdTokenError::Malformed(what))?;
+    while let [rest @ .., b'='] = text {
+        text = rest;
+    }
+    let bytes = b64url::decode(text).ok_or(IdTokenError::Malformed(what))?;
     String::from_utf8(bytes).map_err(|_| IdTokenError::Malformed(what).into())
 }
 
@@ -71,7 +79,8 @@ fn seconds(map: &Object<'_>, claim: &'static str) -> Result<u64> {
 
 /// Checks the ID token's claims and returns them.
 pub(crate) fn validate(token: &str, expected: &Expected<'_>) -> Result<IdTokenClaims> {
-    let mut parts = token.split('.');
+    // Split on the byte: `str::split(char)` would link core's char searcher.
+    let mut parts = token.as_bytes().split(|b| *b == b'.');
     let header_text = segment(parts.next(), "header")?;
     let header = object(&header_text, "header")?;
     // The payload's own text is what callers get as `json`: it is exactly
@@ -80,7 +89,7 @@ pub(crate) fn validate(token: &str, expected: &Expected<'_>) -> Result<IdTokenCl
     let json = segment(parts.next(), "payload")?;
     let payload = object(&json, "payload")?;
     // A JWS always has a signature; an empty third part is an unsecured JWT.
-    if parts.next().is_none_or(str::is_empty) || parts.next().is_some() {
+    if parts.next().is_none_or(<[u8]>::is_empty) || parts.next().is_some() {
         return Err(IdTokenError::Malformed("compact serialization").into());
     }
     match header.get("alg").and_then(Value::as_str) {
@@ -99,14 +108,13 @@ pub(crate) fn validate(token: &str, expected: &Expected<'_>) -> Result<IdTokenCl
     let subject = text("sub")?;
     let audience: Vec<String> = match payload.get("aud") {
         Some(Value::String(s)) => vec![String::from(&**s)],
-        Some(Value::Array(items)) if !items.is_empty() => items
-            .iter()
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_owned)
-                    .ok_or(IdTokenError::Malformed("aud"))
-            })
-            .collect::<core::result::Result<_, _>>()?,
+        Some(Value::Array(items)) if !items.is_empty() => {
+            let mut list = Vec::with_capacity(items.len());
+            for v in items {
+                list.push(v.as_str().ok_or(IdTokenError::Malformed("aud"))?.to_owned());
+            }
+            list
+        }
         _ => return Err(IdTokenError::Malformed("aud").into()),
     };
     let expires_at = seconds(&payload, "exp")?;

@@ -1,7 +1,9 @@
 //! PKCE (RFC 7636), `S256` only.
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+
 use core::fmt;
-use sha2::{Digest, Sha256};
 
 use crate::b64url;
 use crate::error::{Error, Result};
@@ -65,8 +67,9 @@ impl CodeVerifier {
     /// a cookie across a redirect), after checking RFC 7636 §4.1.
     pub fn parse(s: &str) -> Result<Self> {
         let ok = (VERIFIER_MIN_LEN..=VERIFIER_MAX_LEN).contains(&s.len())
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
+            && crate::ascii::all(s.as_bytes(), |b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+            });
         if ok {
             Ok(Self(Secret::new(s.to_owned())))
         } else {
@@ -76,7 +79,9 @@ impl CodeVerifier {
 
     /// `BASE64URL(SHA256(ASCII(verifier)))`.
     pub fn challenge(&self) -> CodeChallenge {
-        CodeChallenge(b64url::encode(&Sha256::digest(self.expose().as_bytes())))
+        CodeChallenge(b64url::encode(&crate::sha256::digest(
+            self.expose().as_bytes(),
+        )))
     }
 
     /// The verifier text, for the token request or for the caller to carry.

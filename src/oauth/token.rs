@@ -1,5 +1,8 @@
 //! Token endpoint requests and responses (RFC 6749 §4.1.3, §5, §6).
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+
 use core::fmt;
 
 use crate::error::{Error, ErrorResponse, Result, TokenResponseError};
@@ -35,10 +38,6 @@ pub struct TokenRequest {
 
 impl TokenRequest {
     pub(crate) fn form(url: &str, params: &[(&str, &str)]) -> Self {
-        let mut ser = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in params {
-            ser.append_pair(k, v);
-        }
         Self {
             url: url.to_owned(),
             method: "POST",
@@ -46,7 +45,7 @@ impl TokenRequest {
                 ("content-type", "application/x-www-form-urlencoded"),
                 ("accept", "application/json"),
             ],
-            body: Secret::new(ser.finish()),
+            body: Secret::new(crate::url::form_encode(params)),
         }
     }
 }
@@ -166,9 +165,10 @@ pub(crate) fn parse_response(
     };
     let refresh_token = optional_secret(refresh_raw, "refresh_token")?;
     let id_token = optional_secret(id_raw, "id_token")?;
+    // Three parts means two dots (counted as bytes: no char searcher).
     if id_token
         .as_ref()
-        .is_some_and(|t| t.expose().split('.').count() != 3)
+        .is_some_and(|t| t.expose().bytes().filter(|b| *b == b'.').count() != 2)
     {
         return Err(TokenResponseError::InvalidMember("id_token").into());
     }
@@ -198,12 +198,11 @@ fn take_secret(map: &mut Object<'_>, key: &str) -> Option<core::result::Result<S
 }
 
 /// RFC 6749 §3.3: space-delimited `scope-token`s of `%x21 / %x23-5B / %x5D-7E`.
+/// Read as bytes: every allowed character is ASCII, and every byte of a
+/// non-ASCII character is above `0x7e`, so the answer is the same as by `char`.
 pub(crate) fn valid_scope(s: &str) -> bool {
-    s.split(' ').all(|tok| {
-        !tok.is_empty()
-            && tok
-                .chars()
-                .all(|c| matches!(c, '\x21' | '\x23'..='\x5b' | '\x5d'..='\x7e'))
+    s.as_bytes().split(|b| *b == b' ').all(|tok| {
+        !tok.is_empty() && crate::ascii::all(tok, |b| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e))
     })
 }
 

@@ -4,6 +4,9 @@
 //! leave except through [`TokenVault::authorization_header`] (for an API call)
 //! and the refresh request body. Dropping or clearing the vault zeroizes them.
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+
 use zeroize::Zeroizing;
 
 use super::id_token::IdTokenClaims;
@@ -72,7 +75,7 @@ impl TokenVault {
         self.token_type = set.token_type;
         self.expires_at = set
             .expires_in
-            .map(|s| now.saturating_add(s.saturating_mul(1000)));
+            .map(|s| now.saturating_add(crate::ascii::saturating_mul(s, 1000)));
         // RFC 6749 §5.1: scope is omitted when it equals what was requested;
         // a refresh that requested no scope keeps the previous grant (§6).
         self.scope = set
@@ -120,8 +123,9 @@ impl TokenVault {
         if self.access.is_none() {
             return true;
         }
-        self.expires_at
-            .is_some_and(|t| now.saturating_add(leeway_seconds.saturating_mul(1000)) >= t)
+        self.expires_at.is_some_and(|t| {
+            now.saturating_add(crate::ascii::saturating_mul(leeway_seconds, 1000)) >= t
+        })
     }
 
     /// The validated claims of the held ID token.

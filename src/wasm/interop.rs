@@ -2,8 +2,13 @@
 //! anything about security; it only reads options strictly and turns errors
 //! into `Error` objects with a `code`.
 
-use js_sys::{Array, Object, Reflect, JSON};
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use wasm_bindgen::{JsCast, JsValue};
+
+use super::host::{self, JsArray, JsErrorObject, JsObject};
 
 use crate::error::Error;
 
@@ -29,7 +34,7 @@ const SECRET_NAMES: [&str; 14] = [
 /// Converts an edge-sso error into a JS `Error` with `name`, `code`, and for
 /// OAuth error responses `error`, `errorDescription`, `errorUri`.
 pub(crate) fn to_js_error(e: Error) -> JsValue {
-    let err = js_sys::Error::new(&e.message());
+    let err = JsErrorObject::new(&e.message());
     err.set_name("EdgeSsoError");
     let obj: &JsValue = err.as_ref();
     set(obj, "code", &e.code().into());
@@ -64,11 +69,23 @@ pub(crate) fn js<T>(r: crate::Result<T>) -> JsResult<T> {
 
 pub(crate) fn set(obj: &JsValue, key: &str, value: &JsValue) {
     // Reflect.set fails only on frozen or exotic targets; ours are fresh objects.
-    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+    host::reflect_set(obj, key, value);
 }
 
 pub(crate) fn new_object() -> JsValue {
-    Object::new().into()
+    JsObject::new().into()
+}
+
+/// The items of a JS array, in order.
+fn items(arr: &JsArray) -> impl Iterator<Item = JsValue> + '_ {
+    (0..arr.length()).map(|i| arr.get(i))
+}
+
+/// A plain object: `instanceof Object`, not an array, not a function.
+fn plain_object(value: &JsValue) -> Option<&JsObject> {
+    value
+        .dyn_ref::<JsObject>()
+        .filter(|_| !JsArray::is_array(value) && !value.is_function())
 }
 
 pub(crate) fn opt_str(obj: &JsValue, key: &str, value: Option<&str>) {
@@ -96,26 +113,23 @@ impl Options {
                 entries: Vec::new(),
             });
         }
-        let Some(obj) = value
-            .dyn_ref::<Object>()
-            .filter(|_| !Array::is_array(value) && !value.is_function())
-        else {
+        let Some(obj) = plain_object(value) else {
             return Err(Error::InvalidArgument {
                 field: what,
                 reason: "must be an object",
             });
         };
-        let pairs = Object::entries(obj);
+        let pairs = JsObject::entries(obj);
         let mut entries = Vec::with_capacity(pairs.length() as usize);
-        for pair in pairs.iter() {
-            let pair: Array = pair.unchecked_into();
+        for pair in items(&pairs) {
+            let pair: JsArray = pair.unchecked_into();
             let name = pair.get(0).as_string().unwrap_or_default();
             if !allowed.contains(&name.as_str()) {
                 if let Some(s) = SECRET_NAMES.iter().find(|s| **s == name) {
                     return Err(Error::SecretRefused { field: s });
                 }
                 return Err(Error::UnknownOption {
-                    name: name.chars().take(64).collect(),
+                    name: first_chars(&name, 64).to_owned(),
                 });
             }
             entries.push((name, pair.get(1)));
@@ -168,11 +182,12 @@ impl Options {
         match self.get(key) {
             None => Ok(None),
             Some(v) => match v.as_f64() {
+                // In range, `f as u64` drops only a fraction, so the round
+                // trip is exact for integers alone (`f64::fract` is std-only).
                 Some(f)
                     if f.is_finite()
-                        && f >= 0.0
-                        && f.fract() == 0.0
-                        && f <= 9_007_199_254_740_991.0 =>
+                        && (0.0..=9_007_199_254_740_991.0).contains(&f)
+                        && (f as u64) as f64 == f =>
                 {
                     Ok(Some(f as u64))
                 }
@@ -188,7 +203,7 @@ impl Options {
     pub fn now(&self) -> crate::Result<u64> {
         Ok(match self.uint("now")? {
             Some(n) => n,
-            None => js_sys::Date::now() as u64,
+            None => host::date_now() as u64,
         })
     }
 
@@ -197,7 +212,7 @@ impl Options {
     pub fn object(&self, key: &'static str) -> crate::Result<Option<JsValue>> {
         match self.get(key) {
             None => Ok(None),
-            Some(v) if v.is_object() && !Array::is_array(&v) && !v.is_function() => Ok(Some(v)),
+            Some(v) if v.is_object() && !JsArray::is_array(&v) && !v.is_function() => Ok(Some(v)),
             Some(_) => Err(Error::InvalidArgument {
                 field: key,
                 reason: "must be an object",
@@ -211,14 +226,14 @@ impl Options {
         let Some(v) = self.get(key) else {
             return Ok(Vec::new());
         };
-        if !Array::is_array(&v) {
+        if !JsArray::is_array(&v) {
             return Err(Error::InvalidArgument {
                 field: key,
                 reason: "must be an array of strings",
             });
         }
-        let arr: Array = v.unchecked_into();
-        arr.iter()
+        let arr: JsArray = v.unchecked_into();
+        items(&arr)
             .map(|item| {
                 item.as_string().ok_or(Error::InvalidArgument {
                     field: key,
@@ -243,26 +258,40 @@ impl Options {
         let Some(v) = self.get(key) else {
             return Ok(Vec::new());
         };
-        let Some(obj) = v.dyn_ref::<Object>().filter(|_| !Array::is_array(&v)) else {
+        let Some(obj) = v.dyn_ref::<JsObject>().filter(|_| !JsArray::is_array(&v)) else {
             return Err(Error::InvalidArgument {
                 field: key,
                 reason: "must be an object of strings",
             });
         };
-        Object::entries(obj)
-            .iter()
-            .map(|pair| {
-                let pair: Array = pair.unchecked_into();
-                match (pair.get(0).as_string(), pair.get(1).as_string()) {
-                    (Some(k), Some(v)) => Ok((k, v)),
-                    _ => Err(Error::InvalidArgument {
+        let mut pairs = Vec::new();
+        for pair in items(&JsObject::entries(obj)) {
+            let pair: JsArray = pair.unchecked_into();
+            match (pair.get(0).as_string(), pair.get(1).as_string()) {
+                (Some(k), Some(v)) => pairs.push((k, v)),
+                _ => {
+                    return Err(Error::InvalidArgument {
                         field: key,
                         reason: "every value must be a string",
-                    }),
+                    })
                 }
-            })
-            .collect()
+            }
+        }
+        Ok(pairs)
     }
+}
+
+/// The first `n` characters of `s` (all of it if shorter): it ends where
+/// the (n+1)th character starts, found by counting the bytes that start a
+/// UTF-8 sequence.
+fn first_chars(s: &str, n: usize) -> &str {
+    let end = s
+        .bytes()
+        .enumerate()
+        .filter(|(_, b)| (b & 0xc0) != 0x80)
+        .nth(n)
+        .map_or(s.len(), |(i, _)| i);
+    s.get(..end).unwrap_or(s)
 }
 
 /// A body given as a string, or as an object that is serialized to JSON.
@@ -271,7 +300,7 @@ pub(crate) fn json_text(value: &JsValue, field: &'static str) -> crate::Result<S
         return Ok(s);
     }
     if value.is_object() {
-        if let Some(s) = JSON::stringify(value).ok().and_then(|s| s.as_string()) {
+        if let Some(s) = host::json_stringify(value).ok().and_then(|s| s.as_string()) {
             return Ok(s);
         }
     }

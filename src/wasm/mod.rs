@@ -3,6 +3,7 @@
 #![allow(unsafe_code)] // wasm-bindgen's generated glue uses `unsafe` internally
 #![allow(missing_docs)] // documented in the generated TypeScript and the README
 
+mod host;
 mod interop;
 mod oauth;
 #[cfg(feature = "saml")]
@@ -20,6 +21,20 @@ use wasm_bindgen::prelude::*;
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
+/// The OAuth-only module is `no_std` (see the crate root), so it names its
+/// own panic handler. Nothing in it panics on input (every input error is a
+/// returned `Error`; the lints deny `unwrap`, `expect`, `panic` and
+/// indexing); should an invariant still fail, the instance traps exactly as
+/// std's `panic = "abort"` did, but without formatting a message nobody
+/// reads.
+#[cfg(not(feature = "saml"))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
+use alloc::borrow::ToOwned;
+use alloc::string::String;
 use interop::{js, JsResult, Options};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -58,7 +73,7 @@ pub fn create_pkce(
     ] {
         text.push_str(part);
     }
-    Ok(js_sys::JSON::parse(&text)?)
+    host::json_parse(&text)
 }
 
 /// The S256 challenge of a verifier, after checking it against RFC 7636 §4.1.

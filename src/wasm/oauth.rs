@@ -1,5 +1,8 @@
 //! `OAuthClient` and `AuthorizationResponse` for JS.
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
@@ -377,7 +380,7 @@ impl JsOAuthClient {
     pub fn id_token_claims(&self) -> JsValue {
         self.inner
             .id_token_claims()
-            .and_then(|c| js_sys::JSON::parse(&c.json).ok())
+            .and_then(|c| super::host::json_parse(&c.json).ok())
             .unwrap_or(JsValue::NULL)
     }
 

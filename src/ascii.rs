@@ -1,0 +1,70 @@
+//! Byte scans shared by the URL, PKCE, scope, JSON and error-response checks.
+//!
+//! Each `.bytes().all(|b| ...)` or `.position(|b| b == x)` with its own
+//! closure is its own copy of core's iterator code (`try_fold`), and at
+//! opt-level "z" those copies are not inlined away: a dozen of them were
+//! about a kilobyte of the OAuth-only module. These take the test as a plain
+//! function pointer, so there is one loop of each kind.
+
+/// Whether every byte of `s` passes `ok`.
+#[inline(never)]
+pub(crate) fn all(s: &[u8], ok: fn(u8) -> bool) -> bool {
+    for &b in s {
+        if !ok(b) {
+            return false;
+        }
+    }
+    true
+}
+
+/// The index of the first `byte` in `s`.
+#[inline(never)]
+pub(crate) fn find(s: &[u8], byte: u8) -> Option<usize> {
+    for (i, &b) in s.iter().enumerate() {
+        if b == byte {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// A multiplication that saturates at `u64::MAX`, checked by a division:
+/// `u64::saturating_mul` needs a 128-bit product on wasm32 (`__multi3`).
+pub(crate) fn saturating_mul(a: u64, b: u64) -> u64 {
+    match u64::MAX.checked_div(b) {
+        Some(most) if a > most => u64::MAX,
+        _ => a.wrapping_mul(b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scans_and_saturation() {
+        assert!(all(b"", |_| false));
+        assert!(all(b"abc", |b| b.is_ascii_lowercase()));
+        assert!(!all(b"abC", |b| b.is_ascii_lowercase()));
+        assert_eq!(find(b"a?b?", b'?'), Some(1));
+        assert_eq!(find(b"ab", b'?'), None);
+        assert_eq!(find(b"", b'?'), None);
+        let cases = [
+            (0, 0),
+            (0, u64::MAX),
+            (u64::MAX, 0),
+            (1, u64::MAX),
+            (2, u64::MAX / 2),
+            (2, u64::MAX / 2 + 1),
+            (u64::MAX / 1000, 1000),
+            (u64::MAX / 1000 + 1, 1000),
+            (3, 7),
+            (1 << 32, 1 << 32),
+            ((1 << 32) - 1, 1 << 32),
+        ];
+        for (a, b) in cases {
+            assert_eq!(saturating_mul(a, b), a.saturating_mul(b), "{a} * {b}");
+            assert_eq!(saturating_mul(b, a), b.saturating_mul(a), "{b} * {a}");
+        }
+    }
+}
