@@ -64,7 +64,7 @@ function comparisonRows(benchmark, timings) {
 
 /** The native harness's row right after edge-sso's: the wasm/native overhead, or why it is missing. */
 function nativeRow(benchmark, native, variantKey, wasmUs) {
-  const row = { benchmark, id: 'edge-sso-native', implementation: 'edge-sso native (Rust, release)' };
+  const row = { benchmark, id: 'edge-sso-native', implementation: 'edge-sso native (Rust, scalar RSA)' };
   const medianUs = native[variantKey]?.medianUs;
   if (native.skipped || typeof medianUs !== 'number') return { ...row, skipped: native.skipped ?? `no ${variantKey} figure` };
   return { ...row, medianUs, ratio: wasmUs / medianUs, ratioKind: 'wasm/native' };
@@ -101,7 +101,8 @@ function printTimings(rows) {
   });
   console.log(formatTable(['benchmark', 'implementation', 'median µs/op', 'IQR µs/op', 'peer/edge-sso'], lines));
   console.log('peer/edge-sso = peer median ÷ edge-sso median (>1: edge-sso is faster); IQR over batches;'
-    + ' wasm/native = edge-sso in Node ÷ the same validation in native Rust.');
+    + ' wasm/native = edge-sso in Node ÷ the same validation in native Rust'
+    + ' (whose RSA runs the scalar twin of the wasm module\'s SIMD dot products: below 1 means SIMD won more than wasm costs).');
 }
 
 function printSizes(sizes) {

@@ -8,7 +8,7 @@
 //! Why 28-bit limbs: WebAssembly's widest multiply is 64×64→64, so a limb
 //! product must fit in 64 bits. With full 32-bit limbs every multiply-add
 //! splits off a carry at once, a serial carry chain that was most of the
-//! work. With limbs of w = 28 bits (27 above 3,550 bits) a product is below
+//! work. With limbs of w = 28 bits (27 above 3,554 bits) a product is below
 //! 2^56, and a whole column of the product together with its share of the
 //! reduction (at most 2·len products) still fits a `u64`. Each column is
 //! then a plain dot product (load, load, multiply, add) and the carry is
