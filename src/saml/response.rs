@@ -351,7 +351,8 @@ impl SamlServiceProvider {
         }
         if let Some(id) = &expected {
             if carried {
-                if self.pending_was_used(id) {
+                // Asked above; the replay store does not touch pending requests.
+                if request_state == Err(Miss::Reused) {
                     return Err(SamlError::InResponseToReused.into());
                 }
                 self.pending_mark_used(id);
