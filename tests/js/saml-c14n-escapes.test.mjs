@@ -4,15 +4,16 @@
 // so a byte written differently by edge-sso's canonical form shows as a
 // digest mismatch.
 //
-// TAB, LF and CR *references* (&#9; &#10; &#13;) are left to the libxml2
-// vectors (tests/c14n_libxml2.rs): xml-crypto signs them correctly but its
-// serializer (@xmldom/xmldom) then writes them as raw characters, which every
-// XML parser normalizes on reading (to spaces in attributes, CR to LF in
-// text), so the posted document no longer matches its own signature. The last
-// test shows that edge-sso refuses such a document, as it must.
+// TAB, LF and CR *references* (&#9; &#10; &#13;) come from xmlsec1 instead
+// (tests/fixtures/c14n-escapes, scripts/fixtures/c14n_escapes.py): xml-crypto
+// signs them correctly but its serializer (@xmldom/xmldom) then writes them as
+// raw characters, which every XML parser normalizes on reading (to spaces in
+// attributes, CR to LF in text), so the posted document no longer matches its
+// own signature. A test below shows that edge-sso refuses such a document, as
+// it must.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SamlServiceProvider } from 'edge-sso';
@@ -70,4 +71,20 @@ test('a whitespace reference that the signer serialized raw is refused', () => {
   assert.throws(() => sp.validateResponse(b64, { expectedRequestId: '_req0', now: nowMs }),
     (e) => e.code === 'saml.signature.digest_mismatch');
   sp.free();
+});
+
+test('TAB, LF and CR references at every offset, signed by xmlsec1, verify and read back decoded', () => {
+  const dir = new URL('../fixtures/c14n-escapes/', import.meta.url);
+  const manifest = JSON.parse(readFileSync(new URL('manifest.json', dir), 'utf8'));
+  assert.equal(manifest.cases.length, 21);
+  const cert = readFileSync(new URL('idp.pem', dir), 'utf8');
+  for (const c of manifest.cases) {
+    // One SP per case: every case reuses the same Response and Assertion IDs.
+    const sp = new SamlServiceProvider({ entityId: manifest.sp.entityId, acsUrl: manifest.sp.acsUrl,
+      idp: { entityId: manifest.idpEntityId, ssoRedirectUrl: 'https://idp.example/sso', certificates: [cert] } });
+    const xml = readFileSync(new URL(c.file, dir), 'utf8');
+    const v = sp.validateResponse(Buffer.from(xml).toString('base64'), { expectedRequestId: manifest.requestId, now: manifest.nowMs });
+    assert.deepEqual(v.attributes.givenname, [c.givenname], c.file);
+    sp.free();
+  }
 });
