@@ -19,6 +19,9 @@ fi
 out="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown"
 bindgen() { # <out-dir> <out-name> <cargo-profile>
   wasm-bindgen --target web --out-dir "$1" --out-name "$2" --remove-name-section --remove-producers-section "$out/$3/edge_sso.wasm"
+  # wasm-ld's `target_features` section is linker metadata nothing reads at
+  # run time (about 100 bytes of gzip): dropped, every other byte kept.
+  node scripts/strip-custom-sections.mjs "$1/$2_bg.wasm" target_features
   # The hand-written runtime entries load ./edge_sso.js; point them at this build.
   for entry in browser node workerd; do
     sed "s/edge_sso\([._]\)/$2\1/g" "js/$entry.js" > "$1/$entry.js"
