@@ -45,17 +45,18 @@ rm -rf pkg
 # No wasm-opt: Debian's binaryen (108) rewrites wasm-bindgen 0.2.130's output
 # so that `__wbindgen_externrefs` exports the function table, and the module
 # fails to initialise (BENCHMARKS.md, "What changed").
-# Three LLVM options, measured on this module (gzip -9 of pkg/oauth): an
-# inline threshold of 12 instead of opt-level "z"'s default lets LLVM inline
-# the small helpers whose call overhead exceeds their bodies without
-# duplicating the big ones; `hoist-common-insts` merges the instructions that
-# both arms of a branch begin with (the many error returns build the same
-# values); and `simplifycfg-sink-common=false` stops the opposite merge at the
-# ends of branches, which here added phi nodes and locals (wasm pays a
-# `local.get`/`local.set` for each) to save an instruction or two.
-# The first two: -252 B, the third: -235 B more; none changes behaviour. The full module is built below without them (its
-# speed is benchmarked).
-OAUTH_LLVM="-C llvm-args=-inline-threshold=12 -C llvm-args=-hoist-common-insts -C llvm-args=-simplifycfg-sink-common=false"
+# LLVM options for this module only, each measured on it (gzip -9 of
+# pkg/oauth); none changes behaviour:
+# - an inline threshold of 12 instead of opt-level "z"'s default: LLVM
+#   inlines the small helpers whose call overhead exceeds their bodies
+#   without duplicating the big ones;
+# - no SimplifyCFG hoisting or sinking of the instructions that the arms of a
+#   branch share: both lose here (sinking adds phis, which wasm pays for
+#   with locals and local.get/local.set; the many error returns suffer most);
+# - no load PRE in GVN and no branch folding that speculates conditions: both
+#   trade size for speed.
+# The full module is built below without them (its speed is benchmarked).
+OAUTH_LLVM="-C llvm-args=-inline-threshold=12 -C llvm-args=-simplifycfg-sink-common=false -C llvm-args=-simplifycfg-hoist-common=false -C llvm-args=-enable-load-pre=false -C llvm-args=-simplifycfg-branch-fold-threshold=0"
 RUSTFLAGS="${RUSTFLAGS:-} $OAUTH_LLVM" cargo build --profile release-oauth --target wasm32-unknown-unknown --lib --no-default-features
 bindgen pkg/oauth edge_sso_oauth release-oauth
 # The full module uses WebAssembly SIMD (fixed-width, `simd128`): RSA's dot
