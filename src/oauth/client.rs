@@ -363,7 +363,9 @@ impl OAuthClient {
         if let Some(n) = &nonce {
             params.push(("nonce", n));
         }
-        params.extend(options.extra.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        for (k, v) in &options.extra {
+            params.push((k, v));
+        }
         let url = append_query(&self.config.authorization_endpoint, &params);
 
         let expires_at = now.saturating_add(self.config.pending_ttl_ms);

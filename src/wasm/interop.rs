@@ -285,13 +285,17 @@ impl Options {
 /// the (n+1)th character starts, found by counting the bytes that start a
 /// UTF-8 sequence.
 fn first_chars(s: &str, n: usize) -> &str {
-    let end = s
-        .bytes()
-        .enumerate()
-        .filter(|(_, b)| (b & 0xc0) != 0x80)
-        .nth(n)
-        .map_or(s.len(), |(i, _)| i);
-    s.get(..end).unwrap_or(s)
+    // The start of the (n+1)-th character: count the bytes that begin one.
+    let mut starts = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if (b & 0xc0) != 0x80 {
+            if starts == n {
+                return s.get(..i).unwrap_or(s);
+            }
+            starts += 1;
+        }
+    }
+    s
 }
 
 /// A body given as a string, or as an object that is serialized to JSON.
