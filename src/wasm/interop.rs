@@ -121,8 +121,8 @@ impl Options {
         };
         let pairs = JsObject::entries(obj);
         let mut entries = Vec::with_capacity(pairs.length() as usize);
-        for pair in items(&pairs) {
-            let pair: JsArray = pair.unchecked_into();
+        for i in 0..pairs.length() {
+            let pair: JsArray = pairs.get(i).unchecked_into();
             let name = pair.get(0).as_string().unwrap_or_default();
             if !allowed.contains(&name.as_str()) {
                 if let Some(s) = SECRET_NAMES.iter().find(|s| **s == name) {
@@ -265,8 +265,9 @@ impl Options {
             });
         };
         let mut pairs = Vec::new();
-        for pair in items(&JsObject::entries(obj)) {
-            let pair: JsArray = pair.unchecked_into();
+        let entries = JsObject::entries(obj);
+        for i in 0..entries.length() {
+            let pair: JsArray = entries.get(i).unchecked_into();
             match (pair.get(0).as_string(), pair.get(1).as_string()) {
                 (Some(k), Some(v)) => pairs.push((k, v)),
                 _ => {
