@@ -421,21 +421,13 @@ impl<'a> Reader<'a> {
 /// `esc` starts at the `u` of `\uXXXX`: the character and how many bytes of
 /// `esc` it used (a surrogate pair uses `uXXXX\uXXXX`).
 fn unicode_escape(esc: &str) -> Option<(char, usize)> {
-    let unit = |s: &str, at: usize| {
-        u32::from_str_radix(
-            s.get(at..at + 4)
-                .filter(|h| crate::ascii::all(h.as_bytes(), |b| b.is_ascii_hexdigit()))?,
-            16,
-        )
-        .ok()
-    };
-    let first = unit(esc, 1)?;
+    let first = hex4(esc, 1)?;
     match first {
         0xD800..=0xDBFF => {
             if esc.get(5..7)? != "\\u" {
                 return None;
             }
-            let low = unit(esc, 7).filter(|u| (0xDC00..=0xDFFF).contains(u))?;
+            let low = hex4(esc, 7).filter(|u| (0xDC00..=0xDFFF).contains(u))?;
             Some((
                 char::from_u32(0x10000 + ((first - 0xD800) << 10) + (low - 0xDC00))?,
                 11,
@@ -443,6 +435,25 @@ fn unicode_escape(esc: &str) -> Option<(char, usize)> {
         }
         _ => Some((char::from_u32(first)?, 5)),
     }
+}
+
+/// The four hexadecimal digits of `s` at byte `at` (either case), or `None`
+/// if any of them is not one or `s` is too short.
+///
+/// By hand rather than `u32::from_str_radix`, whose general radix parsing was
+/// its own function in the OAuth-only module.
+fn hex4(s: &str, at: usize) -> Option<u32> {
+    let mut value = 0;
+    for &b in s.as_bytes().get(at..at + 4)? {
+        let digit = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            _ => return None,
+        };
+        value = value << 4 | u32::from(digit);
+    }
+    Some(value)
 }
 
 #[cfg(test)]
@@ -776,6 +787,50 @@ mod tests {
             }
         }
         assert!(checked > 5000, "{checked}");
+    }
+
+    #[test]
+    fn hex4_agrees_with_the_previous_from_str_radix() {
+        let previous = |s: &str, at: usize| {
+            u32::from_str_radix(
+                s.get(at..at + 4)
+                    .filter(|h| crate::ascii::all(h.as_bytes(), |b| b.is_ascii_hexdigit()))?,
+                16,
+            )
+            .ok()
+        };
+        let mut checked = 0;
+        // Every value in both cases, at two offsets, and every truncation.
+        for v in 0..=0xFFFFu32 {
+            for text in [
+                format!("u{v:04x}"),
+                format!("u{v:04X}x"),
+                format!("\\u{v:04X}"),
+            ] {
+                for at in 0..text.len() {
+                    assert_eq!(hex4(&text, at), previous(&text, at), "{text:?} at {at}");
+                    checked += 1;
+                }
+            }
+        }
+        // Digits mixed with every other byte, including a sign and non-ASCII.
+        let others = [
+            "+", "-", " ", "g", "G", "x", "/", ":", "@", "`", "é", "€", "😀",
+        ];
+        for other in others {
+            for pos in 0..4 {
+                let mut text = String::from("u");
+                for i in 0..4 {
+                    text.push_str(if i == pos { other } else { "a" });
+                }
+                text.push_str("00");
+                for at in 0..text.len() {
+                    assert_eq!(hex4(&text, at), previous(&text, at), "{text:?} at {at}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 900_000, "{checked}");
     }
 
     #[test]
