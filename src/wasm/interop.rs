@@ -140,9 +140,9 @@ impl Options {
     /// Own members only (an inherited value from a polluted
     /// `Object.prototype` must never switch a check on or off); `undefined`
     /// and `null` read as absent.
-    fn get(&self, key: &str) -> Option<JsValue> {
+    fn get(&self, key: &str) -> Option<&JsValue> {
         let (_, v) = self.entries.iter().find(|(k, _)| k == key)?;
-        (!v.is_undefined() && !v.is_null()).then(|| v.clone())
+        (!v.is_undefined() && !v.is_null()).then_some(v)
     }
 
     /// Whether the caller wrote `key` at all (even as `null`).
@@ -212,7 +212,9 @@ impl Options {
     pub fn object(&self, key: &'static str) -> crate::Result<Option<JsValue>> {
         match self.get(key) {
             None => Ok(None),
-            Some(v) if v.is_object() && !JsArray::is_array(&v) && !v.is_function() => Ok(Some(v)),
+            Some(v) if v.is_object() && !JsArray::is_array(v) && !v.is_function() => {
+                Ok(Some(v.clone()))
+            }
             Some(_) => Err(Error::InvalidArgument {
                 field: key,
                 reason: "must be an object",
@@ -226,14 +228,14 @@ impl Options {
         let Some(v) = self.get(key) else {
             return Ok(Vec::new());
         };
-        if !JsArray::is_array(&v) {
+        if !JsArray::is_array(v) {
             return Err(Error::InvalidArgument {
                 field: key,
                 reason: "must be an array of strings",
             });
         }
-        let arr: JsArray = v.unchecked_into();
-        items(&arr)
+        let arr: &JsArray = v.unchecked_ref();
+        items(arr)
             .map(|item| {
                 item.as_string().ok_or(Error::InvalidArgument {
                     field: key,
@@ -258,7 +260,7 @@ impl Options {
         let Some(v) = self.get(key) else {
             return Ok(Vec::new());
         };
-        let Some(obj) = v.dyn_ref::<JsObject>().filter(|_| !JsArray::is_array(&v)) else {
+        let Some(obj) = v.dyn_ref::<JsObject>().filter(|_| !JsArray::is_array(v)) else {
             return Err(Error::InvalidArgument {
                 field: key,
                 reason: "must be an object of strings",
