@@ -19,6 +19,9 @@ fi
 out="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown"
 bindgen() { # <out-dir> <out-name> <cargo-profile>
   wasm-bindgen --target web --out-dir "$1" --out-name "$2" --remove-name-section --remove-producers-section "$out/$3/edge_sso.wasm"
+  # wasm-ld's `target_features` section is linker metadata nothing reads at
+  # run time (about 100 bytes of gzip): dropped, every other byte kept.
+  node scripts/strip-custom-sections.mjs "$1/$2_bg.wasm" target_features
   # The hand-written runtime entries load ./edge_sso.js; point them at this build.
   for entry in browser node workerd; do
     sed "s/edge_sso\([._]\)/$2\1/g" "js/$entry.js" > "$1/$entry.js"
@@ -42,7 +45,19 @@ rm -rf pkg
 # No wasm-opt: Debian's binaryen (108) rewrites wasm-bindgen 0.2.130's output
 # so that `__wbindgen_externrefs` exports the function table, and the module
 # fails to initialise (BENCHMARKS.md, "What changed").
-cargo build --profile release-oauth --target wasm32-unknown-unknown --lib --no-default-features
+# LLVM options for this module only, each measured on it (gzip -9 of
+# pkg/oauth); none changes behaviour:
+# - an inline threshold of 12 instead of opt-level "z"'s default: LLVM
+#   inlines the small helpers whose call overhead exceeds their bodies
+#   without duplicating the big ones;
+# - no SimplifyCFG hoisting or sinking of the instructions that the arms of a
+#   branch share: both lose here (sinking adds phis, which wasm pays for
+#   with locals and local.get/local.set; the many error returns suffer most);
+# - no load PRE in GVN and no branch folding that speculates conditions: both
+#   trade size for speed.
+# The full module is built below without them (its speed is benchmarked).
+OAUTH_LLVM="-C llvm-args=-inline-threshold=12 -C llvm-args=-simplifycfg-sink-common=false -C llvm-args=-simplifycfg-hoist-common=false -C llvm-args=-enable-load-pre=false -C llvm-args=-simplifycfg-branch-fold-threshold=0"
+RUSTFLAGS="${RUSTFLAGS:-} $OAUTH_LLVM" cargo build --profile release-oauth --target wasm32-unknown-unknown --lib --no-default-features
 bindgen pkg/oauth edge_sso_oauth release-oauth
 # The full module uses WebAssembly SIMD (fixed-width, `simd128`): RSA's dot
 # products run two multiplications per instruction (src/saml/bignum.rs). Every

@@ -130,7 +130,9 @@ impl<'a> Number<'a> {
         let point = (int.len() as i64).saturating_add(exp);
         let (mut value, mut exact, mut zero) = (0u64, true, true);
         let mut i = 0i64;
-        for d in int.iter().chain(frac).map(|b| u64::from(b - b'0')) {
+        let mut k = 0;
+        while let Some(b) = digit(int, frac, k) {
+            let d = u64::from(b - b'0');
             zero &= d == 0;
             if i < point {
                 value = crate::ascii::saturating_mul(value, 10).saturating_add(d);
@@ -138,6 +140,7 @@ impl<'a> Number<'a> {
                 exact &= d == 0;
             }
             i += 1;
+            k += 1;
         }
         for _ in 0..point.saturating_sub(i).min(20) {
             value = crate::ascii::saturating_mul(value, 10);
@@ -149,10 +152,14 @@ impl<'a> Number<'a> {
     /// gives `Infinity`).
     fn fits_f64(self) -> bool {
         let (_, int, frac, exp) = self.parts();
-        let digits = || int.iter().chain(frac);
-        let Some(first) = digits().position(|d| *d != b'0') else {
-            return true;
-        };
+        let mut first = 0;
+        loop {
+            match digit(int, frac, first) {
+                None => return true,
+                Some(b'0') => first += 1,
+                Some(_) => break,
+            }
+        }
         let leading_exp = (int.len() as i64)
             .saturating_add(exp)
             .saturating_sub(first as i64 + 1);
@@ -161,17 +168,31 @@ impl<'a> Number<'a> {
             308 => {
                 // Compare the significant digits with the overflow threshold;
                 // a shorter number continues with zeros.
-                let mut ours = digits().skip(first).copied();
-                for limit in F64_OVERFLOW.iter().copied() {
-                    let d = ours.next().unwrap_or(b'0');
+                let mut k = 0;
+                while let Some(&limit) = F64_OVERFLOW.get(k) {
+                    let d = digit(int, frac, first + k).unwrap_or(b'0');
                     if d != limit {
                         return d < limit;
                     }
+                    k += 1;
                 }
                 false
             }
             _ => false,
         }
+    }
+}
+
+/// The `k`-th digit of `int` followed by `frac` (a number's digits without
+/// its point), or `None` past the end.
+///
+/// Index loops over this read the digits where `int.iter().chain(frac)`
+/// did: the chained iterator linked `Chain`, `Copied` and `Skip` code into
+/// the OAuth-only module for two loops.
+fn digit(int: &[u8], frac: &[u8], k: usize) -> Option<u8> {
+    match k.checked_sub(int.len()) {
+        None => int.get(k).copied(),
+        Some(j) => frac.get(j).copied(),
     }
 }
 
@@ -400,21 +421,13 @@ impl<'a> Reader<'a> {
 /// `esc` starts at the `u` of `\uXXXX`: the character and how many bytes of
 /// `esc` it used (a surrogate pair uses `uXXXX\uXXXX`).
 fn unicode_escape(esc: &str) -> Option<(char, usize)> {
-    let unit = |s: &str, at: usize| {
-        u32::from_str_radix(
-            s.get(at..at + 4)
-                .filter(|h| crate::ascii::all(h.as_bytes(), |b| b.is_ascii_hexdigit()))?,
-            16,
-        )
-        .ok()
-    };
-    let first = unit(esc, 1)?;
+    let first = hex4(esc, 1)?;
     match first {
         0xD800..=0xDBFF => {
             if esc.get(5..7)? != "\\u" {
                 return None;
             }
-            let low = unit(esc, 7).filter(|u| (0xDC00..=0xDFFF).contains(u))?;
+            let low = hex4(esc, 7).filter(|u| (0xDC00..=0xDFFF).contains(u))?;
             Some((
                 char::from_u32(0x10000 + ((first - 0xD800) << 10) + (low - 0xDC00))?,
                 11,
@@ -422,6 +435,25 @@ fn unicode_escape(esc: &str) -> Option<(char, usize)> {
         }
         _ => Some((char::from_u32(first)?, 5)),
     }
+}
+
+/// The four hexadecimal digits of `s` at byte `at` (either case), or `None`
+/// if any of them is not one or `s` is too short.
+///
+/// By hand rather than `u32::from_str_radix`, whose general radix parsing was
+/// its own function in the OAuth-only module.
+fn hex4(s: &str, at: usize) -> Option<u32> {
+    let mut value = 0;
+    for &b in s.as_bytes().get(at..at + 4)? {
+        let digit = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            _ => return None,
+        };
+        value = value << 4 | u32::from(digit);
+    }
+    Some(value)
 }
 
 #[cfg(test)]
@@ -614,6 +646,191 @@ mod tests {
         assert_eq!(number("1e300"), Some((u64::MAX, true)));
         assert_eq!(number("0e99999999999999999999"), Some((0, true)));
         assert_eq!(number("1700000000.25"), Some((1_700_000_000, false)));
+    }
+
+    /// `to_u64` and `fits_f64` as they were before the digit loops (chained
+    /// iterators), kept as the reference for the test below.
+    fn previous_to_u64(n: Number<'_>) -> Option<(u64, bool)> {
+        let (negative, int, frac, exp) = n.parts();
+        let point = (int.len() as i64).saturating_add(exp);
+        let (mut value, mut exact, mut zero) = (0u64, true, true);
+        let mut i = 0i64;
+        for d in int.iter().chain(frac).map(|b| u64::from(b - b'0')) {
+            zero &= d == 0;
+            if i < point {
+                value = crate::ascii::saturating_mul(value, 10).saturating_add(d);
+            } else {
+                exact &= d == 0;
+            }
+            i += 1;
+        }
+        for _ in 0..point.saturating_sub(i).min(20) {
+            value = crate::ascii::saturating_mul(value, 10);
+        }
+        (!negative || zero).then_some((value, exact))
+    }
+
+    fn previous_fits_f64(n: Number<'_>) -> bool {
+        let (_, int, frac, exp) = n.parts();
+        let digits = || int.iter().chain(frac);
+        let Some(first) = digits().position(|d| *d != b'0') else {
+            return true;
+        };
+        let leading_exp = (int.len() as i64)
+            .saturating_add(exp)
+            .saturating_sub(first as i64 + 1);
+        match leading_exp {
+            ..308 => true,
+            308 => {
+                let mut ours = digits().skip(first).copied();
+                for limit in F64_OVERFLOW.iter().copied() {
+                    let d = ours.next().unwrap_or(b'0');
+                    if d != limit {
+                        return d < limit;
+                    }
+                }
+                false
+            }
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn digit_loops_agree_with_the_previous_chained_iterators() {
+        // Numbers by the grammar, from pieces chosen to hit every branch:
+        // zeros, integers around u64::MAX, fractions, exponents that move
+        // the point past the digits, and the f64 overflow threshold itself
+        // (its digits, one less, one more, shorter, longer).
+        let threshold = core::str::from_utf8(F64_OVERFLOW).unwrap();
+        let mut ints: Vec<String> = [
+            "0",
+            "1",
+            "9",
+            "10",
+            "3600",
+            "18446744073709551615",
+            "18446744073709551616",
+            "99999999999999999999999",
+            "1797693134862315",
+            "179769313486231580793728971405303",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        ints.push(threshold.to_owned());
+        let mut below = threshold.as_bytes().to_vec();
+        *below.last_mut().unwrap() -= 1;
+        ints.push(String::from_utf8(below).unwrap());
+        let mut above = threshold.as_bytes().to_vec();
+        *above.last_mut().unwrap() += 1;
+        ints.push(String::from_utf8(above).unwrap());
+        ints.push(threshold[..threshold.len() - 20].to_owned());
+        ints.push(format!("{threshold}0000"));
+        let fracs = [
+            "",
+            "0",
+            "000",
+            "5",
+            "25",
+            "0001",
+            "999999999999999999999",
+            "79",
+        ];
+        let exps = [
+            "",
+            "e0",
+            "e1",
+            "E2",
+            "e+3",
+            "e-1",
+            "e-2",
+            "e-20",
+            "e19",
+            "e20",
+            "e21",
+            "e274",
+            "e275",
+            "e276",
+            "e307",
+            "e308",
+            "e309",
+            "e-308",
+            "e99999",
+            "e-99999",
+            "e99999999999999999999",
+        ];
+        let mut checked = 0;
+        for sign in ["", "-"] {
+            for int in &ints {
+                for frac in fracs {
+                    for exp in exps {
+                        let dot = if frac.is_empty() { "" } else { "." };
+                        let text = format!("{sign}{int}{dot}{frac}{exp}");
+                        let n = Number(&text);
+                        assert_eq!(n.to_u64(), previous_to_u64(n), "to_u64({text})");
+                        assert_eq!(n.fits_f64(), previous_fits_f64(n), "fits_f64({text})");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        // Values just around the threshold with the exponent that lines the
+        // leading digit up with 10^308, at every length of prefix.
+        for len in 1..=threshold.len() + 2 {
+            for tail in ["", "0", "1", "9"] {
+                let digits: String = threshold.chars().chain("5".chars()).take(len).collect();
+                let text = format!("0.{digits}{tail}e309");
+                let n = Number(&text);
+                assert_eq!(n.fits_f64(), previous_fits_f64(n), "fits_f64({text})");
+                assert_eq!(n.to_u64(), previous_to_u64(n), "to_u64({text})");
+                checked += 1;
+            }
+        }
+        assert!(checked > 5000, "{checked}");
+    }
+
+    #[test]
+    fn hex4_agrees_with_the_previous_from_str_radix() {
+        let previous = |s: &str, at: usize| {
+            u32::from_str_radix(
+                s.get(at..at + 4)
+                    .filter(|h| crate::ascii::all(h.as_bytes(), |b| b.is_ascii_hexdigit()))?,
+                16,
+            )
+            .ok()
+        };
+        let mut checked = 0;
+        // Every value in both cases, at two offsets, and every truncation.
+        for v in 0..=0xFFFFu32 {
+            for text in [
+                format!("u{v:04x}"),
+                format!("u{v:04X}x"),
+                format!("\\u{v:04X}"),
+            ] {
+                for at in 0..text.len() {
+                    assert_eq!(hex4(&text, at), previous(&text, at), "{text:?} at {at}");
+                    checked += 1;
+                }
+            }
+        }
+        // Digits mixed with every other byte, including a sign and non-ASCII.
+        let others = [
+            "+", "-", " ", "g", "G", "x", "/", ":", "@", "`", "é", "€", "😀",
+        ];
+        for other in others {
+            for pos in 0..4 {
+                let mut text = String::from("u");
+                for i in 0..4 {
+                    text.push_str(if i == pos { other } else { "a" });
+                }
+                text.push_str("00");
+                for at in 0..text.len() {
+                    assert_eq!(hex4(&text, at), previous(&text, at), "{text:?} at {at}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 900_000, "{checked}");
     }
 
     #[test]

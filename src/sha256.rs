@@ -54,15 +54,20 @@ fn compact(data: &[u8]) -> [u8; 32] {
     // as a big-endian u64.
     let zeros = 55usize.wrapping_sub(data.len()) % 64;
     let bits = (data.len() as u64).wrapping_mul(8);
-    let padded = data
-        .iter()
-        .copied()
-        .chain([0x80])
-        .chain(core::iter::repeat_n(0, zeros))
-        .chain(bits.to_be_bytes());
+    // Byte `i` of the padded message, read by index (a chain of iterators
+    // linked its adapters into the OAuth-only module).
+    let total = data.len() + 1 + zeros + 8;
+    let length = bits.to_be_bytes();
     let mut state = H0;
     let mut block = [0u8; 64];
-    for (i, byte) in padded.enumerate() {
+    for i in 0..total {
+        let byte = match data.get(i) {
+            Some(b) => *b,
+            None if i == data.len() => 0x80,
+            // Zeros, then the length in the last 8 bytes (`total - 8` is
+            // past the 0x80, so the wrapped index of a zero misses).
+            None => length.get(i.wrapping_sub(total - 8)).copied().unwrap_or(0),
+        };
         if let Some(slot) = block.get_mut(i % 64) {
             *slot = byte;
         }
@@ -72,11 +77,9 @@ fn compact(data: &[u8]) -> [u8; 32] {
     }
     block.zeroize();
     let mut out = [0u8; 32];
-    for (o, b) in out
-        .iter_mut()
-        .zip(state.iter().flat_map(|w| w.to_be_bytes()))
-    {
-        *o = b;
+    for (i, o) in out.iter_mut().enumerate() {
+        let word = state.get(i / 4).copied().unwrap_or(0);
+        *o = (word >> (24 - 8 * (i % 4))) as u8;
     }
     out
 }
@@ -85,8 +88,10 @@ fn compact(data: &[u8]) -> [u8; 32] {
 #[cfg(any(test, not(feature = "saml")))]
 fn compress(state: &mut [u32; 8], block: &[u8; 64]) {
     let mut w = [0u32; 16];
-    for (w, bytes) in w.iter_mut().zip(block.chunks_exact(4)) {
-        *w = bytes.iter().fold(0, |acc, b| acc << 8 | u32::from(*b));
+    for (t, word) in w.iter_mut().enumerate() {
+        for j in 0..4 {
+            *word = *word << 8 | u32::from(block.get(4 * t + j).copied().unwrap_or(0));
+        }
     }
     // Word t of the schedule lives at t mod 16; `get` with a masked index
     // cannot miss, and the optimiser drops the fallback.

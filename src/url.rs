@@ -277,15 +277,15 @@ fn form_unreserved(b: u8) -> bool {
 /// The length of `s` once form-encoded: one byte each for the unreserved
 /// bytes and the space (`+`), three (`%XX`) for every other.
 fn form_encoded_len(s: &str) -> usize {
-    s.bytes()
-        .map(|b| {
-            if form_unreserved(b) || b == b' ' {
-                1
-            } else {
-                3
-            }
-        })
-        .sum()
+    let mut len = 0;
+    for b in s.bytes() {
+        len += if form_unreserved(b) || b == b' ' {
+            1
+        } else {
+            3
+        };
+    }
+    len
 }
 
 /// Appends `s` form-encoded: unreserved bytes as themselves, the space as
@@ -321,11 +321,11 @@ pub(crate) fn form_encode(params: &[(&str, &str)]) -> String {
 /// `prefix`, then `sep`, then the pairs form-encoded, in one allocation.
 fn form_encode_after(prefix: &str, sep: &str, params: &[(&str, &str)]) -> String {
     // Each pair adds its `=`, and an `&` before all but the first.
-    let len = params
-        .iter()
-        .map(|(k, v)| form_encoded_len(k) + form_encoded_len(v) + 2)
-        .sum::<usize>()
-        .saturating_sub(1);
+    let mut len = 0usize;
+    for (k, v) in params {
+        len += form_encoded_len(k) + form_encoded_len(v) + 2;
+    }
+    let len = len.saturating_sub(1);
     let mut out = String::with_capacity(prefix.len() + sep.len() + len);
     out.push_str(prefix);
     out.push_str(sep);

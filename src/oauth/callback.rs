@@ -42,6 +42,9 @@ impl RawCallback {
 }
 
 /// Takes the callback URL apart and applies the structural checks.
+// Out of line: inlined into its one caller it made the OAuth-only module
+// larger (its error returns and drops were laid out again there).
+#[inline(never)]
 pub(crate) fn parse(url: &str, redirect_uri: &str) -> Result<RawCallback> {
     if url.len() > MAX_CALLBACK_LEN {
         return Err(CallbackError::TooLarge.into());

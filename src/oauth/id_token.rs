@@ -78,6 +78,9 @@ fn seconds(map: &Object<'_>, claim: &'static str) -> Result<u64> {
 }
 
 /// Checks the ID token's claims and returns them.
+// Out of line: inlined into its one caller it made the OAuth-only module
+// larger (its error returns and drops were laid out again there).
+#[inline(never)]
 pub(crate) fn validate(token: &str, expected: &Expected<'_>) -> Result<IdTokenClaims> {
     // Split on the byte: `str::split(char)` would link core's char searcher.
     let mut parts = token.as_bytes().split(|b| *b == b'.');

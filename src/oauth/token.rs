@@ -96,6 +96,9 @@ pub(crate) struct TokenSet {
 /// `status` is the HTTP status when the caller has it: a non-2xx status with
 /// an OAuth error body is that error; without one it is
 /// [`TokenResponseError::HttpStatus`]. A 2xx body with `error` is an error too.
+// Out of line: inlined into its one caller it made the OAuth-only module
+// larger (its error returns and drops were laid out again there).
+#[inline(never)]
 pub(crate) fn parse_response(
     body: &str,
     status: Option<u16>,

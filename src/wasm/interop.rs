@@ -121,8 +121,8 @@ impl Options {
         };
         let pairs = JsObject::entries(obj);
         let mut entries = Vec::with_capacity(pairs.length() as usize);
-        for pair in items(&pairs) {
-            let pair: JsArray = pair.unchecked_into();
+        for i in 0..pairs.length() {
+            let pair: JsArray = pairs.get(i).unchecked_into();
             let name = pair.get(0).as_string().unwrap_or_default();
             if !allowed.contains(&name.as_str()) {
                 if let Some(s) = SECRET_NAMES.iter().find(|s| **s == name) {
@@ -140,9 +140,9 @@ impl Options {
     /// Own members only (an inherited value from a polluted
     /// `Object.prototype` must never switch a check on or off); `undefined`
     /// and `null` read as absent.
-    fn get(&self, key: &str) -> Option<JsValue> {
+    fn get(&self, key: &str) -> Option<&JsValue> {
         let (_, v) = self.entries.iter().find(|(k, _)| k == key)?;
-        (!v.is_undefined() && !v.is_null()).then(|| v.clone())
+        (!v.is_undefined() && !v.is_null()).then_some(v)
     }
 
     /// Whether the caller wrote `key` at all (even as `null`).
@@ -212,7 +212,9 @@ impl Options {
     pub fn object(&self, key: &'static str) -> crate::Result<Option<JsValue>> {
         match self.get(key) {
             None => Ok(None),
-            Some(v) if v.is_object() && !JsArray::is_array(&v) && !v.is_function() => Ok(Some(v)),
+            Some(v) if v.is_object() && !JsArray::is_array(v) && !v.is_function() => {
+                Ok(Some(v.clone()))
+            }
             Some(_) => Err(Error::InvalidArgument {
                 field: key,
                 reason: "must be an object",
@@ -226,14 +228,14 @@ impl Options {
         let Some(v) = self.get(key) else {
             return Ok(Vec::new());
         };
-        if !JsArray::is_array(&v) {
+        if !JsArray::is_array(v) {
             return Err(Error::InvalidArgument {
                 field: key,
                 reason: "must be an array of strings",
             });
         }
-        let arr: JsArray = v.unchecked_into();
-        items(&arr)
+        let arr: &JsArray = v.unchecked_ref();
+        items(arr)
             .map(|item| {
                 item.as_string().ok_or(Error::InvalidArgument {
                     field: key,
@@ -258,15 +260,16 @@ impl Options {
         let Some(v) = self.get(key) else {
             return Ok(Vec::new());
         };
-        let Some(obj) = v.dyn_ref::<JsObject>().filter(|_| !JsArray::is_array(&v)) else {
+        let Some(obj) = v.dyn_ref::<JsObject>().filter(|_| !JsArray::is_array(v)) else {
             return Err(Error::InvalidArgument {
                 field: key,
                 reason: "must be an object of strings",
             });
         };
         let mut pairs = Vec::new();
-        for pair in items(&JsObject::entries(obj)) {
-            let pair: JsArray = pair.unchecked_into();
+        let entries = JsObject::entries(obj);
+        for i in 0..entries.length() {
+            let pair: JsArray = entries.get(i).unchecked_into();
             match (pair.get(0).as_string(), pair.get(1).as_string()) {
                 (Some(k), Some(v)) => pairs.push((k, v)),
                 _ => {
@@ -285,13 +288,17 @@ impl Options {
 /// the (n+1)th character starts, found by counting the bytes that start a
 /// UTF-8 sequence.
 fn first_chars(s: &str, n: usize) -> &str {
-    let end = s
-        .bytes()
-        .enumerate()
-        .filter(|(_, b)| (b & 0xc0) != 0x80)
-        .nth(n)
-        .map_or(s.len(), |(i, _)| i);
-    s.get(..end).unwrap_or(s)
+    // The start of the (n+1)-th character: count the bytes that begin one.
+    let mut starts = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if (b & 0xc0) != 0x80 {
+            if starts == n {
+                return s.get(..i).unwrap_or(s);
+            }
+            starts += 1;
+        }
+    }
+    s
 }
 
 /// A body given as a string, or as an object that is serialized to JSON.

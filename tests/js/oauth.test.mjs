@@ -122,6 +122,21 @@ test('configuration is strict: unknown options, missing fields, insecure URLs', 
   assert.ok(new OAuthClient(config({ redirectUri: 'http://localhost:5173/cb' })));
 });
 
+test('an unknown option is named in the error, cut to its first 64 characters', () => {
+  // Characters, not bytes or UTF-16 units: 1-, 2-, 3- and 4-byte UTF-8.
+  for (const unit of ['a', 'é', '€', '😀']) {
+    for (const n of [1, 63, 64, 65, 200]) {
+      const name = 'x' + unit.repeat(n - 1);
+      const want = [...name].slice(0, 64).join('');
+      assert.throws(
+        () => new OAuthClient({ ...config(), [name]: 1 }),
+        (e) => e.code === 'arg.unknown_option' && e.message === `unknown option \`${want}\``,
+        `${unit} × ${n}`,
+      );
+    }
+  }
+});
+
 test('authorize builds the URL and returns what a caller may carry', () => {
   const client = new OAuthClient(config());
   const r = client.authorize({ nonce: true, carry: true, extraParams: { prompt: 'login', login_hint: 'a b&c' }, now: NOW });
