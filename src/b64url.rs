@@ -110,13 +110,7 @@ mod tests {
 
     #[test]
     fn agrees_with_the_base64_crate() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut rand = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rand = crate::test_rng::xorshift64(0x9e37_79b9_7f4a_7c15);
         for len in 0..200 {
             let bytes: Vec<u8> = (0..len).map(|_| rand() as u8).collect();
             let coded = encode(&bytes);

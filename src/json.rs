@@ -1095,13 +1095,8 @@ mod tests {
             r#"{"access_token":"eyJ\u0041b.c-d_e","token_type":"Bearer","expires_in":3600,"scope":"openid email","id_token":"a.b.c"}"#,
             r#"{"iss":"https://op.example","sub":"alice","aud":["spa","api"],"exp":1700000300,"iat":1.7e9,"nonce":"n\/1","x":[null,true,{"y":-0.5E-3,"z":"\ud83d\ude39"}]}"#,
         ];
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut rand = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed as usize
-        };
+        let mut rng = crate::test_rng::xorshift64(0x2545_f491_4f6c_dd1d);
+        let mut rand = move || rng() as usize;
         let pieces = b"{}[],:\"\\ .-+eE0123456789aunltrfx/\t\n";
         let (mut accepted, mut refused) = (0, 0);
         for doc in docs {

@@ -40,6 +40,8 @@ pub mod random;
 pub mod saml;
 mod secret;
 mod sha256;
+#[cfg(test)]
+mod test_rng;
 pub mod url;
 
 #[cfg(target_arch = "wasm32")]

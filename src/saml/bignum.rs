@@ -485,13 +485,8 @@ mod tests {
             0x7fff_ffff_ffff_ffe7,
             0x4000_0000_0000_0001,
         ];
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            u128::from(seed)
-        };
+        let mut rng = crate::test_rng::xorshift64(0x9e37_79b9_7f4a_7c15);
+        let mut next = || u128::from(rng());
         for m in moduli {
             let modulus = Modulus::new(&be(m)).unwrap();
             for _ in 0..200 {
@@ -568,13 +563,7 @@ mod tests {
 
     #[test]
     fn matches_the_reference_on_rsa_sized_moduli() {
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::test_rng::xorshift64(0x2545_f491_4f6c_dd1d);
         // Limb counts around the unrolled step (4) and RSA-2048/3072/4096.
         for (len, exps) in [
             (1, 4),

@@ -21,19 +21,25 @@ import { ACS_URL, IDP_ENTITY_ID, IDP_SSO_URL, SP_ENTITY_ID, VARIANTS, createIdpK
 
 const GIVEN_NAME = '<saml:AttributeValue xsi:type="xs:string">Alice</saml:AttributeValue>';
 
-test('escaped characters at every block offset verify, and read back decoded', () => {
+/** A throwaway openssl IdP key and certificate; the key file is gone when this returns. */
+function throwawayIdp() {
   const dir = mkdtempSync(join(tmpdir(), 'edge-sso-c14n-'));
-  let idp;
   try {
-    idp = createIdpKey(dir);
+    return createIdpKey(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+const spFor = (cert) => new SamlServiceProvider({ entityId: SP_ENTITY_ID, acsUrl: ACS_URL,
+  idp: { entityId: IDP_ENTITY_ID, ssoRedirectUrl: IDP_SSO_URL, certificates: [cert] } });
+
+test('escaped characters at every block offset verify, and read back decoded', () => {
+  const idp = throwawayIdp();
   const nowMs = Date.now();
   let checked = 0;
   for (const variant of VARIANTS) {
-    const sp = new SamlServiceProvider({ entityId: SP_ENTITY_ID, acsUrl: ACS_URL,
-      idp: { entityId: IDP_ENTITY_ID, ssoRedirectUrl: IDP_SSO_URL, certificates: [idp.cert] } });
+    const sp = spFor(idp.cert);
     for (let pad = 0; pad <= 34; pad++) {
       const p = 'x'.repeat(pad);
       const attr = `${p}&amp;${p}&lt;&quot;>${p}`;
@@ -55,16 +61,9 @@ test('escaped characters at every block offset verify, and read back decoded', (
 });
 
 test('a whitespace reference that the signer serialized raw is refused', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'edge-sso-c14n-'));
-  let idp;
-  try {
-    idp = createIdpKey(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const idp = throwawayIdp();
   const nowMs = Date.now();
-  const sp = new SamlServiceProvider({ entityId: SP_ENTITY_ID, acsUrl: ACS_URL,
-    idp: { entityId: IDP_ENTITY_ID, ssoRedirectUrl: IDP_SSO_URL, certificates: [idp.cert] } });
+  const sp = spFor(idp.cert);
   const b64 = signedResponse(0, nowMs, VARIANTS[0], idp,
     (xml) => xml.replace(GIVEN_NAME, '<saml:AttributeValue xsi:type="xs:string" label="a&#9;b">Alice</saml:AttributeValue>'));
   assert.match(Buffer.from(b64, 'base64').toString(), /label="a\tb"/, 'xml-crypto posted a raw TAB');
