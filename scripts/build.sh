@@ -38,7 +38,7 @@ bindgen() { # <out-dir> <out-name> <cargo-profile>
 
 rm -rf pkg
 # The OAuth-only module has a size budget (30 KB gzip) and no hot path, so it
-# is built with its own profile, `release-oauth` (opt-level "z", sha2 too);
+# is built with its own profile, `release-oauth` (opt-level "z"; it has no sha2, see src/sha256.rs);
 # the full module keeps the release profile's "s" (sha2 at 3) because SAML
 # validation speed is measured on it (see BENCHMARKS.md). Two profiles, two
 # output directories: neither build invalidates the other's.

@@ -11,7 +11,8 @@
 //
 // The module is checked with WebAssembly.validate after the rewrite, and the
 // build fails if it no longer validates.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 
 /** Reads an unsigned LEB128 at `pos`; returns [value, next position]. */
 export function readU32(bytes, pos) {
@@ -63,7 +64,9 @@ export function stripCustomSections(bytes, names) {
   return out;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Run as a script (not imported): compare real paths as URLs, so a path with
+// spaces, `#` or a symlink still runs the strip instead of silently skipping it.
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   const [file, ...names] = process.argv.slice(2);
   if (!file || names.length === 0) {
     console.error('usage: node scripts/strip-custom-sections.mjs <file.wasm> <section-name>...');
