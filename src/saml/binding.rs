@@ -78,7 +78,11 @@ pub fn base64_decode(value: &str) -> Result<Vec<u8>> {
 fn decode_standard(bytes: &[u8]) -> core::result::Result<Vec<u8>, base64::DecodeError> {
     let mut out = Vec::with_capacity(bytes.len() / 4 * 3 + 3);
     let used = super::b64_blocks::decode_prefix(bytes, &mut out);
-    B64.decode_vec(bytes.get(used..).unwrap_or_default(), &mut out)?;
+    // `used` never passes the end; were it to, fail rather than drop the rest.
+    let rest = bytes
+        .get(used..)
+        .ok_or(base64::DecodeError::InvalidLength(used))?;
+    B64.decode_vec(rest, &mut out)?;
     Ok(out)
 }
 

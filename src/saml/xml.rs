@@ -678,9 +678,11 @@ fn predefined_entity(name: &str) -> Option<char> {
 fn all_xml_chars(s: &str) -> bool {
     let bytes = s.as_bytes();
     let from = plain_ascii_prefix(bytes);
-    match bytes
-        .get(from..)
-        .unwrap_or_default()
+    // The prefix never passes the end; were it to, refuse rather than pass.
+    let Some(rest) = bytes.get(from..) else {
+        return false;
+    };
+    match rest
         .iter()
         .position(|&b| b >= 0x80 || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')))
     {

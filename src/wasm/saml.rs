@@ -509,10 +509,11 @@ impl JsSamlServiceProvider {
 }
 
 /// A posted SAMLResponse (base64, or the XML) read in one copy (see
-/// `text_in`). Anything over four times the largest accepted POST value is
-/// refused before it is copied.
+/// `text_in`). A string of more UTF-16 units than the largest accepted POST
+/// value has at least as many UTF-8 bytes, so it is refused before any copy
+/// (wasm memory, once grown, never shrinks).
 fn read_saml_response(value: &JsValue) -> JsResult<String> {
-    let max = 4 * crate::saml::binding::MAX_ENCODED;
+    let max = crate::saml::binding::MAX_ENCODED;
     js(super::text_in::read_string(
         value,
         "samlResponse",
