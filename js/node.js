@@ -9,4 +9,4 @@ try {
   throw explainCompileFailure(e);
 }
 
-export * from './edge_sso.js';
+export * from './api.js';

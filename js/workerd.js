@@ -5,4 +5,4 @@ import { initSync } from './edge_sso.js';
 
 initSync({ module: wasmModule });
 
-export * from './edge_sso.js';
+export * from './api.js';

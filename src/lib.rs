@@ -32,9 +32,14 @@ mod ascii;
 mod b64url;
 pub mod error;
 mod json;
+#[cfg(any(feature = "saml", target_arch = "wasm32"))]
+mod json_out;
 pub mod manual;
 pub mod oauth;
 mod one_time;
+// Read from the JSON text the JS wrapper makes of an options object.
+#[cfg(any(target_arch = "wasm32", test))]
+mod options;
 pub mod random;
 #[cfg(feature = "saml")]
 pub mod saml;

@@ -8,7 +8,6 @@ pub mod binding;
 pub mod c14n;
 pub mod dsig;
 pub mod escape;
-mod json_out;
 pub mod keys;
 pub mod logout;
 pub mod message;

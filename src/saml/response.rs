@@ -106,7 +106,7 @@ impl ValidatedResponse {
     ///     r#""signed":{"response":false,"assertion":true},"replayUntil":2}"#));
     /// ```
     pub fn to_json(&self) -> String {
-        let mut o = super::json_out::JsonObject::with_capacity(512);
+        let mut o = crate::json_out::JsonObject::with_capacity(512);
         o.string("issuer", &self.issuer)
             .string("nameId", &self.name_id)
             .opt_string("nameIdFormat", self.name_id_format.as_deref())

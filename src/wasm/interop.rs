@@ -2,7 +2,6 @@
 //! anything about security; it only reads options strictly and turns errors
 //! into `Error` objects with a `code`.
 
-use alloc::borrow::ToOwned;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -11,25 +10,6 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::host::{self, JsArray, JsErrorObject, JsObject};
 
 use crate::error::Error;
-
-/// Option names that would carry a secret. They get `config.secret_refused`
-/// (with the promise spelled out) instead of a plain "unknown option".
-const SECRET_NAMES: [&str; 14] = [
-    "clientSecret",
-    "client_secret",
-    "secret",
-    "privateKey",
-    "private_key",
-    "privateKeyPem",
-    "signingKey",
-    "hmacKey",
-    "clientAssertion",
-    "client_assertion",
-    "jwk",
-    "key",
-    "password",
-    "tokenEndpointAuthMethod",
-];
 
 /// Converts an edge-sso error into a JS `Error` with `name`, `code`, and for
 /// OAuth error responses `error`, `errorDescription`, `errorUri`.
@@ -124,14 +104,7 @@ impl Options {
         for i in 0..pairs.length() {
             let pair: JsArray = pairs.get(i).unchecked_into();
             let name = pair.get(0).as_string().unwrap_or_default();
-            if !allowed.contains(&name.as_str()) {
-                if let Some(s) = SECRET_NAMES.iter().find(|s| **s == name) {
-                    return Err(Error::SecretRefused { field: s });
-                }
-                return Err(Error::UnknownOption {
-                    name: first_chars(&name, 64).to_owned(),
-                });
-            }
+            crate::options::check_name(&name, allowed)?;
             entries.push((name, pair.get(1)));
         }
         Ok(Self { entries })
@@ -143,11 +116,6 @@ impl Options {
     fn get(&self, key: &str) -> Option<&JsValue> {
         let (_, v) = self.entries.iter().find(|(k, _)| k == key)?;
         (!v.is_undefined() && !v.is_null()).then_some(v)
-    }
-
-    /// Whether the caller wrote `key` at all (even as `null`).
-    pub fn has(&self, key: &str) -> bool {
-        self.entries.iter().any(|(k, _)| k == key)
     }
 
     pub fn string(&self, key: &'static str) -> crate::Result<Option<String>> {
@@ -208,7 +176,6 @@ impl Options {
     }
 
     /// A nested options object (not an array, not a function).
-    #[cfg_attr(not(feature = "saml"), allow(dead_code))]
     pub fn object(&self, key: &'static str) -> crate::Result<Option<JsValue>> {
         match self.get(key) {
             None => Ok(None),
@@ -223,7 +190,6 @@ impl Options {
     }
 
     /// An array of strings.
-    #[cfg_attr(not(feature = "saml"), allow(dead_code))]
     pub fn string_list(&self, key: &'static str) -> crate::Result<Vec<String>> {
         let Some(v) = self.get(key) else {
             return Ok(Vec::new());
@@ -246,7 +212,6 @@ impl Options {
     }
 
     /// A string, or an array of strings, as a list.
-    #[cfg_attr(not(feature = "saml"), allow(dead_code))]
     pub fn string_or_list(&self, key: &'static str) -> crate::Result<Vec<String>> {
         match self.get(key) {
             None => Ok(Vec::new()),
@@ -254,65 +219,4 @@ impl Options {
             Some(_) => self.string_list(key),
         }
     }
-
-    /// A `{ name: "value" }` object as ordered pairs.
-    pub fn string_map(&self, key: &'static str) -> crate::Result<Vec<(String, String)>> {
-        let Some(v) = self.get(key) else {
-            return Ok(Vec::new());
-        };
-        let Some(obj) = v.dyn_ref::<JsObject>().filter(|_| !JsArray::is_array(v)) else {
-            return Err(Error::InvalidArgument {
-                field: key,
-                reason: "must be an object of strings",
-            });
-        };
-        let mut pairs = Vec::new();
-        let entries = JsObject::entries(obj);
-        for i in 0..entries.length() {
-            let pair: JsArray = entries.get(i).unchecked_into();
-            match (pair.get(0).as_string(), pair.get(1).as_string()) {
-                (Some(k), Some(v)) => pairs.push((k, v)),
-                _ => {
-                    return Err(Error::InvalidArgument {
-                        field: key,
-                        reason: "every value must be a string",
-                    })
-                }
-            }
-        }
-        Ok(pairs)
-    }
-}
-
-/// The first `n` characters of `s` (all of it if shorter): it ends where
-/// the (n+1)th character starts, found by counting the bytes that start a
-/// UTF-8 sequence.
-fn first_chars(s: &str, n: usize) -> &str {
-    // The start of the (n+1)-th character: count the bytes that begin one.
-    let mut starts = 0;
-    for (i, b) in s.bytes().enumerate() {
-        if (b & 0xc0) != 0x80 {
-            if starts == n {
-                return s.get(..i).unwrap_or(s);
-            }
-            starts += 1;
-        }
-    }
-    s
-}
-
-/// A body given as a string, or as an object that is serialized to JSON.
-pub(crate) fn json_text(value: &JsValue, field: &'static str) -> crate::Result<String> {
-    if let Some(s) = value.as_string() {
-        return Ok(s);
-    }
-    if value.is_object() {
-        if let Some(s) = host::json_stringify(value).ok().and_then(|s| s.as_string()) {
-            return Ok(s);
-        }
-    }
-    Err(Error::InvalidArgument {
-        field,
-        reason: "must be the response body as a string or a parsed JSON object",
-    })
 }

@@ -1,17 +1,37 @@
-//! `OAuthClient` and `AuthorizationResponse` for JS.
+//! The OAuth API's wasm side: one handle type and one dispatch function,
+//! each taking up to two strings and answering with one.
+//!
+//! The public classes (`OAuthClient`, `AuthorizationResponse`) and functions
+//! (`createPkce`, ...) are thin JavaScript in `js/oauth-api.js`, declared
+//! here in the TypeScript section so `index.d.ts` stays generated. Why the
+//! split: a method per export, each reading a JS options object member by
+//! member, took about a third of the OAuth-only module (wasm-bindgen's shims,
+//! a dozen imported JS operations and a handle table); options as JSON text
+//! read by [`crate::options`] and answers as JSON text cost a fraction of it.
+//!
+//! Every answer is a JS string: a JSON text, or `!` followed by the error as
+//! JSON (`code`, `message`, and `error`, `errorDescription`, `errorUri` for
+//! an OAuth error response), which the wrapper throws as an `EdgeSsoError`.
+//! Answers are built in zeroizing buffers and copied straight into a JS
+//! string, so a verifier, a code or a token in one leaves no copy behind in
+//! the module's memory; arguments arrive as owned strings and are wiped too.
+//!
+//! The operation numbers below are the contract with `js/oauth-api.js`.
 
-use alloc::borrow::ToOwned;
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
-use super::interop::{js, json_text, new_object, opt_str, set, JsResult, Options};
 use crate::error::{Error, VaultError};
+use crate::json_out::JsonObject;
 use crate::oauth::{
     AuthorizationResponse as CoreResponse, AuthorizeOptions, CarriedFlow, ClientConfig,
     CodeVerifier, OAuthClient as Core, TokenInfo, TokenRequest,
 };
+use crate::one_time::MAX_PENDING;
+use crate::options::Options;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_OAUTH: &'static str = r#"
@@ -67,89 +87,251 @@ export interface TokenResponseOptions { now?: number; /** The HTTP status of the
 export interface RefreshOptions { scope?: string; }
 export interface TimeOptions { now?: number; }
 export interface NeedsRefreshOptions { now?: number; /** Default 60. */ leewaySeconds?: number; }
+/** A PKCE pair (RFC 7636). `codeChallengeMethod` is always `"S256"`. */
+export interface PkcePair { codeVerifier: string; codeChallenge: string; codeChallengeMethod: "S256"; }
+/** Options of `createPkce`. */
+export interface PkceOptions { /** 43–128, default 64. */ length?: number; /** Only "S256"; "plain" is refused. */ method?: "S256"; }
+/** Every error thrown by edge-sso. */
+export interface EdgeSsoError extends Error { name: "EdgeSsoError"; code: string; error?: string; errorDescription?: string; errorUri?: string; }
+
+/**
+ * A public OAuth 2.0 client (authorization code + PKCE S256) with its pending
+ * authorizations and its token vault, all inside the wasm instance.
+ */
+export class OAuthClient {
+  /** Checks the configuration (https endpoints, no secret) and creates the client. */
+  constructor(config: OAuthClientConfig);
+  /** Builds the authorization URL and remembers the flow (one-time, expiring). */
+  authorize(options?: AuthorizeOptions): AuthorizationRequest;
+  /** Checks a callback URL: redirect URI, structure, `iss`, `state` (one-time), then `error`. */
+  handleCallback(url: string, options?: CallbackOptions): AuthorizationResponse;
+  /** The token request for a validated response (consumes it). */
+  tokenRequest(response: AuthorizationResponse): TokenHttpRequest;
+  /** The refresh request (`grant_type=refresh_token`) for your `fetch`. */
+  refreshRequest(options?: RefreshOptions): TokenHttpRequest;
+  /** Validates the token endpoint's response (the body text, or the parsed object) and stores the tokens. */
+  acceptTokenResponse(body: string | object, options?: TokenResponseOptions): TokenInfo;
+  /** `"Bearer <token>"` for an API call's `Authorization` header: send it, do not store or log it. */
+  authorizationHeader(options?: TimeOptions): string;
+  /** Whether the access token should be refreshed (none held, or expiring within the leeway). */
+  needsRefresh(options?: NeedsRefreshOptions): boolean;
+  /** Public facts about the held tokens, or `null`. */
+  tokenInfo(): TokenInfo | null;
+  /** The validated claims of the held ID token (`sub`, `email`, ...), or `null`. */
+  idTokenClaims(): Record<string, unknown> | null;
+  /** Forgets (and zeroizes) every token and pending authorization. */
+  clear(): void;
+  /** Configuration and token facts; never a token. */
+  toJSON(): { clientId: string; redirectUri: string; issuer?: string; tokenInfo: TokenInfo | null };
+  toString(): string;
+  /** Frees the client's memory in the module now (tokens and codes wiped); the client cannot be used afterwards. */
+  free(): void;
+  [Symbol.dispose](): void;
+}
+/** A callback that passed every check; pass it to `tokenRequest` (once). */
+export class AuthorizationResponse {
+  private constructor();
+  /** The state that matched. */
+  readonly state: string;
+  /** The nonce sent with this authorization, if any (to check an ID token's `nonce`). */
+  readonly nonce: string | undefined;
+  /** The `iss` parameter, already checked against the configured issuer. */
+  readonly iss: string | undefined;
+  /** Whether `tokenRequest` already consumed this response. */
+  readonly consumed: boolean;
+  /** Public fields only: the authorization code is never serialized. */
+  toJSON(): { state: string; iss?: string; consumed: boolean };
+  toString(): string;
+  /** Drops the response now (its code wiped) instead of when the client drops it. */
+  free(): void;
+  [Symbol.dispose](): void;
+}
+/** Generates a PKCE verifier (43–128 chars from the CSPRNG, default 64) and its S256 challenge. */
+export function createPkce(options?: PkceOptions): PkcePair;
+/** The S256 challenge of a verifier, after checking it against RFC 7636 §4.1. `method` may only be "S256". */
+export function pkceChallenge(verifier: string, method?: string): string;
+/** 256 random bits, base64url: a fresh OAuth `state`. */
+export function randomState(): string;
+/** 256 random bits, base64url: a fresh OpenID Connect `nonce`. */
+export function randomNonce(): string;
+/** The crate version, for diagnostics. */
+export function version(): string;
 "#;
 
-/// A public OAuth 2.0 client (authorization code + PKCE S256) with its pending
-/// authorizations and its token vault, all inside the wasm instance.
-#[wasm_bindgen(js_name = OAuthClient)]
-pub struct JsOAuthClient {
-    inner: Core,
+/// A client's state in the module: its core and the callbacks that passed
+/// their checks, each under a number the JS `AuthorizationResponse` holds.
+#[wasm_bindgen(skip_typescript)]
+pub struct RawOAuthClient {
+    inner: Option<Core>,
+    /// Response `n` lives in slot `n % MAX_PENDING` until it is redeemed or
+    /// response `n + MAX_PENDING` takes the slot: bounded like the pending
+    /// authorizations they came from, the oldest unused one dropped first
+    /// (and its code wiped).
+    responses: Vec<Option<(u32, CoreResponse)>>,
+    next_id: u32,
 }
 
-/// A callback that passed every check; pass it to `tokenRequest` (once).
-#[wasm_bindgen(js_name = AuthorizationResponse)]
-pub struct JsAuthorizationResponse {
-    inner: Option<CoreResponse>,
-    state: String,
-    nonce: Option<String>,
-    iss: Option<String>,
+/// The slot holding response `n`, if it is still there.
+fn slot(
+    responses: &mut [Option<(u32, CoreResponse)>],
+    n: u32,
+) -> Option<&mut Option<(u32, CoreResponse)>> {
+    let slot = responses.get_mut(n as usize % MAX_PENDING)?;
+    slot.as_ref()
+        .is_some_and(|(id, _)| *id == n)
+        .then_some(slot)
 }
 
-#[wasm_bindgen(js_class = AuthorizationResponse)]
-impl JsAuthorizationResponse {
-    /// The state that matched.
-    #[wasm_bindgen(getter)]
-    pub fn state(&self) -> String {
-        self.state.clone()
-    }
+/// An answer: the text, or `!` and the error.
+type Answer = crate::Result<Zeroizing<String>>;
 
-    /// The nonce sent with this authorization, if any (to check an ID token's `nonce`).
-    #[wasm_bindgen(getter)]
-    pub fn nonce(&self) -> Option<String> {
-        self.nonce.clone()
-    }
-
-    /// The `iss` parameter, already checked against the configured issuer.
-    #[wasm_bindgen(getter)]
-    pub fn iss(&self) -> Option<String> {
-        self.iss.clone()
-    }
-
-    /// Whether `tokenRequest` already consumed this response.
-    #[wasm_bindgen(getter)]
-    pub fn consumed(&self) -> bool {
-        self.inner.is_none()
-    }
-
-    /// Public fields only: the authorization code is never serialized.
-    #[wasm_bindgen(js_name = toJSON)]
-    pub fn to_json(&self) -> JsValue {
-        let o = new_object();
-        set(&o, "state", &self.state.as_str().into());
-        opt_str(&o, "iss", self.iss.as_deref());
-        set(&o, "consumed", &self.inner.is_none().into());
-        o
-    }
-
-    #[wasm_bindgen(js_name = toString)]
-    pub fn to_string_js(&self) -> String {
-        "[AuthorizationResponse]".to_owned()
+/// An argument that is a string, or an error naming `field`.
+fn text<'a>(arg: &'a Option<Zeroizing<String>>, field: &'static str) -> crate::Result<&'a str> {
+    match arg {
+        Some(s) => Ok(s.as_str()),
+        None => Err(Error::InvalidArgument {
+            field,
+            reason: "must be a string",
+        }),
     }
 }
 
-fn token_request_js(r: &TokenRequest) -> JsValue {
-    let o = new_object();
-    set(&o, "url", &r.url.as_str().into());
-    set(&o, "method", &r.method.into());
-    let headers = new_object();
-    for (k, v) in r.headers {
-        set(&headers, k, &v.into());
-    }
-    set(&o, "headers", &headers);
-    set(&o, "body", &r.body.expose().into());
-    o
+/// The options argument (absent is none).
+fn options<'a>(arg: &'a Option<Zeroizing<String>>, allowed: &[&str]) -> crate::Result<Options<'a>> {
+    named_options(arg, "options", allowed)
 }
 
-fn token_info_js(i: &TokenInfo) -> JsValue {
-    let o = new_object();
-    set(&o, "tokenType", &i.token_type.into());
-    if let Some(t) = i.expires_at {
-        set(&o, "expiresAt", &(t as f64).into());
+fn named_options<'a>(
+    arg: &'a Option<Zeroizing<String>>,
+    what: &'static str,
+    allowed: &[&str],
+) -> crate::Result<Options<'a>> {
+    match arg {
+        Some(s) => Options::parse(s, what, allowed),
+        None => Ok(Options::empty()),
     }
-    opt_str(&o, "scope", i.scope.as_deref());
-    set(&o, "hasRefreshToken", &i.has_refresh_token.into());
-    set(&o, "hasIdToken", &i.has_id_token.into());
-    o
+}
+
+/// `now` from the options, else the host clock.
+fn now(o: &Options<'_>) -> crate::Result<u64> {
+    Ok(o.now()?.unwrap_or_else(|| super::host::date_now() as u64))
+}
+
+fn reply(answer: Answer) -> JsValue {
+    match answer {
+        Ok(text) => JsValue::from_str(&text),
+        Err(e) => JsValue::from_str(&error_text(&e)),
+    }
+}
+
+/// `!` and the error as JSON, for the wrapper to throw.
+fn error_text(e: &Error) -> String {
+    let mut o = JsonObject::with_capacity(128);
+    o.string("code", e.code()).string("message", &e.message());
+    if let Some(r) = e.error_response() {
+        o.string("error", &r.error)
+            .opt_string("errorDescription", r.description.as_deref())
+            .opt_string("errorUri", r.uri.as_deref());
+    }
+    let mut out = String::from("!");
+    out.push_str(&o.finish());
+    out
+}
+
+fn done(o: JsonObject) -> Answer {
+    Ok(Zeroizing::new(o.finish()))
+}
+
+fn json_str(s: &str) -> Answer {
+    let mut out = Zeroizing::new(String::with_capacity(2 * s.len() + 2));
+    crate::json_out::push_string(&mut out, s);
+    Ok(out)
+}
+
+fn json_bool(b: bool) -> Answer {
+    Ok(Zeroizing::new(String::from(if b {
+        "true"
+    } else {
+        "false"
+    })))
+}
+
+fn token_request_json(r: &TokenRequest) -> Answer {
+    let body = r.body.expose();
+    // Sized so the buffer never grows: a grown buffer would leave a copy of
+    // the body (a code or a refresh token) in freed memory.
+    let mut o = JsonObject::with_capacity(r.url.len() + 2 * body.len() + 256);
+    o.string("url", &r.url).string("method", r.method);
+    o.object("headers", |h| {
+        for (k, v) in r.headers {
+            h.string(k, v);
+        }
+    });
+    o.string("body", body);
+    done(o)
+}
+
+fn token_info_json(o: &mut JsonObject, i: &TokenInfo) {
+    o.string("tokenType", i.token_type)
+        .opt_number("expiresAt", i.expires_at)
+        .opt_string("scope", i.scope.as_deref())
+        .boolean("hasRefreshToken", i.has_refresh_token)
+        .boolean("hasIdToken", i.has_id_token);
+}
+
+fn token_info_answer(i: Option<TokenInfo>) -> Answer {
+    match i {
+        None => Ok(Zeroizing::new(String::from("null"))),
+        Some(i) => {
+            let mut o = JsonObject::with_capacity(128);
+            token_info_json(&mut o, &i);
+            done(o)
+        }
+    }
+}
+
+/// The client operations (`RawOAuthClient.call`'s `op`).
+mod op {
+    pub const CONFIGURE: u32 = 0;
+    pub const AUTHORIZE: u32 = 1;
+    pub const HANDLE_CALLBACK: u32 = 2;
+    pub const TOKEN_REQUEST: u32 = 3;
+    pub const REFRESH_REQUEST: u32 = 4;
+    pub const ACCEPT_TOKEN_RESPONSE: u32 = 5;
+    pub const AUTHORIZATION_HEADER: u32 = 6;
+    pub const NEEDS_REFRESH: u32 = 7;
+    pub const TOKEN_INFO: u32 = 8;
+    pub const ID_TOKEN_CLAIMS: u32 = 9;
+    pub const CLEAR: u32 = 10;
+    pub const RESPONSE_HELD: u32 = 11;
+    pub const DROP_RESPONSE: u32 = 12;
+}
+
+#[wasm_bindgen]
+impl RawOAuthClient {
+    /// An unconfigured client; `call(CONFIGURE, …)` configures it once.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Self {
+        Self {
+            inner: None,
+            responses: Vec::new(),
+            next_id: 0,
+        }
+    }
+
+    /// Runs operation `op` with the response number `n` and the strings `a`
+    /// and `b` (`undefined` for "not given", or for a value of the wrong type
+    /// where the operation says so).
+    pub fn call(&mut self, op: u32, n: u32, a: Option<String>, b: Option<String>) -> JsValue {
+        let (a, b) = (a.map(Zeroizing::new), b.map(Zeroizing::new));
+        reply(self.run(op, n, &a, &b))
+    }
+}
+
+impl Default for RawOAuthClient {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 const CONFIG_KEYS: [&str; 9] = [
@@ -164,248 +346,244 @@ const CONFIG_KEYS: [&str; 9] = [
     "pendingTtlMs",
 ];
 
-#[wasm_bindgen(js_class = OAuthClient)]
-impl JsOAuthClient {
-    /// Checks the configuration (https endpoints, no secret) and creates the client.
-    #[wasm_bindgen(constructor)]
-    pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "OAuthClientConfig")] config: JsValue,
-    ) -> JsResult<JsOAuthClient> {
-        let o = js(Options::read(&config, "config", &CONFIG_KEYS))?;
-        let mut c = ClientConfig::new(
-            js(o.required_string("authorizationEndpoint"))?,
-            js(o.required_string("tokenEndpoint"))?,
-            js(o.required_string("clientId"))?,
-            js(o.required_string("redirectUri"))?,
-        );
-        c.issuer = js(o.string("issuer"))?;
-        c.iss_parameter_supported = js(o.bool("issParameterSupported"))?.unwrap_or(false);
-        c.scope = js(o.string("scope"))?;
-        c.dpop = js(o.bool("dpop"))?.unwrap_or(false);
-        if let Some(ttl) = js(o.uint("pendingTtlMs"))? {
-            c.pending_ttl_ms = ttl;
-        }
-        Ok(Self {
-            inner: js(Core::new(c))?,
-        })
-    }
-
-    /// Builds the authorization URL and remembers the flow (one-time, expiring).
-    #[wasm_bindgen(unchecked_return_type = "AuthorizationRequest")]
-    pub fn authorize(
+impl RawOAuthClient {
+    fn run(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "AuthorizeOptions | undefined")] options: JsValue,
-    ) -> JsResult<JsValue> {
-        let o = js(Options::read(
-            &options,
-            "options",
-            &[
-                "scope",
-                "nonce",
-                "extraParams",
-                "verifierLength",
-                "carry",
-                "now",
-            ],
-        ))?;
-        let carry = js(o.bool("carry"))?.unwrap_or(false);
-        let opts = AuthorizeOptions {
-            scope: js(o.string("scope"))?,
-            nonce: js(o.bool("nonce"))?.unwrap_or(false),
-            extra: js(o.string_map("extraParams"))?,
-            verifier_length: js(o.uint("verifierLength"))?
-                .map(|l| usize::try_from(l).unwrap_or(usize::MAX)),
+        op: u32,
+        n: u32,
+        a: &Option<Zeroizing<String>>,
+        b: &Option<Zeroizing<String>>,
+    ) -> Answer {
+        if op == op::CONFIGURE {
+            let o = named_options(a, "config", &CONFIG_KEYS)?;
+            let mut c = ClientConfig::new(
+                o.required_string("authorizationEndpoint")?,
+                o.required_string("tokenEndpoint")?,
+                o.required_string("clientId")?,
+                o.required_string("redirectUri")?,
+            );
+            c.issuer = o.string("issuer")?;
+            c.iss_parameter_supported = o.bool("issParameterSupported")?.unwrap_or(false);
+            c.scope = o.string("scope")?;
+            c.dpop = o.bool("dpop")?.unwrap_or(false);
+            if let Some(ttl) = o.uint("pendingTtlMs")? {
+                c.pending_ttl_ms = ttl;
+            }
+            self.inner = Some(Core::new(c)?);
+            return json_bool(true);
+        }
+        let Some(core) = self.inner.as_mut() else {
+            return Err(Error::InvalidArgument {
+                field: "client",
+                reason: "is not configured",
+            });
         };
-        let req = js(self.inner.authorize(opts, js(o.now())?))?;
-        let out = new_object();
-        set(&out, "url", &req.url.as_str().into());
-        set(&out, "state", &req.state.as_str().into());
-        opt_str(&out, "nonce", req.nonce.as_deref());
-        if carry {
-            // Only when the caller keeps the flow itself: otherwise the verifier
-            // never leaves the wasm instance.
-            set(&out, "codeVerifier", &req.code_verifier.expose().into());
-            opt_str(&out, "scope", req.scope.as_deref());
-        }
-        set(&out, "expiresAt", &(req.expires_at as f64).into());
-        Ok(out)
-    }
-
-    /// Checks a callback URL: redirect URI, structure, `iss`, `state` (one-time),
-    /// then `error`. Returns a response for `tokenRequest`.
-    #[wasm_bindgen(js_name = handleCallback)]
-    pub fn handle_callback(
-        &mut self,
-        url: &str,
-        #[wasm_bindgen(unchecked_param_type = "CallbackOptions | undefined")] options: JsValue,
-    ) -> JsResult<JsAuthorizationResponse> {
-        let o = js(Options::read(
-            &options,
-            "options",
-            &[
-                "now",
-                "expectedState",
-                "codeVerifier",
-                "nonce",
-                "expiresAt",
-                "scope",
-            ],
-        ))?;
-        let now = js(o.now())?;
-        let carried = match (
-            js(o.string("expectedState"))?,
-            js(o.string("codeVerifier"))?,
-        ) {
-            (None, None) => None,
-            (Some(expected_state), Some(v)) => {
-                // Leaving `nonce` out would silently turn the ID token's nonce
-                // check off; the caller must say `nonce: null` if none was sent.
-                if !o.has("nonce") {
-                    return Err(super::interop::to_js_error(Error::InvalidArgument {
-                        field: "nonce",
-                        reason: "with a carried flow, pass the nonce from authorize() (or null if none was sent)",
-                    }));
+        match op {
+            op::AUTHORIZE => {
+                let o = options(
+                    a,
+                    &[
+                        "scope",
+                        "nonce",
+                        "extraParams",
+                        "verifierLength",
+                        "carry",
+                        "now",
+                    ],
+                )?;
+                let carry = o.bool("carry")?.unwrap_or(false);
+                let opts = AuthorizeOptions {
+                    scope: o.string("scope")?,
+                    nonce: o.bool("nonce")?.unwrap_or(false),
+                    extra: o.string_map("extraParams")?,
+                    verifier_length: o
+                        .uint("verifierLength")?
+                        .map(|l| usize::try_from(l).unwrap_or(usize::MAX)),
+                };
+                let req = core.authorize(opts, now(&o)?)?;
+                let mut out = JsonObject::with_capacity(req.url.len() + 512);
+                out.string("url", &req.url)
+                    .string("state", &req.state)
+                    .opt_string("nonce", req.nonce.as_deref());
+                if carry {
+                    // Only when the caller keeps the flow itself: otherwise
+                    // the verifier never leaves the wasm instance.
+                    out.string("codeVerifier", req.code_verifier.expose())
+                        .opt_string("scope", req.scope.as_deref());
                 }
-                Some(CarriedFlow {
-                    expected_state,
-                    code_verifier: js(CodeVerifier::parse(&v))?,
-                    nonce: js(o.string("nonce"))?,
-                    expires_at: js(o.uint("expiresAt"))?,
-                    scope: js(o.string("scope"))?,
-                })
+                out.number("expiresAt", req.expires_at);
+                done(out)
             }
-            _ => {
-                return Err(super::interop::to_js_error(Error::InvalidArgument {
-                    field: "expectedState",
-                    reason: "`expectedState` and `codeVerifier` are given together or not at all",
-                }))
+            op::HANDLE_CALLBACK => {
+                let url = text(a, "url")?;
+                let o = options(
+                    b,
+                    &[
+                        "now",
+                        "expectedState",
+                        "codeVerifier",
+                        "nonce",
+                        "expiresAt",
+                        "scope",
+                    ],
+                )?;
+                let carried = match (o.string("expectedState")?, o.string("codeVerifier")?) {
+                    (None, None) => None,
+                    (Some(expected_state), Some(v)) => {
+                        // Leaving `nonce` out would silently turn the ID
+                        // token's nonce check off; the caller must say
+                        // `nonce: null` if none was sent.
+                        if !o.has("nonce") {
+                            return Err(Error::InvalidArgument {
+                                field: "nonce",
+                                reason: "with a carried flow, pass the nonce from authorize() (or null if none was sent)",
+                            });
+                        }
+                        Some(CarriedFlow {
+                            expected_state,
+                            code_verifier: CodeVerifier::parse(&v)?,
+                            nonce: o.string("nonce")?,
+                            expires_at: o.uint("expiresAt")?,
+                            scope: o.string("scope")?,
+                        })
+                    }
+                    _ => return Err(Error::InvalidArgument {
+                        field: "expectedState",
+                        reason:
+                            "`expectedState` and `codeVerifier` are given together or not at all",
+                    }),
+                };
+                let r = core.handle_callback(url, now(&o)?, carried)?;
+                let id = self.next_id;
+                self.next_id = id.wrapping_add(1);
+                let mut out = JsonObject::with_capacity(256);
+                out.number("id", u64::from(id))
+                    .string("state", &r.state)
+                    .opt_string("nonce", r.nonce.as_deref())
+                    .opt_string("iss", r.iss.as_deref());
+                if self.responses.len() < MAX_PENDING {
+                    self.responses.push(Some((id, r)));
+                } else if let Some(slot) = self.responses.get_mut(id as usize % MAX_PENDING) {
+                    *slot = Some((id, r));
+                }
+                done(out)
             }
-        };
-        let r = js(self.inner.handle_callback(url, now, carried))?;
-        Ok(JsAuthorizationResponse {
-            state: r.state.clone(),
-            nonce: r.nonce.clone(),
-            iss: r.iss.clone(),
-            inner: Some(r),
-        })
+            op::TOKEN_REQUEST => {
+                // `a` is there only when the wrapper holds one of this
+                // client's responses (numbers are per client).
+                if a.is_none() {
+                    return Err(Error::InvalidArgument {
+                        field: "response",
+                        reason: "must be an AuthorizationResponse that this client's handleCallback returned",
+                    });
+                }
+                let (_, r) = slot(&mut self.responses, n)
+                    .and_then(Option::take)
+                    .ok_or(Error::Vault(VaultError::ResponseConsumed))?;
+                token_request_json(&core.token_request(r)?)
+            }
+            op::REFRESH_REQUEST => {
+                let o = options(a, &["scope"])?;
+                token_request_json(&core.refresh_request(o.string("scope")?.as_deref())?)
+            }
+            op::ACCEPT_TOKEN_RESPONSE => {
+                let o = options(b, &["now", "status"])?;
+                let status = match o.uint("status")? {
+                    Some(s) => Some(u16::try_from(s).map_err(|_| Error::InvalidArgument {
+                        field: "status",
+                        reason: "not an HTTP status",
+                    })?),
+                    None => None,
+                };
+                let Some(body) = a else {
+                    return Err(Error::InvalidArgument {
+                        field: "body",
+                        reason: "must be the response body as a string or a parsed JSON object",
+                    });
+                };
+                let info = core.accept_token_response(body, status, now(&o)?)?;
+                token_info_answer(Some(info))
+            }
+            op::AUTHORIZATION_HEADER => {
+                let o = options(a, &["now"])?;
+                json_str(&core.authorization_header(now(&o)?)?)
+            }
+            op::NEEDS_REFRESH => {
+                let o = options(a, &["now", "leewaySeconds"])?;
+                let leeway = o.uint("leewaySeconds")?.unwrap_or(60);
+                json_bool(core.needs_refresh(now(&o)?, leeway))
+            }
+            op::TOKEN_INFO => token_info_answer(core.token_info()),
+            op::ID_TOKEN_CLAIMS => Ok(Zeroizing::new(match core.id_token_claims() {
+                Some(c) => c.json.clone(),
+                None => String::from("null"),
+            })),
+            op::CLEAR => {
+                core.clear();
+                self.responses.clear();
+                json_bool(true)
+            }
+            op::RESPONSE_HELD => json_bool(slot(&mut self.responses, n).is_some()),
+            op::DROP_RESPONSE => {
+                if let Some(s) = slot(&mut self.responses, n) {
+                    *s = None;
+                }
+                json_bool(true)
+            }
+            _ => Err(unknown_op()),
+        }
     }
+}
 
-    /// The token request for a validated response (consumes it): `{ url, method, headers, body }`.
-    #[wasm_bindgen(js_name = tokenRequest, unchecked_return_type = "TokenHttpRequest")]
-    pub fn token_request(&mut self, response: &mut JsAuthorizationResponse) -> JsResult<JsValue> {
-        let r = response.inner.take().ok_or(super::interop::to_js_error(
-            VaultError::ResponseConsumed.into(),
-        ))?;
-        Ok(token_request_js(&js(self.inner.token_request(r))?))
+fn unknown_op() -> Error {
+    Error::InvalidArgument {
+        field: "op",
+        reason: "is not an operation of this module",
     }
+}
 
-    /// The refresh request (`grant_type=refresh_token`) for your `fetch`.
-    #[wasm_bindgen(js_name = refreshRequest, unchecked_return_type = "TokenHttpRequest")]
-    pub fn refresh_request(
-        &mut self,
-        #[wasm_bindgen(unchecked_param_type = "RefreshOptions | undefined")] options: JsValue,
-    ) -> JsResult<JsValue> {
-        let o = js(Options::read(&options, "options", &["scope"]))?;
-        let scope = js(o.string("scope"))?;
-        Ok(token_request_js(&js(self
-            .inner
-            .refresh_request(scope.as_deref()))?))
-    }
+/// The functions without a client (`oauthCall`'s `op`).
+mod free_op {
+    pub const CREATE_PKCE: u32 = 0;
+    pub const PKCE_CHALLENGE: u32 = 1;
+    pub const RANDOM_STATE: u32 = 2;
+    pub const RANDOM_NONCE: u32 = 3;
+    pub const VERSION: u32 = 4;
+}
 
-    /// Validates the token endpoint's response (the body text, or the parsed
-    /// object) and stores the tokens. Returns public facts only.
-    #[wasm_bindgen(js_name = acceptTokenResponse, unchecked_return_type = "TokenInfo")]
-    pub fn accept_token_response(
-        &mut self,
-        #[wasm_bindgen(unchecked_param_type = "string | object")] body: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "TokenResponseOptions | undefined")] options: JsValue,
-    ) -> JsResult<JsValue> {
-        let o = js(Options::read(&options, "options", &["now", "status"]))?;
-        let status = match js(o.uint("status"))? {
-            Some(s) => Some(js(u16::try_from(s).map_err(|_| Error::InvalidArgument {
-                field: "status",
-                reason: "not an HTTP status",
-            }))?),
-            None => None,
-        };
-        let text = Zeroizing::new(js(json_text(&body, "body"))?);
-        let info = js(self
-            .inner
-            .accept_token_response(&text, status, js(o.now())?))?;
-        Ok(token_info_js(&info))
-    }
+/// Runs the client-less operation `op` with the strings `a` and `b`.
+#[wasm_bindgen(js_name = oauthCall, skip_typescript)]
+pub fn oauth_call(op: u32, a: Option<String>, b: Option<String>) -> JsValue {
+    let (a, b) = (a.map(Zeroizing::new), b.map(Zeroizing::new));
+    reply(free(op, &a, &b))
+}
 
-    /// `"Bearer <token>"` for an API call's `Authorization` header. This is the
-    /// one way a token leaves the vault: send it, do not store or log it.
-    #[wasm_bindgen(js_name = authorizationHeader, unchecked_return_type = "string")]
-    pub fn authorization_header(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "TimeOptions | undefined")] options: JsValue,
-    ) -> JsResult<JsValue> {
-        let o = js(Options::read(&options, "options", &["now"]))?;
-        let header = js(self.inner.authorization_header(js(o.now())?))?;
-        // Straight from the zeroizing buffer into a JS string: no Rust copy left behind.
-        Ok(JsValue::from_str(&header))
-    }
-
-    /// Whether the access token should be refreshed (none held, or expiring within the leeway).
-    #[wasm_bindgen(js_name = needsRefresh)]
-    pub fn needs_refresh(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "NeedsRefreshOptions | undefined")] options: JsValue,
-    ) -> JsResult<bool> {
-        let o = js(Options::read(
-            &options,
-            "options",
-            &["now", "leewaySeconds"],
-        ))?;
-        Ok(self
-            .inner
-            .needs_refresh(js(o.now())?, js(o.uint("leewaySeconds"))?.unwrap_or(60)))
-    }
-
-    /// Public facts about the held tokens, or `null`.
-    #[wasm_bindgen(js_name = tokenInfo, unchecked_return_type = "TokenInfo | null")]
-    pub fn token_info(&self) -> JsValue {
-        self.inner
-            .token_info()
-            .as_ref()
-            .map(token_info_js)
-            .unwrap_or(JsValue::NULL)
-    }
-
-    /// The validated claims of the held ID token (`sub`, `email`, ...), or
-    /// `null`. These are facts about the user, not the token.
-    #[wasm_bindgen(js_name = idTokenClaims, unchecked_return_type = "Record<string, unknown> | null")]
-    pub fn id_token_claims(&self) -> JsValue {
-        self.inner
-            .id_token_claims()
-            .and_then(|c| super::host::json_parse(&c.json).ok())
-            .unwrap_or(JsValue::NULL)
-    }
-
-    /// Forgets (and zeroizes) every token and pending authorization.
-    pub fn clear(&mut self) {
-        self.inner.clear();
-    }
-
-    /// Configuration and token facts; never a token.
-    #[wasm_bindgen(js_name = toJSON)]
-    pub fn to_json(&self) -> JsValue {
-        let c = self.inner.config();
-        let o = new_object();
-        set(&o, "clientId", &c.client_id.as_str().into());
-        set(&o, "redirectUri", &c.redirect_uri.as_str().into());
-        opt_str(&o, "issuer", c.issuer.as_deref());
-        set(&o, "tokenInfo", &self.token_info());
-        o
-    }
-
-    #[wasm_bindgen(js_name = toString)]
-    pub fn to_string_js(&self) -> String {
-        let mut s = String::from("[OAuthClient ");
-        s.push_str(&self.inner.config().client_id);
-        s.push(']');
-        s
+fn free(op: u32, a: &Option<Zeroizing<String>>, b: &Option<Zeroizing<String>>) -> Answer {
+    match op {
+        free_op::CREATE_PKCE => {
+            let o = options(a, &["length", "method"])?;
+            if let Some(m) = o.string("method")? {
+                crate::oauth::pkce::check_method(&m)?;
+            }
+            let len = o
+                .uint("length")?
+                .map(|l| usize::try_from(l).unwrap_or(usize::MAX));
+            let pair = crate::create_pkce(len)?;
+            let mut out = JsonObject::with_capacity(512);
+            out.string("codeVerifier", pair.verifier.expose())
+                .string("codeChallenge", pair.challenge.as_str())
+                .string("codeChallengeMethod", "S256");
+            done(out)
+        }
+        free_op::PKCE_CHALLENGE => {
+            if let Some(m) = b {
+                crate::oauth::pkce::check_method(m)?;
+            }
+            json_str(crate::pkce_challenge(text(a, "verifier")?)?.as_str())
+        }
+        free_op::RANDOM_STATE => json_str(&crate::random_state()?),
+        free_op::RANDOM_NONCE => json_str(&crate::random_nonce()?),
+        free_op::VERSION => json_str(env!("CARGO_PKG_VERSION")),
+        _ => Err(unknown_op()),
     }
 }

@@ -388,3 +388,87 @@ test('version() matches package.json', async () => {
   const { default: pkg } = await import('../../package.json', { with: { type: 'json' } });
   assert.equal(sso.version(), pkg.version);
 });
+
+test('options that JSON would lose are refused, not dropped', () => {
+  // Each of these would vanish or turn into null in JSON.stringify; the
+  // wrapper keeps them distinct so the module refuses the wrong type.
+  for (const bad of [() => 50, Symbol('x'), 50n, NaN, Infinity, -Infinity, [50], { n: 50 }]) {
+    assertCode(() => createPkce({ length: bad }), 'arg.invalid');
+  }
+  for (const bad of [() => 'x', ['openid'], { a: 'b' }, 1]) {
+    assertCode(() => new OAuthClient(config({ scope: bad })), 'arg.invalid');
+  }
+  assertCode(() => new OAuthClient(config()).authorize({ extraParams: { prompt: { deep: 'x' } } }), 'arg.invalid');
+  assertCode(() => new OAuthClient(config()).authorize({ extraParams: ['prompt'] }), 'arg.invalid');
+  for (const bad of ['nope', 42, true, [config()], () => config()]) {
+    assertCode(() => new OAuthClient(bad), 'arg.invalid');
+  }
+  assert.equal(createPkce({ length: 50.0 }).codeVerifier.length, 50, 'an integral number is an integer');
+  assertCode(() => createPkce({ length: 50.5 }), 'arg.invalid');
+  assertCode(() => createPkce({ length: -0.5 }), 'arg.invalid');
+  assert.equal(createPkce({ length: undefined }).codeVerifier.length, 64, 'undefined is absent');
+  assert.equal(createPkce(null).codeVerifier.length, 64);
+});
+
+test('a non-enumerable option is refused, not silently skipped', () => {
+  const hidden = Object.defineProperty({}, 'length', { value: 43, enumerable: false });
+  assert.throws(() => createPkce(hidden), (e) => e.code === 'arg.invalid' && /`length`/.test(e.message));
+  const extra = Object.defineProperty({}, 'prompt', { value: 'login', enumerable: false });
+  assertCode(() => new OAuthClient(config()).authorize({ extraParams: extra }), 'arg.invalid');
+});
+
+test('a carried flow must name its nonce, and undefined counts as naming it', () => {
+  const a = new OAuthClient(config());
+  const start = a.authorize({ carry: true, now: NOW });
+  const b = new OAuthClient(config());
+  const carried = { expectedState: start.state, codeVerifier: start.codeVerifier, expiresAt: start.expiresAt, now: NOW };
+  assertCode(() => b.handleCallback(callbackFor(start.state), carried), 'arg.invalid');
+  assert.ok(b.handleCallback(callbackFor(start.state), { ...carried, nonce: start.nonce }), 'nonce: undefined (none sent)');
+});
+
+test('a response is redeemed only by the client that validated it', () => {
+  const a = new OAuthClient(config());
+  const b = new OAuthClient(config());
+  const ra = a.handleCallback(callbackFor(a.authorize({ now: NOW }).state), { now: NOW });
+  b.handleCallback(callbackFor(b.authorize({ now: NOW }).state), { now: NOW });
+  // Both are each client's first response; b must not redeem its own for a's.
+  assertCode(() => b.tokenRequest(ra), 'arg.invalid');
+  for (const bad of [undefined, null, {}, { id: 0 }, 'x']) assertCode(() => a.tokenRequest(bad), 'arg.invalid');
+  assert.equal(ra.consumed, false);
+  assert.match(a.tokenRequest(ra).body, /code=C0DE/);
+  assert.equal(ra.consumed, true);
+  assert.throws(() => new sso.AuthorizationResponse(), TypeError);
+  assert.deepEqual(JSON.parse(JSON.stringify(ra)), { state: ra.state, iss: ISSUER, consumed: true });
+});
+
+test('a token response given as an object that JSON cannot hold is refused', () => {
+  const client = new OAuthClient(config());
+  const cyclic = { access_token: 'x' };
+  cyclic.self = cyclic;
+  assertCode(() => client.acceptTokenResponse(cyclic, { now: NOW }), 'arg.invalid');
+  assertCode(() => client.acceptTokenResponse({ n: 1n }, { now: NOW }), 'arg.invalid');
+  assertCode(() => client.acceptTokenResponse(42, { now: NOW }), 'arg.invalid');
+});
+
+test('the package exports the API, not the raw handle under it', () => {
+  for (const name of ['RawOAuthClient', 'oauthCall', 'initSync', 'default']) {
+    assert.equal(name in sso, false, name);
+  }
+  for (const name of ['OAuthClient', 'AuthorizationResponse', 'createPkce', 'pkceChallenge', 'randomState', 'randomNonce', 'version']) {
+    assert.equal(typeof sso[name], 'function', name);
+  }
+});
+
+test('free() wipes a client or a response now; a freed client refuses every call', () => {
+  const client = new OAuthClient(config());
+  const r = client.handleCallback(callbackFor(client.authorize({ now: NOW }).state), { now: NOW });
+  assert.equal(r.consumed, false);
+  r.free();
+  assert.equal(r.consumed, true, 'a dropped response cannot be redeemed');
+  assertCode(() => client.tokenRequest(r), 'oauth.response.consumed');
+  client.free();
+  assertCode(() => client.authorize({ now: NOW }), 'arg.invalid');
+  assertCode(() => client.tokenInfo(), 'arg.invalid');
+  client.free(); // twice is harmless
+  assert.equal(String(client), '[OAuthClient spa]');
+});

@@ -10,6 +10,7 @@ import { join, dirname } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startIdp, readPostForm } from '../support/idp.mjs';
+import { copyPackageModules } from '../support/workerd-package.mjs';
 import { deflateRawSync } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -26,13 +27,9 @@ async function freePort() {
 }
 
 before(async () => {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  const entry = pkg.exports['.'].workerd; // the condition under test
   dir = mkdtempSync(join(tmpdir(), 'edge-sso-workerd-'));
   copyFileSync(join(root, 'tests/workerd/worker.js'), join(dir, 'worker.js'));
-  copyFileSync(join(root, entry), join(dir, 'edge-sso.js'));
-  copyFileSync(join(root, 'pkg/edge_sso.js'), join(dir, 'edge_sso.js'));
-  copyFileSync(join(root, 'pkg/edge_sso_bg.wasm'), join(dir, 'edge_sso_bg.wasm'));
+  const modules = copyPackageModules(dir); // the `workerd` condition's entry and its siblings
   const port = await freePort();
   writeFileSync(join(dir, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
@@ -42,9 +39,7 @@ const config :Workerd.Config = (
 const worker :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed "worker.js"),
-    (name = "edge-sso", esModule = embed "edge-sso.js"),
-    (name = "edge_sso.js", esModule = embed "edge_sso.js"),
-    (name = "edge_sso_bg.wasm", wasm = embed "edge_sso_bg.wasm"),
+    ${modules.join(',\n    ')},
   ],
   compatibilityDate = "2025-01-01",
 );

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { copyPackageModules } from './workerd-package.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const WORKER_SRC = join(root, 'examples/edge-worker/src');
@@ -119,8 +120,6 @@ export async function startWorker({ port = 0, idp, op, allowedOpenerOrigin, stor
 
 /** Copies the worker's modules and the built package; returns the capnp module list. */
 function copyModules(dir) {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  const entry = pkg.exports['.'].workerd; // the export condition under test
   // One flat directory: workerd resolves a bare `edge-sso` next to the importer.
   const modules = [];
   for (const file of readdirSync(WORKER_SRC).filter((f) => f.endsWith('.js')).sort()) {
@@ -128,14 +127,7 @@ function copyModules(dir) {
     modules.push(`(name = "${file}", esModule = embed "${file}")`);
   }
   // The package's workerd entry imports its siblings by relative path.
-  copyFileSync(join(root, entry), join(dir, 'edge-sso.js'));
-  copyFileSync(join(root, 'pkg/edge_sso.js'), join(dir, 'edge_sso.js'));
-  copyFileSync(join(root, 'pkg/edge_sso_bg.wasm'), join(dir, 'edge_sso_bg.wasm'));
-  modules.push(
-    '(name = "edge-sso", esModule = embed "edge-sso.js")',
-    '(name = "edge_sso.js", esModule = embed "edge_sso.js")',
-    '(name = "edge_sso_bg.wasm", wasm = embed "edge_sso_bg.wasm")',
-  );
+  modules.push(...copyPackageModules(dir));
   // The entry point must come first.
   const main = modules.findIndex((m) => m.startsWith('(name = "index.js"'));
   return [modules[main], ...modules.filter((_, i) => i !== main)];

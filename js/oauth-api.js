@@ -1,0 +1,253 @@
+// The public OAuth API: thin classes and functions over the module's one
+// handle type and one dispatch function (src/wasm/oauth.rs says why). Every
+// rule is in the module; this file only turns arguments into strings and
+// answers back into values, or into thrown EdgeSsoErrors.
+//
+// Nothing here holds a token: answers that carry one (a token request's body,
+// the Authorization header) are handed straight to the caller.
+import { RawOAuthClient, oauthCall } from './edge_sso.js';
+
+// Operation numbers: `op` and `free_op` in src/wasm/oauth.rs.
+const CONFIGURE = 0;
+const AUTHORIZE = 1;
+const HANDLE_CALLBACK = 2;
+const TOKEN_REQUEST = 3;
+const REFRESH_REQUEST = 4;
+const ACCEPT_TOKEN_RESPONSE = 5;
+const AUTHORIZATION_HEADER = 6;
+const NEEDS_REFRESH = 7;
+const TOKEN_INFO = 8;
+const ID_TOKEN_CLAIMS = 9;
+const CLEAR = 10;
+const RESPONSE_HELD = 11;
+const DROP_RESPONSE = 12;
+const CREATE_PKCE = 0;
+const PKCE_CHALLENGE = 1;
+const RANDOM_STATE = 2;
+const RANDOM_NONCE = 3;
+const VERSION = 4;
+
+/** An EdgeSsoError from the module's `{ code, message, ... }`. */
+function edgeSsoError({ message, ...fields }) {
+  const e = new Error(message);
+  e.name = 'EdgeSsoError';
+  return Object.assign(e, fields);
+}
+
+/** The value of an answer, or its error thrown. */
+function answer(text) {
+  if (text.charCodeAt(0) === 33 /* ! */) throw edgeSsoError(JSON.parse(text.slice(1)));
+  return JSON.parse(text);
+}
+
+/**
+ * An options object as JSON text for src/options.rs, which documents the
+ * encoding: own enumerable string keys only, each getter read once;
+ * `undefined` as `null`; a value JSON cannot hold (function, symbol, BigInt,
+ * NaN, ±Infinity), an array, and anything nested deeper than an option's own
+ * object (`extraParams`) as `[]`, which the module refuses as the wrong type.
+ */
+function encode(value, field = 'options', depth = 0) {
+  if (value === undefined || value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : '[]';
+    case 'object': {
+      if (Array.isArray(value) || depth > 1) return '[]';
+      const keys = Object.keys(value);
+      // A member made with Object.defineProperty is not enumerable and would
+      // be skipped without a word; a skipped option could be a check.
+      const hidden = Object.getOwnPropertyNames(value).find((k) => !keys.includes(k));
+      if (hidden !== undefined) {
+        throw edgeSsoError({
+          code: 'arg.invalid',
+          message: `invalid \`${field}\`: its member \`${hidden.slice(0, 64)}\` is not enumerable, so it would not be read`,
+        });
+      }
+      const members = keys.map((k) => `${JSON.stringify(k)}:${encode(value[k], k, depth + 1)}`);
+      return `{${members.join(',')}}`;
+    }
+    default:
+      return '[]';
+  }
+}
+
+/** A string argument, or `undefined` (which the module refuses by name). */
+const str = (v) => (typeof v === 'string' ? v : undefined);
+
+const raws = new WeakMap(); // OAuthClient -> RawOAuthClient
+const facts = new WeakMap(); // OAuthClient -> its configuration's public fields
+const responses = new WeakMap(); // AuthorizationResponse -> { client, id }
+const MADE_BY_HANDLE_CALLBACK = Symbol('AuthorizationResponse');
+
+function call(client, op, n = 0, a, b) {
+  const raw = raws.get(client);
+  if (raw === undefined) throw edgeSsoError({ code: 'arg.invalid', message: 'invalid `client`: it was freed' });
+  return answer(raw.call(op, n, a, b));
+}
+
+/**
+ * A public OAuth 2.0 client (authorization code + PKCE S256) with its pending
+ * authorizations and its token vault, all inside the wasm instance.
+ */
+export class OAuthClient {
+  /**
+   * Checks the configuration (https endpoints, no secret) and creates the client.
+   * @example new OAuthClient({ authorizationEndpoint, tokenEndpoint, clientId, redirectUri })
+   */
+  constructor(config) {
+    raws.set(this, new RawOAuthClient());
+    const text = encode(config, 'config');
+    call(this, CONFIGURE, 0, text);
+    // What the module accepted, read once (a getter is not run again).
+    const { clientId, redirectUri, issuer } = JSON.parse(text);
+    facts.set(this, { clientId, redirectUri, issuer: issuer ?? undefined });
+  }
+
+  /** Builds the authorization URL and remembers the flow (one-time, expiring). */
+  authorize(options) {
+    return call(this, AUTHORIZE, 0, encode(options));
+  }
+
+  /** Checks a callback URL: redirect URI, structure, `iss`, `state` (one-time), then `error`. */
+  handleCallback(url, options) {
+    const r = call(this, HANDLE_CALLBACK, 0, str(url), encode(options));
+    return new AuthorizationResponse(MADE_BY_HANDLE_CALLBACK, this, r);
+  }
+
+  /** The token request `{ url, method, headers, body }` for a validated response (consumes it). */
+  tokenRequest(response) {
+    const r = responses.get(response);
+    const own = r !== undefined && r.client === this;
+    return call(this, TOKEN_REQUEST, own ? r.id : 0, own ? '' : undefined);
+  }
+
+  /** The refresh request (`grant_type=refresh_token`) for your `fetch`. */
+  refreshRequest(options) {
+    return call(this, REFRESH_REQUEST, 0, encode(options));
+  }
+
+  /** Validates the token endpoint's response (the body text, or the parsed object) and stores the tokens. */
+  acceptTokenResponse(body, options) {
+    let text;
+    if (typeof body === 'string') text = body;
+    else if (body !== null && typeof body === 'object') {
+      try {
+        text = str(JSON.stringify(body));
+      } catch {
+        text = undefined; // a cycle or a BigInt: refused below as not a body
+      }
+    }
+    return call(this, ACCEPT_TOKEN_RESPONSE, 0, text, encode(options));
+  }
+
+  /** `"Bearer <token>"` for an API call's `Authorization` header: send it, do not store or log it. */
+  authorizationHeader(options) {
+    return call(this, AUTHORIZATION_HEADER, 0, encode(options));
+  }
+
+  /** Whether the access token should be refreshed (none held, or expiring within the leeway). */
+  needsRefresh(options) {
+    return call(this, NEEDS_REFRESH, 0, encode(options));
+  }
+
+  /** Public facts about the held tokens, or `null`. */
+  tokenInfo() {
+    return call(this, TOKEN_INFO);
+  }
+
+  /** The validated claims of the held ID token (`sub`, `email`, ...), or `null`. */
+  idTokenClaims() {
+    return call(this, ID_TOKEN_CLAIMS);
+  }
+
+  /** Forgets (and zeroizes) every token, pending authorization and unused response. */
+  clear() {
+    call(this, CLEAR);
+  }
+
+  /** Configuration and token facts; never a token. */
+  toJSON() {
+    return { ...facts.get(this), tokenInfo: this.tokenInfo() };
+  }
+
+  toString() {
+    return `[OAuthClient ${facts.get(this).clientId}]`;
+  }
+
+  /**
+   * Frees the client's memory in the module now, its tokens and codes wiped,
+   * rather than whenever the garbage collector gets to it; the client cannot
+   * be used afterwards.
+   */
+  free() {
+    raws.get(this)?.free();
+    raws.delete(this);
+  }
+
+  [Symbol.dispose]() {
+    this.free();
+  }
+}
+
+/** A callback that passed every check; pass it to `tokenRequest` (once). */
+export class AuthorizationResponse {
+  constructor(key, client, r) {
+    if (key !== MADE_BY_HANDLE_CALLBACK) {
+      throw new TypeError('an AuthorizationResponse comes from OAuthClient.handleCallback');
+    }
+    responses.set(this, { client, id: r.id });
+    Object.defineProperties(this, {
+      state: { value: r.state, enumerable: true },
+      nonce: { value: r.nonce, enumerable: true },
+      iss: { value: r.iss, enumerable: true },
+    });
+  }
+
+  /** Whether `tokenRequest` already consumed this response. */
+  get consumed() {
+    const { client, id } = responses.get(this);
+    return !raws.has(client) || !call(client, RESPONSE_HELD, id);
+  }
+
+  /** Public fields only: the authorization code is never in JavaScript's hands here. */
+  toJSON() {
+    return { state: this.state, iss: this.iss, consumed: this.consumed };
+  }
+
+  toString() {
+    return '[AuthorizationResponse]';
+  }
+
+  /** Drops the response now (its code wiped) instead of when the client drops it. */
+  free() {
+    const { client, id } = responses.get(this);
+    if (raws.has(client)) call(client, DROP_RESPONSE, id);
+  }
+
+  [Symbol.dispose]() {
+    this.free();
+  }
+}
+
+const free = (op, a, b) => answer(oauthCall(op, a, b));
+
+/** Generates a PKCE verifier (43–128 chars from the CSPRNG, default 64) and its S256 challenge. */
+export const createPkce = (options) => free(CREATE_PKCE, encode(options));
+
+/** The S256 challenge of a verifier, after checking it against RFC 7636 §4.1; `method` may only be "S256". */
+export const pkceChallenge = (verifier, method) =>
+  free(PKCE_CHALLENGE, str(verifier), method == null ? undefined : (str(method) ?? ''));
+
+/** 256 random bits, base64url: a fresh OAuth `state`. */
+export const randomState = () => free(RANDOM_STATE);
+
+/** 256 random bits, base64url: a fresh OpenID Connect `nonce`. */
+export const randomNonce = () => free(RANDOM_NONCE);
+
+/** The crate version, for diagnostics. */
+export const version = () => free(VERSION);
