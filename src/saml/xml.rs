@@ -314,7 +314,7 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Document<'_>> {
             }
             Event::Text(t) => {
                 let raw = t.xml10_content().map_err(|_| XmlError::Malformed)?;
-                if raw.contains(']') && raw.contains("]]>") {
+                if raw.contains("]]>") {
                     return Err(XmlError::Malformed.into()); // XML 1.0 §2.4
                 }
                 push_text(&mut stack, cow_of(input, raw))?;
