@@ -28,6 +28,14 @@ pub(crate) fn find(s: &[u8], byte: u8) -> Option<usize> {
     None
 }
 
+/// RFC 6749's `NQCHAR` (Appendix A): `%x21 / %x23-5B / %x5D-7E`, printable
+/// ASCII without space, `"` and `\`.
+/// Byte by byte is the same test as by `char`: every allowed character is
+/// ASCII, and every byte of a non-ASCII character is above `0x7e`.
+pub(crate) fn nqchar(b: u8) -> bool {
+    matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e)
+}
+
 /// A multiplication that saturates at `u64::MAX`, checked by a division:
 /// `u64::saturating_mul` needs a 128-bit product on wasm32 (`__multi3`).
 pub(crate) fn saturating_mul(a: u64, b: u64) -> u64 {
@@ -49,6 +57,11 @@ mod tests {
         assert_eq!(find(b"a?b?", b'?'), Some(1));
         assert_eq!(find(b"ab", b'?'), None);
         assert_eq!(find(b"", b'?'), None);
+        let nq: Vec<u8> = (0..=255u8).filter(|&b| nqchar(b)).collect();
+        let want: Vec<u8> = (0x21..=0x7eu8)
+            .filter(|&b| b != b'"' && b != b'\\')
+            .collect();
+        assert_eq!(nq, want);
         let cases = [
             (0, 0),
             (0, u64::MAX),

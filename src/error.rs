@@ -332,12 +332,9 @@ impl ErrorResponse {
     /// assert!(ErrorResponse::from_parts("bad\"code", None, None).is_none());
     /// ```
     pub fn from_parts(error: &str, description: Option<&str>, uri: Option<&str>) -> Option<Self> {
-        // Checked byte by byte: every allowed character is ASCII, and every
-        // byte of a non-ASCII character is above 0x7e, so this is the same
-        // test as by `char`.
-        let code_ok: fn(u8) -> bool = |b| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e);
-        let text_ok: fn(u8) -> bool =
-            |b| b == b' ' || matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e);
+        // Byte by byte, as crate::ascii::nqchar says why.
+        let code_ok: fn(u8) -> bool = crate::ascii::nqchar;
+        let text_ok: fn(u8) -> bool = |b| b == b' ' || crate::ascii::nqchar(b);
         let valid = |s: &str, max: usize, space: bool| {
             !s.is_empty()
                 && s.len() <= max

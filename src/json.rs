@@ -31,11 +31,17 @@
 //! Strings without escapes borrow from the input; those with escapes are
 //! decoded into a buffer allocated once, at the escaped length (which is never
 //! shorter), so a token is never copied by a growing buffer that leaves pieces
-//! of it behind in freed memory.
+//! of it behind in freed memory. That buffer is a [`Str::Decoded`], wiped when
+//! it is dropped wherever that happens: halfway through decoding it, when the
+//! document fails to parse after it, with a member nobody reads. Only
+//! [`Str::into_owned`] takes it out unwiped, for a caller that moves it into
+//! its own zeroizing type (the token response's `Secret`s).
 
-use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::ops::Deref;
+
+use zeroize::Zeroizing;
 
 /// The deepest nesting of arrays and objects accepted.
 pub(crate) const MAX_DEPTH: usize = 127;
@@ -50,9 +56,41 @@ pub(crate) enum Value<'a> {
     // Read by the options of the wasm API (src/options.rs) only.
     Bool(#[cfg_attr(not(any(target_arch = "wasm32", test)), allow(dead_code))] bool),
     Number(Number<'a>),
-    String(Cow<'a, str>),
+    String(Str<'a>),
     Array(Vec<Value<'a>>),
     Object(Object<'a>),
+}
+
+/// A string value or member name, as read.
+#[cfg_attr(test, derive(Debug, PartialEq))]
+pub(crate) enum Str<'a> {
+    /// Written without escapes: borrowed from the text.
+    Borrowed(&'a str),
+    /// Decoded from escapes into its own buffer, which is wiped on drop.
+    Decoded(Zeroizing<String>),
+}
+
+impl Str<'_> {
+    /// The string as a plain `String`: a decoded one is moved out of its
+    /// buffer without a copy (the buffer left behind is empty), so the caller
+    /// takes over wiping it; a borrowed one is copied.
+    pub fn into_owned(self) -> String {
+        match self {
+            Self::Borrowed(s) => String::from(s),
+            Self::Decoded(mut s) => core::mem::take(&mut *s),
+        }
+    }
+}
+
+impl Deref for Str<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            Self::Borrowed(s) => s,
+            Self::Decoded(s) => s,
+        }
+    }
 }
 
 impl<'a> Value<'a> {
@@ -67,12 +105,12 @@ impl<'a> Value<'a> {
 
 /// An object's members in document order; names are unique.
 #[cfg_attr(test, derive(Debug, PartialEq))]
-pub(crate) struct Object<'a>(Vec<(Cow<'a, str>, Value<'a>)>);
+pub(crate) struct Object<'a>(Vec<(Str<'a>, Value<'a>)>);
 
 impl<'a> Object<'a> {
     /// The value of member `name`.
     pub fn get(&self, name: &str) -> Option<&Value<'a>> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+        self.0.iter().find(|(k, _)| **k == *name).map(|(_, v)| v)
     }
 
     /// The members, in document order.
@@ -89,7 +127,7 @@ impl<'a> Object<'a> {
 
     /// Takes member `name` out (so a token can move into a zeroizing buffer).
     pub fn remove(&mut self, name: &str) -> Option<Value<'a>> {
-        let i = self.0.iter().position(|(k, _)| k == name)?;
+        let i = self.0.iter().position(|(k, _)| **k == *name)?;
         Some(self.0.swap_remove(i).1)
     }
 }
@@ -302,7 +340,7 @@ impl<'a> Reader<'a> {
 
     /// After `{`.
     fn object(&mut self) -> Option<Object<'a>> {
-        let mut members: Vec<(Cow<'a, str>, Value<'a>)> = Vec::new();
+        let mut members: Vec<(Str<'a>, Value<'a>)> = Vec::new();
         let mut token = self.next_token()?;
         if token == b'}' {
             return Some(Object(members));
@@ -312,7 +350,7 @@ impl<'a> Reader<'a> {
                 return None;
             }
             let name = self.string()?;
-            if members.iter().any(|(k, _)| *k == name) || self.next_token()? != b':' {
+            if members.iter().any(|(k, _)| **k == *name) || self.next_token()? != b':' {
                 return None;
             }
             members.push((name, self.value()?));
@@ -325,7 +363,7 @@ impl<'a> Reader<'a> {
     }
 
     /// After the opening quote: up to and including the closing one.
-    fn string(&mut self) -> Option<Cow<'a, str>> {
+    fn string(&mut self) -> Option<Str<'a>> {
         let bytes = self.text.as_bytes();
         let start = self.pos;
         // First find the end, so that a decoded string is allocated once at
@@ -346,9 +384,10 @@ impl<'a> Reader<'a> {
         self.pos = end + 1;
         let raw = self.text.get(start..end)?;
         if !escaped {
-            return Some(Cow::Borrowed(raw));
+            return Some(Str::Borrowed(raw));
         }
-        let mut out = String::with_capacity(raw.len());
+        // Wiped if an escape further on turns out to be invalid.
+        let mut out = Zeroizing::new(String::with_capacity(raw.len()));
         let mut rest = raw;
         while let Some(i) = crate::ascii::find(rest.as_bytes(), b'\\') {
             out.push_str(rest.get(..i)?);
@@ -369,7 +408,7 @@ impl<'a> Reader<'a> {
             rest = esc.get(used..)?;
         }
         out.push_str(rest);
-        Some(Cow::Owned(out))
+        Some(Str::Decoded(out))
     }
 
     fn number(&mut self) -> Option<Number<'a>> {
@@ -508,7 +547,7 @@ mod tests {
     fn strings_without_escapes_borrow_and_with_escapes_decode() {
         assert!(matches!(
             parse(r#""plain""#),
-            Some(Value::String(Cow::Borrowed("plain")))
+            Some(Value::String(Str::Borrowed("plain")))
         ));
         assert_eq!(string(r#""\"\\\/\b\f\n\r\t""#), "\"\\/\u{8}\u{c}\n\r\t");
         assert_eq!(string(r#""a\u0041\u00e9\u20AC""#), "aAé€");
@@ -524,7 +563,7 @@ mod tests {
         assert_eq!(string(r#""\uFFFF\uFDD0""#), "\u{FFFF}\u{FDD0}");
         let decoded = parse(r#""a\nb""#).unwrap();
         assert!(
-            matches!(decoded, Value::String(Cow::Owned(ref s)) if s.capacity() == 4),
+            matches!(decoded, Value::String(Str::Decoded(ref s)) if s.capacity() == 4),
             "allocated once, at the escaped length"
         );
     }

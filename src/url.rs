@@ -222,14 +222,9 @@ pub fn check_endpoint(field: &'static str, s: &str) -> Result<()> {
 /// Decodes an `application/x-www-form-urlencoded` string strictly: `+` is a
 /// space, every `%` must start a two-digit hex escape, and the result must be
 /// UTF-8. Lenient decoders silently keep bad escapes, which lets two parsers
-/// disagree about one value; we refuse instead.
-#[cfg_attr(not(feature = "saml"), allow(dead_code))] // the SAML redirect binding's
-pub(crate) fn form_decode(s: &str) -> Option<String> {
-    form_decode_bytes(s.as_bytes())
-}
-
-/// [`form_decode`] of a part of a query, split on bytes.
-fn form_decode_bytes(bytes: &[u8]) -> Option<String> {
+/// disagree about one value; we refuse instead. Takes bytes: [`parse_query`]
+/// splits a query on bytes, the SAML redirect binding on `str`.
+pub(crate) fn form_decode(bytes: &[u8]) -> Option<String> {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
@@ -263,7 +258,7 @@ pub(crate) fn parse_query(q: &str) -> Option<Vec<(String, String)>> {
             Some(i) => (seg.get(..i)?, seg.get(i + 1..)?),
             None => (seg, &b""[..]),
         };
-        pairs.push((form_decode_bytes(k)?, form_decode_bytes(v)?));
+        pairs.push((form_decode(k)?, form_decode(v)?));
     }
     Some(pairs)
 }
@@ -495,12 +490,12 @@ mod tests {
 
     #[test]
     fn strict_form_decoding() {
-        assert_eq!(form_decode("a+b%20c%2B").unwrap(), "a b c+");
-        assert_eq!(form_decode("%C3%A9").unwrap(), "\u{e9}");
-        assert!(form_decode("%").is_none());
-        assert!(form_decode("%4").is_none());
-        assert!(form_decode("%zz").is_none());
-        assert!(form_decode("%FF").is_none());
+        assert_eq!(form_decode(b"a+b%20c%2B").unwrap(), "a b c+");
+        assert_eq!(form_decode(b"%C3%A9").unwrap(), "\u{e9}");
+        assert!(form_decode(b"%").is_none());
+        assert!(form_decode(b"%4").is_none());
+        assert!(form_decode(b"%zz").is_none());
+        assert!(form_decode(b"%FF").is_none());
         let q = parse_query("a=1&&b=&c").unwrap();
         assert_eq!(
             q,

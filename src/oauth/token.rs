@@ -200,13 +200,12 @@ fn take_secret(map: &mut Object<'_>, key: &str) -> Option<core::result::Result<S
     }
 }
 
-/// RFC 6749 §3.3: space-delimited `scope-token`s of `%x21 / %x23-5B / %x5D-7E`.
-/// Read as bytes: every allowed character is ASCII, and every byte of a
-/// non-ASCII character is above `0x7e`, so the answer is the same as by `char`.
+/// RFC 6749 §3.3: space-delimited `scope-token`s of `NQCHAR`s
+/// ([`crate::ascii::nqchar`]).
 pub(crate) fn valid_scope(s: &str) -> bool {
-    s.as_bytes().split(|b| *b == b' ').all(|tok| {
-        !tok.is_empty() && crate::ascii::all(tok, |b| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e))
-    })
+    s.as_bytes()
+        .split(|b| *b == b' ')
+        .all(|tok| !tok.is_empty() && crate::ascii::all(tok, crate::ascii::nqchar))
 }
 
 #[cfg(test)]

@@ -19,12 +19,31 @@
 /// returns how many characters were consumed (a multiple of 16). Without
 /// WebAssembly SIMD it consumes nothing.
 ///
+/// The caller decodes the rest with the `base64` crate, and the two together
+/// are the crate's decoding of the whole input, whether the prefix took three
+/// blocks (with SIMD) or none:
+///
 /// ```
-/// # use edge_sso::saml::b64_blocks::decode_prefix;
+/// use base64::engine::general_purpose::STANDARD;
+/// use base64::Engine as _;
+/// use edge_sso::saml::b64_blocks::decode_prefix;
+///
+/// let input = b"VGhlIHF1aWNrIGJyb3duIGZveCBqdW1wcyBvdmVyIHRoZSBsYXp5IGRvZy4=";
 /// let mut out = Vec::new();
-/// let used = decode_prefix(b"aGVsbG8gd29ybGQhISEhaGk=", &mut out);
-/// assert_eq!(&out[..], &b"hello world!!!!"[..out.len()]);
-/// assert!(used % 16 == 0 && used <= 16);
+/// let used = decode_prefix(input, &mut out);
+/// assert!(used % 16 == 0 && used <= 48, "whole blocks, never the padded one");
+/// assert_eq!(out.len(), used / 16 * 12);
+/// STANDARD.decode_vec(&input[used..], &mut out).unwrap();
+/// assert_eq!(out, b"The quick brown fox jumps over the lazy dog.");
+///
+/// // A block with anything but the alphabet (here a space) ends the prefix
+/// // before it, and the crate refuses it.
+/// let input = b"VGhlIHF1aWNrIGJy b3duIGZveCBqdW1w";
+/// let mut out = Vec::new();
+/// let used = decode_prefix(input, &mut out);
+/// assert!(used <= 16);
+/// assert_eq!(out.len(), used / 16 * 12);
+/// assert!(STANDARD.decode_vec(&input[used..], &mut out).is_err());
 /// ```
 pub fn decode_prefix(input: &[u8], out: &mut Vec<u8>) -> usize {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]

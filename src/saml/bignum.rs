@@ -12,7 +12,9 @@
 //! 2^56, and a whole column of the product together with its share of the
 //! reduction (at most 2·len products) still fits a `u64`. Each column is
 //! then a plain dot product (load, load, multiply, add) and the carry is
-//! taken once per column. There are more limbs (74 instead of 64 for
+//! taken once per column. 27-bit limbs reach [`MAX_BITS`] (13,795 bits);
+//! a larger modulus is refused, which costs nothing: RSA keys stop at 8,192
+//! bits (`pkcs1::MAX_RSA_BITS`). There are more limbs (74 instead of 64 for
 //! RSA-2048), but a dot product has no dependency between its terms, so it
 //! runs as WebAssembly SIMD (`i64x2.extmul_low_i32x4_u`, two products per
 //! instruction) where the build enables `simd128`, and as plain scalar code
@@ -50,12 +52,30 @@ pub struct Modulus {
     bits: usize,
 }
 
+/// The largest modulus [`Modulus::new`] accepts, in bits: what 27-bit limbs
+/// hold with two spare bits (R ≥ 4n).
+pub const MAX_BITS: usize = 27 * max_limbs(27) - 2;
+
 /// A column holds at most 2·len products below 2^(2w), plus the carry from
 /// the column before; this is the most products a `u64` can absorb for a
 /// given `w`, with the carry's share left over.
-fn max_limbs(w: u32) -> usize {
+const fn max_limbs(w: u32) -> usize {
     let per_product = 1u128 << (2 * w);
     (((1u128 << 64) - (1u128 << 48)) / (2 * per_product)) as usize
+}
+
+/// The size in bits of the big-endian number `be` (0 for zero).
+///
+/// ```
+/// use edge_sso::saml::bignum::bit_length;
+/// assert_eq!(bit_length(&[0x00, 0x01, 0x00]), 9);
+/// assert_eq!(bit_length(&[0x00]), 0);
+/// ```
+pub fn bit_length(be: &[u8]) -> usize {
+    match be.iter().position(|&b| b != 0) {
+        Some(first) => 8 * (be.len() - first) - be[first].leading_zeros() as usize,
+        None => 0,
+    }
 }
 
 fn mask(w: u32) -> u32 {
@@ -206,26 +226,34 @@ struct Scratch {
 }
 
 impl Modulus {
-    /// `n` as big-endian bytes; `None` unless odd and greater than 1.
+    /// `n` as big-endian bytes; `None` unless odd, greater than 1 and at
+    /// most [`MAX_BITS`] bits. The work of preparing a modulus (R² mod n)
+    /// grows with the square of its size: callers with a size policy check
+    /// it first ([`bit_length`]).
     ///
     /// ```
-    /// use edge_sso::saml::bignum::Modulus;
+    /// use edge_sso::saml::bignum::{Modulus, MAX_BITS};
     /// assert!(Modulus::new(&[0x0f, 0xff]).is_some());
     /// assert!(Modulus::new(&[0x10, 0x00]).is_none(), "even");
     /// assert!(Modulus::new(&[0x01]).is_none());
+    /// assert!(Modulus::new(&vec![0xff; MAX_BITS / 8 + 1]).is_none(), "too large");
     /// ```
     pub fn new(n_be: &[u8]) -> Option<Self> {
         let first = n_be.iter().position(|&b| b != 0)?;
         let n_be = n_be.get(first..)?;
-        let bits = 8 * n_be.len() - n_be.first()?.leading_zeros() as usize;
-        if n_be.last()? & 1 == 0 || bits < 2 {
+        let bits = bit_length(n_be);
+        if n_be.last()? & 1 == 0 || !(2..=MAX_BITS).contains(&bits) {
             return None;
         }
-        // R ≥ 4n: two spare bits above the modulus.
-        let w = [28, 27, 26]
-            .into_iter()
-            .find(|&w| (bits + 2).div_ceil(w as usize) <= max_limbs(w))?;
+        // R ≥ 4n: two spare bits above the modulus. 28-bit limbs while the
+        // column bound allows, else 27 (enough for MAX_BITS).
+        let w = if (bits + 2).div_ceil(28) <= max_limbs(28) {
+            28
+        } else {
+            27
+        };
         let len = (bits + 2).div_ceil(w as usize);
+        debug_assert!(len <= max_limbs(w));
         let n = limbs_from_be(n_be, w, len)?;
         // Newton's iteration doubles the correct low bits each step: 1→2→…→32.
         let n0 = *n.first()?;
@@ -603,9 +631,9 @@ mod tests {
 
     /// The column sums' bound: moduli of all-ones limbs (the largest for
     /// their size, so operands near n have every limb at its maximum), at
-    /// each limb width and across the width changes (3,554 bits is the last
-    /// 28-bit size). An overflow would panic here (debug arithmetic) or
-    /// differ from the reference.
+    /// each limb width, across the width change (3,554 bits is the last
+    /// 28-bit size) and at the largest size accepted. An overflow would
+    /// panic here (debug arithmetic) or differ from the reference.
     #[test]
     fn largest_values_of_each_size_stay_in_bounds() {
         let limbs = |be: &[u8]| -> Vec<u32> {
@@ -613,7 +641,8 @@ mod tests {
                 .map(|c| c.iter().fold(0u32, |a, &b| (a << 8) | u32::from(b)))
                 .collect()
         };
-        for bits in [62, 3554, 3555, 3584, 4096, 8192] {
+        assert_eq!(MAX_BITS, 13_795);
+        for bits in [62, 3554, 3555, 3584, 4096, 8192, MAX_BITS] {
             let mut n = vec![0xffu8; bits / 8];
             if bits % 8 != 0 {
                 n.insert(0, (1u8 << (bits % 8)) - 1);
@@ -658,6 +687,33 @@ mod tests {
                 m.double_mod(&mut x);
             }
             assert_eq!(m.r2, x, "{} bits", m.bits());
+        }
+    }
+
+    /// 27-bit limbs are the narrowest: a modulus one bit past what they
+    /// hold is refused (there was a 26-bit width for it, which no accepted
+    /// RSA key could reach), and leading zero bytes do not count.
+    #[test]
+    fn refuses_moduli_beyond_the_largest_width() {
+        let odd_of = |bits: usize| {
+            let mut n = vec![0xffu8; bits / 8];
+            n.insert(0, (1u8 << (bits % 8)) - 1);
+            n
+        };
+        let largest = Modulus::new(&odd_of(13_795)).unwrap();
+        assert_eq!((largest.bits(), largest.w), (13_795, 27));
+        assert!(Modulus::new(&odd_of(13_796)).is_none());
+        assert!(Modulus::new(&odd_of(20_000)).is_none());
+        let padded = [&[0u8; 3][..], &odd_of(13_795)].concat();
+        assert_eq!(Modulus::new(&padded).unwrap().bits(), 13_795);
+        for (be, bits) in [
+            (&[][..], 0),
+            (&[0, 0], 0),
+            (&[1], 1),
+            (&[0, 0x80], 8),
+            (&[0, 1, 0], 9),
+        ] {
+            assert_eq!(bit_length(be), bits, "{be:?}");
         }
     }
 

@@ -9,13 +9,16 @@
 use der::asn1::UintRef;
 use der::{Decode, Reader, SliceReader};
 
-use super::bignum::Modulus;
+use super::bignum::{self, Modulus};
 
 /// RSA moduli below this size are refused (SECURITY.md).
 pub const MIN_RSA_BITS: usize = 2048;
 /// ...and above this one: a configured key this large is a mistake, and each
 /// verification with it costs the square of its size.
 pub const MAX_RSA_BITS: usize = 8192;
+
+// Every key the policy accepts fits the Montgomery arithmetic.
+const _: () = assert!(MAX_RSA_BITS <= bignum::MAX_BITS);
 
 /// An RSA public key `(n, e)`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -98,8 +101,9 @@ impl RsaPublicKey {
         if !reader.is_finished() {
             return Err(KeyProblem::Malformed);
         }
-        let modulus = Modulus::new(n.as_bytes()).ok_or(KeyProblem::Unsupported)?;
-        if !(MIN_RSA_BITS..=MAX_RSA_BITS).contains(&modulus.bits()) {
+        // The policy first, on the bytes: preparing the modulus (R² mod n)
+        // is the expensive part, and a key refused here never gets it.
+        if !(MIN_RSA_BITS..=MAX_RSA_BITS).contains(&bignum::bit_length(n.as_bytes())) {
             return Err(KeyProblem::Unsupported);
         }
         let exponent = strip_zeros(e.as_bytes()).to_vec();
@@ -107,6 +111,8 @@ impl RsaPublicKey {
         if !odd || exponent.len() > 8 || exponent == [1] {
             return Err(KeyProblem::Unsupported);
         }
+        // Refuses an even modulus.
+        let modulus = Modulus::new(n.as_bytes()).ok_or(KeyProblem::Unsupported)?;
         Ok(Self { modulus, exponent })
     }
 

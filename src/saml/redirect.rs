@@ -58,14 +58,14 @@ fn params(query: &str) -> Result<Vec<RawParam<'_>>> {
             return Err(SamlError::RedirectMalformed.into());
         }
         let (k, v) = seg.split_once('=').unwrap_or((seg, ""));
-        let name = form_decode(k).ok_or(SamlError::RedirectMalformed)?;
+        let name = form_decode(k.as_bytes()).ok_or(SamlError::RedirectMalformed)?;
         if out.iter().any(|p| p.name == name) {
             return Err(SamlError::RedirectMalformed.into());
         }
         out.push(RawParam {
             name,
             raw: v,
-            value: form_decode(v).ok_or(SamlError::RedirectMalformed)?,
+            value: form_decode(v.as_bytes()).ok_or(SamlError::RedirectMalformed)?,
         });
     }
     Ok(out)

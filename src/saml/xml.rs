@@ -314,7 +314,7 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Document<'_>> {
             }
             Event::Text(t) => {
                 let raw = t.xml10_content().map_err(|_| XmlError::Malformed)?;
-                if raw.contains(']') && raw.contains("]]>") {
+                if raw.contains("]]>") {
                     return Err(XmlError::Malformed.into()); // XML 1.0 §2.4
                 }
                 push_text(&mut stack, cow_of(input, raw))?;
@@ -327,6 +327,12 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Document<'_>> {
                 push_text(&mut stack, cow_of(input, raw))?;
             }
             Event::GeneralRef(r) => {
+                // Outside the root only `Misc` (comments, PIs, literal white
+                // space) may appear, and it has no references: `&#32;` there
+                // is refused even though it decodes to a space.
+                if stack.is_empty() {
+                    return Err(XmlError::Malformed.into());
+                }
                 let ch = if r.is_char_ref() {
                     r.resolve_char_ref()
                         .ok()
@@ -858,6 +864,32 @@ mod tests {
         assert_eq!(parse("<a>]]&gt;</a>").unwrap().root.text(), "]]>");
         assert!(parse("<a b='1' c=\"2\"/>").is_ok());
         assert!(parse("<é:b xmlns:é='u'/>").is_ok());
+    }
+
+    /// XML 1.0 §2.1 and §2.8: before and after the root element only
+    /// comments, processing instructions and white space (`Misc`) may
+    /// appear, and white space is `S`, literal characters: a character or
+    /// entity reference there is not well-formed, even one that decodes to
+    /// white space.
+    #[test]
+    fn refuses_references_outside_the_root_element() {
+        for bad in [
+            "<a/>&#32;",
+            "<a/>&#x9;",
+            "<a/>&#10;",
+            "<a/>&amp;",
+            "<a/>\n&lt;\n",
+            "&#32;<a/>",
+            "&#xA;<a/>",
+            "&amp;<a/>",
+            "<?xml version=\"1.0\"?>&#32;<a/>",
+            "<a/>&x;",
+        ] {
+            assert_eq!(code(bad), "xml.malformed", "{bad:?}");
+        }
+        // White space written literally is still allowed there, and references inside the root are decoded.
+        let d = parse(" \r\n\t<a>&#32;&amp;</a>\n<!-- c --> ").unwrap();
+        assert_eq!(d.root.text(), " &");
     }
 
     #[test]

@@ -8,7 +8,9 @@
 //! the dozen bindings below, so it does without `js-sys`; the full module
 //! still takes `js-sys` for the SAML facade's promises, typed arrays and
 //! `WebAssembly.Memory` (see `saml.rs`, `text_in.rs`), and its shared
-//! conversions (`interop.rs`) use these same declarations.
+//! conversions (`interop.rs`) use these same declarations. `TextEncoder`,
+//! which only the SAML facade uses (`text_in.rs`), is declared here too, in
+//! the full module only.
 //!
 //! Each binding is the very JavaScript operation the `js-sys` function of
 //! the same name performs, so behaviour does not change: `instanceof Object`
@@ -80,4 +82,35 @@ extern "C" {
     /// `Date.now()`: milliseconds since the epoch.
     #[wasm_bindgen(js_namespace = Date, js_name = now)]
     pub fn date_now() -> f64;
+}
+
+#[cfg(feature = "saml")]
+#[wasm_bindgen]
+extern "C" {
+    /// A `TextEncoder` (UTF-8).
+    pub type TextEncoder;
+
+    /// `new TextEncoder()`.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> TextEncoder;
+
+    /// `encoder.encodeInto(source, destination)`: as much of `source` as
+    /// fits, UTF-8, into `destination`.
+    #[wasm_bindgen(method, js_name = encodeInto)]
+    pub fn encode_into(
+        this: &TextEncoder,
+        source: &js_sys::JsString,
+        destination: &js_sys::Uint8Array,
+    ) -> EncodeIntoResult;
+
+    /// What `encodeInto` returns: `{ read, written }`.
+    pub type EncodeIntoResult;
+
+    /// UTF-16 code units read from the source.
+    #[wasm_bindgen(method, getter)]
+    pub fn read(this: &EncodeIntoResult) -> f64;
+
+    /// Bytes written to the destination.
+    #[wasm_bindgen(method, getter)]
+    pub fn written(this: &EncodeIntoResult) -> f64;
 }

@@ -547,7 +547,7 @@ fn validated_js(v: &ValidatedResponse) -> JsResult<JsValue> {
     // One string and one JSON.parse (see `ValidatedResponse::to_json`). The
     // text is ours and always valid JSON; were parse ever to fail, the call
     // fails with it rather than answering a successful validation with null.
-    js_sys::JSON::parse(&v.to_json())
+    super::host::json_parse(&v.to_json())
 }
 
 #[wasm_bindgen(js_class = SamlServiceProvider)]

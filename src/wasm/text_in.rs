@@ -9,26 +9,8 @@ use js_sys::{JsString, Uint8Array, WebAssembly};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::host::{EncodeIntoResult, TextEncoder};
 use crate::error::{Error, Result};
-
-#[wasm_bindgen]
-extern "C" {
-    type TextEncoder;
-    #[wasm_bindgen(constructor)]
-    fn new() -> TextEncoder;
-    #[wasm_bindgen(method, js_name = encodeInto)]
-    fn encode_into(
-        this: &TextEncoder,
-        source: &JsString,
-        destination: &Uint8Array,
-    ) -> EncodeIntoResult;
-
-    type EncodeIntoResult;
-    #[wasm_bindgen(method, getter)]
-    fn read(this: &EncodeIntoResult) -> f64;
-    #[wasm_bindgen(method, getter)]
-    fn written(this: &EncodeIntoResult) -> f64;
-}
 
 thread_local! {
     static ENCODER: TextEncoder = TextEncoder::new();
