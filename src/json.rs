@@ -115,13 +115,13 @@ impl<'a> Object<'a> {
 
     /// The members, in document order.
     #[cfg_attr(not(any(target_arch = "wasm32", test)), allow(dead_code))]
-    pub fn members(&self) -> &[(Cow<'a, str>, Value<'a>)] {
+    pub fn members(&self) -> &[(Str<'a>, Value<'a>)] {
         &self.0
     }
 
     /// The members, in document order, taken out.
     #[cfg_attr(not(any(target_arch = "wasm32", test)), allow(dead_code))]
-    pub fn into_members(self) -> Vec<(Cow<'a, str>, Value<'a>)> {
+    pub fn into_members(self) -> Vec<(Str<'a>, Value<'a>)> {
         self.0
     }
 

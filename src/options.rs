@@ -16,12 +16,11 @@
 //! an inherited member from a polluted `Object.prototype` is never read and
 //! the value checked is the value used.
 
-use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::error::Error;
-use crate::json::{self, Value};
+use crate::json::{self, Str, Value};
 
 /// Option names that would carry a secret. They get `config.secret_refused`
 /// (with the promise spelled out) instead of a plain "unknown option".
@@ -77,7 +76,7 @@ fn first_chars(s: &str, n: usize) -> &str {
 
 /// An options object whose names have all been checked.
 pub(crate) struct Options<'a> {
-    members: Vec<(Cow<'a, str>, Value<'a>)>,
+    members: Vec<(Str<'a>, Value<'a>)>,
 }
 
 impl<'a> Options<'a> {
@@ -109,12 +108,12 @@ impl<'a> Options<'a> {
 
     /// Whether the caller wrote `key` at all (even as `null` or `undefined`).
     pub fn has(&self, key: &str) -> bool {
-        self.members.iter().any(|(k, _)| k == key)
+        self.members.iter().any(|(k, _)| **k == *key)
     }
 
     /// The value of `key`; `null` (and so `undefined`) reads as absent.
     fn get(&self, key: &str) -> Option<&Value<'a>> {
-        let (_, v) = self.members.iter().find(|(k, _)| k == key)?;
+        let (_, v) = self.members.iter().find(|(k, _)| **k == *key)?;
         (!matches!(v, Value::Null)).then_some(v)
     }
 
@@ -122,7 +121,7 @@ impl<'a> Options<'a> {
     pub fn string(&self, key: &'static str) -> crate::Result<Option<String>> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(String::from(s.as_ref()))),
+            Some(Value::String(s)) => Ok(Some(String::from(&**s))),
             Some(_) => Err(invalid(key, "must be a string")),
         }
     }
@@ -169,7 +168,7 @@ impl<'a> Options<'a> {
         members
             .iter()
             .map(|(k, v)| match v {
-                Value::String(s) => Ok((String::from(k.as_ref()), String::from(s.as_ref()))),
+                Value::String(s) => Ok((String::from(&**k), String::from(&**s))),
                 _ => Err(invalid(key, "every value must be a string")),
             })
             .collect()
