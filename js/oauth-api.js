@@ -1,11 +1,11 @@
 // The public OAuth API: thin classes and functions over the module's one
-// handle type and one dispatch function (src/wasm/oauth.rs says why). Every
+// handle type and its one method, `call` (src/wasm/oauth.rs says why). Every
 // rule is in the module; this file only turns arguments into strings and
 // answers back into values, or into thrown EdgeSsoErrors.
 //
 // Nothing here holds a token: answers that carry one (a token request's body,
 // the Authorization header) are handed straight to the caller.
-import { RawOAuthClient, oauthCall } from './edge_sso.js';
+import { RawOAuthClient } from './edge_sso.js';
 
 // Operation numbers: `op` and `free_op` in src/wasm/oauth.rs.
 const CONFIGURE = 0;
@@ -21,11 +21,11 @@ const ID_TOKEN_CLAIMS = 9;
 const CLEAR = 10;
 const RESPONSE_HELD = 11;
 const DROP_RESPONSE = 12;
-const CREATE_PKCE = 0;
-const PKCE_CHALLENGE = 1;
-const RANDOM_STATE = 2;
-const RANDOM_NONCE = 3;
-const VERSION = 4;
+const CREATE_PKCE = 20;
+const PKCE_CHALLENGE = 21;
+const RANDOM_STATE = 22;
+const RANDOM_NONCE = 23;
+const VERSION = 24;
 
 /** An EdgeSsoError from the module's `{ code, message, ... }`. */
 function edgeSsoError({ message, ...fields }) {
@@ -234,7 +234,9 @@ export class AuthorizationResponse {
   }
 }
 
-const free = (op, a, b) => answer(oauthCall(op, a, b));
+// The functions that need no client run on one that is never configured.
+let unconfigured;
+const free = (op, a, b) => answer((unconfigured ??= new RawOAuthClient()).call(op, 0, a, b));
 
 /** Generates a PKCE verifier (43–128 chars from the CSPRNG, default 64) and its S256 challenge. */
 export const createPkce = (options) => free(CREATE_PKCE, encode(options));

@@ -1,13 +1,16 @@
-//! The OAuth API's wasm side: one handle type and one dispatch function,
-//! each taking up to two strings and answering with one.
+//! The OAuth API's wasm side: one handle type with one method, `call`, which
+//! runs an operation on up to two strings and answers with one.
 //!
 //! The public classes (`OAuthClient`, `AuthorizationResponse`) and functions
 //! (`createPkce`, ...) are thin JavaScript in `js/oauth-api.js`, declared
 //! here in the TypeScript section so `index.d.ts` stays generated. Why the
-//! split: a method per export, each reading a JS options object member by
+//! split: an export per method, each reading a JS options object member by
 //! member, took about a third of the OAuth-only module (wasm-bindgen's shims,
 //! a dozen imported JS operations and a handle table); options as JSON text
 //! read by [`crate::options`] and answers as JSON text cost a fraction of it.
+//! Every export costs its own shim (an owned-string argument alone is ~140
+//! bytes of conversion), hence one: the functions that need no client run
+//! on a client that is never configured.
 //!
 //! Every answer is a JS string: a JSON text, or `!` followed by the error as
 //! JSON (`code`, `message`, and `error`, `errorDescription`, `errorUri` for
@@ -354,6 +357,9 @@ impl RawOAuthClient {
         a: &Option<Zeroizing<String>>,
         b: &Option<Zeroizing<String>>,
     ) -> Answer {
+        if op >= free_op::CREATE_PKCE {
+            return free(op, a, b);
+        }
         if op == op::CONFIGURE {
             let o = named_options(a, "config", &CONFIG_KEYS)?;
             let mut c = ClientConfig::new(
@@ -542,20 +548,14 @@ fn unknown_op() -> Error {
     }
 }
 
-/// The functions without a client (`oauthCall`'s `op`).
+/// The functions that need no client; the wrapper runs them on an
+/// unconfigured one (one export fewer than a function of their own).
 mod free_op {
-    pub const CREATE_PKCE: u32 = 0;
-    pub const PKCE_CHALLENGE: u32 = 1;
-    pub const RANDOM_STATE: u32 = 2;
-    pub const RANDOM_NONCE: u32 = 3;
-    pub const VERSION: u32 = 4;
-}
-
-/// Runs the client-less operation `op` with the strings `a` and `b`.
-#[wasm_bindgen(js_name = oauthCall, skip_typescript)]
-pub fn oauth_call(op: u32, a: Option<String>, b: Option<String>) -> JsValue {
-    let (a, b) = (a.map(Zeroizing::new), b.map(Zeroizing::new));
-    reply(free(op, &a, &b))
+    pub const CREATE_PKCE: u32 = 20;
+    pub const PKCE_CHALLENGE: u32 = 21;
+    pub const RANDOM_STATE: u32 = 22;
+    pub const RANDOM_NONCE: u32 = 23;
+    pub const VERSION: u32 = 24;
 }
 
 fn free(op: u32, a: &Option<Zeroizing<String>>, b: &Option<Zeroizing<String>>) -> Answer {

@@ -451,7 +451,7 @@ test('a token response given as an object that JSON cannot hold is refused', () 
 });
 
 test('the package exports the API, not the raw handle under it', () => {
-  for (const name of ['RawOAuthClient', 'oauthCall', 'initSync', 'default']) {
+  for (const name of ['RawOAuthClient', 'initSync', 'default']) {
     assert.equal(name in sso, false, name);
   }
   for (const name of ['OAuthClient', 'AuthorizationResponse', 'createPkce', 'pkceChallenge', 'randomState', 'randomNonce', 'version']) {
