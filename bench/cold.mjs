@@ -9,9 +9,10 @@
 //     around edge-sso's module evaluation, but workerd only advances timers on
 //     I/O (Spectre mitigation), so that in-worker figure is expected to be 0.
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { elapsedMs, median, summarize } from './timing.mjs';
+import { copyPackageModules } from '../tests/support/workerd-package.mjs';
 
 function nodeColdRun(root) {
   const out = execFileSync(process.execPath, [join(root, 'bench', 'cold-node-child.mjs')], { encoding: 'utf8' });
@@ -60,21 +61,13 @@ const TRIVIAL_WORKER = `export default {
 `;
 
 /** A worker directory with its capnp config, the package's workerd entry and .wasm when `withWasm`. */
-function writeWorker(root, dir, withWasm) {
+function writeWorker(dir, withWasm) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'worker.js'), withWasm ? EDGE_SSO_WORKER : TRIVIAL_WORKER);
   const modules = ['(name = "worker.js", esModule = embed "worker.js")'];
   if (withWasm) {
     writeFileSync(join(dir, 'clock.js'), CLOCK_MODULE);
-    copyFileSync(join(root, 'pkg', 'workerd.js'), join(dir, 'edge-sso.js'));
-    copyFileSync(join(root, 'pkg', 'edge_sso.js'), join(dir, 'edge_sso.js'));
-    copyFileSync(join(root, 'pkg', 'edge_sso_bg.wasm'), join(dir, 'edge_sso_bg.wasm'));
-    modules.push(
-      '(name = "clock.js", esModule = embed "clock.js")',
-      '(name = "edge-sso", esModule = embed "edge-sso.js")',
-      '(name = "edge_sso.js", esModule = embed "edge_sso.js")',
-      '(name = "edge_sso_bg.wasm", wasm = embed "edge_sso_bg.wasm")',
-    );
+    modules.push('(name = "clock.js", esModule = embed "clock.js")', ...copyPackageModules(dir));
   }
   // The socket's address comes from the command line (--socket-addr), an
   // ephemeral port per run.
@@ -136,8 +129,8 @@ export async function benchWorkerdCold(root, runs) {
   console.error(`[bench] cold start: ${runs}+${runs} workerd processes`);
   const bin = await workerdBinary();
   const dir = join(root, '.tmp', 'bench', 'workerd');
-  const withWasm = writeWorker(root, join(dir, 'edge-sso'), true);
-  const trivial = writeWorker(root, join(dir, 'trivial'), false);
+  const withWasm = writeWorker(join(dir, 'edge-sso'), true);
+  const trivial = writeWorker(join(dir, 'trivial'), false);
   // Not samples: these warm the page cache, and Node's fetch (its first use loads undici).
   for (const config of [withWasm, trivial]) await workerdColdRun(bin, config);
   const edge = [];

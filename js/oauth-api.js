@@ -36,7 +36,12 @@ function edgeSsoError({ message, ...fields }) {
 
 /** The value of an answer, or its error thrown. */
 function answer(text) {
-  if (text.charCodeAt(0) === 33 /* ! */) throw edgeSsoError(JSON.parse(text.slice(1)));
+  const first = text.charCodeAt(0);
+  if (first === 33 /* ! */) throw edgeSsoError(JSON.parse(text.slice(1)));
+  // A JSON string without a backslash holds its characters literally (the
+  // module escapes every control character): a state, a nonce, a challenge,
+  // an Authorization header. Slicing it is a third of the time of parsing it.
+  if (first === 34 /* " */ && !text.includes('\\')) return text.slice(1, -1);
   return JSON.parse(text);
 }
 
@@ -76,6 +81,9 @@ function encode(value, field = 'options', depth = 0) {
   }
 }
 
+/** An options argument: `undefined` when there are none (nothing to pass or parse). */
+const opts = (value, field) => (value === undefined || value === null ? undefined : encode(value, field));
+
 /** A string argument, or `undefined` (which the module refuses by name). */
 const str = (v) => (typeof v === 'string' ? v : undefined);
 
@@ -110,12 +118,12 @@ export class OAuthClient {
 
   /** Builds the authorization URL and remembers the flow (one-time, expiring). */
   authorize(options) {
-    return call(this, AUTHORIZE, 0, encode(options));
+    return call(this, AUTHORIZE, 0, opts(options));
   }
 
   /** Checks a callback URL: redirect URI, structure, `iss`, `state` (one-time), then `error`. */
   handleCallback(url, options) {
-    const r = call(this, HANDLE_CALLBACK, 0, str(url), encode(options));
+    const r = call(this, HANDLE_CALLBACK, 0, str(url), opts(options));
     return new AuthorizationResponse(MADE_BY_HANDLE_CALLBACK, this, r);
   }
 
@@ -128,7 +136,7 @@ export class OAuthClient {
 
   /** The refresh request (`grant_type=refresh_token`) for your `fetch`. */
   refreshRequest(options) {
-    return call(this, REFRESH_REQUEST, 0, encode(options));
+    return call(this, REFRESH_REQUEST, 0, opts(options));
   }
 
   /** Validates the token endpoint's response (the body text, or the parsed object) and stores the tokens. */
@@ -142,17 +150,17 @@ export class OAuthClient {
         text = undefined; // a cycle or a BigInt: refused below as not a body
       }
     }
-    return call(this, ACCEPT_TOKEN_RESPONSE, 0, text, encode(options));
+    return call(this, ACCEPT_TOKEN_RESPONSE, 0, text, opts(options));
   }
 
   /** `"Bearer <token>"` for an API call's `Authorization` header: send it, do not store or log it. */
   authorizationHeader(options) {
-    return call(this, AUTHORIZATION_HEADER, 0, encode(options));
+    return call(this, AUTHORIZATION_HEADER, 0, opts(options));
   }
 
   /** Whether the access token should be refreshed (none held, or expiring within the leeway). */
   needsRefresh(options) {
-    return call(this, NEEDS_REFRESH, 0, encode(options));
+    return call(this, NEEDS_REFRESH, 0, opts(options));
   }
 
   /** Public facts about the held tokens, or `null`. */
@@ -239,7 +247,7 @@ let unconfigured;
 const free = (op, a, b) => answer((unconfigured ??= new RawOAuthClient()).call(op, 0, a, b));
 
 /** Generates a PKCE verifier (43–128 chars from the CSPRNG, default 64) and its S256 challenge. */
-export const createPkce = (options) => free(CREATE_PKCE, encode(options));
+export const createPkce = (options) => free(CREATE_PKCE, opts(options));
 
 /** The S256 challenge of a verifier, after checking it against RFC 7636 §4.1; `method` may only be "S256". */
 export const pkceChallenge = (verifier, method) =>
