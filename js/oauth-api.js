@@ -1,7 +1,10 @@
 // The public OAuth API: thin classes and functions over the module's one
-// handle type and its one method, `call` (src/wasm/oauth.rs says why). Every
-// rule is in the module; this file only turns arguments into strings and
-// answers back into values, or into thrown EdgeSsoErrors.
+// handle type and its one method, `call` (src/wasm/oauth.rs says why). This
+// file turns arguments into strings and answers back into values, or into
+// thrown EdgeSsoErrors; every rule is in the module but two that only
+// JavaScript can check: that an AuthorizationResponse is one this client's
+// handleCallback returned, and that an options object is plain and has no
+// non-enumerable own members.
 //
 // Nothing here holds a token: answers that carry one (a token request's body,
 // the Authorization header) are handed straight to the caller.
@@ -21,6 +24,7 @@ const ID_TOKEN_CLAIMS = 9;
 const CLEAR = 10;
 const RESPONSE_HELD = 11;
 const DROP_RESPONSE = 12;
+const MAX_TOKEN_RESPONSE_LEN = 256 * 1024; // src/oauth/token.rs
 const CREATE_PKCE = 20;
 const PKCE_CHALLENGE = 21;
 const RANDOM_STATE = 22;
@@ -48,25 +52,34 @@ function answer(text) {
 /**
  * An options object as JSON text for src/options.rs, which documents the
  * encoding: own enumerable string keys only, each getter read once;
- * `undefined` as `null`; a value JSON cannot hold (function, symbol, BigInt,
- * NaN, ±Infinity), an array, and anything nested deeper than an option's own
- * object (`extraParams`) as `[]`, which the module refuses as the wrong type.
+ * `undefined` as `null`; `[]`, which the module refuses as the wrong type,
+ * for every value it must not read as something else: one JSON cannot hold
+ * (function, symbol, BigInt, NaN, ±Infinity), a number of magnitude 1e308
+ * or more or a string that is not well-formed UTF-16 (the module's JSON
+ * reader refuses both), an array, an object that is not plain (a Map, a
+ * Date, a class instance: its entries are not own properties, and would be
+ * read as none), and anything nested deeper than an option's own object
+ * (`extraParams`).
  */
 function encode(value, field = 'options', depth = 0) {
   if (value === undefined || value === null) return 'null';
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      // isWellFormed: ES2024; where it is missing, the module refuses the
+      // whole text instead (less precisely named).
+      return value.isWellFormed?.() === false ? '[]' : JSON.stringify(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
-      return Number.isFinite(value) ? JSON.stringify(value) : '[]';
+      return Number.isFinite(value) && Math.abs(value) < 1e308 ? JSON.stringify(value) : '[]';
     case 'object': {
-      if (Array.isArray(value) || depth > 1) return '[]';
+      const proto = Object.getPrototypeOf(value);
+      if ((proto !== Object.prototype && proto !== null) || depth > 1) return '[]';
       const keys = Object.keys(value);
       // A member made with Object.defineProperty is not enumerable and would
       // be skipped without a word; a skipped option could be a check.
-      const hidden = Object.getOwnPropertyNames(value).find((k) => !keys.includes(k));
+      const enumerable = new Set(keys);
+      const hidden = Object.getOwnPropertyNames(value).find((k) => !enumerable.has(k));
       if (hidden !== undefined) {
         throw edgeSsoError({
           code: 'arg.invalid',
@@ -91,6 +104,12 @@ const raws = new WeakMap(); // OAuthClient -> RawOAuthClient
 const facts = new WeakMap(); // OAuthClient -> its configuration's public fields
 const responses = new WeakMap(); // AuthorizationResponse -> { client, id }
 const MADE_BY_HANDLE_CALLBACK = Symbol('AuthorizationResponse');
+// A response the caller dropped without redeeming or freeing it: wipe its
+// code and verifier when it is collected, not when the client goes. (The
+// held client is already kept alive by the response, through `responses`;
+// no WeakRef, which workerd does not have.)
+const abandoned = typeof FinalizationRegistry === 'undefined' ? { register() {} }
+  : new FinalizationRegistry(({ client, id }) => raws.get(client)?.call(DROP_RESPONSE, id));
 
 function call(client, op, n = 0, a, b) {
   const raw = raws.get(client);
@@ -108,8 +127,8 @@ export class OAuthClient {
    * @example new OAuthClient({ authorizationEndpoint, tokenEndpoint, clientId, redirectUri })
    */
   constructor(config) {
-    raws.set(this, new RawOAuthClient());
     const text = encode(config, 'config');
+    raws.set(this, new RawOAuthClient());
     call(this, CONFIGURE, 0, text);
     // What the module accepted, read once (a getter is not run again).
     const { clientId, redirectUri, issuer } = JSON.parse(text);
@@ -142,6 +161,11 @@ export class OAuthClient {
   /** Validates the token endpoint's response (the body text, or the parsed object) and stores the tokens. */
   acceptTokenResponse(body, options) {
     let text;
+    // Past MAX_TOKEN_RESPONSE_LEN bytes the module refuses the body
+    // (oauth.token.too_large); a UTF-16 unit is at least one UTF-8 byte, so
+    // one unit more than that is enough to say so, and a hostile endpoint
+    // cannot make the instance copy, and grow its memory for, megabytes.
+    const cut = (t) => (t !== undefined && t.length > MAX_TOKEN_RESPONSE_LEN ? t.slice(0, MAX_TOKEN_RESPONSE_LEN + 1) : t);
     if (typeof body === 'string') text = body;
     else if (body !== null && typeof body === 'object') {
       try {
@@ -150,7 +174,7 @@ export class OAuthClient {
         text = undefined; // a cycle or a BigInt: refused below as not a body
       }
     }
-    return call(this, ACCEPT_TOKEN_RESPONSE, 0, text, opts(options));
+    return call(this, ACCEPT_TOKEN_RESPONSE, 0, cut(text), opts(options));
   }
 
   /** `"Bearer <token>"` for an API call's `Authorization` header: send it, do not store or log it. */
@@ -209,6 +233,7 @@ export class AuthorizationResponse {
       throw new TypeError('an AuthorizationResponse comes from OAuthClient.handleCallback');
     }
     responses.set(this, { client, id: r.id });
+    abandoned.register(this, { client, id: r.id });
     Object.defineProperties(this, {
       state: { value: r.state, enumerable: true },
       nonce: { value: r.nonce, enumerable: true },
@@ -216,7 +241,8 @@ export class AuthorizationResponse {
     });
   }
 
-  /** Whether `tokenRequest` already consumed this response. */
+  /** Whether this response can no longer be redeemed: `tokenRequest` consumed it, or it was freed,
+   * cleared, or dropped for a newer one (see `OAuthClient.handleCallback`), or its client was freed. */
   get consumed() {
     const { client, id } = responses.get(this);
     return !raws.has(client) || !call(client, RESPONSE_HELD, id);

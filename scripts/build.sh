@@ -40,9 +40,10 @@ bindgen() { # <out-dir> <out-name> <cargo-profile>
     echo "export * from './oauth-api.js';"
     if [ -n "$generated" ]; then echo "export { $generated } from './$2.js';"; fi
   } > "$1/api.js"
-  # The entries initialise the module themselves, so the public types are the
-  # generated ones minus the default `init` export.
-  grep -v '^export default function __wbg_init' "$1/$2.d.ts" > "$1/index.d.ts"
+  # The entries initialise the module themselves and api.js exports neither
+  # init function, so the public types are the generated ones minus
+  # everything from `InitInput` on (InitOutput, initSync, the default init).
+  sed '/^export type InitInput/,$d' "$1/$2.d.ts" > "$1/index.d.ts"
   local raw gz
   raw=$(stat -c %s "$1/$2_bg.wasm")
   gz=$(gzip -9 -c "$1/$2_bg.wasm" | wc -c)

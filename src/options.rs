@@ -7,14 +7,19 @@
 //! reader the token response already needs cost nothing extra, and keep the
 //! rules here in plain Rust, tested natively.
 //!
-//! The wrapper serializes with `JSON.stringify` and a replacer that keeps
-//! the distinctions JSON would lose: `undefined` becomes `null` (the key was
-//! written; [`Options::has`] sees it, the getters read it as absent), and a
-//! value JSON cannot hold (a function, a symbol, a BigInt, `NaN`, ±Infinity)
-//! becomes `[]`, which every getter refuses as the wrong type. Only own
-//! enumerable string-keyed members are serialized, each getter runs once, so
-//! an inherited member from a polluted `Object.prototype` is never read and
-//! the value checked is the value used.
+//! The wrapper's encoder (`encode` in `js/oauth-api.js`) writes the JSON
+//! itself, keeping the distinctions `JSON.stringify` would lose: `undefined`
+//! becomes `null` (the key was written; [`Options::has`] sees it, the
+//! getters read it as absent), and every value that must not be read as
+//! something else becomes `[]`, which every getter refuses as the wrong
+//! type: a function, a symbol, a BigInt, `NaN`, ±Infinity, a number of
+//! magnitude 1e308 or more, a string that is not well-formed UTF-16, an
+//! array, an object that is not plain (a `Map`'s entries are not its
+//! properties), anything nested deeper than `extraParams`' values. Only own
+//! enumerable string-keyed members are written (a non-enumerable one is
+//! refused by the wrapper), each getter runs once, so an inherited member
+//! from a polluted `Object.prototype` is never read and the value checked
+//! is the value used.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -115,6 +120,15 @@ impl<'a> Options<'a> {
     fn get(&self, key: &str) -> Option<&Value<'a>> {
         let (_, v) = self.members.iter().find(|(k, _)| **k == *key)?;
         (!matches!(v, Value::Null)).then_some(v)
+    }
+
+    /// A string member, borrowed (no copy: for a secret such as a verifier).
+    pub fn str(&self, key: &'static str) -> crate::Result<Option<&str>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(invalid(key, "must be a string")),
+        }
     }
 
     /// A string member.

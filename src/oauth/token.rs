@@ -191,11 +191,16 @@ pub(crate) fn parse_response(
 }
 
 /// Removes a member: a string becomes a [`Secret`] at once, `null` counts as
-/// absent, any other type is `Err` (callers check emptiness themselves).
+/// absent, any other type is `Err` (callers check emptiness themselves), and
+/// so is a string with a character outside VSCHAR (%x20-7E): RFC 6749
+/// Appendix A.12 and A.17 allow nothing else in an access or refresh token,
+/// and a control character would end up in an `Authorization` header.
 fn take_secret(map: &mut Object<'_>, key: &str) -> Option<core::result::Result<Secret, ()>> {
     match map.remove(key)? {
         Value::Null => None,
-        Value::String(s) => Some(Ok(Secret::new(s.into_owned()))),
+        Value::String(s) if crate::ascii::all(s.as_bytes(), |b| (0x20..=0x7e).contains(&b)) => {
+            Some(Ok(Secret::new(s.into_owned())))
+        }
         _ => Some(Err(())),
     }
 }
@@ -388,6 +393,25 @@ mod tests {
             "oauth.token.malformed",
             "beyond a double"
         );
+    }
+
+    #[test]
+    fn tokens_are_vschar_only() {
+        // JSON escapes, decoded by the reader: U+0001, LF, DEL, é, TAB.
+        for bad in [r"AT\u0001x", r"AT\nx", r"AT\u007fx", r"AT\u00e9x", r"AT\tx"] {
+            let body = format!(r#"{{"access_token":"{bad}","token_type":"Bearer"}}"#);
+            assert_eq!(code(&body, None), "oauth.token.invalid_member", "{bad}");
+            let body =
+                format!(r#"{{"access_token":"ok","token_type":"Bearer","refresh_token":"{bad}"}}"#);
+            assert_eq!(code(&body, None), "oauth.token.invalid_member", "{bad}");
+        }
+        // Space and every other printable ASCII character are VSCHAR.
+        let all: String = (0x20u8..=0x7e)
+            .map(char::from)
+            .filter(|c| *c != '"' && *c != '\\')
+            .collect();
+        let body = format!(r#"{{"access_token":"{all}\"\\","token_type":"Bearer"}}"#);
+        assert_eq!(ok(&body).access_token.expose().len(), all.len() + 2);
     }
 
     #[test]

@@ -24,8 +24,35 @@ mod text_in;
 // is built for wasm32-unknown-unknown without the `atomics` feature, so it
 // has no shared memory and every call into it runs on the one thread of the
 // JS realm that instantiated it.
-static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
-    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+static ALLOCATOR: WipeOnFree<lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator>> =
+    WipeOnFree(unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) });
+
+// The SAFETY argument above holds only without threads.
+#[cfg(all(not(feature = "saml"), target_feature = "atomics"))]
+compile_error!("the OAuth-only module's allocator assumes a single thread: build it without `atomics`");
+
+/// Wipes every block as it is freed, so no copy of a token, code or verifier
+/// outlives its owner in freed memory: not the one a growing buffer leaves
+/// behind on reallocation (GlobalAlloc's default `realloc` is alloc, copy,
+/// dealloc), nor wasm-bindgen's argument buffers, nor a plain `String` copy.
+#[cfg(not(feature = "saml"))]
+struct WipeOnFree<A>(A);
+
+#[cfg(not(feature = "saml"))]
+// SAFETY: forwards to `A`; `dealloc` only writes to the block it is handed,
+// which the caller owns until the call returns.
+unsafe impl<A: core::alloc::GlobalAlloc> core::alloc::GlobalAlloc for WipeOnFree<A> {
+    unsafe fn alloc(&self, layout: core::alloc::Layout) -> *mut u8 {
+        unsafe { self.0.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: core::alloc::Layout) {
+        // Volatile writes (zeroize): a plain memset before a free is a dead
+        // store the optimizer may drop.
+        zeroize::Zeroize::zeroize(unsafe { core::slice::from_raw_parts_mut(ptr, layout.size()) });
+        unsafe { self.0.dealloc(ptr, layout) }
+    }
+}
 
 /// The OAuth-only module is `no_std` (see the crate root), so it names its
 /// own panic handler. Nothing in it panics on input (every input error is a

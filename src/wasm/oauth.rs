@@ -15,9 +15,14 @@
 //! Every answer is a JS string: a JSON text, or `!` followed by the error as
 //! JSON (`code`, `message`, and `error`, `errorDescription`, `errorUri` for
 //! an OAuth error response), which the wrapper throws as an `EdgeSsoError`.
-//! Answers are built in zeroizing buffers and copied straight into a JS
-//! string, so a verifier, a code or a token in one leaves no copy behind in
-//! the module's memory; arguments arrive as owned strings and are wiped too.
+//! Answers are built in zeroizing buffers, sized so they never grow (a grown
+//! buffer leaves its old copy in freed memory), and copied straight into a
+//! JS string; arguments arrive as owned strings and are wiped when dropped.
+//! The OAuth-only module goes further: its allocator wipes every block it
+//! frees (`WipeOnFree` in `wasm/mod.rs`), so no copy of a verifier, a code or
+//! a token outlives its owner there, whoever made it (wasm-bindgen copies a
+//! non-ASCII argument in by reallocation, for one). The full module keeps
+//! std's allocator unwrapped: SAML validation frees too much for it.
 //!
 //! The operation numbers below are the contract with `js/oauth-api.js`.
 
@@ -106,7 +111,8 @@ export class OAuthClient {
   constructor(config: OAuthClientConfig);
   /** Builds the authorization URL and remembers the flow (one-time, expiring). */
   authorize(options?: AuthorizeOptions): AuthorizationRequest;
-  /** Checks a callback URL: redirect URI, structure, `iss`, `state` (one-time), then `error`. */
+  /** Checks a callback URL: redirect URI, structure, `iss`, `state` (one-time), then `error`.
+   * The response holds the code until `tokenRequest`; a client keeps at most its 128 latest. */
   handleCallback(url: string, options?: CallbackOptions): AuthorizationResponse;
   /** The token request for a validated response (consumes it). */
   tokenRequest(response: AuthorizationResponse): TokenHttpRequest;
@@ -122,7 +128,7 @@ export class OAuthClient {
   tokenInfo(): TokenInfo | null;
   /** The validated claims of the held ID token (`sub`, `email`, ...), or `null`. */
   idTokenClaims(): Record<string, unknown> | null;
-  /** Forgets (and zeroizes) every token and pending authorization. */
+  /** Forgets (and zeroizes) every token, pending authorization and unredeemed response. */
   clear(): void;
   /** Configuration and token facts; never a token. */
   toJSON(): { clientId: string; redirectUri: string; issuer?: string; tokenInfo: TokenInfo | null };
@@ -140,7 +146,8 @@ export class AuthorizationResponse {
   readonly nonce: string | undefined;
   /** The `iss` parameter, already checked against the configured issuer. */
   readonly iss: string | undefined;
-  /** Whether `tokenRequest` already consumed this response. */
+  /** Whether this response can no longer be redeemed: `tokenRequest` consumed it, or it was freed or
+   * cleared, or 128 later callbacks of its client pushed it out, or its client was freed. */
   readonly consumed: boolean;
   /** Public fields only: the authorization code is never serialized. */
   toJSON(): { state: string; iss?: string; consumed: boolean };
@@ -166,10 +173,11 @@ export function version(): string;
 #[wasm_bindgen(skip_typescript)]
 pub struct RawOAuthClient {
     inner: Option<Core>,
-    /// Response `n` lives in slot `n % MAX_PENDING` until it is redeemed or
-    /// response `n + MAX_PENDING` takes the slot: bounded like the pending
-    /// authorizations they came from, the oldest unused one dropped first
-    /// (and its code wiped).
+    /// Response `n` lives in slot `n % MAX_PENDING` until it is redeemed,
+    /// dropped (`free()`, `clear()`, or its JS object collected), or
+    /// response `n + MAX_PENDING` takes the slot: at most MAX_PENDING are
+    /// held, like the pending authorizations they came from, and a dropped
+    /// one has its code and verifier wiped.
     responses: Vec<Option<(u32, CoreResponse)>>,
     next_id: u32,
 }
@@ -246,7 +254,9 @@ fn done(o: JsonObject) -> Answer {
 }
 
 fn json_str(s: &str) -> Answer {
-    let mut out = Zeroizing::new(String::with_capacity(2 * s.len() + 2));
+    // A C0 control escapes to six bytes (`\u0001`): sized for the worst
+    // case so a token in `s` is never copied by a growing buffer.
+    let mut out = Zeroizing::new(String::with_capacity(6 * s.len() + 2));
     crate::json_out::push_string(&mut out, s);
     Ok(out)
 }
@@ -407,7 +417,10 @@ impl RawOAuthClient {
                         .map(|l| usize::try_from(l).unwrap_or(usize::MAX)),
                 };
                 let req = core.authorize(opts, now(&o)?)?;
-                let mut out = JsonObject::with_capacity(req.url.len() + 512);
+                // Sized so the buffer never grows once the verifier is in it:
+                // the scope is written again (a valid scope needs no escapes).
+                let scope_len = req.scope.as_deref().map_or(0, str::len);
+                let mut out = JsonObject::with_capacity(req.url.len() + scope_len + 512);
                 out.string("url", &req.url)
                     .string("state", &req.state)
                     .opt_string("nonce", req.nonce.as_deref());
@@ -433,7 +446,7 @@ impl RawOAuthClient {
                         "scope",
                     ],
                 )?;
-                let carried = match (o.string("expectedState")?, o.string("codeVerifier")?) {
+                let carried = match (o.string("expectedState")?, o.str("codeVerifier")?) {
                     (None, None) => None,
                     (Some(expected_state), Some(v)) => {
                         // Leaving `nonce` out would silently turn the ID
@@ -447,7 +460,7 @@ impl RawOAuthClient {
                         }
                         Some(CarriedFlow {
                             expected_state,
-                            code_verifier: CodeVerifier::parse(&v)?,
+                            code_verifier: CodeVerifier::parse(v)?,
                             nonce: o.string("nonce")?,
                             expires_at: o.uint("expiresAt")?,
                             scope: o.string("scope")?,
@@ -467,9 +480,13 @@ impl RawOAuthClient {
                     .string("state", &r.state)
                     .opt_string("nonce", r.nonce.as_deref())
                     .opt_string("iss", r.iss.as_deref());
-                if self.responses.len() < MAX_PENDING {
-                    self.responses.push(Some((id, r)));
-                } else if let Some(slot) = self.responses.get_mut(id as usize % MAX_PENDING) {
+                // Response `id` lives in slot `id % MAX_PENDING` whatever
+                // happened before (clear() empties the slots, not the Vec).
+                let i = id as usize % MAX_PENDING;
+                if self.responses.len() <= i {
+                    self.responses.resize_with(i + 1, || None);
+                }
+                if let Some(slot) = self.responses.get_mut(i) {
                     *slot = Some((id, r));
                 }
                 done(out)
@@ -526,7 +543,7 @@ impl RawOAuthClient {
             })),
             op::CLEAR => {
                 core.clear();
-                self.responses.clear();
+                self.responses.iter_mut().for_each(|s| *s = None);
                 json_bool(true)
             }
             op::RESPONSE_HELD => json_bool(slot(&mut self.responses, n).is_some()),

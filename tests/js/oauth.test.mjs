@@ -79,8 +79,9 @@ test('options are read once: a getter runs one time and inherited members are ig
   const pair = sso.createPkce({ get length() { reads += 1; return 50; } });
   assert.equal(pair.codeVerifier.length, 50);
   assert.equal(reads, 1);
-  const inherited = Object.create({ length: 43 });
-  assert.equal(sso.createPkce(inherited).codeVerifier.length, 64, 'a prototype member is not an option');
+  // An object with another prototype is refused, so an inherited member can never count.
+  assertCode(() => sso.createPkce(Object.create({ length: 43 })), 'arg.invalid');
+  assert.equal(sso.createPkce(Object.assign(Object.create(null), { length: 44 })).codeVerifier.length, 44, 'a null prototype is plain');
 });
 
 test('PKCE: plain is refused and verifiers are checked against RFC 7636 §4.1', () => {
@@ -410,6 +411,27 @@ test('options that JSON would lose are refused, not dropped', () => {
   assert.equal(createPkce(null).codeVerifier.length, 64);
 });
 
+test('options that are not plain objects, and values the JSON reader cannot take, name their field', () => {
+  const named = (field) => (e) => e.code === 'arg.invalid' && e.message.includes(`\`${field}\``);
+  assert.throws(() => createPkce(new Map([['length', 43]])), named('options'));
+  assert.throws(() => createPkce(new Date()), named('options'));
+  assert.throws(() => new OAuthClient(config()).authorize({ extraParams: new Map([['prompt', 'login']]) }), named('extraParams'));
+  assert.throws(() => createPkce({ length: 1e308 }), named('length'));
+  assert.throws(() => createPkce({ length: Number.MAX_VALUE }), named('length'));
+  assert.throws(() => new OAuthClient(config({ scope: 'openid \uD800' })), named('scope'), 'a lone surrogate');
+  assert.throws(() => new OAuthClient(config()).authorize({ extraParams: { prompt: '\uDC00x' } }), named('extraParams'));
+});
+
+test('a token response body too large for the module is refused before it is copied in whole', () => {
+  const client = new OAuthClient(config());
+  const huge = JSON.stringify({ access_token: ACCESS, token_type: 'Bearer', pad: 'x'.repeat(4 * 1024 * 1024) });
+  // Each answer closes its request, so each gets one of its own.
+  for (const body of [huge, JSON.parse(huge)]) {
+    client.tokenRequest(client.handleCallback(callbackFor(client.authorize({ now: NOW }).state), { now: NOW }));
+    assertCode(() => client.acceptTokenResponse(body, { now: NOW }), 'oauth.token.too_large');
+  }
+});
+
 test('a non-enumerable option is refused, not silently skipped', () => {
   const hidden = Object.defineProperty({}, 'length', { value: 43, enumerable: false });
   assert.throws(() => createPkce(hidden), (e) => e.code === 'arg.invalid' && /`length`/.test(e.message));
@@ -443,11 +465,24 @@ test('a response is redeemed only by the client that validated it', () => {
 
 test('a token response given as an object that JSON cannot hold is refused', () => {
   const client = new OAuthClient(config());
+  // An outstanding request, so that only the body check can refuse (with
+  // nothing outstanding every body is refused as arg.invalid anyway).
+  client.tokenRequest(client.handleCallback(callbackFor(client.authorize({ now: NOW }).state), { now: NOW }));
   const cyclic = { access_token: 'x' };
   cyclic.self = cyclic;
-  assertCode(() => client.acceptTokenResponse(cyclic, { now: NOW }), 'arg.invalid');
-  assertCode(() => client.acceptTokenResponse({ n: 1n }, { now: NOW }), 'arg.invalid');
-  assertCode(() => client.acceptTokenResponse(42, { now: NOW }), 'arg.invalid');
+  for (const bad of [cyclic, { n: 1n }, 42]) {
+    assert.throws(() => client.acceptTokenResponse(bad, { now: NOW }), (e) => e.code === 'arg.invalid' && /`body`/.test(e.message));
+  }
+  // The refusals did not close the request: its real answer is still accepted.
+  assert.equal(client.acceptTokenResponse(JSON.parse(tokenBody()), { now: NOW }).hasRefreshToken, true);
+});
+
+test('after clear(), a new login redeems its response', () => {
+  const { client } = loggedIn();
+  client.clear();
+  const r = client.handleCallback(callbackFor(client.authorize({ now: NOW }).state), { now: NOW });
+  assert.equal(r.consumed, false);
+  assert.match(client.tokenRequest(r).body, /code=C0DE/);
 });
 
 test('the package exports the API, not the raw handle under it', () => {
