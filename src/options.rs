@@ -250,6 +250,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(o.string("s").unwrap().as_deref(), Some("x"));
+        assert_eq!(o.str("s").unwrap(), Some("x"));
+        assert_eq!(o.str("nul").unwrap(), None);
+        assert_eq!(code(o.str("b")), "arg.invalid");
         assert_eq!(code(o.string("b")), "arg.invalid");
         assert_eq!(code(o.string("bad")), "arg.invalid");
         assert_eq!(o.bool("b").unwrap(), Some(true));

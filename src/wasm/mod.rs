@@ -25,11 +25,15 @@ mod text_in;
 // has no shared memory and every call into it runs on the one thread of the
 // JS realm that instantiated it.
 static ALLOCATOR: WipeOnFree<lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator>> =
-    WipeOnFree(unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) });
+    WipeOnFree(unsafe {
+        lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new())
+    });
 
 // The SAFETY argument above holds only without threads.
 #[cfg(all(not(feature = "saml"), target_feature = "atomics"))]
-compile_error!("the OAuth-only module's allocator assumes a single thread: build it without `atomics`");
+compile_error!(
+    "the OAuth-only module's allocator assumes a single thread: build it without `atomics`"
+);
 
 /// Wipes every block as it is freed, so no copy of a token, code or verifier
 /// outlives its owner in freed memory: not the one a growing buffer leaves
