@@ -49,44 +49,63 @@ function answer(text) {
   return JSON.parse(text);
 }
 
+/** An `arg.invalid` EdgeSsoError for what only this layer can see. */
+const invalid = (field, reason) => edgeSsoError({ code: 'arg.invalid', message: `invalid \`${field}\`: ${reason}` });
+
+/** Whether a string holds a lone surrogate (isWellFormed is ES2024; without it the module refuses the text). */
+const illFormed = (s) => s.isWellFormed?.() === false;
+
+/**
+ * Whether `value` is a plain object: its prototype is `null` or an
+ * `Object.prototype` (of any realm: an iframe's or a `vm` context's too).
+ * A Map, a Date or a class instance is not: its entries are not its own
+ * properties and would be read as none.
+ */
+function plain(value) {
+  const proto = Object.getPrototypeOf(value);
+  return proto === null
+    || (Object.getPrototypeOf(proto) === null && Object.prototype.toString.call(value) === '[object Object]');
+}
+
 /**
  * An options object as JSON text for src/options.rs, which documents the
  * encoding: own enumerable string keys only, each getter read once;
  * `undefined` as `null`; `[]`, which the module refuses as the wrong type,
  * for every value it must not read as something else: one JSON cannot hold
  * (function, symbol, BigInt, NaN, ±Infinity), a number of magnitude 1e308
- * or more or a string that is not well-formed UTF-16 (the module's JSON
- * reader refuses both), an array, an object that is not plain (a Map, a
- * Date, a class instance: its entries are not own properties, and would be
- * read as none), and anything nested deeper than an option's own object
- * (`extraParams`).
+ * or more (the module's JSON reader refuses those), an array, and anything
+ * nested deeper than an option's own object (`extraParams`). What the module
+ * could not name precisely is refused here: an object that is not plain, a
+ * member that is not enumerable, a string or a name with a lone surrogate.
  */
 function encode(value, field = 'options', depth = 0) {
   if (value === undefined || value === null) return 'null';
   switch (typeof value) {
     case 'string':
-      // isWellFormed: ES2024; where it is missing, the module refuses the
-      // whole text instead (less precisely named).
-      return value.isWellFormed?.() === false ? '[]' : JSON.stringify(value);
+      if (illFormed(value)) throw invalid(field, 'holds a lone surrogate (not well-formed UTF-16)');
+      return JSON.stringify(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
       return Number.isFinite(value) && Math.abs(value) < 1e308 ? JSON.stringify(value) : '[]';
     case 'object': {
-      const proto = Object.getPrototypeOf(value);
-      if ((proto !== Object.prototype && proto !== null) || depth > 1) return '[]';
+      if (Array.isArray(value) || depth > 1) return '[]';
+      if (!plain(value)) {
+        throw invalid(field, 'must be a plain object (a Map, a Date or a class instance is not read as options)');
+      }
       const keys = Object.keys(value);
+      const badName = keys.find(illFormed);
+      if (badName !== undefined) throw invalid(field, 'a member name holds a lone surrogate (not well-formed UTF-16)');
       // A member made with Object.defineProperty is not enumerable and would
       // be skipped without a word; a skipped option could be a check.
       const enumerable = new Set(keys);
       const hidden = Object.getOwnPropertyNames(value).find((k) => !enumerable.has(k));
       if (hidden !== undefined) {
-        throw edgeSsoError({
-          code: 'arg.invalid',
-          message: `invalid \`${field}\`: its member \`${hidden.slice(0, 64)}\` is not enumerable, so it would not be read`,
-        });
+        throw invalid(field, `its member \`${hidden.slice(0, 64)}\` is not enumerable, so it would not be read`);
       }
-      const members = keys.map((k) => `${JSON.stringify(k)}:${encode(value[k], k, depth + 1)}`);
+      // A top-level member is named by its key; one inside `extraParams` by
+      // `extraParams`, as the module names it.
+      const members = keys.map((k) => `${JSON.stringify(k)}:${encode(value[k], depth === 0 ? k : field, depth + 1)}`);
       return `{${members.join(',')}}`;
     }
     default:
@@ -106,9 +125,11 @@ const responses = new WeakMap(); // AuthorizationResponse -> { client, id }
 const MADE_BY_HANDLE_CALLBACK = Symbol('AuthorizationResponse');
 // A response the caller dropped without redeeming or freeing it: wipe its
 // code and verifier when it is collected, not when the client goes. (The
-// held client is already kept alive by the response, through `responses`;
-// no WeakRef, which workerd does not have.)
-const abandoned = typeof FinalizationRegistry === 'undefined' ? { register() {} }
+// held client is already kept alive by the response, through `responses`,
+// so no WeakRef.) Where FinalizationRegistry is missing (workerd without its
+// `enable_weak_ref` flag), an unredeemed response lives until it is freed,
+// cleared, pushed out by 128 later ones, or its client is freed.
+const abandoned = typeof FinalizationRegistry === 'undefined' ? { register() {}, unregister() {} }
   : new FinalizationRegistry(({ client, id }) => raws.get(client)?.call(DROP_RESPONSE, id));
 
 function call(client, op, n = 0, a, b) {
@@ -150,7 +171,9 @@ export class OAuthClient {
   tokenRequest(response) {
     const r = responses.get(response);
     const own = r !== undefined && r.client === this;
-    return call(this, TOKEN_REQUEST, own ? r.id : 0, own ? '' : undefined);
+    const request = call(this, TOKEN_REQUEST, own ? r.id : 0, own ? '' : undefined);
+    abandoned.unregister(response); // redeemed: nothing left to drop
+    return request;
   }
 
   /** The refresh request (`grant_type=refresh_token`) for your `fetch`. */
@@ -233,7 +256,7 @@ export class AuthorizationResponse {
       throw new TypeError('an AuthorizationResponse comes from OAuthClient.handleCallback');
     }
     responses.set(this, { client, id: r.id });
-    abandoned.register(this, { client, id: r.id });
+    abandoned.register(this, { client, id: r.id }, this);
     Object.defineProperties(this, {
       state: { value: r.state, enumerable: true },
       nonce: { value: r.nonce, enumerable: true },
@@ -260,6 +283,7 @@ export class AuthorizationResponse {
   /** Drops the response now (its code wiped) instead of when the client drops it. */
   free() {
     const { client, id } = responses.get(this);
+    abandoned.unregister(this);
     if (raws.has(client)) call(client, DROP_RESPONSE, id);
   }
 

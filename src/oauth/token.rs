@@ -136,6 +136,12 @@ pub(crate) fn parse_response(
     }
 
     let access_token = match access_raw {
+        // A space is VSCHAR, but neither RFC 6750's b64token nor RFC 9449's
+        // token68 has one: such a token cannot go into the Authorization
+        // header it is for (fetch would even trim one at either end).
+        Some(Ok(s)) if crate::ascii::find(s.expose().as_bytes(), b' ').is_some() => {
+            return Err(TokenResponseError::InvalidMember("access_token").into())
+        }
         Some(Ok(s)) if !s.expose().is_empty() => s,
         Some(Ok(_)) | None => return Err(TokenResponseError::AccessTokenMissing.into()),
         Some(Err(())) => return Err(TokenResponseError::InvalidMember("access_token").into()),
@@ -405,8 +411,21 @@ mod tests {
                 format!(r#"{{"access_token":"ok","token_type":"Bearer","refresh_token":"{bad}"}}"#);
             assert_eq!(code(&body, None), "oauth.token.invalid_member", "{bad}");
         }
-        // Space and every other printable ASCII character are VSCHAR.
-        let all: String = (0x20u8..=0x7e)
+        // An access token goes into an Authorization header, where a space
+        // cannot be (RFC 6750 b64token, RFC 9449 token68); a refresh token
+        // may have one.
+        for spaced in ["AT x", " AT", "AT "] {
+            let body = format!(r#"{{"access_token":"{spaced}","token_type":"Bearer"}}"#);
+            assert_eq!(
+                code(&body, None),
+                "oauth.token.invalid_member",
+                "{spaced:?}"
+            );
+        }
+        let body = r#"{"access_token":"ok","token_type":"Bearer","refresh_token":"R T"}"#;
+        assert_eq!(ok(body).refresh_token.unwrap().expose(), "R T");
+        // Every other printable ASCII character is VSCHAR.
+        let all: String = (0x21u8..=0x7e)
             .map(char::from)
             .filter(|c| *c != '"' && *c != '\\')
             .collect();

@@ -53,7 +53,11 @@ unsafe impl<A: core::alloc::GlobalAlloc> core::alloc::GlobalAlloc for WipeOnFree
     unsafe fn dealloc(&self, ptr: *mut u8, layout: core::alloc::Layout) {
         // Volatile writes (zeroize): a plain memset before a free is a dead
         // store the optimizer may drop.
-        zeroize::Zeroize::zeroize(unsafe { core::slice::from_raw_parts_mut(ptr, layout.size()) });
+        // As `MaybeUninit<u8>`: a block may hold bytes never written (a
+        // Vec's spare capacity), which a `&mut [u8]` must not cover.
+        zeroize::Zeroize::zeroize(unsafe {
+            core::slice::from_raw_parts_mut(ptr.cast::<core::mem::MaybeUninit<u8>>(), layout.size())
+        });
         unsafe { self.0.dealloc(ptr, layout) }
     }
 }

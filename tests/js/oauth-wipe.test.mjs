@@ -32,6 +32,9 @@ for (const [entry, glue] of [['edge-sso/oauth', '../../pkg/oauth/edge_sso_oauth.
     return n;
   };
 
+  // A smoke test: dlmalloc may grow a buffer in place and edge-sso/oauth wipes
+  // every freed block anyway, so this passes even with authorize's answer
+  // buffer sized too small; it fails if a verifier copy outlives the client.
   test(`${entry}: a carried verifier is gone once its client is freed, however long the scope`, () => {
     for (const scopes of [1, 20]) {
       const client = new sso.OAuthClient(config);
@@ -60,6 +63,22 @@ for (const [entry, glue] of [['edge-sso/oauth', '../../pkg/oauth/edge_sso_oauth.
     assert.equal(copies(abandoned), 0, 'the FinalizationRegistry dropped it');
     client.free();
   });
+
+  if (entry === 'edge-sso/oauth') {
+    test(`${entry}: every freed block is wiped (a non-ASCII argument is copied in by reallocation)`, () => {
+      const client = new sso.OAuthClient(config);
+      client.tokenRequest(client.handleCallback(callback(client.authorize({ now: NOW }).state, 'C0DE'), { now: NOW }));
+      const access = `AT-NONASCII-${'n'.repeat(60)}`;
+      // wasm-bindgen copies this body in as ASCII, meets the é, and
+      // reallocates: the first block, holding the token, is freed by the glue.
+      client.acceptTokenResponse(`{"access_token":"${access}","token_type":"Bearer","note":"é"}`, { now: NOW });
+      client.clear();
+      // The allocator's free-list header overwrites a freed block's first
+      // bytes, so look for the token's tail.
+      assert.equal(copies(access.slice(-32)), 0);
+      client.free();
+    });
+  }
 
   test(`${entry}: tokens are gone after clear(), the carried verifier after the exchange`, () => {
     const a = new sso.OAuthClient(config);

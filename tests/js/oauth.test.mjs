@@ -6,6 +6,7 @@
 import { test as nodeTest } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
+import { runInNewContext } from 'node:vm';
 
 const ENTRY = new URL(import.meta.url).searchParams.get('entry') === 'oauth' ? 'edge-sso/oauth' : 'edge-sso';
 const sso = await import(ENTRY);
@@ -414,6 +415,8 @@ test('options that JSON would lose are refused, not dropped', () => {
 test('options that are not plain objects, and values the JSON reader cannot take, name their field', () => {
   const named = (field) => (e) => e.code === 'arg.invalid' && e.message.includes(`\`${field}\``);
   assert.throws(() => createPkce(new Map([['length', 43]])), named('options'));
+  assert.equal(createPkce(runInNewContext('({ length: 50 })')).codeVerifier.length, 50, "another realm's plain object");
+  assert.throws(() => new OAuthClient(config()).authorize({ extraParams: { '\uD800': 'x' } }), named('extraParams'));
   assert.throws(() => createPkce(new Date()), named('options'));
   assert.throws(() => new OAuthClient(config()).authorize({ extraParams: new Map([['prompt', 'login']]) }), named('extraParams'));
   assert.throws(() => createPkce({ length: 1e308 }), named('length'));
@@ -422,14 +425,21 @@ test('options that are not plain objects, and values the JSON reader cannot take
   assert.throws(() => new OAuthClient(config()).authorize({ extraParams: { prompt: '\uDC00x' } }), named('extraParams'));
 });
 
-test('a token response body too large for the module is refused before it is copied in whole', () => {
+test('a token response body too large for the module is refused before it is copied in whole', async () => {
+  // The module alone would refuse it too (oauth.token.too_large), after
+  // copying it in: only the module's memory tells the two apart.
+  const glue = ENTRY === 'edge-sso' ? '../../pkg/edge_sso.js' : '../../pkg/oauth/edge_sso_oauth.js';
+  const { initSync } = await import(glue);
+  const memory = () => initSync({ module: new Uint8Array(0) }).memory.buffer.byteLength;
   const client = new OAuthClient(config());
   const huge = JSON.stringify({ access_token: ACCESS, token_type: 'Bearer', pad: 'x'.repeat(4 * 1024 * 1024) });
+  const before = memory();
   // Each answer closes its request, so each gets one of its own.
   for (const body of [huge, JSON.parse(huge)]) {
     client.tokenRequest(client.handleCallback(callbackFor(client.authorize({ now: NOW }).state), { now: NOW }));
     assertCode(() => client.acceptTokenResponse(body, { now: NOW }), 'oauth.token.too_large');
   }
+  assert.ok(memory() - before < 1024 * 1024, `the module grew by ${memory() - before} bytes: the body was copied in`);
 });
 
 test('a non-enumerable option is refused, not silently skipped', () => {
