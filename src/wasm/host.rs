@@ -4,11 +4,13 @@
 //! Linking `js-sys` at all, even for one function, puts its JSPI task export
 //! (`__wbg_jspi_task_poll`, with the futures task machinery behind it) and
 //! the descriptors of its whole API into the module, and those keep some
-//! forty closure shims alive that nothing calls. The OAuth-only module needs
-//! the dozen bindings below, so it does without `js-sys`; the full module
-//! still takes `js-sys` for the SAML facade's promises, typed arrays and
-//! `WebAssembly.Memory` (see `saml.rs`, `text_in.rs`), and its shared
-//! conversions (`interop.rs`) use these same declarations. `TextEncoder`,
+//! forty closure shims alive that nothing calls. The OAuth-only module calls
+//! only `Date.now` from here (its API crosses as JSON text, see `oauth.rs`;
+//! the bindings it does not call leave no import behind), so it does without
+//! `js-sys`; the full module still takes `js-sys` for the SAML facade's
+//! promises, typed arrays and `WebAssembly.Memory` (see `saml.rs`,
+//! `text_in.rs`), and the SAML facade's conversions (`interop.rs`) use the
+//! other declarations below. `TextEncoder`,
 //! which only the SAML facade uses (`text_in.rs`), is declared here too, in
 //! the full module only.
 //!
