@@ -66,7 +66,15 @@ export function stripCustomSections(bytes, names) {
 
 // Run as a script (not imported): compare real paths as URLs, so a path with
 // spaces, `#` or a symlink still runs the strip instead of silently skipping it.
-if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+// (Imported by a process whose argv[1] is no file, realpath fails: not run.)
+const invoked = (() => {
+  try {
+    return realpathSync(process.argv[1] ?? '');
+  } catch {
+    return null;
+  }
+})();
+if (invoked && import.meta.url === pathToFileURL(invoked).href) {
   const [file, ...names] = process.argv.slice(2);
   if (!file || names.length === 0) {
     console.error('usage: node scripts/strip-custom-sections.mjs <file.wasm> <section-name>...');

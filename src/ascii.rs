@@ -36,6 +36,11 @@ pub(crate) fn nqchar(b: u8) -> bool {
     matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e)
 }
 
+/// RFC 6749 `VSCHAR` (Appendix A): printable ASCII, `%x20-7E`.
+pub(crate) fn vschar(b: u8) -> bool {
+    (0x20..=0x7e).contains(&b)
+}
+
 /// A multiplication that saturates at `u64::MAX`, checked by a division:
 /// `u64::saturating_mul` needs a 128-bit product on wasm32 (`__multi3`).
 pub(crate) fn saturating_mul(a: u64, b: u64) -> u64 {

@@ -34,8 +34,9 @@
 //! of it behind in freed memory. That buffer is a [`Str::Decoded`], wiped when
 //! it is dropped wherever that happens: halfway through decoding it, when the
 //! document fails to parse after it, with a member nobody reads. Only
-//! [`Str::into_owned`] takes it out unwiped, for a caller that moves it into
-//! its own zeroizing type (the token response's `Secret`s).
+//! [`Str::into_owned`] takes it out unwiped: for a caller that moves it into
+//! its own zeroizing type (the token response's `Secret`s), or for a value
+//! that is not secret (a token response's `scope`).
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -496,6 +497,11 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
     use super::*;
 
+    /// 2^1024 − 2^970, the least magnitude an IEEE double rounds to infinity,
+    /// written out: every number from it up is refused (it is far above
+    /// 10^308), and numbers around it exercise long digit strings.
+    const F64_OVERFLOW_TEXT: &str = "179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497792";
+
     fn accepts(text: &str) -> bool {
         parse(text).is_some()
     }
@@ -722,9 +728,9 @@ mod tests {
     fn digit_loops_agree_with_the_previous_chained_iterators() {
         // Numbers by the grammar, from pieces chosen to hit every branch:
         // zeros, integers around u64::MAX, fractions, exponents that move
-        // the point past the digits, and the f64 overflow threshold itself
-        // (its digits, one less, one more, shorter, longer).
-        let threshold = "179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497792";
+        // the point past the digits, and long digit strings (the f64
+        // overflow threshold's digits, one less, one more, shorter, longer).
+        let threshold = F64_OVERFLOW_TEXT;
         let mut ints: Vec<String> = [
             "0",
             "1",
@@ -887,7 +893,7 @@ mod tests {
         }
         // Everything JSON.parse would make Infinity, the exact rounding
         // threshold 2^1024 − 2^970 included.
-        let threshold = "179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497792";
+        let threshold = F64_OVERFLOW_TEXT;
         for huge in [
             threshold,
             "1.7976931348623159e308",

@@ -95,7 +95,7 @@ impl ClientConfig {
             });
         }
         if self.client_id.is_empty()
-            || !crate::ascii::all(self.client_id.as_bytes(), |b| (b' '..=b'~').contains(&b))
+            || !crate::ascii::all(self.client_id.as_bytes(), crate::ascii::vschar)
         {
             return Err(Error::InvalidArgument {
                 field: "clientId",

@@ -137,8 +137,10 @@ pub(crate) fn parse_response(
 
     let access_token = match access_raw {
         // A space is VSCHAR, but neither RFC 6750's b64token nor RFC 9449's
-        // token68 has one: such a token cannot go into the Authorization
-        // header it is for (fetch would even trim one at either end).
+        // token68 has one, and it would split the header value (fetch would
+        // even trim one at either end). Only the space is refused here: the
+        // other VSCHARs outside b64token (`"`, `,`, `\`, ...) cannot break
+        // the header and are the server's to reject.
         Some(Ok(s)) if crate::ascii::find(s.expose().as_bytes(), b' ').is_some() => {
             return Err(TokenResponseError::InvalidMember("access_token").into())
         }
@@ -199,12 +201,14 @@ pub(crate) fn parse_response(
 /// Removes a member: a string becomes a [`Secret`] at once, `null` counts as
 /// absent, any other type is `Err` (callers check emptiness themselves), and
 /// so is a string with a character outside VSCHAR (%x20-7E): RFC 6749
-/// Appendix A.12 and A.17 allow nothing else in an access or refresh token,
-/// and a control character would end up in an `Authorization` header.
+/// Appendix A.12 and A.17 allow nothing else in an access or refresh token
+/// (an ID token, a JWS compact serialization, is narrower still), and it is
+/// what keeps a control character, a line break above all, out of the
+/// `Authorization` header.
 fn take_secret(map: &mut Object<'_>, key: &str) -> Option<core::result::Result<Secret, ()>> {
     match map.remove(key)? {
         Value::Null => None,
-        Value::String(s) if crate::ascii::all(s.as_bytes(), |b| (0x20..=0x7e).contains(&b)) => {
+        Value::String(s) if crate::ascii::all(s.as_bytes(), crate::ascii::vschar) => {
             Some(Ok(Secret::new(s.into_owned())))
         }
         _ => Some(Err(())),

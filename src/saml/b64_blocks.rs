@@ -45,6 +45,11 @@
 /// assert_eq!(out.len(), used / 16 * 12);
 /// assert!(STANDARD.decode_vec(&input[used..], &mut out).is_err());
 /// ```
+///
+/// Doctests run natively, where the prefix is always empty, so this example
+/// shows the contract but does not test the SIMD path: that is
+/// `tests/js/base64-post.test.mjs`, against the built module (every byte value
+/// at every position of a block).
 pub fn decode_prefix(input: &[u8], out: &mut Vec<u8>) -> usize {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {

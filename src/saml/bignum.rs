@@ -72,8 +72,10 @@ const fn max_limbs(w: u32) -> usize {
 /// assert_eq!(bit_length(&[0x00]), 0);
 /// ```
 pub fn bit_length(be: &[u8]) -> usize {
-    match be.iter().position(|&b| b != 0) {
-        Some(first) => 8 * (be.len() - first) - be[first].leading_zeros() as usize,
+    // Checked slicing: `be` comes from a key's DER.
+    let first = be.iter().position(|&b| b != 0).unwrap_or(be.len());
+    match be.get(first..).and_then(<[u8]>::split_first) {
+        Some((top, rest)) => 8 * (rest.len() + 1) - top.leading_zeros() as usize,
         None => 0,
     }
 }

@@ -204,6 +204,15 @@ mod tests {
             RsaPublicKey::from_pkcs1_der(&der_key(&odd_modulus(8200), &[1, 0, 1])),
             Err(KeyProblem::Unsupported)
         );
+        // Both ends of the accepted range.
+        for bits in [MIN_RSA_BITS, MAX_RSA_BITS] {
+            assert_eq!(
+                RsaPublicKey::from_pkcs1_der(&der_key(&odd_modulus(bits), &[1, 0, 1]))
+                    .unwrap()
+                    .bits(),
+                bits
+            );
+        }
         assert_eq!(
             RsaPublicKey::from_pkcs1_der(&der_key(&n, &[1])),
             Err(KeyProblem::Unsupported),

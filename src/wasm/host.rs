@@ -17,8 +17,7 @@
 //! Each binding is the very JavaScript operation the `js-sys` function of
 //! the same name performs, so behaviour does not change: `instanceof Object`
 //! for the object checks, `Object.entries` for own enumerable members,
-//! `Reflect.set` for results, `JSON.parse` and `JSON.stringify` with their
-//! exceptions caught.
+//! `Reflect.set` for results, `JSON.parse` with its exception caught.
 
 use wasm_bindgen::prelude::*;
 
@@ -37,6 +36,15 @@ extern "C" {
     /// `[name, value]` arrays, each getter run once.
     #[wasm_bindgen(static_method_of = JsObject, js_class = "Object")]
     pub fn entries(o: &JsObject) -> JsArray;
+
+    /// `Object.getOwnPropertyNames(o)`: every own string-keyed member,
+    /// enumerable or not.
+    #[wasm_bindgen(static_method_of = JsObject, js_class = "Object", js_name = getOwnPropertyNames)]
+    pub fn own_property_names(o: &JsObject) -> JsArray;
+
+    /// `Object.getPrototypeOf(v)`.
+    #[wasm_bindgen(static_method_of = JsObject, js_class = "Object", js_name = getPrototypeOf)]
+    pub fn prototype_of(v: &JsValue) -> JsValue;
 
     /// A JavaScript array.
     #[wasm_bindgen(js_name = Array)]
@@ -75,11 +83,6 @@ extern "C" {
     /// `JSON.parse(text)`, its `SyntaxError` caught.
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
     pub fn json_parse(text: &str) -> Result<JsValue, JsValue>;
-
-    /// `JSON.stringify(value)`, its `TypeError` (a cycle, a BigInt) caught;
-    /// `undefined` for values JSON cannot represent.
-    #[wasm_bindgen(catch, js_namespace = JSON, js_name = stringify)]
-    pub fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
 
     /// `Date.now()`: milliseconds since the epoch.
     #[wasm_bindgen(js_namespace = Date, js_name = now)]

@@ -12,7 +12,8 @@ use super::host::{self, JsArray, JsErrorObject, JsObject};
 use crate::error::Error;
 
 /// Converts an edge-sso error into a JS `Error` with `name`, `code`, and for
-/// OAuth error responses `error`, `errorDescription`, `errorUri`.
+/// a SAML status its codes and message. (The OAuth API builds its errors in
+/// `js/oauth-api.js` from the JSON that `oauth.rs` answers.)
 pub(crate) fn to_js_error(e: Error) -> JsValue {
     let err = JsErrorObject::new(&e.message());
     err.set_name("EdgeSsoError");
@@ -26,15 +27,6 @@ pub(crate) fn to_js_error(e: Error) -> JsValue {
         }
         if let Some(v) = &st.message {
             set(obj, "statusMessage", &v.as_str().into());
-        }
-    }
-    if let Some(r) = e.error_response() {
-        set(obj, "error", &r.error.as_str().into());
-        if let Some(d) = &r.description {
-            set(obj, "errorDescription", &d.as_str().into());
-        }
-        if let Some(u) = &r.uri {
-            set(obj, "errorUri", &u.as_str().into());
         }
     }
     err.into()
@@ -61,11 +53,18 @@ fn items(arr: &JsArray) -> impl Iterator<Item = JsValue> + '_ {
     (0..arr.length()).map(|i| arr.get(i))
 }
 
-/// A plain object: `instanceof Object`, not an array, not a function.
+/// A plain object: `instanceof Object`, not an array, not a function, and
+/// its prototype `null` or an `Object.prototype` (of any realm), so a `Map`,
+/// a `Date` or a class instance, whose entries are not its own properties,
+/// is not read as an empty options object. The rule of `js/oauth-api.js`.
 fn plain_object(value: &JsValue) -> Option<&JsObject> {
-    value
-        .dyn_ref::<JsObject>()
-        .filter(|_| !JsArray::is_array(value) && !value.is_function())
+    value.dyn_ref::<JsObject>().filter(|_| {
+        if JsArray::is_array(value) || value.is_function() {
+            return false;
+        }
+        let proto = JsObject::prototype_of(value);
+        proto.is_null() || JsObject::prototype_of(&proto).is_null()
+    })
 }
 
 pub(crate) fn opt_str(obj: &JsValue, key: &str, value: Option<&str>) {
@@ -96,10 +95,19 @@ impl Options {
         let Some(obj) = plain_object(value) else {
             return Err(Error::InvalidArgument {
                 field: what,
-                reason: "must be an object",
+                reason: "must be a plain object (a Map, a Date or a class instance is not read as options)",
             });
         };
         let pairs = JsObject::entries(obj);
+        // A member made with Object.defineProperty is not enumerable, so
+        // Object.entries skips it without a word; a skipped option could be
+        // a check (the same rule as js/oauth-api.js).
+        if JsObject::own_property_names(obj).length() != pairs.length() {
+            return Err(Error::InvalidArgument {
+                field: what,
+                reason: "has a member that is not enumerable, so it would not be read",
+            });
+        }
         let mut entries = Vec::with_capacity(pairs.length() as usize);
         for i in 0..pairs.length() {
             let pair: JsArray = pairs.get(i).unchecked_into();

@@ -440,6 +440,18 @@ test('a token response body too large for the module is refused before it is cop
     assertCode(() => client.acceptTokenResponse(body, { now: NOW }), 'oauth.token.too_large');
   }
   assert.ok(memory() - before < 1024 * 1024, `the module grew by ${memory() - before} bytes: the body was copied in`);
+  // The layer's cut and the module's limit (256 KiB, src/oauth/token.rs) agree:
+  // a body of exactly the limit is accepted, one byte more is too large.
+  const LIMIT = 256 * 1024;
+  const sized = (n) => {
+    const head = JSON.stringify({ access_token: ACCESS, token_type: 'Bearer', pad: '' });
+    return `${head.slice(0, -2)}${'y'.repeat(n - head.length)}"}`;
+  };
+  assert.equal(sized(LIMIT).length, LIMIT);
+  client.tokenRequest(client.handleCallback(callbackFor(client.authorize({ now: NOW }).state), { now: NOW }));
+  assert.equal(client.acceptTokenResponse(sized(LIMIT), { now: NOW }).tokenType, 'Bearer');
+  client.tokenRequest(client.handleCallback(callbackFor(client.authorize({ now: NOW }).state), { now: NOW }));
+  assertCode(() => client.acceptTokenResponse(sized(LIMIT + 1), { now: NOW }), 'oauth.token.too_large');
 });
 
 test('a non-enumerable option is refused, not silently skipped', () => {

@@ -136,3 +136,22 @@ test('a samlp response checked against the wrong certificate fails', async () =>
   const form = readPostForm(await (await fetch(sent.url)).text());
   assert.throws(() => sp.validateResponse(form.SAMLResponse), { code: 'saml.signature.invalid' });
 });
+
+test('SAML options are read as strictly as OAuth ones: no hidden members, no Map or class instance', () => {
+  const base = () => ({
+    entityId: manifest.sp.entityId, acsUrl: manifest.sp.acsUrl,
+    idp: { entityId: manifest.idpEntityId, ssoRedirectUrl: 'https://idp.example/sso', certificates: manifest.cases[0].certs.map(file) },
+  });
+  assert.ok(new SamlServiceProvider(base()), 'the base configuration is accepted');
+  const refused = (value, field) => assert.throws(() => new SamlServiceProvider(value),
+    (e) => e.name === 'EdgeSsoError' && e.code === 'arg.invalid' && e.message.includes(`\`${field}\``));
+  // allowSha1 made non-enumerable: Object.entries would skip it without a word.
+  refused(Object.defineProperty(base(), 'allowSha1', { value: true, enumerable: false }), 'config');
+  const idp = base().idp;
+  refused({ ...base(), idp: Object.defineProperty({ ...idp }, 'certificates', { value: idp.certificates, enumerable: false }) }, 'idp');
+  refused(new Map(Object.entries(base())), 'config');
+  refused({ ...base(), idp: Object.assign(new (class Idp {})(), idp) }, 'idp');
+  const sp = spFor(manifest.cases[0].certs);
+  assert.throws(() => sp.validateResponse('x', Object.defineProperty({}, 'allowUnsolicited', { value: true, enumerable: false })),
+    (e) => e.code === 'arg.invalid');
+});
