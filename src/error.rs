@@ -153,6 +153,17 @@ pub enum SamlError {
     InResponseToExpired,
     /// A message (by its ID) was already accepted once.
     Replayed,
+    /// The SP's own replay memory holds `replayCapacity` unexpired assertion
+    /// IDs; forgetting one would let its replay through, so the response is
+    /// refused (its request stays answerable).
+    ReplayMemoryFull,
+    /// A shared replay store threw, rejected, or answered something other
+    /// than `true` or `false`; nothing was consumed, so the same response may
+    /// be retried.
+    StoreFailed,
+    /// A shared replay store did not answer within `storeTimeoutMs`; nothing
+    /// was consumed here.
+    StoreTimeout,
     /// A message's `NotOnOrAfter` has passed.
     Expired,
     /// An XML signature's structure breaks a rule (placement, counts, Reference, transforms).
@@ -687,6 +698,9 @@ impl SamlError {
             Self::InResponseToReused => "saml.in_response_to.reused",
             Self::InResponseToExpired => "saml.in_response_to.expired",
             Self::Replayed => "saml.replayed",
+            Self::ReplayMemoryFull => "saml.replay.memory_full",
+            Self::StoreFailed => "saml.store.failed",
+            Self::StoreTimeout => "saml.store.timeout",
             Self::Expired => "saml.expired",
             Self::SignatureStructure(_) => "saml.signature.structure",
             Self::DigestMismatch => "saml.signature.digest_mismatch",
@@ -739,6 +753,15 @@ impl SamlError {
             Self::InResponseToReused => "the message answers a request that was already answered",
             Self::InResponseToExpired => "the message answers a request that has expired",
             Self::Replayed => "the SAML message was already accepted once (replay)",
+            Self::ReplayMemoryFull => {
+                "this service provider's replay memory is full of unexpired assertion IDs: pass a shared store to validateResponseWithStore, or raise replayCapacity"
+            }
+            Self::StoreFailed => {
+                "the replay store failed (threw, rejected, or answered other than true or false); the request was not consumed, so the response may be retried"
+            }
+            Self::StoreTimeout => {
+                "the replay store did not answer within storeTimeoutMs; the request was not consumed, so the response may be retried"
+            }
             Self::Expired => "the SAML message's NotOnOrAfter has passed",
             Self::SignatureStructure(_) => "the XML signature is not acceptable",
             Self::DigestMismatch => {
@@ -948,6 +971,9 @@ mod tests {
                     SamlError::InResponseToReused,
                     SamlError::InResponseToExpired,
                     SamlError::Replayed,
+                    SamlError::ReplayMemoryFull,
+                    SamlError::StoreFailed,
+                    SamlError::StoreTimeout,
                     SamlError::Expired,
                     SamlError::SignatureStructure("x"),
                     SamlError::DigestMismatch,

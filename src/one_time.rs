@@ -8,7 +8,7 @@
 //! a generic "unknown".
 
 #[cfg(feature = "saml")]
-use alloc::collections::VecDeque;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -162,41 +162,110 @@ impl<V> OneTimeStore<V> {
     }
 }
 
-/// How many accepted message IDs are remembered at most.
+/// How many accepted message IDs one SP remembers by default.
 #[cfg(feature = "saml")]
-pub const MAX_SEEN: usize = 4096;
+pub const DEFAULT_SEEN_CAPACITY: usize = 10_000;
+/// The largest capacity a [`SeenStore`] may be given (about 100 bytes an
+/// entry: 100 MB at this bound, which no edge isolate has to spare).
+#[cfg(feature = "saml")]
+pub const MAX_SEEN_CAPACITY: usize = 1_000_000;
 
-/// IDs of messages already accepted, each until its own expiry: a second
-/// arrival of the same ID is a replay. Bounded: past [`MAX_SEEN`] the entry
-/// closest to expiry is dropped (it would have been forgotten first anyway).
+/// Why [`SeenStore::first_sighting`] did not record an ID.
 #[cfg(feature = "saml")]
-#[derive(Debug, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum NotRecorded {
+    /// Already recorded and not yet expired: a replay.
+    Seen,
+    /// Every slot holds an unexpired ID. Forgetting one would let its replay
+    /// through, so nothing is recorded and the caller must refuse.
+    Full,
+}
+
+/// IDs already accepted, each until its own expiry: a second arrival of the
+/// same ID is a replay. Bounded by a capacity, and never by forgetting: an
+/// unexpired ID is only dropped once it has expired, so when every slot holds
+/// one, a new ID is refused ([`NotRecorded::Full`]) rather than evicting one.
+///
+/// IDs are kept as SHA-256 digests. Both lookups are ordered maps, so a
+/// sighting costs O(log n) plus the expired entries it prunes.
+#[cfg(feature = "saml")]
+#[derive(Debug)]
 pub(crate) struct SeenStore {
-    entries: VecDeque<([u8; 32], u64)>,
+    capacity: usize,
+    /// Digest to expiry.
+    by_id: BTreeMap<[u8; 32], u64>,
+    /// (expiry, digest), soonest first: what to prune.
+    by_expiry: BTreeSet<(u64, [u8; 32])>,
+}
+
+#[cfg(feature = "saml")]
+impl Default for SeenStore {
+    fn default() -> Self {
+        Self::with_capacity(DEFAULT_SEEN_CAPACITY)
+    }
 }
 
 #[cfg(feature = "saml")]
 impl SeenStore {
-    /// Records `id` until `expires_at`; `false` when it was already there.
-    pub fn first_sighting(&mut self, id: &str, expires_at: u64, now: u64) -> bool {
-        self.entries.retain(|(_, until)| *until > now);
+    /// A store for at most `capacity` unexpired IDs (the caller checks the
+    /// bounds, see [`MAX_SEEN_CAPACITY`]).
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self {
+            capacity,
+            by_id: BTreeMap::new(),
+            by_expiry: BTreeSet::new(),
+        }
+    }
+
+    /// Records `id` until `expires_at`, unless it is already recorded (a
+    /// replay) or the store is full of unexpired IDs.
+    pub fn first_sighting(
+        &mut self,
+        id: &str,
+        expires_at: u64,
+        now: u64,
+    ) -> Result<(), NotRecorded> {
+        self.prune(now);
         let d = digest(id);
-        if self.entries.iter().any(|(seen, _)| *seen == d) {
-            return false;
+        if self.by_id.contains_key(&d) {
+            return Err(NotRecorded::Seen);
         }
-        if self.entries.len() >= MAX_SEEN {
-            if let Some(i) = self
-                .entries
-                .iter()
-                .enumerate()
-                .min_by_key(|(_, (_, u))| *u)
-                .map(|(i, _)| i)
-            {
-                self.entries.remove(i);
+        if self.by_id.len() >= self.capacity {
+            return Err(NotRecorded::Full);
+        }
+        self.by_id.insert(d, expires_at);
+        self.by_expiry.insert((expires_at, d));
+        Ok(())
+    }
+
+    /// Whether `id` is recorded and unexpired at `now`.
+    pub fn contains(&self, id: &str, now: u64) -> bool {
+        self.by_id
+            .get(&digest(id))
+            .is_some_and(|until| *until > now)
+    }
+
+    /// Whether one more ID would fit at `now` (expired ones pruned first).
+    pub fn has_room(&mut self, now: u64) -> bool {
+        self.prune(now);
+        self.by_id.len() < self.capacity
+    }
+
+    /// How many IDs are held (expired ones included until the next prune).
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    /// Drops every ID whose expiry is at or before `now`.
+    fn prune(&mut self, now: u64) {
+        while let Some(&(until, d)) = self.by_expiry.first() {
+            if until > now {
+                break;
             }
+            self.by_expiry.pop_first();
+            self.by_id.remove(&d);
         }
-        self.entries.push_back((d, expires_at));
-        true
     }
 }
 
@@ -252,13 +321,58 @@ mod tests {
     #[test]
     fn seen_store_catches_replays_until_expiry() {
         let mut s = SeenStore::default();
-        assert!(s.first_sighting("m1", 100, 0));
-        assert!(!s.first_sighting("m1", 100, 50));
-        assert!(s.first_sighting("m1", 200, 100), "forgotten once expired");
-        for i in 0..MAX_SEEN + 5 {
-            s.first_sighting(&format!("x{i}"), 1_000 + i as u64, 150);
+        assert_eq!(s.first_sighting("m1", 100, 0), Ok(()));
+        assert_eq!(s.first_sighting("m1", 100, 50), Err(NotRecorded::Seen));
+        assert!(s.contains("m1", 99));
+        assert!(!s.contains("m1", 100));
+        assert_eq!(
+            s.first_sighting("m1", 200, 100),
+            Ok(()),
+            "forgotten once expired"
+        );
+    }
+
+    /// The rule: an unexpired ID is never forgotten to make room. More
+    /// distinct IDs than the capacity: every one of the first `capacity` is
+    /// still refused as a replay, and the ones past it are refused as `Full`
+    /// (and not recorded) until room is made by expiry.
+    #[cfg(feature = "saml")]
+    #[test]
+    fn seen_store_full_of_unexpired_ids_refuses_instead_of_forgetting() {
+        let cap = 300;
+        let mut s = SeenStore::with_capacity(cap);
+        for i in 0..cap {
+            assert_eq!(
+                s.first_sighting(&format!("x{i}"), 10_000 + i as u64, 0),
+                Ok(())
+            );
         }
-        assert!(s.entries.len() <= MAX_SEEN);
+        for i in 0..50 {
+            assert_eq!(
+                s.first_sighting(&format!("y{i}"), 20_000, 1),
+                Err(NotRecorded::Full)
+            );
+        }
+        for i in 0..cap {
+            assert_eq!(
+                s.first_sighting(&format!("x{i}"), 10_000, 2),
+                Err(NotRecorded::Seen),
+                "x{i}"
+            );
+        }
+        assert_eq!(s.len(), cap);
+        // The first ten expire: exactly ten new IDs fit, and the rest still do not.
+        for i in 0..10 {
+            assert_eq!(s.first_sighting(&format!("y{i}"), 20_000, 10_009), Ok(()));
+        }
+        assert_eq!(
+            s.first_sighting("y10", 20_000, 10_009),
+            Err(NotRecorded::Full)
+        );
+        assert_eq!(
+            s.first_sighting("x10", 20_000, 10_009),
+            Err(NotRecorded::Seen)
+        );
     }
 
     #[cfg(feature = "saml")]

@@ -195,14 +195,14 @@ fn a_forged_signed_info_fails_on_the_signature_before_the_body_is_canonicalized(
 struct Shared(std::collections::HashMap<String, u64>);
 
 impl edge_sso::saml::replay::ReplayStore for Shared {
-    fn first_sighting(&mut self, id: &str, expires_at: u64, now: u64) -> bool {
-        match self.0.get(id) {
+    fn first_sighting(&mut self, id: &str, expires_at: u64, now: u64) -> edge_sso::Result<bool> {
+        Ok(match self.0.get(id) {
             Some(until) if *until > now => false,
             _ => {
                 self.0.insert(id.to_owned(), expires_at);
                 true
             }
-        }
+        })
     }
 }
 
@@ -232,4 +232,74 @@ fn a_shared_replay_store_refuses_a_replay_to_another_instance() {
     assert_eq!(err.code(), "saml.replayed");
     // Without the shared store, that instance would have accepted it.
     assert!(second.validate_response(&input, now + 1_000, opts).is_ok());
+}
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(format!("{DIR}/{name}")).unwrap()
+}
+
+fn carried(id: &str) -> ValidateOptions {
+    ValidateOptions {
+        expected_request_id: Some(id.into()),
+        ..ValidateOptions::default()
+    }
+}
+
+/// A store that cannot answer burns nothing: the same response, retried with
+/// a store that works, is accepted once.
+#[test]
+fn a_failing_replay_store_leaves_the_request_answerable() {
+    struct Down;
+    impl edge_sso::saml::replay::ReplayStore for Down {
+        fn first_sighting(&mut self, _: &str, _: u64, _: u64) -> edge_sso::Result<bool> {
+            Err(edge_sso::SamlError::StoreFailed.into())
+        }
+    }
+    let m = manifest();
+    let now = m["nowMs"].as_u64().unwrap();
+    let input = fixture("assertion-signed-rsa-sha256.xml");
+    let mut sp = sp_for(&m, &["idp.pem"], false);
+    let err = sp
+        .validate_response_with(&input, now, carried("_req1"), &mut Down)
+        .unwrap_err();
+    assert_eq!(err.code(), "saml.store.failed");
+    let mut store = Shared::default();
+    sp.validate_response_with(&input, now + 1, carried("_req1"), &mut store)
+        .unwrap();
+    let err = sp
+        .validate_response_with(&input, now + 2, carried("_req1"), &mut store)
+        .unwrap_err();
+    assert_eq!(err.code(), "saml.replayed");
+}
+
+/// The two halves for an asynchronous store: nothing is consumed by
+/// `prepare_response`, so a prepared response that is dropped (the store
+/// timed out) leaves the request answerable, and `false` is a replay.
+#[test]
+fn prepare_consumes_nothing_and_finish_consumes_once() {
+    let m = manifest();
+    let now = m["nowMs"].as_u64().unwrap();
+    let input = fixture("assertion-signed-rsa-sha256.xml");
+    let mut sp = sp_for(&m, &["idp.pem"], false);
+    let dropped = sp.prepare_response(&input, now, carried("_req1")).unwrap();
+    let remember_until = dropped.remember_until();
+    assert!(remember_until > now);
+    drop(dropped);
+    let a = sp.prepare_response(&input, now, carried("_req1")).unwrap();
+    let b = sp.prepare_response(&input, now, carried("_req1")).unwrap();
+    assert_eq!(a.assertion_id(), b.assertion_id());
+    let v = sp.finish_response(a, true, now).unwrap();
+    assert_eq!(v.replay_until, remember_until);
+    // The concurrent copy: the store answered `false`.
+    assert_eq!(
+        sp.finish_response(b, false, now).unwrap_err().code(),
+        "saml.replayed"
+    );
+    // Even a store that wrongly answered `true` twice cannot get the
+    // carried request answered twice.
+    let c = sp.prepare_response(&input, now, carried("_req1")).unwrap();
+    assert_eq!(
+        sp.finish_response(c, true, now).unwrap_err().code(),
+        "saml.in_response_to.reused"
+    );
 }

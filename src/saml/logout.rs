@@ -15,7 +15,7 @@ use super::time::format_utc;
 use super::verify::SigAlg;
 use super::{NS_ASSERTION, NS_PROTOCOL};
 use crate::error::{Error, Result, SamlError};
-use crate::one_time::Miss;
+use crate::one_time::{Miss, NotRecorded};
 
 /// What to log out.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -198,13 +198,14 @@ impl SamlServiceProvider {
         let remember_until = msg
             .issue_instant
             .saturating_add(super::redirect::MAX_MESSAGE_AGE_MS + 2 * skew);
-        if !self
+        match self
             .seen_messages
             .first_sighting(&msg.id, remember_until, now)
         {
-            return Err(SamlError::Replayed.into());
+            Ok(()) => Ok(()),
+            Err(NotRecorded::Seen) => Err(SamlError::Replayed.into()),
+            Err(NotRecorded::Full) => Err(SamlError::ReplayMemoryFull.into()),
         }
-        Ok(())
     }
 
     /// A LogoutResponse must answer a LogoutRequest this SP sent: one-time.

@@ -20,7 +20,7 @@ use super::time;
 use super::xml::{parse, Element};
 use super::{NS_ASSERTION, NS_PROTOCOL};
 use crate::error::{Result, SamlError};
-use crate::one_time::Miss;
+use crate::one_time::{Miss, NotRecorded};
 use crate::secret::ct_eq_str;
 
 const BEARER: &str = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
@@ -141,6 +141,29 @@ impl ValidatedResponse {
     }
 }
 
+/// A response that passed every check and waits for the replay store's
+/// answer (see [`SamlServiceProvider::prepare_response`]). Only this module
+/// makes one; nothing has been consumed or recorded for it yet.
+#[derive(Debug)]
+#[must_use = "a prepared response is not accepted until finish_response"]
+pub struct PreparedResponse {
+    result: ValidatedResponse,
+    carried: bool,
+    request_reused: bool,
+}
+
+impl PreparedResponse {
+    /// The assertion ID to record in the replay store.
+    pub fn assertion_id(&self) -> &str {
+        &self.result.assertion_id
+    }
+
+    /// Until when (ms since the epoch) the store must remember it.
+    pub fn remember_until(&self) -> u64 {
+        self.result.replay_until
+    }
+}
+
 /// An Assertion whose signature (or whose Response's signature) verified.
 /// Only this module builds one (from a `Verified` proof); the profile checks and the reading
 /// take it, so a skipped signature check does not compile.
@@ -221,17 +244,26 @@ impl SamlServiceProvider {
 
     /// [`validate_response`](Self::validate_response) with the assertion IDs
     /// remembered in `replay` instead: a store shared by every instance that
-    /// serves the site (see [`super::replay`]).
+    /// serves the site (see [`super::replay`]). The request is consumed only
+    /// after the store has recorded the assertion; a store error leaves it
+    /// answerable, so the same response may be retried.
     ///
     /// ```
-    /// # use edge_sso::saml::{replay::Deferred, response::ValidateOptions, sp::*};
+    /// # use edge_sso::saml::{replay::ReplayStore, response::ValidateOptions, sp::*};
     /// # let idp = IdpConfig { entity_id: "https://idp.example".into(),
     /// #     sso_redirect_url: Some("https://idp.example/sso".into()), ..Default::default() };
     /// # let mut sp = SamlServiceProvider::new(SpConfig::new("https://sp.example", "https://sp.example/acs", idp)).unwrap();
-    /// let mut store = Deferred::default();
+    /// struct Asked(Vec<String>);
+    /// impl ReplayStore for Asked {
+    ///     fn first_sighting(&mut self, id: &str, _: u64, _: u64) -> edge_sso::Result<bool> {
+    ///         self.0.push(id.to_owned());
+    ///         Ok(true)
+    ///     }
+    /// }
+    /// let mut store = Asked(Vec::new());
     /// let err = sp.validate_response_with("PHgvPg==", 0, ValidateOptions::default(), &mut store).unwrap_err();
     /// assert_eq!(err.code(), "saml.message.unexpected");
-    /// assert!(store.asked().is_none(), "nothing is recorded for a refused response");
+    /// assert!(store.0.is_empty(), "nothing is recorded for a refused response");
     /// ```
     pub fn validate_response_with(
         &mut self,
@@ -240,6 +272,33 @@ impl SamlServiceProvider {
         opts: ValidateOptions,
         replay: &mut dyn ReplayStore,
     ) -> Result<ValidatedResponse> {
+        let prepared = self.prepare_response(saml_response, now, opts)?;
+        let first =
+            replay.first_sighting(prepared.assertion_id(), prepared.remember_until(), now)?;
+        self.finish_response(prepared, first, now)
+    }
+
+    /// The first half of validation for a replay store that answers later
+    /// (asynchronously): every check, and nothing consumed or recorded. Record
+    /// [`PreparedResponse::assertion_id`] until
+    /// [`PreparedResponse::remember_until`] in the store, then hand its
+    /// answer to [`finish_response`](Self::finish_response). If the store
+    /// fails, drop the `PreparedResponse`: the request stays answerable.
+    ///
+    /// ```
+    /// # use edge_sso::saml::{response::ValidateOptions, sp::*};
+    /// # let idp = IdpConfig { entity_id: "https://idp.example".into(),
+    /// #     sso_redirect_url: Some("https://idp.example/sso".into()), ..Default::default() };
+    /// # let mut sp = SamlServiceProvider::new(SpConfig::new("https://sp.example", "https://sp.example/acs", idp)).unwrap();
+    /// let err = sp.prepare_response("PHgvPg==", 0, ValidateOptions::default()).unwrap_err();
+    /// assert_eq!(err.code(), "saml.message.unexpected");
+    /// ```
+    pub fn prepare_response(
+        &mut self,
+        saml_response: &str,
+        now: u64,
+        opts: ValidateOptions,
+    ) -> Result<PreparedResponse> {
         let xml = if saml_response.trim_start().starts_with('<') {
             saml_response.to_owned()
         } else {
@@ -333,38 +392,88 @@ impl SamlServiceProvider {
 
         // All checks passed. The request must be one we can answer before
         // anything is recorded, so a response refused for its request does not
-        // burn its assertion; a used request may mean a replay, which the
-        // replay store tells apart. Then remember the assertion, then consume
-        // the request.
+        // burn its assertion. A request already answered may mean a replay,
+        // which the replay store tells apart (`saml.replayed` rather than
+        // `InResponseToReused`), so that verdict waits for the store's answer.
         let carried = opts.expected_request_id.is_some();
-        let request_state = match &expected {
-            Some(id) if carried && self.pending_was_used(id) => Err(Miss::Reused),
-            Some(id) if !carried => self.pending_peek(id, now),
-            _ => Ok(()),
+        let request_reused = match &expected {
+            Some(id) if carried => {
+                let used = self.used_requests.contains(id, now) || self.pending_was_used(id);
+                if !used && !self.used_requests.has_room(now) {
+                    return Err(SamlError::ReplayMemoryFull.into());
+                }
+                used
+            }
+            Some(id) => match self.pending_peek(id, now) {
+                Ok(()) => false,
+                Err(Miss::Reused) => true,
+                Err(miss) => return Err(request_error(miss).into()),
+            },
+            None => false,
         };
-        if let Err(miss @ (Miss::Unknown | Miss::Expired)) = request_state {
-            return Err(request_error(miss).into());
-        }
-        let remember_until = facts.replay_until.saturating_add(skew);
-        if !replay.first_sighting(&facts.result.assertion_id, remember_until, now) {
+        let mut result = facts.result;
+        result.replay_until = facts.replay_until.saturating_add(skew);
+        result.response_id = envelope.id;
+        result.in_response_to = expected;
+        result.signed = signed;
+        Ok(PreparedResponse {
+            result,
+            carried,
+            request_reused,
+        })
+    }
+
+    /// The second half: given the replay store's answer for a
+    /// [`PreparedResponse`] (`true`: recorded now, first sighting), consumes
+    /// the request and returns the result; `false` is a replay. The request
+    /// is checked again, since another response may have answered it while
+    /// the store was asked.
+    ///
+    /// ```
+    /// # use edge_sso::saml::{response::ValidateOptions, sp::*};
+    /// # let idp = IdpConfig { entity_id: "https://idp.example".into(),
+    /// #     sso_redirect_url: Some("https://idp.example/sso".into()), ..Default::default() };
+    /// # let mut sp = SamlServiceProvider::new(SpConfig::new("https://sp.example", "https://sp.example/acs", idp)).unwrap();
+    /// // A `PreparedResponse` comes only from `prepare_response`, so a
+    /// // response cannot be finished without passing every check.
+    /// assert!(sp.prepare_response("PHgvPg==", 0, ValidateOptions::default()).is_err());
+    /// ```
+    pub fn finish_response(
+        &mut self,
+        prepared: PreparedResponse,
+        first_sighting: bool,
+        now: u64,
+    ) -> Result<ValidatedResponse> {
+        let PreparedResponse {
+            result,
+            carried,
+            request_reused,
+        } = prepared;
+        if !first_sighting {
             return Err(SamlError::Replayed.into());
         }
-        if let Some(id) = &expected {
+        if request_reused {
+            return Err(SamlError::InResponseToReused.into());
+        }
+        if let Some(id) = &result.in_response_to {
             if carried {
-                // Asked above; the replay store does not touch pending requests.
-                if request_state == Err(Miss::Reused) {
+                if self.pending_was_used(id) {
                     return Err(SamlError::InResponseToReused.into());
                 }
+                match self
+                    .used_requests
+                    .first_sighting(id, result.replay_until, now)
+                {
+                    Ok(()) => {}
+                    Err(NotRecorded::Seen) => return Err(SamlError::InResponseToReused.into()),
+                    Err(NotRecorded::Full) => return Err(SamlError::ReplayMemoryFull.into()),
+                }
+                // Answered here too, should this instance have sent it.
                 self.pending_mark_used(id);
             } else {
                 self.pending_take(id, now).map_err(request_error)?;
             }
         }
-        let mut result = facts.result;
-        result.replay_until = remember_until;
-        result.response_id = envelope.id;
-        result.in_response_to = expected;
-        result.signed = signed;
         Ok(result)
     }
 

@@ -5,12 +5,17 @@ use super::authn_request::{self, AuthnRequestOptions, RequestParts};
 use super::binding::{self, base64_encode, check_relay_state, MessageParam};
 use super::keys::IdpCertificate;
 use crate::error::{Error, Result};
-use crate::one_time::{OneTimeStore, SeenStore};
+use crate::one_time::{OneTimeStore, SeenStore, DEFAULT_SEEN_CAPACITY, MAX_SEEN_CAPACITY};
 use crate::random;
 use crate::url::check_endpoint;
 
 /// How long a sent AuthnRequest is remembered by default (10 minutes).
 pub const DEFAULT_REQUEST_TTL_MS: u64 = 10 * 60 * 1000;
+/// How many unexpired assertion IDs an SP remembers by default
+/// ([`SpConfig::replay_capacity`]).
+pub const DEFAULT_REPLAY_CAPACITY: usize = DEFAULT_SEEN_CAPACITY;
+/// The largest [`SpConfig::replay_capacity`].
+pub const MAX_REPLAY_CAPACITY: usize = MAX_SEEN_CAPACITY;
 /// Default allowed clock difference with the IdP, in seconds.
 pub const DEFAULT_CLOCK_SKEW_SECONDS: u64 = 180;
 
@@ -52,6 +57,11 @@ pub struct SpConfig {
     pub allow_sha1: bool,
     /// How long a sent AuthnRequest stays answerable, in milliseconds.
     pub request_ttl_ms: u64,
+    /// How many unexpired assertion IDs (and, apart, carried request IDs)
+    /// this SP remembers against replay in its own memory. When full, new
+    /// responses are refused (`saml.replay.memory_full`) rather than an ID
+    /// forgotten; a shared store (`validate_response_with`) has no such bound.
+    pub replay_capacity: usize,
 }
 
 impl SpConfig {
@@ -65,6 +75,7 @@ impl SpConfig {
             clock_skew_seconds: DEFAULT_CLOCK_SKEW_SECONDS,
             allow_sha1: false,
             request_ttl_ms: DEFAULT_REQUEST_TTL_MS,
+            replay_capacity: DEFAULT_SEEN_CAPACITY,
         }
     }
 
@@ -105,6 +116,12 @@ impl SpConfig {
             return Err(Error::InvalidArgument {
                 field: "clockSkewSeconds",
                 reason: "at most 3600",
+            });
+        }
+        if !(1..=MAX_SEEN_CAPACITY).contains(&self.replay_capacity) {
+            return Err(Error::InvalidArgument {
+                field: "replayCapacity",
+                reason: "between 1 and 1000000",
             });
         }
         if !(1_000..=24 * 3600 * 1000).contains(&self.request_ttl_ms) {
@@ -182,6 +199,9 @@ pub struct SamlServiceProvider {
     pending: OneTimeStore<()>,
     pub(crate) pending_logout: OneTimeStore<()>,
     pub(crate) seen_messages: SeenStore,
+    /// Carried request IDs (`expectedRequestId`) already answered, each until
+    /// the response that answered it stops being valid.
+    pub(crate) used_requests: SeenStore,
 }
 
 impl SamlServiceProvider {
@@ -189,10 +209,11 @@ impl SamlServiceProvider {
     pub fn new(config: SpConfig) -> Result<Self> {
         config.validate()?;
         Ok(Self {
-            config,
             pending: OneTimeStore::default(),
             pending_logout: OneTimeStore::default(),
-            seen_messages: SeenStore::default(),
+            seen_messages: SeenStore::with_capacity(config.replay_capacity),
+            used_requests: SeenStore::with_capacity(config.replay_capacity),
+            config,
         })
     }
 

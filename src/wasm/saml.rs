@@ -14,10 +14,11 @@ use crate::saml::logout::{LogoutRequestInit, LogoutResponseOptions};
 use crate::saml::message::MessageInfo;
 use crate::saml::metadata::{parse_idp_metadata, sp_metadata};
 use crate::saml::redirect::RedirectOptions;
-use crate::saml::replay::Deferred;
 use crate::saml::response::{ValidateOptions, ValidatedResponse};
 use crate::saml::sp::{IdpConfig, Outgoing, RequestBinding, SamlServiceProvider as Core, SpConfig};
 use crate::saml::verify::SigAlg;
+use alloc::rc::Rc;
+use core::cell::RefCell;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_SAML: &'static str = r#"
@@ -51,6 +52,10 @@ export interface SamlServiceProviderConfig {
   allowSha1?: boolean;
   /** How long a sent AuthnRequest stays answerable (ms, default 600000). */
   requestTtlMs?: number;
+  /** How many unexpired assertion IDs this SP remembers against replay in its own memory (default
+   * 10000, at most 1000000). When full, `validateResponse` refuses new responses with
+   * `saml.replay.memory_full` instead of forgetting one: use `validateResponseWithStore` beyond it. */
+  replayCapacity?: number;
 }
 export interface AuthnRequestInit {
   /** "redirect" (default) or "post". */
@@ -97,6 +102,11 @@ export interface ValidateResponseOptions {
   /** Accept an IdP-initiated response that answers no request. */
   allowUnsolicited?: boolean;
 }
+export interface ValidateResponseWithStoreOptions extends ValidateResponseOptions {
+  /** How long to wait for `store.remember` (ms, default 5000, at most 60000); then
+   * `saml.store.timeout`, with the request left answerable. */
+  storeTimeoutMs?: number;
+}
 /** A replay cache shared by every instance that serves the site (a Durable Object, a KV with
  * compare-and-set, a database row). `remember` must record `assertionId` until `expiresAt` (ms since
  * the epoch) and answer `true`, or answer `false` when it is already recorded and not expired, in one
@@ -132,7 +142,11 @@ export interface SentAuthnRequest {
 /// A SAML 2.0 service provider.
 #[wasm_bindgen(js_name = SamlServiceProvider)]
 pub struct JsSamlServiceProvider {
-    inner: Core,
+    /// Shared with the continuation of `validateResponseWithStore`, which
+    /// finishes the validation when the store answers. JavaScript runs one
+    /// thing at a time, and that continuation runs from the microtask queue,
+    /// never inside a method, so the `RefCell` is never borrowed twice.
+    inner: Rc<RefCell<Core>>,
 }
 
 const IDP_KEYS: [&str; 6] = [
@@ -229,6 +243,7 @@ impl JsSamlServiceProvider {
                 "clockSkewSeconds",
                 "allowSha1",
                 "requestTtlMs",
+                "replayCapacity",
                 "now",
             ],
         ))?;
@@ -255,8 +270,11 @@ impl JsSamlServiceProvider {
         if let Some(t) = js(o.uint("requestTtlMs"))? {
             c.request_ttl_ms = t;
         }
+        if let Some(n) = js(o.uint("replayCapacity"))? {
+            c.replay_capacity = usize::try_from(n).unwrap_or(usize::MAX);
+        }
         Ok(Self {
-            inner: js(Core::new(c))?,
+            inner: Rc::new(RefCell::new(js(Core::new(c))?)),
         })
     }
 
@@ -292,7 +310,7 @@ impl JsSamlServiceProvider {
                 }))
             }
         };
-        let sent = js(self.inner.authn_request(
+        let sent = js(self.inner.borrow_mut().authn_request(
             js(authn_options(&o))?,
             binding,
             js(o.string("relayState"))?,
@@ -343,7 +361,10 @@ impl JsSamlServiceProvider {
             allow_sha1: js(o.bool("allowSha1"))?,
             expected_request_id: js(o.string("expectedRequestId"))?,
         };
-        let v = js(self.inner.verify_redirect(url, js(o.now())?, opts))?;
+        let v = js(self
+            .inner
+            .borrow_mut()
+            .verify_redirect(url, js(o.now())?, opts))?;
         let out = message_js(&v.message);
         opt_str(&out, "relayState", v.relay_state.as_deref());
         set(&out, "signed", &v.sig_alg.is_some().into());
@@ -374,10 +395,13 @@ impl JsSamlServiceProvider {
             ],
         ))?;
         let sig_alg = match js(o.string("sigAlg"))? {
-            Some(uri) => Some(js(SigAlg::from_uri(&uri, self.inner.config().allow_sha1))?),
+            Some(uri) => Some(js(SigAlg::from_uri(
+                &uri,
+                self.inner.borrow().config().allow_sha1,
+            ))?),
             None => None,
         };
-        let sent = js(self.inner.logout_request(
+        let sent = js(self.inner.borrow_mut().logout_request(
             LogoutRequestInit {
                 name_id: js(o.required_string("nameId"))?,
                 name_id_format: js(o.string("nameIdFormat"))?,
@@ -418,10 +442,11 @@ impl JsSamlServiceProvider {
             expected_request_id: js(o.string("expectedRequestId"))?,
             allow_unsigned: js(o.bool("allowUnsigned"))?.unwrap_or(false),
         };
-        let (msg, signed) =
-            js(self
-                .inner
-                .read_logout_response_post(saml_response, js(o.now())?, opts))?;
+        let (msg, signed) = js(self.inner.borrow_mut().read_logout_response_post(
+            saml_response,
+            js(o.now())?,
+            opts,
+        ))?;
         let out = message_js(&msg);
         set(&out, "signed", &signed.into());
         Ok(out)
@@ -440,21 +465,29 @@ impl JsSamlServiceProvider {
     ) -> JsResult<JsValue> {
         let saml_response = read_saml_response(&saml_response)?;
         let (opts, now) = validate_options(&options)?;
-        let v = js(self.inner.validate_response(&saml_response, now, opts))?;
+        let v = js(self
+            .inner
+            .borrow_mut()
+            .validate_response(&saml_response, now, opts))?;
         validated_js(&v)
     }
 
     /// `validateResponse`, with the assertion ID remembered in `store` (shared
     /// by every instance that serves the site) instead of this instance's
-    /// memory. Resolves with the result once the store has recorded the ID;
-    /// rejects with `saml.replayed` when it already had it, and with the usual
-    /// typed error when validation fails (the store is then not asked).
+    /// memory. Every check runs first; only then is `store.remember` called
+    /// (after this method has returned, so a store may call back into this
+    /// SP), and the request is consumed only once the store has answered
+    /// `true`. Rejects with `saml.replayed` when it answers `false`, with
+    /// `saml.store.failed` when it throws, rejects or answers anything else,
+    /// and with `saml.store.timeout` after `storeTimeoutMs` (default 5000):
+    /// in those two cases nothing was consumed and the same response may be
+    /// retried.
     #[wasm_bindgen(js_name = validateResponseWithStore, unchecked_return_type = "Promise<ValidatedResponse>")]
     pub fn validate_response_with_store(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "string")] saml_response: JsValue,
         #[wasm_bindgen(unchecked_param_type = "ReplayStore")] store: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "ValidateResponseOptions | undefined")]
+        #[wasm_bindgen(unchecked_param_type = "ValidateResponseWithStoreOptions | undefined")]
         options: JsValue,
     ) -> js_sys::Promise {
         let read = read_saml_response(&saml_response);
@@ -470,42 +503,78 @@ impl JsSamlServiceProvider {
         store: &JsValue,
         options: &JsValue,
     ) -> JsResult<js_sys::Promise> {
+        use js_sys::{Array, Function, Promise, Reflect};
         use wasm_bindgen::JsCast;
-        let not_a_store = || {
-            to_js_error(Error::InvalidArgument {
-                field: "store",
-                reason: "needs a remember(assertionId, expiresAt) method",
-            })
-        };
-        let remember = js_sys::Reflect::get(store, &"remember".into())
+        let remember = Reflect::get(store, &"remember".into())
             .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-            .ok_or_else(not_a_store)?;
-        let (opts, now) = validate_options(options)?;
-        let mut deferred = Deferred::default();
-        let v = js(self
-            .inner
-            .validate_response_with(saml_response, now, opts, &mut deferred))?;
-        let (id, until) = deferred.asked().ok_or_else(not_a_store)?;
-        let answer = remember.call2(store, &id.into(), &(until as f64).into())?;
-        let result = validated_js(&v)?;
-        let decide = Closure::once_into_js(move |first: JsValue| -> JsResult<JsValue> {
-            match first.as_bool() {
-                Some(true) => Ok(result),
-                Some(false) => Err(to_js_error(SamlError::Replayed.into())),
-                None => Err(to_js_error(Error::InvalidArgument {
+            .and_then(|f| f.dyn_into::<Function>().ok())
+            .ok_or_else(|| {
+                to_js_error(Error::InvalidArgument {
                     field: "store",
-                    reason: "remember() must answer true or false",
-                })),
-            }
+                    reason: "needs a remember(assertionId, expiresAt) method",
+                })
+            })?;
+        let (opts, now, timeout_ms) = validate_store_options(options)?;
+        let prepared = js(self
+            .inner
+            .borrow_mut()
+            .prepare_response(saml_response, now, opts))?;
+        let until = prepared.remember_until() as f64;
+
+        // All native promise plumbing, so the only Rust closure is the one
+        // that decides, and it is always called (`allSettled` always
+        // fulfils): nothing is leaked per call, whatever the store does.
+        //   race([resolve().then(remember.bind(store, id, until)), timeout])
+        let bound = remember.bind2(store, &prepared.assertion_id().into(), &until.into());
+        let asked = then(&Promise::resolve(&JsValue::UNDEFINED), &bound)?;
+        let global = js_sys::global();
+        let set_timeout: Function = Reflect::get(&global, &"setTimeout".into())?.dyn_into()?;
+        let clear_timeout: Function = Reflect::get(&global, &"clearTimeout".into())?.dyn_into()?;
+        let marker: JsValue = js_sys::Object::new().into();
+        let mut timer = Ok(JsValue::UNDEFINED);
+        let timeout = Promise::new(&mut |_resolve, reject| {
+            timer = set_timeout.call3(&global, &reject, &timeout_ms.into(), &marker);
         });
-        // `then` through Reflect: js-sys's typed `then` wants a scoped closure,
-        // and this one must outlive the call (it runs when the store answers).
-        let settled = js_sys::Promise::resolve(&answer);
-        let then: js_sys::Function =
-            js_sys::Reflect::get(&settled, &"then".into())?.unchecked_into();
-        Ok(then.call1(&settled, &decide)?.unchecked_into())
+        let timer = timer?;
+        let race = Promise::race(&Array::of2(&asked, &timeout));
+        let settled = Promise::all_settled(&Array::of1(&race));
+
+        let sp = Rc::clone(&self.inner);
+        let decide = Closure::once_into_js(move |outcomes: JsValue| -> JsResult<JsValue> {
+            // Failing to clear only leaves a timer that rejects a promise
+            // nobody awaits any more.
+            let _ = clear_timeout.call1(&js_sys::global(), &timer);
+            let outcome = Reflect::get_u32(&outcomes, 0)?;
+            let status = Reflect::get(&outcome, &"status".into())?;
+            let first = if status.as_string().as_deref() == Some("fulfilled") {
+                Reflect::get(&outcome, &"value".into())?.as_bool()
+            } else {
+                let reason = Reflect::get(&outcome, &"reason".into())?;
+                let error = if js_sys::Object::is(&reason, &marker) {
+                    SamlError::StoreTimeout
+                } else {
+                    SamlError::StoreFailed
+                };
+                let e = to_js_error(error.into());
+                if error == SamlError::StoreFailed {
+                    set(&e, "cause", &reason);
+                }
+                return Err(e);
+            };
+            let first = first.ok_or_else(|| to_js_error(SamlError::StoreFailed.into()))?;
+            let v = js(sp.borrow_mut().finish_response(prepared, first, now))?;
+            validated_js(&v)
+        });
+        then(&settled, &decide)
     }
+}
+
+/// `promise.then(f)` for any function value: js-sys's typed `then` wants a
+/// scoped Rust closure, and these must outlive the call.
+fn then(promise: &js_sys::Promise, f: &JsValue) -> JsResult<js_sys::Promise> {
+    use wasm_bindgen::JsCast;
+    let then: js_sys::Function = js_sys::Reflect::get(promise, &"then".into())?.dyn_into()?;
+    Ok(then.call1(promise, f)?.unchecked_into())
 }
 
 /// A posted SAMLResponse (base64, or the XML) read in one copy (see
@@ -522,18 +591,20 @@ fn read_saml_response(value: &JsValue) -> JsResult<String> {
     ))
 }
 
+const VALIDATE_KEYS: [&str; 5] = [
+    "now",
+    "expectedRequestId",
+    "clockSkewSeconds",
+    "allowSha1",
+    "allowUnsolicited",
+];
+
 fn validate_options(options: &JsValue) -> JsResult<(ValidateOptions, u64)> {
-    let o = js(Options::read(
-        options,
-        "options",
-        &[
-            "now",
-            "expectedRequestId",
-            "clockSkewSeconds",
-            "allowSha1",
-            "allowUnsolicited",
-        ],
-    ))?;
+    let o = js(Options::read(options, "options", &VALIDATE_KEYS))?;
+    read_validate_options(&o)
+}
+
+fn read_validate_options(o: &Options) -> JsResult<(ValidateOptions, u64)> {
     let opts = ValidateOptions {
         expected_request_id: js(o.string("expectedRequestId"))?,
         allow_unsolicited: js(o.bool("allowUnsolicited"))?.unwrap_or(false),
@@ -541,6 +612,28 @@ fn validate_options(options: &JsValue) -> JsResult<(ValidateOptions, u64)> {
         clock_skew_seconds: js(o.uint("clockSkewSeconds"))?,
     };
     Ok((opts, js(o.now())?))
+}
+
+/// How long `validateResponseWithStore` waits for the store by default.
+const DEFAULT_STORE_TIMEOUT_MS: u64 = 5_000;
+/// The longest wait that may be asked for.
+const MAX_STORE_TIMEOUT_MS: u64 = 60_000;
+
+/// `validateResponseWithStore`'s options: `validateResponse`'s and
+/// `storeTimeoutMs`.
+fn validate_store_options(options: &JsValue) -> JsResult<(ValidateOptions, u64, f64)> {
+    let mut keys = VALIDATE_KEYS.to_vec();
+    keys.push("storeTimeoutMs");
+    let o = js(Options::read(options, "options", &keys))?;
+    let (opts, now) = read_validate_options(&o)?;
+    let timeout = js(o.uint("storeTimeoutMs"))?.unwrap_or(DEFAULT_STORE_TIMEOUT_MS);
+    if !(1..=MAX_STORE_TIMEOUT_MS).contains(&timeout) {
+        return Err(to_js_error(Error::InvalidArgument {
+            field: "storeTimeoutMs",
+            reason: "between 1 and 60000",
+        }));
+    }
+    Ok((opts, now, timeout as f64))
 }
 
 fn validated_js(v: &ValidatedResponse) -> JsResult<JsValue> {
@@ -560,7 +653,7 @@ impl JsSamlServiceProvider {
     ) -> JsResult<String> {
         let o = js(Options::read(&options, "options", &["nameIdFormats"]))?;
         js(sp_metadata(
-            self.inner.config(),
+            self.inner.borrow().config(),
             &js(o.string_list("nameIdFormats"))?,
         ))
     }
@@ -568,12 +661,13 @@ impl JsSamlServiceProvider {
     /// Number of AuthnRequests awaiting a response.
     #[wasm_bindgen(js_name = pendingCount)]
     pub fn pending_count(&self) -> usize {
-        self.inner.pending_count()
+        self.inner.borrow().pending_count()
     }
 
     #[wasm_bindgen(js_name = toJSON)]
     pub fn to_json(&self) -> JsValue {
-        let c = self.inner.config();
+        let inner = self.inner.borrow();
+        let c = inner.config();
         let o = new_object();
         set(&o, "entityId", &c.entity_id.as_str().into());
         set(&o, "acsUrl", &c.acs_url.as_str().into());

@@ -1,0 +1,105 @@
+//! Reliability rules on validly signed responses (xmlsec1,
+//! scripts/fixtures/distinct_responses.py): replay memory that cannot be
+//! pushed out, one answer per carried request, and attribute collection
+//! that stays linear.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use edge_sso::saml::response::ValidateOptions;
+use edge_sso::saml::sp::SamlServiceProvider;
+
+mod common;
+use serde_json::Value;
+
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/distinct");
+const RESPONSES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/responses");
+
+fn now() -> u64 {
+    let m: Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{DIR}/manifest.json")).unwrap())
+            .unwrap();
+    m["nowMs"].as_u64().unwrap()
+}
+
+fn sp(capacity: usize) -> SamlServiceProvider {
+    let m: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!("{RESPONSES}/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let base = common::sp_from_manifest(DIR, &m, &["idp.pem"], false);
+    let mut config = base.config().clone();
+    config.replay_capacity = capacity;
+    SamlServiceProvider::new(config).unwrap()
+}
+
+fn distinct(i: usize) -> String {
+    std::fs::read_to_string(format!("{DIR}/d{i}.xml")).unwrap()
+}
+
+fn carried(id: String) -> ValidateOptions {
+    ValidateOptions {
+        expected_request_id: Some(id),
+        ..ValidateOptions::default()
+    }
+}
+
+/// More distinct assertions than the capacity: the SP refuses the newcomers
+/// (`saml.replay.memory_full`, naming the option) and every replay of one it
+/// accepted is still refused. The old memory evicted the entry closest to
+/// expiry, so past its bound the oldest replay got through.
+#[test]
+fn a_full_replay_memory_refuses_newcomers_and_never_forgets_an_accepted_id() {
+    let now = now();
+    let capacity = 3;
+    let mut sp = sp(capacity);
+    for i in 0..capacity {
+        sp.validate_response(&distinct(i), now, carried(format!("_q{i}")))
+            .unwrap();
+    }
+    for i in capacity..10 {
+        let err = sp
+            .validate_response(&distinct(i), now, carried(format!("_q{i}")))
+            .unwrap_err();
+        assert_eq!(err.code(), "saml.replay.memory_full", "d{i}");
+        assert!(err.to_string().contains("replayCapacity"), "{err}");
+    }
+    for i in 0..capacity {
+        let err = sp
+            .validate_response(&distinct(i), now + 1, carried(format!("_q{i}")))
+            .unwrap_err();
+        assert_eq!(err.code(), "saml.replayed", "replay of d{i}");
+    }
+    // A refused newcomer burned nothing: on an SP with room it is accepted.
+    let mut roomy = sp_with_room();
+    roomy
+        .validate_response(&distinct(7), now, carried("_q7".into()))
+        .unwrap();
+}
+
+fn sp_with_room() -> SamlServiceProvider {
+    sp(edge_sso::saml::sp::DEFAULT_REPLAY_CAPACITY)
+}
+
+/// A carried request ID that was answered stays answered while the response
+/// could be valid: a different, validly signed response to it is refused,
+/// however many other carried requests were answered in between (the old
+/// memory kept the last 64, and this test answers 69 more).
+#[test]
+fn a_carried_request_id_is_answered_once_however_many_follow() {
+    let now = now();
+    let mut sp = sp_with_room();
+    sp.validate_response(&distinct(0), now, carried("_q0".into()))
+        .unwrap();
+    for i in 1..70 {
+        sp.validate_response(&distinct(i), now, carried(format!("_q{i}")))
+            .unwrap();
+    }
+    let second = std::fs::read_to_string(format!("{DIR}/d0-second-answer.xml")).unwrap();
+    let err = sp
+        .validate_response(&second, now, carried("_q0".into()))
+        .unwrap_err();
+    assert_eq!(err.code(), "saml.in_response_to.reused");
+    // On a fresh SP the same response is fine: it is refused for its request only.
+    sp_with_room()
+        .validate_response(&second, now, carried("_q0".into()))
+        .unwrap();
+}
