@@ -19,6 +19,7 @@ import { benchAuthn } from './authn.mjs';
 import { benchPkce } from './pkce.mjs';
 import { measureSizes } from './size.mjs';
 import { benchNodeCold, benchWorkerdCold, workerdVersion } from './cold.mjs';
+import { benchAttributes } from './attributes.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Every section keys its timings by implementation id; this one is the reference. */
@@ -203,7 +204,8 @@ async function main() {
   const pkce = await benchPkce({ budget: plan.budget });
   const sizes = measureSizes(ROOT);
   const cold = { node: benchNodeCold(ROOT, plan.nodeColdRuns), workerd: await benchWorkerdCold(ROOT, plan.workerdColdRuns) };
-  const results = { saml, authn, pkce, sizes, cold };
+  const attributes = await benchAttributes({ root: ROOT, budget: plan.budget });
+  const results = { saml, authn, pkce, sizes, cold, attributes };
 
   const rows = tableRows(saml, authn, pkce);
   printTimings(rows);
@@ -211,6 +213,7 @@ async function main() {
   printSizes(sizes);
   console.log();
   printCold(cold);
+  console.log(`\nattribute collection: µs per attribute, 100 names ${fmt(attributes.perAttributeUs[100], 3)}, 10,000 names ${fmt(attributes.perAttributeUs[10_000], 3)} (ratio ${fmt(attributes.ratio, 2)})`);
   console.log('\nnotes:');
   const noteLines = notes(results, host);
   for (const n of noteLines) console.log(`- ${n}`);

@@ -103,3 +103,27 @@ fn a_carried_request_id_is_answered_once_however_many_follow() {
         .validate_response(&second, now, carried("_q0".into()))
         .unwrap();
 }
+
+/// 10,000 distinct attribute names in one signed assertion: every one is
+/// returned, in document order, with its value (collection is linear; its
+/// time per attribute is measured by `npm run bench`, not asserted here).
+#[test]
+fn ten_thousand_distinct_attribute_names_are_all_collected_in_order() {
+    let now = now();
+    for n in [100usize, 10_000] {
+        let input = std::fs::read_to_string(format!("{DIR}/attrs-{n}.xml")).unwrap();
+        let v = sp_with_room()
+            .validate_response(&input, now, carried(format!("_qs{n}")))
+            .unwrap();
+        let extra: Vec<_> = v
+            .attributes
+            .iter()
+            .filter(|(name, _)| name.starts_with("attr"))
+            .collect();
+        assert_eq!(extra.len(), n);
+        for (k, (name, values)) in extra.iter().enumerate() {
+            assert_eq!(name, &format!("attr{k}"));
+            assert_eq!(values, &vec![format!("v{k}")]);
+        }
+    }
+}
