@@ -94,8 +94,9 @@ test('SAML replay: refused with the same cookie, a fresh cookie, a forged cookie
   const { cookie, form } = await samlLogin();
   assert.equal((await postAcs(form, { cookie })).status, 200);
 
-  // This isolate remembers the request ID it consumed.
-  await assertRefused(await postAcs(form, { cookie }), 409, 'saml.in_response_to.reused');
+  // This isolate remembers the request ID it consumed, and the ReplayGuard
+  // the assertion: a replay is told apart from a second answer.
+  await assertRefused(await postAcs(form, { cookie }), 409, 'saml.replayed');
   // A new login's cookie does not match the old response's InResponseTo.
   const fresh = await samlLogin();
   await assertRefused(await postAcs(form, { cookie: fresh.cookie }), 401, 'saml.in_response_to.mismatch');
@@ -151,6 +152,29 @@ test('SAML: the ACS refuses malformed posts with 4xx and a code', async () => {
   await assertRefused(await post('RelayState=x'), 400, 'worker.form_invalid');
   await assertRefused(await post('SAMLResponse=%25%25not-base64'), 400, 'saml.binding.base64_invalid');
   await assertRefused(await post(`SAMLResponse=${'A'.repeat(300 * 1024)}`), 413, 'worker.form_too_large');
+  // A chunked body (no Content-Length) over the cap is refused while it is
+  // read, not after: of 64 MiB offered, the worker pulls only a little.
+  let pulled = 0;
+  const chunk = new TextEncoder().encode('A'.repeat(1024 * 1024));
+  const endless = new ReadableStream({
+    pull(controller) {
+      pulled += 1;
+      if (pulled === 1) controller.enqueue(new TextEncoder().encode('SAMLResponse='));
+      if (pulled > 64) controller.close();
+      else controller.enqueue(chunk);
+    },
+  });
+  const chunked = await fetch(`${worker.acsUrl}`, {
+    method: 'POST', headers: { 'content-type': FORM, accept: 'application/json', cookie }, body: endless, duplex: 'half',
+  }).catch((e) => e);
+  if (chunked instanceof Error) {
+    // the worker may close the connection before the upload ends; then the
+    // refusal is proven by how little was read
+    assert.ok(pulled < 64, `pulled ${pulled} MiB`);
+  } else {
+    await assertRefused(chunked, 413, 'worker.form_too_large');
+    assert.ok(pulled < 64, `pulled ${pulled} MiB`);
+  }
   const get = await fetch(worker.acsUrl, { headers: { accept: 'application/json' } });
   await assertRefused(get, 405, 'worker.method_not_allowed');
   assert.equal(get.headers.get('allow'), 'POST');

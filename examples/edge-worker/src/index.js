@@ -9,7 +9,7 @@
 // (text; optional), REPLAY_GUARD (the ReplayGuard namespace).
 import { OAuthClient, SamlServiceProvider } from 'edge-sso';
 import { OAUTH_FLOW, SAML_REQUEST, clearCookie, readCookie, setCookie } from './cookies.js';
-import { Refusal, json, present, redirect, refusalOf } from './outcome.js';
+import { RETRY_AFTER_SECONDS, Refusal, json, present, redirect, refusalOf } from './outcome.js';
 import { replayStore } from './replay-guard.js';
 
 export { ReplayGuard } from './replay-guard.js';
@@ -47,7 +47,13 @@ export default {
       const { status, outcome } = refusalOf(error);
       response = await present(request, status, outcome, openerOrigin(env));
     }
-    if (route.consumes) response.headers.append('set-cookie', clearCookie(route.consumes, url));
+    if (response.status === 503) {
+      // A store fault consumed nothing: keep the cookie, so the same POST,
+      // retried, still carries its request ID.
+      response.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
+    } else if (route.consumes) {
+      response.headers.append('set-cookie', clearCookie(route.consumes, url));
+    }
     return response;
   },
 };
@@ -173,9 +179,27 @@ async function readForm(request) {
   }
   const tooLarge = () => new Refusal(413, 'worker.form_too_large', `The form is larger than ${MAX_FORM_BYTES} bytes.`);
   if (Number(request.headers.get('content-length')) > MAX_FORM_BYTES) throw tooLarge();
-  const body = await request.text();
-  if (body.length > MAX_FORM_BYTES) throw tooLarge();
-  return new URLSearchParams(body);
+  // Read the stream with a running count: a chunked body has no
+  // Content-Length, and `request.text()` would buffer all of it first.
+  const chunks = [];
+  let size = 0;
+  if (request.body) {
+    const reader = request.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_FORM_BYTES) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+  }
+  const body = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) { body.set(c, at); at += c.byteLength; }
+  return new URLSearchParams(new TextDecoder().decode(body));
 }
 
 /** The one value of a form field; a repeated field is refused rather than guessed at. */

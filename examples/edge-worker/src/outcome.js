@@ -17,6 +17,10 @@ const CONFLICT = new Set(['saml.replayed', 'saml.in_response_to.reused', 'oauth.
 const MALFORMED = /^(xml|arg|pkce|saml\.binding|saml\.relay_state|oauth\.callback)\./;
 // The token endpoint answered with something that is not a token response.
 const BAD_UPSTREAM = /^oauth\.token\.(http_status|malformed|invalid_member|access_token_missing|type_unsupported|too_large)$/;
+// The replay store could not answer: nothing was consumed, try again.
+const UNAVAILABLE = new Set(['saml.store.failed', 'saml.store.timeout', 'saml.replay.memory_full']);
+/** Seconds a client should wait before retrying a 503. */
+export const RETRY_AFTER_SECONDS = 2;
 // The worker's own configuration.
 const MISCONFIGURED = /^(config|random)\./;
 
@@ -27,6 +31,7 @@ const MISCONFIGURED = /^(config|random)\./;
  */
 export function statusOf(code) {
   if (CONFLICT.has(code)) return 409;
+  if (UNAVAILABLE.has(code)) return 503;
   if (MALFORMED.test(code)) return 400;
   if (BAD_UPSTREAM.test(code)) return 502;
   if (MISCONFIGURED.test(code)) return 500;
