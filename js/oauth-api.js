@@ -25,6 +25,7 @@ const CLEAR = 10;
 const RESPONSE_HELD = 11;
 const DROP_RESPONSE = 12;
 const MAX_TOKEN_RESPONSE_LEN = 256 * 1024; // src/oauth/token.rs
+const MAX_CALLBACK_LEN = 16 * 1024; // src/oauth/callback.rs
 const CREATE_PKCE = 20;
 const PKCE_CHALLENGE = 21;
 const RANDOM_STATE = 22;
@@ -163,7 +164,12 @@ export class OAuthClient {
 
   /** Checks a callback URL: redirect URI, structure, `iss`, `state` (one-time), then `error`. */
   handleCallback(url, options) {
-    const r = call(this, HANDLE_CALLBACK, 0, str(url), opts(options));
+    // Past MAX_CALLBACK_LEN bytes the module refuses the URL
+    // (oauth.callback.too_large); one UTF-16 unit more than that is enough
+    // to say so, so a huge string is never copied into (and never grows)
+    // wasm memory.
+    const u = str(url);
+    const r = call(this, HANDLE_CALLBACK, 0, u !== undefined && u.length > MAX_CALLBACK_LEN ? u.slice(0, MAX_CALLBACK_LEN + 1) : u, opts(options));
     return new AuthorizationResponse(MADE_BY_HANDLE_CALLBACK, this, r);
   }
 

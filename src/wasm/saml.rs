@@ -347,7 +347,7 @@ impl JsSamlServiceProvider {
     #[wasm_bindgen(js_name = verifyRedirect, unchecked_return_type = "VerifiedRedirect")]
     pub fn verify_redirect(
         &mut self,
-        url: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
         #[wasm_bindgen(unchecked_param_type = "VerifyRedirectOptions | undefined")]
         options: JsValue,
     ) -> JsResult<JsValue> {
@@ -361,10 +361,16 @@ impl JsSamlServiceProvider {
             allow_sha1: js(o.bool("allowSha1"))?,
             expected_request_id: js(o.string("expectedRequestId"))?,
         };
+        let url = text_arg(
+            &url,
+            "url",
+            crate::saml::binding::MAX_ENCODED,
+            SamlError::TooLarge.into(),
+        )?;
         let v = js(self
             .inner
             .borrow_mut()
-            .verify_redirect(url, js(o.now())?, opts))?;
+            .verify_redirect(&url, js(o.now())?, opts))?;
         let out = message_js(&v.message);
         opt_str(&out, "relayState", v.relay_state.as_deref());
         set(&out, "signed", &v.sig_alg.is_some().into());
@@ -429,7 +435,7 @@ impl JsSamlServiceProvider {
     #[wasm_bindgen(js_name = readLogoutResponse, unchecked_return_type = "VerifiedRedirect")]
     pub fn read_logout_response(
         &mut self,
-        saml_response: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] saml_response: JsValue,
         #[wasm_bindgen(unchecked_param_type = "ReadLogoutResponseOptions | undefined")]
         options: JsValue,
     ) -> JsResult<JsValue> {
@@ -442,8 +448,9 @@ impl JsSamlServiceProvider {
             expected_request_id: js(o.string("expectedRequestId"))?,
             allow_unsigned: js(o.bool("allowUnsigned"))?.unwrap_or(false),
         };
+        let saml_response = read_saml_response(&saml_response)?;
         let (msg, signed) = js(self.inner.borrow_mut().read_logout_response_post(
-            saml_response,
+            &saml_response,
             js(o.now())?,
             opts,
         ))?;
@@ -578,17 +585,33 @@ fn then(promise: &js_sys::Promise, f: &JsValue) -> JsResult<js_sys::Promise> {
 }
 
 /// A posted SAMLResponse (base64, or the XML) read in one copy (see
-/// `text_in`). A string of more UTF-16 units than the largest accepted POST
-/// value has at least as many UTF-8 bytes, so it is refused before any copy
-/// (wasm memory, once grown, never shrinks).
+/// `text_in`).
 fn read_saml_response(value: &JsValue) -> JsResult<String> {
     let max = crate::saml::binding::MAX_ENCODED;
-    js(super::text_in::read_string(
+    text_arg(
         value,
         "samlResponse",
         max,
         crate::SamlError::TooLarge.into(),
-    ))
+    )
+}
+
+/// A string argument read in one copy, refused before any copy when it has
+/// more UTF-16 units than `max` bytes (a string has at least as many UTF-8
+/// bytes as UTF-16 units, so it is over the core's byte limit anyway): wasm
+/// memory, once grown for a hostile argument, never shrinks.
+fn text_arg(
+    value: &JsValue,
+    field: &'static str,
+    max: usize,
+    too_long: crate::Error,
+) -> JsResult<String> {
+    js(super::text_in::read_string(value, field, max, too_long))
+}
+
+/// The largest XML document the reader accepts, in bytes.
+fn max_xml() -> usize {
+    crate::saml::xml::Limits::default().max_bytes
 }
 
 const VALIDATE_KEYS: [&str; 5] = [
@@ -705,11 +728,12 @@ fn message_js(m: &MessageInfo) -> JsValue {
 /// Reads IdP metadata (for display or to check it before use).
 #[wasm_bindgen(js_name = parseIdpMetadata, unchecked_return_type = "IdpMetadataInfo")]
 pub fn parse_idp_metadata_js(
-    xml: &str,
+    #[wasm_bindgen(unchecked_param_type = "string")] xml: JsValue,
     #[wasm_bindgen(unchecked_param_type = "{ now?: number } | undefined")] options: JsValue,
 ) -> JsResult<JsValue> {
+    let xml = text_arg(&xml, "xml", max_xml(), crate::XmlError::TooLarge.into())?;
     let o = js(Options::read(&options, "options", &["now"]))?;
-    let m = js(parse_idp_metadata(xml, js(o.now())?))?;
+    let m = js(parse_idp_metadata(&xml, js(o.now())?))?;
     let out = new_object();
     set(&out, "entityId", &m.idp.entity_id.as_str().into());
     opt_str(&out, "ssoRedirectUrl", m.idp.sso_redirect_url.as_deref());
@@ -729,19 +753,38 @@ pub fn parse_idp_metadata_js(
 
 /// Raw DEFLATE + base64 of a message: the HTTP-Redirect encoding (before percent-encoding).
 #[wasm_bindgen(js_name = encodeRedirect)]
-pub fn encode_redirect(xml: &str) -> String {
-    binding::deflate_encode(xml)
+pub fn encode_redirect(
+    #[wasm_bindgen(unchecked_param_type = "string")] xml: JsValue,
+) -> JsResult<String> {
+    let xml = text_arg(&xml, "xml", max_xml(), crate::XmlError::TooLarge.into())?;
+    Ok(binding::deflate_encode(&xml))
 }
 
 /// Decodes a redirect-binding value (as taken from the query string): base64
 /// (whitespace tolerated), raw inflate (refused past 256 KiB, never truncated), UTF-8.
 #[wasm_bindgen(js_name = decodeRedirect)]
-pub fn decode_redirect(value: &str) -> JsResult<String> {
-    js(binding::decode_redirect(value))
+pub fn decode_redirect(
+    #[wasm_bindgen(unchecked_param_type = "string")] value: JsValue,
+) -> JsResult<String> {
+    let value = text_arg(
+        &value,
+        "value",
+        binding::MAX_ENCODED,
+        SamlError::TooLarge.into(),
+    )?;
+    js(binding::decode_redirect(&value))
 }
 
 /// Decodes an HTTP-POST binding value: base64 (whitespace tolerated), UTF-8.
 #[wasm_bindgen(js_name = decodePost)]
-pub fn decode_post(value: &str) -> JsResult<String> {
-    js(binding::decode_post(value))
+pub fn decode_post(
+    #[wasm_bindgen(unchecked_param_type = "string")] value: JsValue,
+) -> JsResult<String> {
+    let value = text_arg(
+        &value,
+        "value",
+        binding::MAX_ENCODED,
+        SamlError::TooLarge.into(),
+    )?;
+    js(binding::decode_post(&value))
 }
