@@ -361,12 +361,7 @@ impl JsSamlServiceProvider {
             allow_sha1: js(o.bool("allowSha1"))?,
             expected_request_id: js(o.string("expectedRequestId"))?,
         };
-        let url = text_arg(
-            &url,
-            "url",
-            crate::saml::binding::MAX_ENCODED,
-            SamlError::TooLarge.into(),
-        )?;
+        let url = binding_value(&url, "url")?;
         let v = js(self
             .inner
             .borrow_mut()
@@ -587,13 +582,13 @@ fn then(promise: &js_sys::Promise, f: &JsValue) -> JsResult<js_sys::Promise> {
 /// A posted SAMLResponse (base64, or the XML) read in one copy (see
 /// `text_in`).
 fn read_saml_response(value: &JsValue) -> JsResult<String> {
+    binding_value(value, "samlResponse")
+}
+
+/// A binding value, URL or posted message: at most the binding's limit.
+fn binding_value(value: &JsValue, field: &'static str) -> JsResult<String> {
     let max = crate::saml::binding::MAX_ENCODED;
-    text_arg(
-        value,
-        "samlResponse",
-        max,
-        crate::SamlError::TooLarge.into(),
-    )
+    text_arg(value, field, max, crate::SamlError::TooLarge.into())
 }
 
 /// A string argument read in one copy, refused before any copy when it has
@@ -766,13 +761,7 @@ pub fn encode_redirect(
 pub fn decode_redirect(
     #[wasm_bindgen(unchecked_param_type = "string")] value: JsValue,
 ) -> JsResult<String> {
-    let value = text_arg(
-        &value,
-        "value",
-        binding::MAX_ENCODED,
-        SamlError::TooLarge.into(),
-    )?;
-    js(binding::decode_redirect(&value))
+    js(binding::decode_redirect(&binding_value(&value, "value")?))
 }
 
 /// Decodes an HTTP-POST binding value: base64 (whitespace tolerated), UTF-8.
@@ -780,11 +769,5 @@ pub fn decode_redirect(
 pub fn decode_post(
     #[wasm_bindgen(unchecked_param_type = "string")] value: JsValue,
 ) -> JsResult<String> {
-    let value = text_arg(
-        &value,
-        "value",
-        binding::MAX_ENCODED,
-        SamlError::TooLarge.into(),
-    )?;
-    js(binding::decode_post(&value))
+    js(binding::decode_post(&binding_value(&value, "value")?))
 }
