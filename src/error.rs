@@ -51,6 +51,15 @@ pub enum Error {
         /// Which option held the URL.
         field: &'static str,
     },
+    /// A SAML endpoint URL (the SP's own or the IdP's) is a well-formed
+    /// `http:` URL on a host that is not loopback, and `allowHttp` is off.
+    /// The same code as [`Error::InsecureUrl`] (`config.insecure_url`): it
+    /// is that refusal, in the one place it can be lifted.
+    #[cfg(feature = "saml")]
+    HttpRefused {
+        /// Which option held the URL.
+        field: &'static str,
+    },
     /// An extra authorization parameter would override one the client owns.
     ReservedParameter {
         /// The parameter name (one of a fixed list, so never attacker text).
@@ -117,8 +126,15 @@ pub enum SamlError {
     NotUtf8,
     /// A configured certificate could not be read (PEM or base64 DER X.509).
     CertificateInvalid,
-    /// A configured certificate's key is too weak (RSA under 2048 bits) or of an unsupported type.
+    /// A configured certificate's key is too weak (RSA under 1024 bits, a
+    /// small DSA group) or of an unsupported type.
     CertificateUnsupported,
+    /// A configured certificate's RSA key has 1024–2047 bits and
+    /// `allowWeakRsa` is off.
+    WeakRsaKey {
+        /// The modulus size in bits.
+        bits: u16,
+    },
     /// A signature algorithm is unknown or refused (HMAC needs a shared secret).
     AlgorithmUnsupported,
     /// A SHA-1 algorithm was used and `allowSha1` is off.
@@ -379,6 +395,8 @@ impl Error {
             Self::UnknownOption { .. } => "arg.unknown_option",
             Self::SecretRefused { .. } => "config.secret_refused",
             Self::InsecureUrl { .. } => "config.insecure_url",
+            #[cfg(feature = "saml")]
+            Self::HttpRefused { .. } => "config.insecure_url",
             Self::ReservedParameter { .. } => "oauth.authorize.reserved_parameter",
             Self::PkceVerifierInvalid => "pkce.verifier_invalid",
             Self::PkcePlainRefused => "pkce.plain_refused",
@@ -443,6 +461,10 @@ impl Error {
     /// assert!(Error::PkcePlainRefused.is_caller_error());
     /// ```
     pub fn is_caller_error(&self) -> bool {
+        #[cfg(feature = "saml")]
+        if matches!(self, Self::HttpRefused { .. }) {
+            return true;
+        }
         matches!(
             self,
             Self::InvalidArgument { .. }
@@ -519,6 +541,10 @@ impl Error {
             Self::InsecureUrl { field } => {
                 return cat(&["`", field, "` must be an absolute https: URL (http: is allowed only on loopback)"])
             }
+            #[cfg(feature = "saml")]
+            Self::HttpRefused { field } => {
+                return cat(&["`", field, "` is a plain http: URL on a host that is not loopback; set allowHttp on the SP config to accept it"])
+            }
             Self::ReservedParameter { name } => {
                 return cat(&["extra parameter `", name, "` is set by the client itself and cannot be overridden"])
             }
@@ -562,6 +588,15 @@ impl Error {
             #[cfg(feature = "saml")]
             Self::Saml(e @ (SamlError::SignatureStructure(why) | SamlError::AssertionInvalid(why))) => {
                 return cat(&[e.message(), ": ", why])
+            }
+            #[cfg(feature = "saml")]
+            Self::Saml(SamlError::WeakRsaKey { bits }) => {
+                let mut digits = [0u8; 5];
+                return cat(&[
+                    "an IdP certificate's RSA key has ",
+                    decimal(*bits, &mut digits),
+                    " bits, under the 2048 required; set allowWeakRsa to accept RSA keys of 1024 to 2047 bits",
+                ]);
             }
             #[cfg(feature = "saml")]
             Self::Saml(e) => e.message(),
@@ -681,6 +716,7 @@ impl SamlError {
             Self::NotUtf8 => "saml.binding.not_utf8",
             Self::CertificateInvalid => "saml.certificate.invalid",
             Self::CertificateUnsupported => "saml.certificate.unsupported",
+            Self::WeakRsaKey { .. } => "saml.certificate.weak_rsa",
             Self::AlgorithmUnsupported => "saml.signature.algorithm_unsupported",
             Self::Sha1Refused => "saml.signature.sha1_refused",
             Self::NoMatchingKey => "saml.signature.no_matching_key",
@@ -726,8 +762,10 @@ impl SamlError {
             Self::NotUtf8 => "the decoded SAML message is not UTF-8",
             Self::CertificateInvalid => "an IdP certificate is not a readable X.509 certificate (PEM or base64 DER)",
             Self::CertificateUnsupported => {
-                "an IdP certificate's key is unsupported or too weak (RSA needs 2048 bits; EC P-256/P-384; DSA)"
+                "an IdP certificate's key is unsupported or too weak (RSA needs 2048 bits, or 1024 with allowWeakRsa, never less; EC P-256/P-384; DSA with p of 1024 and q of 160 bits)"
             }
+            // Written by Error::message, which gives the size.
+            Self::WeakRsaKey { .. } => "an IdP certificate's RSA key is under 2048 bits; set allowWeakRsa to accept it",
             Self::AlgorithmUnsupported => {
                 "the signature algorithm is unknown or refused (HMAC would need a shared secret)"
             }
@@ -954,6 +992,7 @@ mod tests {
                     SamlError::NotUtf8,
                     SamlError::CertificateInvalid,
                     SamlError::CertificateUnsupported,
+                    SamlError::WeakRsaKey { bits: 1024 },
                     SamlError::AlgorithmUnsupported,
                     SamlError::Sha1Refused,
                     SamlError::NoMatchingKey,

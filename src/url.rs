@@ -206,6 +206,36 @@ fn valid_authority(authority: &str) -> bool {
 /// assert_eq!(check_endpoint("tokenEndpoint", "javascript:alert(1)").unwrap_err().code(), "config.insecure_url");
 /// ```
 pub fn check_endpoint(field: &'static str, s: &str) -> Result<()> {
+    let url = parsed_endpoint(field, s)?;
+    if url.is_plain_http() && !url.is_loopback() {
+        return Err(Error::InsecureUrl { field });
+    }
+    Ok(())
+}
+
+/// [`check_endpoint`] for a SAML endpoint (the SP's own URLs, the IdP's):
+/// `allow_http` (`allowHttp`) also accepts `http:` on any host; without it
+/// that refusal is [`Error::HttpRefused`], which names the option. Any
+/// other scheme is refused either way.
+///
+/// ```
+/// use edge_sso::url::check_saml_endpoint;
+/// assert!(check_saml_endpoint("acsUrl", "http://sp.example/acs", true).is_ok());
+/// let e = check_saml_endpoint("acsUrl", "http://sp.example/acs", false).unwrap_err();
+/// assert_eq!(e.code(), "config.insecure_url");
+/// assert!(e.to_string().contains("allowHttp"));
+/// assert!(check_saml_endpoint("acsUrl", "javascript:alert(1)", true).is_err());
+/// ```
+#[cfg(feature = "saml")]
+pub fn check_saml_endpoint(field: &'static str, s: &str, allow_http: bool) -> Result<()> {
+    let url = parsed_endpoint(field, s)?;
+    if url.is_plain_http() && !url.is_loopback() && !allow_http {
+        return Err(Error::HttpRefused { field });
+    }
+    Ok(())
+}
+
+fn parsed_endpoint<'a>(field: &'static str, s: &'a str) -> Result<HttpUrl<'a>> {
     let url = HttpUrl::parse(s).map_err(|_| Error::InsecureUrl { field })?;
     if url.fragment.is_some() {
         return Err(Error::InvalidArgument {
@@ -213,10 +243,7 @@ pub fn check_endpoint(field: &'static str, s: &str) -> Result<()> {
             reason: "an endpoint URL must not have a fragment",
         });
     }
-    if url.is_plain_http() && !url.is_loopback() {
-        return Err(Error::InsecureUrl { field });
-    }
-    Ok(())
+    Ok(url)
 }
 
 /// Decodes an `application/x-www-form-urlencoded` string strictly: `+` is a

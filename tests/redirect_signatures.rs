@@ -221,7 +221,7 @@ fn weak_and_garbage_certificates_are_refused_at_configuration() {
     let weak = std::fs::read_to_string(format!("{DIR}/weak-rsa1024.pem")).unwrap();
     assert_eq!(
         parse_certificates(&weak).unwrap_err().code(),
-        "saml.certificate.unsupported"
+        "saml.certificate.weak_rsa"
     );
     let rsa = std::fs::read_to_string(format!("{DIR}/rsa.pem")).unwrap();
     let b64: String = rsa.lines().filter(|l| !l.starts_with("-----")).collect();

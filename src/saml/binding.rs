@@ -7,7 +7,7 @@ use base64::Engine as _;
 
 use super::escape::html_attr;
 use crate::error::{Result, SamlError};
-use crate::url::{append_query, check_endpoint};
+use crate::url::{append_query, check_saml_endpoint};
 
 /// The most a redirect value may inflate to. Larger is refused, never truncated.
 pub const MAX_INFLATED: usize = 256 * 1024;
@@ -145,7 +145,19 @@ pub fn redirect_url(
     xml: &str,
     relay_state: Option<&str>,
 ) -> Result<String> {
-    check_endpoint("ssoUrl", endpoint)?;
+    redirect_url_with(endpoint, param, xml, relay_state, false)
+}
+
+/// [`redirect_url`], with `allow_http` (the SP's `allowHttp`) accepting an
+/// `http:` endpoint on any host.
+pub(crate) fn redirect_url_with(
+    endpoint: &str,
+    param: MessageParam,
+    xml: &str,
+    relay_state: Option<&str>,
+    allow_http: bool,
+) -> Result<String> {
+    check_saml_endpoint("ssoUrl", endpoint, allow_http)?;
     let encoded = deflate_encode(xml);
     let mut params = vec![(param.name(), encoded.as_str())];
     if let Some(rs) = relay_state {
@@ -171,7 +183,19 @@ pub fn post_form(
     xml: &str,
     relay_state: Option<&str>,
 ) -> Result<String> {
-    check_endpoint("action", action)?;
+    post_form_with(action, param, xml, relay_state, false)
+}
+
+/// [`post_form`], with `allow_http` (the SP's `allowHttp`) accepting an
+/// `http:` action on any host.
+pub(crate) fn post_form_with(
+    action: &str,
+    param: MessageParam,
+    xml: &str,
+    relay_state: Option<&str>,
+    allow_http: bool,
+) -> Result<String> {
+    check_saml_endpoint("action", action, allow_http)?;
     if let Some(rs) = relay_state {
         check_relay_state(rs)?;
     }

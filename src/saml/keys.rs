@@ -14,7 +14,7 @@ use super::binding::base64_decode;
 use super::pkcs1::{KeyProblem, RsaPublicKey};
 use crate::error::{Result, SamlError};
 
-pub use super::pkcs1::{MAX_RSA_BITS, MIN_RSA_BITS};
+pub use super::pkcs1::{MAX_RSA_BITS, MIN_RSA_BITS, MIN_WEAK_RSA_BITS};
 /// DSA keys need a modulus `p` of at least this many bits...
 pub const MIN_DSA_P_BITS: usize = 1024;
 /// ...and a subgroup order `q` of at least this many.
@@ -45,25 +45,52 @@ pub struct IdpCertificate {
     pub der: Vec<u8>,
 }
 
+impl IdpCertificate {
+    /// The modulus size of an RSA key under [`MIN_RSA_BITS`] (accepted only
+    /// with `allowWeakRsa`); `None` for any other key.
+    pub fn weak_rsa_bits(&self) -> Option<usize> {
+        match &self.key {
+            PublicKey::Rsa(k) if k.bits() < MIN_RSA_BITS => Some(k.bits()),
+            _ => None,
+        }
+    }
+}
+
 const OID_RSA: &str = "1.2.840.113549.1.1.1";
 const OID_EC: &str = "1.2.840.10045.2.1";
 const OID_DSA: &str = "1.2.840.10040.4.1";
 const OID_P256: &str = "1.2.840.10045.3.1.7";
 const OID_P384: &str = "1.3.132.0.34";
 
+/// Which keys configuration accepts beyond the strict default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KeyPolicy {
+    /// Accept RSA keys of 1024–2047 bits (`allowWeakRsa`). Below 1024 bits
+    /// a key is refused regardless.
+    pub allow_weak_rsa: bool,
+}
+
 /// Reads one or more certificates: PEM (one or several `BEGIN CERTIFICATE`
 /// blocks) or bare base64 DER (as in metadata's `<ds:X509Certificate>`).
+/// RSA keys under 2048 bits are refused (`saml.certificate.weak_rsa` for
+/// 1024–2047 bits, see [`parse_certificates_with`]).
 ///
 /// ```
 /// use edge_sso::saml::keys::parse_certificates;
 /// assert_eq!(parse_certificates("not a certificate").unwrap_err().code(), "saml.certificate.invalid");
 /// ```
 pub fn parse_certificates(text: &str) -> Result<Vec<IdpCertificate>> {
+    parse_certificates_with(text, KeyPolicy::default())
+}
+
+/// [`parse_certificates`] under `policy`.
+pub fn parse_certificates_with(text: &str, policy: KeyPolicy) -> Result<Vec<IdpCertificate>> {
     const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
     const END: &str = "-----END CERTIFICATE-----";
     if !text.contains(BEGIN) {
         return Ok(vec![from_der(
             base64_decode(text).map_err(|_| SamlError::CertificateInvalid)?,
+            policy,
         )?]);
     }
     let mut out = Vec::new();
@@ -76,20 +103,21 @@ pub fn parse_certificates(text: &str) -> Result<Vec<IdpCertificate>> {
         let body = after.get(..end).ok_or(SamlError::CertificateInvalid)?;
         out.push(from_der(
             base64_decode(body).map_err(|_| SamlError::CertificateInvalid)?,
+            policy,
         )?);
         rest = after.get(end + END.len()..).unwrap_or("");
     }
     Ok(out)
 }
 
-fn from_der(der: Vec<u8>) -> Result<IdpCertificate> {
+fn from_der(der: Vec<u8>, policy: KeyPolicy) -> Result<IdpCertificate> {
     let cert = Certificate::from_der(&der).map_err(|_| SamlError::CertificateInvalid)?;
     let spki_der = cert
         .tbs_certificate
         .subject_public_key_info
         .to_der()
         .map_err(|_| SamlError::CertificateInvalid)?;
-    let key = key_from_spki(&spki_der)?;
+    let key = key_from_spki(&spki_der, policy)?;
     Ok(IdpCertificate {
         key,
         sha256: Sha256::digest(&der).into(),
@@ -98,7 +126,7 @@ fn from_der(der: Vec<u8>) -> Result<IdpCertificate> {
 }
 
 /// The verifying key of a SubjectPublicKeyInfo, with the size policy applied.
-fn key_from_spki(spki_der: &[u8]) -> Result<PublicKey> {
+fn key_from_spki(spki_der: &[u8], policy: KeyPolicy) -> Result<PublicKey> {
     let spki = spki::SubjectPublicKeyInfoRef::from_der(spki_der)
         .map_err(|_| SamlError::CertificateInvalid)?;
     let spki_der = spki_der.to_vec();
@@ -110,10 +138,17 @@ fn key_from_spki(spki_der: &[u8]) -> Result<PublicKey> {
                 .subject_public_key
                 .as_bytes()
                 .ok_or(SamlError::CertificateInvalid)?;
-            PublicKey::Rsa(RsaPublicKey::from_pkcs1_der(bits).map_err(|p| match p {
-                KeyProblem::Malformed => SamlError::CertificateInvalid,
-                KeyProblem::Unsupported => SamlError::CertificateUnsupported,
-            })?)
+            PublicKey::Rsa(
+                RsaPublicKey::from_pkcs1_der_with(bits, policy.allow_weak_rsa).map_err(
+                    |p| match p {
+                        KeyProblem::Malformed => SamlError::CertificateInvalid,
+                        KeyProblem::Unsupported => SamlError::CertificateUnsupported,
+                        KeyProblem::Weak(bits) => SamlError::WeakRsaKey {
+                            bits: u16::try_from(bits).unwrap_or(u16::MAX),
+                        },
+                    },
+                )?,
+            )
         }
         OID_EC => {
             let curve = spki
@@ -164,7 +199,9 @@ mod tests {
         let key = dsa::VerifyingKey::from_components(components, big(8)).unwrap();
         let spki = key.to_public_key_der().unwrap();
         assert_eq!(
-            key_from_spki(spki.as_bytes()).unwrap_err().code(),
+            key_from_spki(spki.as_bytes(), KeyPolicy::default())
+                .unwrap_err()
+                .code(),
             "saml.certificate.unsupported"
         );
     }
@@ -172,7 +209,7 @@ mod tests {
     #[test]
     fn garbage_spki_is_invalid() {
         assert_eq!(
-            key_from_spki(&[0x30, 0x03, 0x02, 0x01, 0x01])
+            key_from_spki(&[0x30, 0x03, 0x02, 0x01, 0x01], KeyPolicy::default())
                 .unwrap_err()
                 .code(),
             "saml.certificate.invalid"

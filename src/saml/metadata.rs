@@ -2,19 +2,19 @@
 //!
 //! Metadata is configuration, and configuration is where trust comes from, so
 //! it gets the same reader as messages (DOCTYPE refused, limits) and its URLs
-//! the same checks as configured ones (`https:`, or `http:` on loopback; never
+//! the same checks as configured ones (`https:`, or `http:` on loopback or, with `allowHttp`, any host; never
 //! `javascript:` and the like, crewjam CVE-2023-45683 class). Its own
 //! signature, if any, is not checked here: fetch it over TLS from the IdP, or
 //! pin it in your deployment.
 
 use super::authn_request::{BINDING_HTTP_POST, BINDING_HTTP_REDIRECT};
 use super::escape::{xml_attr, xml_text};
-use super::keys::parse_certificates;
+use super::keys::{parse_certificates_with, KeyPolicy};
 use super::sp::{IdpConfig, SpConfig};
 use super::xml::{parse, Element};
 use super::{time, NS_DSIG, NS_METADATA, NS_PROTOCOL};
 use crate::error::{Error, Result, SamlError};
-use crate::url::check_endpoint;
+use crate::url::check_saml_endpoint;
 
 /// IdP configuration read from metadata, with the metadata's `validUntil`.
 #[derive(Clone, Debug)]
@@ -25,10 +25,32 @@ pub struct IdpMetadata {
     pub valid_until: Option<u64>,
 }
 
+/// The opt-ins that reading metadata honours, as on the SP config.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MetadataOptions {
+    /// Accept certificates with RSA keys of 1024–2047 bits (`allowWeakRsa`).
+    pub allow_weak_rsa: bool,
+    /// Accept `http:` endpoint URLs on hosts that are not loopback (`allowHttp`).
+    pub allow_http: bool,
+}
+
 /// Reads IdP metadata: an `EntityDescriptor` (or an `EntitiesDescriptor`
 /// holding exactly one IdP) with an `IDPSSODescriptor` supporting SAML 2.0.
-/// `now` checks `validUntil`.
+/// `now` checks `validUntil`. Strict: see [`parse_idp_metadata_with`].
 pub fn parse_idp_metadata(xml: &str, now: u64) -> Result<IdpMetadata> {
+    parse_idp_metadata_with(xml, now, MetadataOptions::default())
+}
+
+/// [`parse_idp_metadata`] with the opt-ins of `options`.
+pub fn parse_idp_metadata_with(
+    xml: &str,
+    now: u64,
+    options: MetadataOptions,
+) -> Result<IdpMetadata> {
+    let http = options.allow_http;
+    let policy = KeyPolicy {
+        allow_weak_rsa: options.allow_weak_rsa,
+    };
     let doc = parse(xml)?;
     let root = &doc.root;
     let mut outer_valid_until = None;
@@ -70,7 +92,7 @@ pub fn parse_idp_metadata(xml: &str, now: u64) -> Result<IdpMetadata> {
             .and_then(|e| e.attr("Location"));
         match found {
             Some(url) => {
-                check_endpoint("metadata endpoint", url)?;
+                check_saml_endpoint("metadata endpoint", url, http)?;
                 Ok(Some(url.to_owned()))
             }
             None => Ok(None),
@@ -79,7 +101,7 @@ pub fn parse_idp_metadata(xml: &str, now: u64) -> Result<IdpMetadata> {
     // Every endpoint URL is checked, also those of bindings we do not use.
     for e in descriptor.elements().filter(|e| e.ns == Some(NS_METADATA)) {
         if let Some(url) = e.attr("Location") {
-            check_endpoint("metadata endpoint", url)?;
+            check_saml_endpoint("metadata endpoint", url, http)?;
         }
     }
     let mut certificates = Vec::new();
@@ -92,7 +114,7 @@ pub fn parse_idp_metadata(xml: &str, now: u64) -> Result<IdpMetadata> {
             .ok_or(SamlError::MetadataInvalid)?;
         for data in key_info.children_named(NS_DSIG, "X509Data") {
             for cert in data.children_named(NS_DSIG, "X509Certificate") {
-                certificates.extend(parse_certificates(&cert.text())?);
+                certificates.extend(parse_certificates_with(&cert.text(), policy)?);
             }
         }
     }

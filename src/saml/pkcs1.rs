@@ -11,8 +11,12 @@ use der::{Decode, Reader, SliceReader};
 
 use super::bignum::{self, Modulus};
 
-/// RSA moduli below this size are refused (SECURITY.md).
+/// RSA moduli below this size are refused unless weak keys are allowed
+/// (`allowWeakRsa`)...
 pub const MIN_RSA_BITS: usize = 2048;
+/// ...and below this one always: a 1023-bit modulus and smaller has been or
+/// is close to being factored in public.
+pub const MIN_WEAK_RSA_BITS: usize = 1024;
 /// ...and above this one: a configured key this large is a mistake, and each
 /// verification with it costs the square of its size.
 pub const MAX_RSA_BITS: usize = 8192;
@@ -35,6 +39,9 @@ pub enum KeyProblem {
     Malformed,
     /// Well-formed, but outside the policy (size, exponent).
     Unsupported,
+    /// A modulus of [`MIN_WEAK_RSA_BITS`] to [`MIN_RSA_BITS`] − 1 bits (the
+    /// size is given), and weak keys were not allowed.
+    Weak(usize),
 }
 
 /// The hash functions RSA-SHA* signatures may use, by DigestInfo.
@@ -94,6 +101,13 @@ impl RsaPublicKey {
     /// content of an RSA SubjectPublicKeyInfo's bit string. The modulus must
     /// be 2048–8192 bits and the exponent odd, at least 3 and at most 2⁶⁴.
     pub fn from_pkcs1_der(der: &[u8]) -> Result<Self, KeyProblem> {
+        Self::from_pkcs1_der_with(der, false)
+    }
+
+    /// [`from_pkcs1_der`](Self::from_pkcs1_der), with `allow_weak` also
+    /// accepting moduli of 1024–2047 bits (without it they are
+    /// [`KeyProblem::Weak`]). Below 1024 bits a key is always refused.
+    pub fn from_pkcs1_der_with(der: &[u8], allow_weak: bool) -> Result<Self, KeyProblem> {
         let mut reader = SliceReader::new(der).map_err(|_| KeyProblem::Malformed)?;
         let (n, e) = reader
             .sequence(|r| Ok((UintRef::decode(r)?, UintRef::decode(r)?)))
@@ -103,8 +117,12 @@ impl RsaPublicKey {
         }
         // The policy first, on the bytes: preparing the modulus (R² mod n)
         // is the expensive part, and a key refused here never gets it.
-        if !(MIN_RSA_BITS..=MAX_RSA_BITS).contains(&bignum::bit_length(n.as_bytes())) {
+        let bits = bignum::bit_length(n.as_bytes());
+        if !(MIN_WEAK_RSA_BITS..=MAX_RSA_BITS).contains(&bits) {
             return Err(KeyProblem::Unsupported);
+        }
+        if bits < MIN_RSA_BITS && !allow_weak {
+            return Err(KeyProblem::Weak(bits));
         }
         let exponent = strip_zeros(e.as_bytes()).to_vec();
         let odd = exponent.last().is_some_and(|b| b & 1 == 1);
@@ -198,8 +216,28 @@ mod tests {
         );
         assert_eq!(
             RsaPublicKey::from_pkcs1_der(&der_key(&odd_modulus(1024), &[1, 0, 1])),
-            Err(KeyProblem::Unsupported)
+            Err(KeyProblem::Weak(1024))
         );
+        assert_eq!(
+            RsaPublicKey::from_pkcs1_der(&der_key(&odd_modulus(2040), &[1, 0, 1])),
+            Err(KeyProblem::Weak(2040))
+        );
+        // allowWeakRsa: 1024–2047 bits accepted, below 1024 never.
+        for bits in [1024, 1536, 2040] {
+            assert_eq!(
+                RsaPublicKey::from_pkcs1_der_with(&der_key(&odd_modulus(bits), &[1, 0, 1]), true)
+                    .unwrap()
+                    .bits(),
+                bits
+            );
+        }
+        for bits in [512, 768, 1016] {
+            assert_eq!(
+                RsaPublicKey::from_pkcs1_der_with(&der_key(&odd_modulus(bits), &[1, 0, 1]), true),
+                Err(KeyProblem::Unsupported),
+                "{bits} bits"
+            );
+        }
         assert_eq!(
             RsaPublicKey::from_pkcs1_der(&der_key(&odd_modulus(8200), &[1, 0, 1])),
             Err(KeyProblem::Unsupported)

@@ -35,7 +35,9 @@ pub struct ValidateOptions {
     pub allow_unsolicited: bool,
     /// Overrides the SP's `allowSha1`.
     pub allow_sha1: Option<bool>,
-    /// Overrides the SP's `clockSkewSeconds` (default 180).
+    /// Overrides the SP's `clockSkewSeconds` (default 180). At most
+    /// [`MAX_CLOCK_SKEW_SECONDS`](super::sp::MAX_CLOCK_SKEW_SECONDS), as for
+    /// the SP: a larger value is refused (`arg.invalid`), not capped.
     pub clock_skew_seconds: Option<u64>,
 }
 
@@ -345,11 +347,13 @@ impl SamlServiceProvider {
             assertion_from(root, response_sig, assertion_sig).ok_or(SamlError::SignatureMissing)?;
 
         // The Response envelope (Issuer optional there; Destination required when it is signed).
-        let skew = opts
-            .clock_skew_seconds
-            .unwrap_or(self.config().clock_skew_seconds)
-            .min(3600)
-            .saturating_mul(1000);
+        // The SP's rule for its own skew holds for the per-call one: a value
+        // above the maximum is refused, never capped.
+        let skew = super::sp::check_clock_skew(
+            opts.clock_skew_seconds
+                .unwrap_or(self.config().clock_skew_seconds),
+        )?
+        .saturating_mul(1000);
         if envelope
             .issuer
             .as_deref()

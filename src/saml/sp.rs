@@ -4,10 +4,11 @@
 use super::authn_request::{self, AuthnRequestOptions, RequestParts};
 use super::binding::{self, base64_encode, check_relay_state, MessageParam};
 use super::keys::IdpCertificate;
+use crate::error::SamlError;
 use crate::error::{Error, Result};
 use crate::one_time::{OneTimeStore, SeenStore, DEFAULT_SEEN_CAPACITY, MAX_SEEN_CAPACITY};
 use crate::random;
-use crate::url::check_endpoint;
+use crate::url::check_saml_endpoint;
 
 /// How long a sent AuthnRequest is remembered by default (10 minutes).
 pub const DEFAULT_REQUEST_TTL_MS: u64 = 10 * 60 * 1000;
@@ -18,6 +19,23 @@ pub const DEFAULT_REPLAY_CAPACITY: usize = DEFAULT_SEEN_CAPACITY;
 pub const MAX_REPLAY_CAPACITY: usize = MAX_SEEN_CAPACITY;
 /// Default allowed clock difference with the IdP, in seconds.
 pub const DEFAULT_CLOCK_SKEW_SECONDS: u64 = 180;
+/// The largest allowed clock difference, in seconds (one hour), for the SP
+/// (`clockSkewSeconds`) and for one call
+/// ([`ValidateOptions::clock_skew_seconds`](super::response::ValidateOptions)):
+/// a larger value is refused, never capped.
+pub const MAX_CLOCK_SKEW_SECONDS: u64 = 3600;
+
+/// Refuses a clock skew above [`MAX_CLOCK_SKEW_SECONDS`]: one rule for the
+/// SP's configuration and each call's option.
+pub(crate) fn check_clock_skew(seconds: u64) -> Result<u64> {
+    if seconds > MAX_CLOCK_SKEW_SECONDS {
+        return Err(Error::InvalidArgument {
+            field: "clockSkewSeconds",
+            reason: "at most 3600 (one hour)",
+        });
+    }
+    Ok(seconds)
+}
 
 /// The identity provider, as configured (or read from its metadata).
 #[derive(Clone, Debug, Default)]
@@ -55,6 +73,17 @@ pub struct SpConfig {
     pub clock_skew_seconds: u64,
     /// Accept SHA-1 signatures (RSA-SHA1, DSA-SHA1).
     pub allow_sha1: bool,
+    /// Accept IdP certificates with RSA keys of 1024–2047 bits
+    /// (`allowWeakRsa`; below 1024 bits never). Certificates are read before
+    /// the SP exists: read them with
+    /// [`parse_certificates_with`](super::keys::parse_certificates_with) and
+    /// set this too, or [`SamlServiceProvider::new`] refuses them
+    /// (`saml.certificate.weak_rsa`).
+    pub allow_weak_rsa: bool,
+    /// Accept plain `http:` URLs on hosts that are not loopback for the SP's
+    /// own URLs (`acsUrl`, `sloUrl`) and the IdP's endpoints (`allowHttp`).
+    /// No other scheme is ever accepted.
+    pub allow_http: bool,
     /// How long a sent AuthnRequest stays answerable, in milliseconds.
     pub request_ttl_ms: u64,
     /// How many unexpired assertion IDs (and, apart, carried request IDs)
@@ -74,6 +103,8 @@ impl SpConfig {
             idp,
             clock_skew_seconds: DEFAULT_CLOCK_SKEW_SECONDS,
             allow_sha1: false,
+            allow_weak_rsa: false,
+            allow_http: false,
             request_ttl_ms: DEFAULT_REQUEST_TTL_MS,
             replay_capacity: DEFAULT_SEEN_CAPACITY,
         }
@@ -92,9 +123,10 @@ impl SpConfig {
                 reason: "is required",
             });
         }
-        check_endpoint("acsUrl", &self.acs_url)?;
+        let http = self.allow_http;
+        check_saml_endpoint("acsUrl", &self.acs_url, http)?;
         if let Some(u) = &self.slo_url {
-            check_endpoint("sloUrl", u)?;
+            check_saml_endpoint("sloUrl", u, http)?;
         }
         for (field, url) in [
             ("idp.ssoRedirectUrl", &self.idp.sso_redirect_url),
@@ -103,7 +135,7 @@ impl SpConfig {
             ("idp.sloPostUrl", &self.idp.slo_post_url),
         ] {
             if let Some(u) = url {
-                check_endpoint(field, u)?;
+                check_saml_endpoint(field, u, http)?;
             }
         }
         if self.idp.sso_redirect_url.is_none() && self.idp.sso_post_url.is_none() {
@@ -112,11 +144,14 @@ impl SpConfig {
                 reason: "the IdP needs an SSO URL",
             });
         }
-        if self.clock_skew_seconds > 3600 {
-            return Err(Error::InvalidArgument {
-                field: "clockSkewSeconds",
-                reason: "at most 3600",
-            });
+        check_clock_skew(self.clock_skew_seconds)?;
+        if !self.allow_weak_rsa {
+            if let Some(bits) = self.idp.certificates.iter().find_map(|c| c.weak_rsa_bits()) {
+                return Err(SamlError::WeakRsaKey {
+                    bits: u16::try_from(bits).unwrap_or(u16::MAX),
+                }
+                .into());
+            }
         }
         if !(1..=MAX_SEEN_CAPACITY).contains(&self.replay_capacity) {
             return Err(Error::InvalidArgument {
@@ -255,21 +290,23 @@ impl SamlServiceProvider {
         )?;
         let outgoing = match binding {
             RequestBinding::Redirect => Outgoing::Redirect {
-                url: binding::redirect_url(
+                url: binding::redirect_url_with(
                     destination,
                     MessageParam::Request,
                     &xml,
                     relay_state.as_deref(),
+                    self.config.allow_http,
                 )?,
             },
             RequestBinding::Post => Outgoing::Post {
                 action: destination.to_owned(),
                 saml_request: base64_encode(xml.as_bytes()),
-                html: binding::post_form(
+                html: binding::post_form_with(
                     destination,
                     MessageParam::Request,
                     &xml,
                     relay_state.as_deref(),
+                    self.config.allow_http,
                 )?,
             },
         };
@@ -324,7 +361,6 @@ impl SamlServiceProvider {
         destination_required: bool,
         now: u64,
     ) -> Result<()> {
-        use crate::error::SamlError;
         if self
             .config
             .idp

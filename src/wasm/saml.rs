@@ -9,10 +9,10 @@ use crate::saml::authn_request::{
     AuthnRequestOptions, Comparison, NameIdPolicy, RequestedAuthnContext,
 };
 use crate::saml::binding;
-use crate::saml::keys::parse_certificates;
+use crate::saml::keys::{parse_certificates_with, KeyPolicy};
 use crate::saml::logout::{LogoutRequestInit, LogoutResponseOptions};
 use crate::saml::message::MessageInfo;
-use crate::saml::metadata::{parse_idp_metadata, sp_metadata};
+use crate::saml::metadata::{parse_idp_metadata_with, sp_metadata, MetadataOptions};
 use crate::saml::redirect::RedirectOptions;
 use crate::saml::response::{ValidateOptions, ValidatedResponse};
 use crate::saml::sp::{IdpConfig, Outgoing, RequestBinding, SamlServiceProvider as Core, SpConfig};
@@ -50,6 +50,12 @@ export interface SamlServiceProviderConfig {
   clockSkewSeconds?: number;
   /** Accept RSA-SHA1 / DSA-SHA1 signatures. Default false. */
   allowSha1?: boolean;
+  /** Accept IdP certificates (configured or in `idpMetadataXml`) whose RSA keys have 1024 to 2047
+   * bits. Below 1024 bits a key is always refused. Default false (`saml.certificate.weak_rsa`). */
+  allowWeakRsa?: boolean;
+  /** Accept plain `http:` URLs on hosts that are not loopback for `acsUrl`, `sloUrl` and the IdP's
+   * endpoints (also from metadata). Other schemes are always refused. Default false. */
+  allowHttp?: boolean;
   /** How long a sent AuthnRequest stays answerable (ms, default 600000). */
   requestTtlMs?: number;
   /** How many unexpired assertion IDs this SP remembers against replay in its own memory (default
@@ -158,7 +164,7 @@ const IDP_KEYS: [&str; 6] = [
     "certificates",
 ];
 
-fn idp_config(value: &JsValue) -> crate::Result<IdpConfig> {
+fn idp_config(value: &JsValue, policy: KeyPolicy) -> crate::Result<IdpConfig> {
     let o = Options::read(value, "idp", &IDP_KEYS)?;
     Ok(IdpConfig {
         entity_id: o.required_string("entityId")?,
@@ -169,7 +175,7 @@ fn idp_config(value: &JsValue) -> crate::Result<IdpConfig> {
         certificates: o
             .string_or_list("certificates")?
             .iter()
-            .map(|pem| parse_certificates(pem))
+            .map(|pem| parse_certificates_with(pem, policy))
             .collect::<crate::Result<Vec<_>>>()?
             .into_iter()
             .flatten()
@@ -242,14 +248,23 @@ impl JsSamlServiceProvider {
                 "idpMetadataXml",
                 "clockSkewSeconds",
                 "allowSha1",
+                "allowWeakRsa",
+                "allowHttp",
                 "requestTtlMs",
                 "replayCapacity",
                 "now",
             ],
         ))?;
+        let lift = MetadataOptions {
+            allow_weak_rsa: js(o.bool("allowWeakRsa"))?.unwrap_or(false),
+            allow_http: js(o.bool("allowHttp"))?.unwrap_or(false),
+        };
+        let policy = KeyPolicy {
+            allow_weak_rsa: lift.allow_weak_rsa,
+        };
         let idp = match (js(o.object("idp"))?, js(o.string("idpMetadataXml"))?) {
-            (Some(v), None) => js(idp_config(&v))?,
-            (None, Some(xml)) => js(parse_idp_metadata(&xml, js(o.now())?))?.idp,
+            (Some(v), None) => js(idp_config(&v, policy))?,
+            (None, Some(xml)) => js(parse_idp_metadata_with(&xml, js(o.now())?, lift))?.idp,
             _ => {
                 return Err(to_js_error(Error::InvalidArgument {
                     field: "idp",
@@ -266,6 +281,8 @@ impl JsSamlServiceProvider {
             c.clock_skew_seconds = s;
         }
         c.allow_sha1 = js(o.bool("allowSha1"))?.unwrap_or(false);
+        c.allow_weak_rsa = lift.allow_weak_rsa;
+        c.allow_http = lift.allow_http;
         c.slo_url = js(o.string("sloUrl"))?;
         if let Some(t) = js(o.uint("requestTtlMs"))? {
             c.request_ttl_ms = t;
@@ -724,11 +741,22 @@ fn message_js(m: &MessageInfo) -> JsValue {
 #[wasm_bindgen(js_name = parseIdpMetadata, unchecked_return_type = "IdpMetadataInfo")]
 pub fn parse_idp_metadata_js(
     #[wasm_bindgen(unchecked_param_type = "string")] xml: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "{ now?: number } | undefined")] options: JsValue,
+    #[wasm_bindgen(
+        unchecked_param_type = "{ now?: number; allowWeakRsa?: boolean; allowHttp?: boolean } | undefined"
+    )]
+    options: JsValue,
 ) -> JsResult<JsValue> {
     let xml = text_arg(&xml, "xml", max_xml(), crate::XmlError::TooLarge.into())?;
-    let o = js(Options::read(&options, "options", &["now"]))?;
-    let m = js(parse_idp_metadata(&xml, js(o.now())?))?;
+    let o = js(Options::read(
+        &options,
+        "options",
+        &["now", "allowWeakRsa", "allowHttp"],
+    ))?;
+    let lift = MetadataOptions {
+        allow_weak_rsa: js(o.bool("allowWeakRsa"))?.unwrap_or(false),
+        allow_http: js(o.bool("allowHttp"))?.unwrap_or(false),
+    };
+    let m = js(parse_idp_metadata_with(&xml, js(o.now())?, lift))?;
     let out = new_object();
     set(&out, "entityId", &m.idp.entity_id.as_str().into());
     opt_str(&out, "ssoRedirectUrl", m.idp.sso_redirect_url.as_deref());
