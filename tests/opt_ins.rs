@@ -246,6 +246,51 @@ fn allow_http_for_metadata_endpoints() {
 }
 
 #[test]
+fn a_name_id_ending_in_nbsp_is_reported_exactly() {
+    let mut sp = SamlServiceProvider::new(config("idp.pem", KeyPolicy::default())).unwrap();
+    let v = sp
+        .validate_response(&read("nameid-nbsp.xml"), now(), answering_req1())
+        .unwrap();
+    assert_eq!(v.name_id, "admin\u{a0}");
+    assert_ne!(v.name_id, "admin");
+}
+
+#[test]
+fn an_issuer_ending_in_nbsp_is_not_the_configured_idp() {
+    let mut sp = SamlServiceProvider::new(config("idp.pem", KeyPolicy::default())).unwrap();
+    assert_eq!(
+        sp.validate_response(&read("issuer-nbsp.xml"), now(), answering_req1())
+            .unwrap_err()
+            .code(),
+        "saml.issuer.mismatch"
+    );
+    // The Response's own (unsigned here) Issuer, read by the envelope reader.
+    let envelope = read("nameid-nbsp.xml").replacen(
+        "<saml:Issuer>https://idp.example/metadata</saml:Issuer><samlp:Status>",
+        "<saml:Issuer>https://idp.example/metadata&#xA0;</saml:Issuer><samlp:Status>",
+        1,
+    );
+    assert_ne!(envelope, read("nameid-nbsp.xml"));
+    let mut sp = SamlServiceProvider::new(config("idp.pem", KeyPolicy::default())).unwrap();
+    assert_eq!(
+        sp.validate_response(&envelope, now(), answering_req1())
+            .unwrap_err()
+            .code(),
+        "saml.issuer.mismatch"
+    );
+    // XML whitespace around it is still trimmed.
+    let spaced = read("nameid-nbsp.xml").replacen(
+        "<saml:Issuer>https://idp.example/metadata</saml:Issuer><samlp:Status>",
+        "<saml:Issuer>\n\t https://idp.example/metadata\r\n</saml:Issuer><samlp:Status>",
+        1,
+    );
+    let mut sp = SamlServiceProvider::new(config("idp.pem", KeyPolicy::default())).unwrap();
+    assert!(sp
+        .validate_response(&spaced, now(), answering_req1())
+        .is_ok());
+}
+
+#[test]
 fn clock_skew_has_one_maximum_for_the_sp_and_each_call() {
     let mut c = config("idp.pem", KeyPolicy::default());
     c.clock_skew_seconds = MAX_CLOCK_SKEW_SECONDS + 1;

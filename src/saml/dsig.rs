@@ -76,11 +76,7 @@ fn c14n_method(method: &Element) -> Result<(bool, Vec<String>)> {
         if child.local != "InclusiveNamespaces" || child.ns != Some(EXC_C14N) {
             return Err(structure("unexpected content in a canonicalization method"));
         }
-        for token in child
-            .attr("PrefixList")
-            .unwrap_or("")
-            .split_ascii_whitespace()
-        {
+        for token in super::xml::xml_split(child.attr("PrefixList").unwrap_or("")) {
             let ok = token == "#default"
                 || token
                     .chars()

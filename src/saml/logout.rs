@@ -87,7 +87,7 @@ impl SamlServiceProvider {
                     field: "idp.sloRedirectUrl",
                     reason: "the IdP has no redirect SLO endpoint",
                 })?;
-        if init.name_id.trim().is_empty() {
+        if super::xml::xml_trim(&init.name_id).is_empty() {
             return Err(Error::InvalidArgument {
                 field: "nameId",
                 reason: "is required",

@@ -2,7 +2,7 @@
 //! to whom, when, in answer to what, and its status.
 
 use super::time;
-use super::xml::{parse, Element};
+use super::xml::{parse, xml_trim, Element};
 use super::{NS_ASSERTION, NS_PROTOCOL};
 use crate::error::{Result, SamlError};
 
@@ -128,7 +128,7 @@ pub(crate) fn read_root(root: &Element) -> Result<MessageInfo> {
     let issue_instant = time::parse(root.attr("IssueInstant").ok_or(SamlError::BadTime)?)?;
     let issuer = root
         .unique_child(NS_ASSERTION, "Issuer")?
-        .map(|e| e.text().trim().to_owned());
+        .map(|e| xml_trim(&e.text()).to_owned());
     let status = match root.unique_child(NS_PROTOCOL, "Status")? {
         None => None,
         Some(s) => {
@@ -159,11 +159,11 @@ pub(crate) fn read_root(root: &Element) -> Result<MessageInfo> {
         destination: root.attr("Destination").map(str::to_owned),
         issue_instant,
         status,
-        name_id: name_id.map(|n| n.text().trim().to_owned()),
+        name_id: name_id.map(|n| xml_trim(&n.text()).to_owned()),
         name_id_format: name_id.and_then(|n| n.attr("Format")).map(str::to_owned),
         session_indexes: root
             .children_named(NS_PROTOCOL, "SessionIndex")
-            .map(|e| e.text().trim().to_owned())
+            .map(|e| xml_trim(&e.text()).to_owned())
             .collect(),
         not_on_or_after: root.attr("NotOnOrAfter").map(time::parse).transpose()?,
     })

@@ -11,7 +11,7 @@ use super::authn_request::{BINDING_HTTP_POST, BINDING_HTTP_REDIRECT};
 use super::escape::{xml_attr, xml_text};
 use super::keys::{parse_certificates_with, KeyPolicy};
 use super::sp::{IdpConfig, SpConfig};
-use super::xml::{parse, Element};
+use super::xml::{parse, xml_split, xml_trim, Element};
 use super::{time, NS_DSIG, NS_METADATA, NS_PROTOCOL};
 use crate::error::{Error, Result, SamlError};
 use crate::url::check_saml_endpoint;
@@ -72,7 +72,7 @@ pub fn parse_idp_metadata_with(
     let valid_until = check_valid_until(entity, now)?;
     let entity_id = entity
         .attr("entityID")
-        .filter(|v| !v.trim().is_empty())
+        .filter(|v| !xml_trim(v).is_empty())
         .ok_or(SamlError::MetadataInvalid)?;
     let descriptor = idp_descriptor(entity).ok_or(SamlError::MetadataInvalid)?;
     // The earliest validUntil of the enclosing descriptors governs.
@@ -141,7 +141,7 @@ fn idp_descriptor<'e, 'a>(entity: &'e Element<'a>) -> Option<&'e Element<'a>> {
         .children_named(NS_METADATA, "IDPSSODescriptor")
         .find(|d| {
             d.attr("protocolSupportEnumeration")
-                .is_some_and(|p| p.split_ascii_whitespace().any(|x| x == NS_PROTOCOL))
+                .is_some_and(|p| xml_split(p).any(|x| x == NS_PROTOCOL))
         })
 }
 
@@ -171,7 +171,7 @@ fn check_valid_until(e: &Element, now: u64) -> Result<Option<u64>> {
 /// ```
 pub fn sp_metadata(config: &SpConfig, name_id_formats: &[String]) -> Result<String> {
     for f in name_id_formats {
-        if f.trim().is_empty() || !super::escape::is_xml_safe(f) {
+        if xml_trim(f).is_empty() || !super::escape::is_xml_safe(f) {
             return Err(Error::InvalidArgument {
                 field: "nameIdFormats",
                 reason: "each must be a non-empty URI",

@@ -17,7 +17,7 @@ use super::message;
 use super::replay::ReplayStore;
 use super::sp::SamlServiceProvider;
 use super::time;
-use super::xml::{parse, Element};
+use super::xml::{parse, xml_split, xml_trim, xml_trim_start, Element};
 use super::{NS_ASSERTION, NS_PROTOCOL};
 use crate::error::{Result, SamlError};
 use crate::one_time::{Miss, NotRecorded};
@@ -56,7 +56,8 @@ pub struct OrangeApiToken {
 pub struct ValidatedResponse {
     /// The IdP (the assertion's `Issuer`).
     pub issuer: String,
-    /// `NameID`, whitespace trimmed (comments never truncate it).
+    /// `NameID`, XML whitespace (space, tab, CR, LF; not U+00A0 and the
+    /// like) trimmed (comments never truncate it).
     pub name_id: String,
     /// `NameID/@Format`.
     pub name_id_format: Option<String>,
@@ -64,7 +65,7 @@ pub struct ValidatedResponse {
     pub session_index: Option<String>,
     /// `AuthnStatement/@AuthnInstant` (ms).
     pub authn_instant: Option<u64>,
-    /// `AuthnContextClassRef`, trimmed.
+    /// `AuthnContextClassRef`, XML whitespace trimmed.
     pub authn_context_class_ref: Option<String>,
     /// `AuthnStatement/@SessionNotOnOrAfter` (ms).
     pub session_not_on_or_after: Option<u64>,
@@ -301,7 +302,7 @@ impl SamlServiceProvider {
         now: u64,
         opts: ValidateOptions,
     ) -> Result<PreparedResponse> {
-        let xml = if saml_response.trim_start().starts_with('<') {
+        let xml = if xml_trim_start(saml_response).starts_with('<') {
             saml_response.to_owned()
         } else {
             decode_post(saml_response)?
@@ -507,12 +508,12 @@ impl SamlServiceProvider {
         {
             return Err(SamlError::IssueInstantInvalid.into());
         }
-        let issuer = a
-            .unique_child(NS_ASSERTION, "Issuer")?
-            .ok_or(invalid("no Issuer"))?
-            .text()
-            .trim()
-            .to_owned();
+        let issuer = xml_trim(
+            &a.unique_child(NS_ASSERTION, "Issuer")?
+                .ok_or(invalid("no Issuer"))?
+                .text(),
+        )
+        .to_owned();
         if issuer != self.config().idp.entity_id {
             return Err(SamlError::IssuerMismatch.into());
         }
@@ -529,7 +530,7 @@ impl SamlServiceProvider {
         let name_id_el = subject
             .unique_child(NS_ASSERTION, "NameID")?
             .ok_or(invalid("no NameID"))?;
-        let name_id = name_id_el.text().trim().to_owned();
+        let name_id = xml_trim(&name_id_el.text()).to_owned();
         if name_id.is_empty() {
             return Err(invalid("empty NameID").into());
         }
@@ -586,7 +587,7 @@ impl SamlServiceProvider {
         for r in restrictions {
             if !r
                 .children_named(NS_ASSERTION, "Audience")
-                .any(|aud| aud.text().trim() == self.config().entity_id)
+                .any(|aud| xml_trim(&aud.text()) == self.config().entity_id)
             {
                 return Err(SamlError::AudienceMismatch.into());
             }
@@ -610,7 +611,7 @@ impl SamlServiceProvider {
         let authn_context_class_ref = authn
             .child(NS_ASSERTION, "AuthnContext")
             .and_then(|c| c.child(NS_ASSERTION, "AuthnContextClassRef"))
-            .map(|c| c.text().trim().to_owned());
+            .map(|c| xml_trim(&c.text()).to_owned());
 
         // Attributes, every value, in order.
         // Attributes with the same Name are merged; the index by name keeps
@@ -640,11 +641,10 @@ impl SamlServiceProvider {
             .find(|(n, _)| n == "OrangeAPIToken")
             .and_then(|(_, v)| v.first())
             .map(|raw| {
-                // Whitespace out (the IdP folds the token over lines), a run
-                // at a time rather than a char at a time.
+                // XML whitespace out (the IdP folds the token over lines), a
+                // run at a time rather than a char at a time.
                 let mut value = String::with_capacity(raw.len());
-                raw.split(char::is_whitespace)
-                    .for_each(|run| value.push_str(run));
+                xml_split(raw).for_each(|run| value.push_str(run));
                 let url_encoded: String = utf8_percent_encode(&value, URL_ENCODE).collect();
                 OrangeApiToken { value, url_encoded }
             });

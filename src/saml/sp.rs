@@ -4,6 +4,7 @@
 use super::authn_request::{self, AuthnRequestOptions, RequestParts};
 use super::binding::{self, base64_encode, check_relay_state, MessageParam};
 use super::keys::IdpCertificate;
+use super::xml::xml_trim;
 use crate::error::SamlError;
 use crate::error::{Error, Result};
 use crate::one_time::{OneTimeStore, SeenStore, DEFAULT_SEEN_CAPACITY, MAX_SEEN_CAPACITY};
@@ -111,13 +112,13 @@ impl SpConfig {
     }
 
     fn validate(&self) -> Result<()> {
-        if self.entity_id.trim().is_empty() {
+        if xml_trim(&self.entity_id).is_empty() {
             return Err(Error::InvalidArgument {
                 field: "entityId",
                 reason: "is required",
             });
         }
-        if self.idp.entity_id.trim().is_empty() {
+        if xml_trim(&self.idp.entity_id).is_empty() {
             return Err(Error::InvalidArgument {
                 field: "idp.entityId",
                 reason: "is required",

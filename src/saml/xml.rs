@@ -367,7 +367,7 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Document<'_>> {
                 if !is_ncname(target) || !all_xml_chars(data) {
                     return Err(XmlError::Malformed.into());
                 }
-                let data = cow_of(input, Cow::Borrowed(data.trim_start()));
+                let data = cow_of(input, Cow::Borrowed(xml_trim_start(data)));
                 if let Some(parent) = stack.last_mut() {
                     parent
                         .children
@@ -571,7 +571,7 @@ fn check_attribute_separation(raw: &[u8]) -> Result<()> {
             }
             Some(_) => {}
             None if b == b'"' || b == b'\'' => quote = Some(b),
-            None if just_closed && !b.is_ascii_whitespace() && b != b'/' => {
+            None if just_closed && !is_xml_space(char::from(b)) && b != b'/' => {
                 return Err(XmlError::Malformed.into())
             }
             None => {}
@@ -740,6 +740,45 @@ pub(crate) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
 }
 
+/// XML whitespace (XML 1.0 §2.3 `S`): `#x20 | #x9 | #xD | #xA` and nothing
+/// else. Not Unicode `White_Space`: U+00A0, U+2000–U+200A, U+3000, U+0085
+/// and the like are ordinary characters in XML, so a value ending in one is
+/// another value.
+pub fn is_xml_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n')
+}
+
+/// `s` without leading and trailing XML whitespace ([`is_xml_space`]). What
+/// every value read from SAML XML is trimmed with; `str::trim` would also
+/// remove Unicode whitespace, so `admin` + U+00A0 would read as `admin`.
+///
+/// ```
+/// use edge_sso::saml::xml::xml_trim;
+/// assert_eq!(xml_trim(" \t\r\n admin \n"), "admin");
+/// assert_eq!(xml_trim("admin\u{a0}"), "admin\u{a0}");
+/// assert_eq!(xml_trim("\u{3000}x\u{2003}"), "\u{3000}x\u{2003}");
+/// ```
+pub fn xml_trim(s: &str) -> &str {
+    s.trim_matches(is_xml_space)
+}
+
+/// `s` without leading XML whitespace.
+pub fn xml_trim_start(s: &str) -> &str {
+    s.trim_start_matches(is_xml_space)
+}
+
+/// The non-empty runs of `s` between XML whitespace (an XML list type's
+/// tokens, e.g. `PrefixList`, `protocolSupportEnumeration`).
+///
+/// ```
+/// use edge_sso::saml::xml::xml_split;
+/// assert_eq!(xml_split(" a\tb\r\nc ").collect::<Vec<_>>(), ["a", "b", "c"]);
+/// assert_eq!(xml_split("a\u{a0}b").collect::<Vec<_>>(), ["a\u{a0}b"]);
+/// ```
+pub fn xml_split(s: &str) -> impl Iterator<Item = &str> {
+    s.split(is_xml_space).filter(|t| !t.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
@@ -747,6 +786,49 @@ mod tests {
 
     fn code(input: &str) -> &'static str {
         parse(input).unwrap_err().code()
+    }
+
+    #[test]
+    fn xml_whitespace_is_four_characters_only() {
+        for c in [' ', '\t', '\r', '\n'] {
+            assert!(is_xml_space(c));
+            assert_eq!(xml_trim(&format!("{c}v{c}{c}")), "v");
+            assert_eq!(xml_trim_start(&format!("{c}v{c}")), format!("v{c}"));
+        }
+        // Unicode White_Space that XML does not count as whitespace, and
+        // others str::trim would remove (U+000B, U+000C are not even XML Chars).
+        let unicode: Vec<char> = [
+            0x85, 0xA0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000, 0xB, 0xC,
+        ]
+        .into_iter()
+        .chain(0x2000..=0x200A)
+        .map(|u| char::from_u32(u).unwrap())
+        .collect();
+        for c in unicode {
+            assert!(c.is_whitespace(), "{:04X}", c as u32);
+            assert!(!is_xml_space(c), "{:04X}", c as u32);
+            let v = format!("{c}admin{c}");
+            assert_eq!(xml_trim(&v), v, "{:04X}", c as u32);
+            assert_eq!(xml_trim(&format!(" {v}\n")), v);
+            assert_eq!(xml_trim_start(&v), v);
+            assert_eq!(xml_split(&format!("a{c}b")).count(), 1);
+        }
+        assert_eq!(xml_trim("admin\u{a0}"), "admin\u{a0}");
+        assert_ne!(xml_trim("https://idp.example\u{a0}"), "https://idp.example");
+        assert_eq!(xml_trim(" \t\r\n"), "");
+        assert_eq!(xml_split("  ").count(), 0);
+    }
+
+    #[test]
+    fn a_text_node_keeps_non_xml_whitespace() {
+        let doc = parse("<a>\n\u{a0}admin\u{a0} \n</a>").unwrap();
+        assert_eq!(xml_trim(&doc.root.text()), "\u{a0}admin\u{a0}");
+        // And a processing instruction's data loses only XML whitespace.
+        let doc = parse("<a><?pi \u{a0}data?></a>").unwrap();
+        assert!(matches!(
+            doc.root.children.first(),
+            Some(Node::ProcessingInstruction(_, data)) if data.as_ref() == "\u{a0}data"
+        ));
     }
 
     #[test]
