@@ -769,10 +769,12 @@ impl SamlError {
             Self::AlgorithmUnsupported => {
                 "the signature algorithm is unknown or refused (HMAC would need a shared secret)"
             }
-            Self::Sha1Refused => "the signature uses SHA-1; set allowSha1 to accept it",
+            Self::Sha1Refused => "the signature uses SHA-1 (RSA-SHA1 or DSA-SHA1); set allowSha1 to accept it",
             Self::NoMatchingKey => "no configured IdP certificate has a key for this signature algorithm",
             Self::SignatureInvalid => "the signature does not verify with any configured IdP certificate",
-            Self::SignatureMissing => "the message is not signed",
+            Self::SignatureMissing => {
+                "the message is not signed (a logout message is accepted unsigned only with allowUnsigned; a Response's assertion must always be signed)"
+            }
             Self::RedirectMalformed => {
                 "the redirect-binding query is malformed (a parameter missing, repeated or badly encoded)"
             }
@@ -780,16 +782,20 @@ impl SamlError {
             Self::VersionUnsupported => "the SAML message's Version is not 2.0",
             Self::DestinationMismatch => "the SAML message's Destination is not this service provider's endpoint",
             Self::IssuerMismatch => "the SAML message's Issuer is not the configured IdP",
-            Self::IssueInstantInvalid => "the SAML message's IssueInstant is in the future or too old",
+            Self::IssueInstantInvalid => {
+                "the SAML message's IssueInstant is in the future or too old, beyond clockSkewSeconds"
+            }
             Self::MetadataInvalid => {
                 "the IdP metadata is not a SAML 2.0 EntityDescriptor with an IDPSSODescriptor, SSO endpoint and signing certificate"
             }
             Self::MetadataExpired => "the IdP metadata is past its validUntil",
             Self::InResponseToMismatch => {
-                "the message's InResponseTo is missing or matches no request this service provider sent"
+                "the message's InResponseTo is missing or matches no request this service provider sent (an IdP-initiated, unsolicited response is accepted only with allowUnsolicited)"
             }
             Self::InResponseToReused => "the message answers a request that was already answered",
-            Self::InResponseToExpired => "the message answers a request that has expired",
+            Self::InResponseToExpired => {
+                "the message answers a request that has expired (requestTtlMs sets how long a request stays answerable)"
+            }
             Self::Replayed => "the SAML message was already accepted once (replay)",
             Self::ReplayMemoryFull => {
                 "this service provider's replay memory is full of unexpired assertion IDs: pass a shared store to validateResponseWithStore, or raise replayCapacity"
@@ -818,8 +824,12 @@ impl SamlError {
             Self::SubjectConfirmationInvalid => {
                 "no bearer SubjectConfirmation matches (Recipient = ACS URL, NotOnOrAfter in the future, InResponseTo, no NotBefore)"
             }
-            Self::ConditionsExpired => "the assertion's Conditions NotOnOrAfter has passed",
-            Self::ConditionsNotYetValid => "the assertion's Conditions NotBefore is in the future",
+            Self::ConditionsExpired => {
+                "the assertion's Conditions NotOnOrAfter has passed, beyond clockSkewSeconds"
+            }
+            Self::ConditionsNotYetValid => {
+                "the assertion's Conditions NotBefore is in the future, beyond clockSkewSeconds"
+            }
             Self::AudienceMismatch => "the assertion's AudienceRestriction does not name this service provider",
             Self::SessionExpired => "the authentication session (SessionNotOnOrAfter) is over",
         }
@@ -1098,6 +1108,64 @@ mod tests {
                 format!("the token endpoint answered HTTP {text} without an OAuth error body")
             );
         }
+    }
+
+    /// Strict by default, liftable by name: every refusal a deployment may
+    /// need to lift says which option lifts it.
+    #[cfg(feature = "saml")]
+    #[test]
+    fn liftable_refusals_name_their_option() {
+        for (e, option) in [
+            (Error::Saml(SamlError::Sha1Refused), "allowSha1"),
+            (
+                Error::Saml(SamlError::WeakRsaKey { bits: 1024 }),
+                "allowWeakRsa",
+            ),
+            (
+                Error::Saml(SamlError::CertificateUnsupported),
+                "allowWeakRsa",
+            ),
+            (Error::HttpRefused { field: "acsUrl" }, "allowHttp"),
+            (
+                Error::Saml(SamlError::InResponseToMismatch),
+                "allowUnsolicited",
+            ),
+            (Error::Saml(SamlError::SignatureMissing), "allowUnsigned"),
+            (Error::Saml(SamlError::ReplayMemoryFull), "replayCapacity"),
+            (Error::Saml(SamlError::InResponseToExpired), "requestTtlMs"),
+            (
+                Error::Saml(SamlError::IssueInstantInvalid),
+                "clockSkewSeconds",
+            ),
+            (
+                Error::Saml(SamlError::ConditionsExpired),
+                "clockSkewSeconds",
+            ),
+            (
+                Error::Saml(SamlError::ConditionsNotYetValid),
+                "clockSkewSeconds",
+            ),
+        ] {
+            let msg = e.to_string();
+            assert!(msg.contains(option), "{}: {msg}", e.code());
+        }
+        // The weak key's size is in its message.
+        for bits in [1024, 1536, 2047] {
+            let msg = Error::Saml(SamlError::WeakRsaKey { bits }).to_string();
+            assert!(msg.contains(&format!("has {bits} bits")), "{msg}");
+        }
+        // The http refusal keeps the stable code of every insecure URL.
+        assert_eq!(
+            Error::HttpRefused { field: "acsUrl" }.code(),
+            Error::InsecureUrl { field: "acsUrl" }.code()
+        );
+        assert!(Error::HttpRefused { field: "acsUrl" }.is_caller_error());
+        // An OAuth endpoint has no such option, and its message names none.
+        assert!(!Error::InsecureUrl {
+            field: "tokenEndpoint"
+        }
+        .to_string()
+        .contains("allowHttp"));
     }
 
     #[cfg(feature = "saml")]
