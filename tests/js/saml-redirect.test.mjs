@@ -84,7 +84,7 @@ test('tampered RelayState, SigAlg or value fail; a per-call allowSha1 overrides 
 });
 
 test('certificates are read at configuration: weak or garbage ones are refused there', () => {
-  assert.throws(() => spFor(['weak-rsa1024.pem']), { code: 'saml.certificate.unsupported' });
+  assert.throws(() => spFor(['weak-rsa1024.pem']), { code: 'saml.certificate.weak_rsa' });
   assert.throws(() => new SamlServiceProvider({
     entityId: 'x', acsUrl: 'https://sp/acs', idp: { entityId: 'i', ssoRedirectUrl: 'https://idp/sso', certificates: 'garbage' },
   }), { code: 'saml.certificate.invalid' });

@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { SamlServiceProvider } from 'edge-sso';
 import { ACS_URL, IDP_ENTITY_ID, IDP_SSO_URL, SP_ENTITY_ID, createIdpKey, generateResponses, tamper } from '../../bench/saml-inputs.mjs';
 
-// 2048 and 3072 take 28-bit limbs; 3584 and 4096 take 27-bit ones (above
-// 3,554 bits), so both limb widths and the change between them are covered.
-for (const bits of [2048, 3072, 3584, 4096]) {
+// 1024 (with allowWeakRsa), 2048 and 3072 take 28-bit limbs; 3584 and 4096
+// take 27-bit ones (above 3,554 bits), so both limb widths and the change
+// between them are covered.
+for (const bits of [1024, 2048, 3072, 3584, 4096]) {
   test(`RSA-${bits}: valid responses verify, altered ones do not`, () => {
     const dir = mkdtempSync(join(tmpdir(), 'edge-sso-rsa-'));
     let inputs;
@@ -23,7 +24,7 @@ for (const bits of [2048, 3072, 3584, 4096]) {
     }
     for (const [variant, responses] of Object.entries(inputs.responses)) {
       // One SP per variant: the variants reuse their Responses' IDs.
-      const sp = new SamlServiceProvider({ entityId: SP_ENTITY_ID, acsUrl: ACS_URL,
+      const sp = new SamlServiceProvider({ entityId: SP_ENTITY_ID, acsUrl: ACS_URL, allowWeakRsa: bits < 2048,
         idp: { entityId: IDP_ENTITY_ID, ssoRedirectUrl: IDP_SSO_URL, certificates: [inputs.cert] } });
       responses.forEach((b64, i) => {
         const options = { expectedRequestId: `_req${i}`, now: inputs.nowMs };
