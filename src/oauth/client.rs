@@ -590,7 +590,7 @@ impl OAuthClient {
         self.vault.authorization_header(now)
     }
 
-    /// Whether to refresh now (seed 003: before expiry, with a leeway).
+    /// Whether to refresh now (before expiry, with a leeway).
     pub fn needs_refresh(&self, now: u64, leeway_seconds: u64) -> bool {
         self.vault.needs_refresh(now, leeway_seconds)
     }

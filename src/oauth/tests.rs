@@ -1,4 +1,4 @@
-//! Client-level tests: the rules of SECURITY.md "OAuth rules", end to end in Rust.
+//! Client-level tests: the client's security rules, end to end in Rust.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use super::*;

@@ -1,5 +1,5 @@
-//! Enveloped XML-DSig verification (XML Signature 1.1, restricted as
-//! SECURITY.md says), on the one tree the reader built.
+//! Enveloped XML-DSig verification (XML Signature 1.1, restricted to what
+//! this module accepts), on the one tree the reader built.
 //!
 //! A signature counts only if it is a direct child of the element it signs;
 //! has exactly one `SignedInfo`, one `SignatureValue` and one `Reference`;

@@ -41,7 +41,7 @@ pub struct ValidateOptions {
     pub clock_skew_seconds: Option<u64>,
 }
 
-/// The `OrangeAPIToken` attribute (seed 001): whitespace removed, and URL-encoded
+/// The `OrangeAPIToken` attribute: XML whitespace removed, and URL-encoded
 /// for use in calls to the other Orange APIs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrangeApiToken {
@@ -536,7 +536,7 @@ impl SamlServiceProvider {
         }
         let mut confirmation_until = None;
         for sc in subject.children_named(NS_ASSERTION, "SubjectConfirmation") {
-            // SECURITY.md: only bearer confirmations; any other method is refused.
+            // Only bearer confirmations; any other method is refused.
             if sc.attr("Method") != Some(BEARER) {
                 return Err(SamlError::SubjectConfirmationInvalid.into());
             }

@@ -54,8 +54,8 @@ impl SigAlg {
             "http://www.w3.org/2000/09/xmldsig#dsa-sha1" => Self::DsaSha1,
             "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256" => Self::EcdsaSha256,
             "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384" => Self::EcdsaSha384,
-            // SECURITY.md's defaults are ECDSA-SHA256/384; SHA-512 with ECDSA is
-            // outside them, so it is refused like any unlisted algorithm.
+            // The accepted ECDSA algorithms are ECDSA-SHA256/384; SHA-512 with
+            // ECDSA is outside them, so it is refused like any unlisted algorithm.
             _ => return Err(SamlError::AlgorithmUnsupported.into()),
         };
         if alg.is_sha1() && !allow_sha1 {

@@ -125,7 +125,7 @@ export interface ValidatedResponse {
   issuer: string; nameId: string; nameIdFormat?: string; sessionIndex?: string; authnInstant?: number;
   authnContextClassRef?: string; sessionNotOnOrAfter?: number; notOnOrAfter?: number;
   attributes: Record<string, string[]>;
-  /** Orange's OrangeAPIToken (seed 001): whitespace removed, and URL-encoded for API calls. */
+  /** Orange's OrangeAPIToken: XML whitespace removed, and URL-encoded for API calls. */
   orangeApiToken?: { value: string; urlEncoded: string };
   responseId: string; assertionId: string; inResponseTo?: string;
   /** Until when (ms) the assertion ID is remembered against replay. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import samlp from 'samlp';
 
-/** The Orange profile's attributes, and its OrangeAPIToken (seed 001), for a test user. */
+/** The Orange profile's attributes, and its OrangeAPIToken, for a test user. */
 export const ORANGE_USER = {
   nameId: '4b124ae2-0126-102b-8852-001a641049bb',
   attributes: {
