@@ -169,13 +169,14 @@ pub enum SamlError {
     InResponseToExpired,
     /// A message (by its ID) was already accepted once.
     Replayed,
-    /// The SP's own replay memory holds `replayCapacity` unexpired assertion
-    /// IDs; forgetting one would let its replay through, so the response is
-    /// refused (its request stays answerable).
+    /// The SP's own memory of accepted message IDs (or of answered request
+    /// IDs) holds `replayCapacity` unexpired ones; forgetting one would let
+    /// its replay through, so the message is refused (its request stays
+    /// answerable).
     ReplayMemoryFull,
     /// A shared replay store threw, rejected, or answered something other
-    /// than `true` or `false`; nothing was consumed, so the same response may
-    /// be retried.
+    /// than `true` or `false`; nothing was consumed here, so the same
+    /// response may be retried (unless the store recorded it before failing).
     StoreFailed,
     /// A shared replay store did not answer within `storeTimeoutMs`; nothing
     /// was consumed here.
@@ -798,13 +799,13 @@ impl SamlError {
             }
             Self::Replayed => "the SAML message was already accepted once (replay)",
             Self::ReplayMemoryFull => {
-                "this service provider's replay memory is full of unexpired assertion IDs: pass a shared store to validateResponseWithStore, or raise replayCapacity"
+                "this service provider's own memory of accepted message and request IDs is full (replayCapacity) and forgets none before it expires: raise replayCapacity, or spread logins over more instances with a shared replay store"
             }
             Self::StoreFailed => {
-                "the replay store failed (threw, rejected, or answered other than true or false); the request was not consumed, so the response may be retried"
+                "the replay store failed (threw, rejected, or answered other than true or false); nothing was consumed here, so the response may be retried (a store that recorded the ID before failing will refuse the retry as a replay)"
             }
             Self::StoreTimeout => {
-                "the replay store did not answer within storeTimeoutMs; the request was not consumed, so the response may be retried"
+                "the replay store did not answer within storeTimeoutMs; nothing was consumed here, so the response may be retried (a store that records the ID late will refuse the retry as a replay)"
             }
             Self::Expired => "the SAML message's NotOnOrAfter has passed",
             Self::SignatureStructure(_) => "the XML signature is not acceptable",

@@ -233,9 +233,26 @@ impl SeenStore {
         if self.by_id.len() >= self.capacity {
             return Err(NotRecorded::Full);
         }
+        self.insert(d, expires_at);
+        Ok(())
+    }
+
+    fn insert(&mut self, d: [u8; 32], expires_at: u64) {
         self.by_id.insert(d, expires_at);
         self.by_expiry.insert((expires_at, d));
-        Ok(())
+    }
+
+    /// Records `id` until `expires_at` even when the store is at capacity
+    /// (the caller checked [`has_room`](Self::has_room) before starting work
+    /// that must not be lost); `false` when it was already recorded.
+    pub fn record_past_capacity(&mut self, id: &str, expires_at: u64, now: u64) -> bool {
+        self.prune(now);
+        let d = digest(id);
+        if self.by_id.contains_key(&d) {
+            return false;
+        }
+        self.insert(d, expires_at);
+        true
     }
 
     /// Whether `id` is recorded and unexpired at `now`.

@@ -15,12 +15,12 @@ use super::binding::decode_post;
 use super::dsig::{signature_of, verify_enveloped, Verified};
 use super::message;
 use super::replay::ReplayStore;
-use super::sp::SamlServiceProvider;
+use super::sp::{SamlServiceProvider, MAX_CLOCK_SKEW_SECONDS};
 use super::time;
 use super::xml::{parse, xml_split, xml_trim, xml_trim_start, Element};
 use super::{NS_ASSERTION, NS_PROTOCOL};
 use crate::error::{Result, SamlError};
-use crate::one_time::{Miss, NotRecorded};
+use crate::one_time::Miss;
 use crate::secret::ct_eq_str;
 
 const BEARER: &str = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
@@ -80,7 +80,8 @@ pub struct ValidatedResponse {
     /// The Assertion `ID` (remembered against replay).
     pub assertion_id: String,
     /// Until when (ms) the assertion ID is remembered against replay: the
-    /// latest of its expiries, plus the clock skew.
+    /// latest of its expiries, but no later than the assertion's
+    /// `IssueInstant` can still pass the freshness check, plus the clock skew.
     pub replay_until: u64,
     /// The request this answers, or `None` for an allowed unsolicited response.
     pub in_response_to: Option<String>,
@@ -403,19 +404,21 @@ impl SamlServiceProvider {
         let carried = opts.expected_request_id.is_some();
         let request_reused = match &expected {
             Some(id) if carried => {
-                let used = self.used_requests.contains(id, now) || self.pending_was_used(id);
-                if !used && !self.used_requests.has_room(now) {
-                    return Err(SamlError::ReplayMemoryFull.into());
-                }
-                used
+                self.used_requests.contains(id, now) || self.pending_was_used(id)
             }
             Some(id) => match self.pending_peek(id, now) {
                 Ok(()) => false,
                 Err(Miss::Reused) => true,
+                Err(_) if self.used_requests.contains(id, now) => true,
                 Err(miss) => return Err(request_error(miss).into()),
             },
             None => false,
         };
+        // A request about to be answered needs a place in the memory of
+        // answered ones (a reused one already has it).
+        if expected.is_some() && !request_reused && !self.used_requests.has_room(now) {
+            return Err(SamlError::ReplayMemoryFull.into());
+        }
         let mut result = facts.result;
         result.replay_until = facts.replay_until.saturating_add(skew);
         result.response_id = envelope.id;
@@ -461,23 +464,25 @@ impl SamlServiceProvider {
             return Err(SamlError::InResponseToReused.into());
         }
         if let Some(id) = &result.in_response_to {
-            if carried {
-                if self.pending_was_used(id) {
-                    return Err(SamlError::InResponseToReused.into());
-                }
-                match self
-                    .used_requests
-                    .first_sighting(id, result.replay_until, now)
-                {
-                    Ok(()) => {}
-                    Err(NotRecorded::Seen) => return Err(SamlError::InResponseToReused.into()),
-                    Err(NotRecorded::Full) => return Err(SamlError::ReplayMemoryFull.into()),
-                }
-                // Answered here too, should this instance have sent it.
-                self.pending_mark_used(id);
-            } else {
+            if carried && self.pending_was_used(id) {
+                return Err(SamlError::InResponseToReused.into());
+            }
+            if !carried {
                 self.pending_take(id, now).map_err(request_error)?;
             }
+            // Remembered in both modes, so neither mode can answer it again
+            // once the pending store's short memory of retired IDs has moved
+            // on. Room was checked in `prepare_response`; finishes in flight
+            // at once may go past the capacity by their number, rather than
+            // lose a login the replay store has already recorded.
+            if !self
+                .used_requests
+                .record_past_capacity(id, result.replay_until, now)
+            {
+                return Err(SamlError::InResponseToReused.into());
+            }
+            // Answered here too, should this instance have sent it.
+            self.pending_mark_used(id);
         }
         Ok(result)
     }
@@ -649,11 +654,20 @@ impl SamlServiceProvider {
                 OrangeApiToken { value, url_encoded }
             });
 
+        // Remembered until the assertion expires, but never past the last
+        // instant its IssueInstant can pass the freshness check (with the
+        // largest skew a call may ask for): a replay after that is refused
+        // anyway, and an IdP's hours-long NotOnOrAfter would otherwise let
+        // one user's scripted logins fill the bounded memory.
+        let fresh_until = issued
+            .saturating_add(super::redirect::MAX_MESSAGE_AGE_MS)
+            .saturating_add(MAX_CLOCK_SKEW_SECONDS * 1000);
         let replay_until = [Some(confirmation_until), not_on_or_after]
             .into_iter()
             .flatten()
             .max()
-            .unwrap_or(confirmation_until);
+            .unwrap_or(confirmation_until)
+            .min(fresh_until);
         Ok(Checked {
             replay_until,
             result: ValidatedResponse {

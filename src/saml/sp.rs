@@ -87,10 +87,11 @@ pub struct SpConfig {
     pub allow_http: bool,
     /// How long a sent AuthnRequest stays answerable, in milliseconds.
     pub request_ttl_ms: u64,
-    /// How many unexpired assertion IDs (and, apart, carried request IDs)
+    /// How many unexpired message IDs (and, apart, answered request IDs)
     /// this SP remembers against replay in its own memory. When full, new
-    /// responses are refused (`saml.replay.memory_full`) rather than an ID
-    /// forgotten; a shared store (`validate_response_with`) has no such bound.
+    /// messages are refused (`saml.replay.memory_full`) rather than an ID
+    /// forgotten. With a shared store (`validate_response_with`) assertion
+    /// IDs live there, and only answered request IDs count here.
     pub replay_capacity: usize,
 }
 

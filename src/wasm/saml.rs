@@ -59,8 +59,9 @@ export interface SamlServiceProviderConfig {
   /** How long a sent AuthnRequest stays answerable (ms, default 600000). */
   requestTtlMs?: number;
   /** How many unexpired assertion IDs this SP remembers against replay in its own memory (default
-   * 10000, at most 1000000). When full, `validateResponse` refuses new responses with
-   * `saml.replay.memory_full` instead of forgetting one: use `validateResponseWithStore` beyond it. */
+   * 10000, at most 1000000), and apart from them, as many answered request IDs. When full, new
+   * responses are refused with `saml.replay.memory_full` instead of an ID being forgotten; with
+   * `validateResponseWithStore` the assertion IDs live in the store and only request IDs count here. */
   replayCapacity?: number;
 }
 export interface AuthnRequestInit {
@@ -110,7 +111,8 @@ export interface ValidateResponseOptions {
 }
 export interface ValidateResponseWithStoreOptions extends ValidateResponseOptions {
   /** How long to wait for `store.remember` (ms, default 5000, at most 60000); then
-   * `saml.store.timeout`, with the request left answerable. */
+   * `saml.store.timeout`, with the request left answerable here (a store that records the ID after
+   * the timeout refuses the retry as `saml.replayed`: keep this above the store's worst latency). */
   storeTimeoutMs?: number;
 }
 /** A replay cache shared by every instance that serves the site (a Durable Object, a KV with
@@ -544,8 +546,9 @@ impl JsSamlServiceProvider {
         // that decides, and it is always called (`allSettled` always
         // fulfils): nothing is leaked per call, whatever the store does.
         //   race([resolve().then(remember.bind(store, id, until)), timeout])
-        let bound = remember.bind2(store, &prepared.assertion_id().into(), &until.into());
-        let asked = then(&Promise::resolve(&JsValue::UNDEFINED), &bound)?;
+        // The store is scheduled last, once nothing else can fail: a store
+        // asked for a call that then rejected would record a login that no
+        // one finishes.
         let global = js_sys::global();
         let set_timeout: Function = Reflect::get(&global, &"setTimeout".into())?.dyn_into()?;
         let clear_timeout: Function = Reflect::get(&global, &"clearTimeout".into())?.dyn_into()?;
@@ -555,6 +558,15 @@ impl JsSamlServiceProvider {
             timer = set_timeout.call3(&global, &reject, &timeout_ms.into(), &marker);
         });
         let timer = timer?;
+        let bound = remember.bind2(store, &prepared.assertion_id().into(), &until.into());
+        let asked = match then(&Promise::resolve(&JsValue::UNDEFINED), &bound) {
+            Ok(asked) => asked,
+            Err(e) => {
+                // No one would observe the timer's rejection.
+                let _ = clear_timeout.call1(&global, &timer);
+                return Err(e);
+            }
+        };
         let race = Promise::race(&Array::of2(&asked, &timeout));
         let settled = Promise::all_settled(&Array::of1(&race));
 

@@ -9,7 +9,7 @@
 // (text; optional), REPLAY_GUARD (the ReplayGuard namespace).
 import { OAuthClient, SamlServiceProvider } from 'edge-sso';
 import { OAUTH_FLOW, SAML_REQUEST, clearCookie, readCookie, setCookie } from './cookies.js';
-import { RETRY_AFTER_SECONDS, Refusal, json, present, redirect, refusalOf } from './outcome.js';
+import { Refusal, json, present, redirect, refusalOf, retryAfterOf } from './outcome.js';
 import { replayStore } from './replay-guard.js';
 
 export { ReplayGuard } from './replay-guard.js';
@@ -41,16 +41,18 @@ export default {
     }
     const ctx = { request, env, url };
     let response;
+    let retryAfter;
     try {
       response = await route.run(ctx);
     } catch (error) {
       const { status, outcome } = refusalOf(error);
+      retryAfter = retryAfterOf(outcome.code);
       response = await present(request, status, outcome, openerOrigin(env));
     }
-    if (response.status === 503) {
-      // A store fault consumed nothing: keep the cookie, so the same POST,
-      // retried, still carries its request ID.
-      response.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
+    if (retryAfter !== undefined) {
+      // Nothing was consumed: keep the cookie, so the same POST, retried,
+      // still carries its request ID.
+      response.headers.set('retry-after', String(retryAfter));
     } else if (route.consumes) {
       response.headers.append('set-cookie', clearCookie(route.consumes, url));
     }

@@ -17,10 +17,14 @@ const CONFLICT = new Set(['saml.replayed', 'saml.in_response_to.reused', 'oauth.
 const MALFORMED = /^(xml|arg|pkce|saml\.binding|saml\.relay_state|oauth\.callback)\./;
 // The token endpoint answered with something that is not a token response.
 const BAD_UPSTREAM = /^oauth\.token\.(http_status|malformed|invalid_member|access_token_missing|type_unsupported|too_large)$/;
-// The replay store could not answer: nothing was consumed, try again.
-const UNAVAILABLE = new Set(['saml.store.failed', 'saml.store.timeout', 'saml.replay.memory_full']);
-/** Seconds a client should wait before retrying a 503. */
-export const RETRY_AFTER_SECONDS = 2;
+// Nothing was consumed, try again: soon after a store fault, later when
+// the instance's replay memory is full (IDs must expire first).
+const RETRY_AFTER = new Map([['saml.store.failed', 2], ['saml.store.timeout', 2], ['saml.replay.memory_full', 60]]);
+
+/** Seconds to wait before retrying, for a refusal that consumed nothing; else undefined. */
+export function retryAfterOf(code) {
+  return RETRY_AFTER.get(code);
+}
 // The worker's own configuration.
 const MISCONFIGURED = /^(config|random)\./;
 
@@ -31,7 +35,7 @@ const MISCONFIGURED = /^(config|random)\./;
  */
 export function statusOf(code) {
   if (CONFLICT.has(code)) return 409;
-  if (UNAVAILABLE.has(code)) return 503;
+  if (RETRY_AFTER.has(code)) return 503;
   if (MALFORMED.test(code)) return 400;
   if (BAD_UPSTREAM.test(code)) return 502;
   if (MISCONFIGURED.test(code)) return 500;
