@@ -232,6 +232,10 @@ pub enum XmlError {
     Malformed,
     /// An element that may appear once appears more than once.
     DuplicateElement,
+    /// An element whose schema type is a string (Issuer, NameID, Audience,
+    /// AuthnContextClassRef) holds a child element: its value is not the
+    /// text it seems to be.
+    NotSimpleContent,
 }
 
 /// Why an ID token was refused.
@@ -686,6 +690,7 @@ impl XmlError {
             Self::EncodingUnsupported => "xml.encoding_unsupported",
             Self::Malformed => "xml.malformed",
             Self::DuplicateElement => "xml.duplicate_element",
+            Self::NotSimpleContent => "xml.not_simple_content",
         }
     }
 
@@ -701,6 +706,9 @@ impl XmlError {
             Self::EncodingUnsupported => "the XML document declares an encoding other than UTF-8",
             Self::Malformed => "the XML document is not well-formed",
             Self::DuplicateElement => "an XML element that may appear once appears more than once",
+            Self::NotSimpleContent => {
+                "an XML element that holds a string value (Issuer, NameID, Audience, AuthnContextClassRef) has a child element"
+            }
         }
     }
 }
@@ -990,6 +998,7 @@ mod tests {
                     XmlError::EncodingUnsupported,
                     XmlError::Malformed,
                     XmlError::DuplicateElement,
+                    XmlError::NotSimpleContent,
                 ]
                 .map(Error::Xml),
             )

@@ -1,7 +1,8 @@
 //! Reliability rules on validly signed responses (xmlsec1,
 //! scripts/fixtures/distinct_responses.py): replay memory that cannot be
-//! pushed out, one answer per carried request, and attribute collection
-//! that stays linear.
+//! pushed out, one answer per carried request, attribute collection that
+//! stays linear; and the profile rules on what a value is (simple content,
+//! the Issuer's Format, which SubjectConfirmations count).
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use edge_sso::saml::response::ValidateOptions;
@@ -121,4 +122,49 @@ fn ten_thousand_distinct_attribute_names_are_all_collected_in_order() {
             assert_eq!(values, &vec![format!("v{k}")]);
         }
     }
+}
+
+fn rule(name: &str) -> Result<edge_sso::saml::response::ValidatedResponse, String> {
+    let input = std::fs::read_to_string(format!("{DIR}/rule-{name}.xml")).unwrap();
+    sp_with_room()
+        .validate_response(&input, now(), carried("_qr".into()))
+        .map_err(|e| e.code().to_owned())
+}
+
+/// A string-typed element holding a child element is refused, not read as
+/// its direct text (which would make `admin<x>.evil</x>` read as `admin`).
+#[test]
+fn a_string_value_with_a_child_element_is_refused() {
+    assert_eq!(
+        rule("nameid-with-child").unwrap_err(),
+        "xml.not_simple_content"
+    );
+    assert_eq!(
+        rule("audience-with-child").unwrap_err(),
+        "xml.not_simple_content"
+    );
+}
+
+/// Profiles §4.1.4.2: the assertion's Issuer Format is absent or `entity`.
+#[test]
+fn the_assertion_issuer_format_is_absent_or_entity() {
+    assert_eq!(
+        rule("issuer-format-transient").unwrap_err(),
+        "saml.issuer.mismatch"
+    );
+    assert_eq!(
+        rule("issuer-format-entity").unwrap().issuer,
+        "https://idp.example/metadata"
+    );
+}
+
+/// A fitting bearer confirmation is enough; a holder-of-key one beside it
+/// is passed over, and one alone confirms nothing.
+#[test]
+fn only_bearer_confirmations_count_and_others_beside_one_are_ignored() {
+    assert!(rule("holder-of-key-beside-bearer").is_ok());
+    assert_eq!(
+        rule("holder-of-key-only").unwrap_err(),
+        "saml.subject_confirmation.invalid"
+    );
 }

@@ -128,7 +128,8 @@ pub(crate) fn read_root(root: &Element) -> Result<MessageInfo> {
     let issue_instant = time::parse(root.attr("IssueInstant").ok_or(SamlError::BadTime)?)?;
     let issuer = root
         .unique_child(NS_ASSERTION, "Issuer")?
-        .map(|e| xml_trim(&e.text()).to_owned());
+        .map(|e| e.simple_text().map(|t| xml_trim(&t).to_owned()))
+        .transpose()?;
     let status = match root.unique_child(NS_PROTOCOL, "Status")? {
         None => None,
         Some(s) => {
@@ -159,7 +160,9 @@ pub(crate) fn read_root(root: &Element) -> Result<MessageInfo> {
         destination: root.attr("Destination").map(str::to_owned),
         issue_instant,
         status,
-        name_id: name_id.map(|n| xml_trim(&n.text()).to_owned()),
+        name_id: name_id
+            .map(|n| n.simple_text().map(|t| xml_trim(&t).to_owned()))
+            .transpose()?,
         name_id_format: name_id.and_then(|n| n.attr("Format")).map(str::to_owned),
         session_indexes: root
             .children_named(NS_PROTOCOL, "SessionIndex")

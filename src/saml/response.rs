@@ -24,6 +24,7 @@ use crate::one_time::Miss;
 use crate::secret::ct_eq_str;
 
 const BEARER: &str = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
+const ENTITY_FORMAT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:entity";
 
 /// Options of [`SamlServiceProvider::validate_response`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -513,12 +514,14 @@ impl SamlServiceProvider {
         {
             return Err(SamlError::IssueInstantInvalid.into());
         }
-        let issuer = xml_trim(
-            &a.unique_child(NS_ASSERTION, "Issuer")?
-                .ok_or(invalid("no Issuer"))?
-                .text(),
-        )
-        .to_owned();
+        let issuer_el = a
+            .unique_child(NS_ASSERTION, "Issuer")?
+            .ok_or(invalid("no Issuer"))?;
+        // Profiles §4.1.4.2: the assertion's Issuer is an entity ID.
+        if issuer_el.attr("Format").is_some_and(|f| f != ENTITY_FORMAT) {
+            return Err(SamlError::IssuerMismatch.into());
+        }
+        let issuer = xml_trim(&issuer_el.simple_text()?).to_owned();
         if issuer != self.config().idp.entity_id {
             return Err(SamlError::IssuerMismatch.into());
         }
@@ -535,15 +538,17 @@ impl SamlServiceProvider {
         let name_id_el = subject
             .unique_child(NS_ASSERTION, "NameID")?
             .ok_or(invalid("no NameID"))?;
-        let name_id = xml_trim(&name_id_el.text()).to_owned();
+        let name_id = xml_trim(&name_id_el.simple_text()?).to_owned();
         if name_id.is_empty() {
             return Err(invalid("empty NameID").into());
         }
         let mut confirmation_until = None;
         for sc in subject.children_named(NS_ASSERTION, "SubjectConfirmation") {
-            // Only bearer confirmations; any other method is refused.
+            // Only a bearer confirmation can confirm a browser's POST; others
+            // (holder-of-key, sender-vouches) beside it are not for this
+            // profile and are passed over. With none that fits, refused.
             if sc.attr("Method") != Some(BEARER) {
-                return Err(SamlError::SubjectConfirmationInvalid.into());
+                continue;
             }
             let Some(data) = sc.unique_child(NS_ASSERTION, "SubjectConfirmationData")? else {
                 continue;
@@ -590,10 +595,11 @@ impl SamlServiceProvider {
             return Err(SamlError::AudienceMismatch.into());
         }
         for r in restrictions {
-            if !r
-                .children_named(NS_ASSERTION, "Audience")
-                .any(|aud| xml_trim(&aud.text()) == self.config().entity_id)
-            {
+            let mut names_us = false;
+            for aud in r.children_named(NS_ASSERTION, "Audience") {
+                names_us |= xml_trim(&aud.simple_text()?) == self.config().entity_id;
+            }
+            if !names_us {
                 return Err(SamlError::AudienceMismatch.into());
             }
         }
@@ -616,7 +622,8 @@ impl SamlServiceProvider {
         let authn_context_class_ref = authn
             .child(NS_ASSERTION, "AuthnContext")
             .and_then(|c| c.child(NS_ASSERTION, "AuthnContextClassRef"))
-            .map(|c| xml_trim(&c.text()).to_owned());
+            .map(|c| c.simple_text().map(|t| xml_trim(&t).to_owned()))
+            .transpose()?;
 
         // Attributes, every value, in order.
         // Attributes with the same Name are merged; the index by name keeps

@@ -154,6 +154,24 @@ impl<'a> Element<'a> {
         Ok(first)
     }
 
+    /// [`text`](Self::text) of an element whose schema type is a string:
+    /// refused when it holds a child element, whose text `text` would
+    /// silently leave out (`<NameID>a<x>b</x></NameID>` is not `a`).
+    ///
+    /// ```
+    /// use edge_sso::saml::xml::parse;
+    /// let doc = parse(r#"<a xmlns="urn:x"><b>1<!-- c -->2</b><c>1<d/></c></a>"#).unwrap();
+    /// assert_eq!(doc.root.child("urn:x", "b").unwrap().simple_text().unwrap(), "12");
+    /// let err = doc.root.child("urn:x", "c").unwrap().simple_text().unwrap_err();
+    /// assert_eq!(err.code(), "xml.not_simple_content");
+    /// ```
+    pub fn simple_text(&self) -> Result<Cow<'_, str>> {
+        if self.elements().next().is_some() {
+            return Err(XmlError::NotSimpleContent.into());
+        }
+        Ok(self.text())
+    }
+
     /// All text children joined, ignoring comments and processing
     /// instructions, so `a<!---->b` reads as `ab` and a comment can never
     /// truncate a value (CVE-2017-11427 class). Text inside child elements is
