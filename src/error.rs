@@ -548,7 +548,7 @@ impl Error {
             }
             #[cfg(feature = "saml")]
             Self::HttpRefused { field } => {
-                return cat(&["`", field, "` is a plain http: URL on a host that is not loopback; set allowHttp on the SP config to accept it"])
+                return cat(&["`", field, "` is a plain http: URL on a host that is not loopback; set allowHttp (on the SP config, or in parseIdpMetadata's options) to accept it"])
             }
             Self::ReservedParameter { name } => {
                 return cat(&["extra parameter `", name, "` is set by the client itself and cannot be overridden"])

@@ -46,7 +46,7 @@ pub struct ValidateOptions {
 /// for use in calls to the other Orange APIs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrangeApiToken {
-    /// The token with all whitespace removed.
+    /// The token with XML whitespace (space, tab, CR, LF) removed.
     pub value: String,
     /// The same, percent-encoded.
     pub url_encoded: String,
@@ -304,6 +304,14 @@ impl SamlServiceProvider {
         now: u64,
         opts: ValidateOptions,
     ) -> Result<PreparedResponse> {
+        // The SP's rule for its own skew holds for the per-call one: a value
+        // above the maximum is refused, never capped; and before any work, so
+        // a caller's mistake is reported as one.
+        let skew = super::sp::check_clock_skew(
+            opts.clock_skew_seconds
+                .unwrap_or(self.config().clock_skew_seconds),
+        )?
+        .saturating_mul(1000);
         let xml = if xml_trim_start(saml_response).starts_with('<') {
             saml_response.to_owned()
         } else {
@@ -350,13 +358,6 @@ impl SamlServiceProvider {
             assertion_from(root, response_sig, assertion_sig).ok_or(SamlError::SignatureMissing)?;
 
         // The Response envelope (Issuer optional there; Destination required when it is signed).
-        // The SP's rule for its own skew holds for the per-call one: a value
-        // above the maximum is refused, never capped.
-        let skew = super::sp::check_clock_skew(
-            opts.clock_skew_seconds
-                .unwrap_or(self.config().clock_skew_seconds),
-        )?
-        .saturating_mul(1000);
         if envelope
             .issuer
             .as_deref()
