@@ -46,7 +46,9 @@ export interface SamlServiceProviderConfig {
   idp?: IdpConfig;
   /** ...or read from its metadata (EntityDescriptor; DOCTYPE refused; validUntil checked). */
   idpMetadataXml?: string;
-  /** Default 180. */
+  /** When `idpMetadataXml`'s validUntil is checked (ms since the epoch, default now). */
+  now?: number;
+  /** Default 180, at most 3600 (more is refused with `arg.invalid`). */
   clockSkewSeconds?: number;
   /** Accept RSA-SHA1 / DSA-SHA1 signatures. Default false. */
   allowSha1?: boolean;
@@ -103,7 +105,7 @@ export interface ValidateResponseOptions {
   now?: number;
   /** The AuthnRequest ID you carried (else the SP's memory of sent requests is used). */
   expectedRequestId?: string;
-  /** Default: the SP's (180). */
+  /** Default: the SP's (180); at most 3600, as for the SP. */
   clockSkewSeconds?: number;
   allowSha1?: boolean;
   /** Accept an IdP-initiated response that answers no request. */
