@@ -253,6 +253,11 @@ pub enum IdTokenError {
     AudienceMismatch,
     /// `exp` has passed (beyond the allowed clock skew).
     Expired,
+    /// `nbf` is still in the future (beyond the allowed clock skew; RFC 7519 §4.1.5).
+    NotYetValid,
+    /// The JOSE header's `crit` names an extension edge-sso does not
+    /// implement, or is malformed (RFC 7515 §4.1.11).
+    CriticalUnsupported,
     /// `nonce` differs from the one sent with the authorization request.
     NonceMismatch,
     /// A refreshed ID token is about another subject or from another issuer.
@@ -423,6 +428,8 @@ impl Error {
                 IdTokenError::IssuerMismatch => "oidc.id_token.issuer_mismatch",
                 IdTokenError::AudienceMismatch => "oidc.id_token.audience_mismatch",
                 IdTokenError::Expired => "oidc.id_token.expired",
+                IdTokenError::NotYetValid => "oidc.id_token.not_yet_valid",
+                IdTokenError::CriticalUnsupported => "oidc.id_token.crit_unsupported",
                 IdTokenError::NonceMismatch => "oidc.id_token.nonce_mismatch",
                 IdTokenError::SubjectMismatch => "oidc.id_token.subject_mismatch",
                 IdTokenError::Missing => "oidc.id_token.missing",
@@ -582,6 +589,10 @@ impl Error {
                 IdTokenError::IssuerMismatch => "the ID token's `iss` is not the configured issuer",
                 IdTokenError::AudienceMismatch => "the ID token is not for this client (`aud` or `azp`)",
                 IdTokenError::Expired => "the ID token has expired",
+                IdTokenError::NotYetValid => "the ID token's `nbf` is in the future",
+                IdTokenError::CriticalUnsupported => {
+                    "the ID token's header has a `crit` this client does not understand"
+                }
                 IdTokenError::NonceMismatch => "the ID token's `nonce` is not the one sent with the authorization request",
                 IdTokenError::SubjectMismatch => "the refreshed ID token is about another subject or from another issuer",
                 IdTokenError::Missing => "a nonce was sent (OpenID Connect) but the token response has no `id_token`",
@@ -950,6 +961,8 @@ mod tests {
                 IdTokenError::IssuerMismatch,
                 IdTokenError::AudienceMismatch,
                 IdTokenError::Expired,
+                IdTokenError::NotYetValid,
+                IdTokenError::CriticalUnsupported,
                 IdTokenError::NonceMismatch,
                 IdTokenError::SubjectMismatch,
                 IdTokenError::Missing,

@@ -100,6 +100,11 @@ pub(crate) fn validate(token: &str, expected: &Expected<'_>) -> Result<IdTokenCl
         Some(_) => return Err(IdTokenError::AlgNone.into()),
         None => return Err(IdTokenError::Malformed("alg").into()),
     }
+    // RFC 7515 §4.1.11: this client implements no JWS extension, so any
+    // `crit` refuses the token (an empty or malformed one is invalid anyway).
+    if header.get("crit").is_some() {
+        return Err(IdTokenError::CriticalUnsupported.into());
+    }
 
     let text = |claim: &'static str| -> Result<String> {
         match payload.get(claim) {
@@ -122,6 +127,10 @@ pub(crate) fn validate(token: &str, expected: &Expected<'_>) -> Result<IdTokenCl
     };
     let expires_at = seconds(&payload, "exp")?;
     let issued_at = seconds(&payload, "iat")?;
+    let not_before = match payload.get("nbf") {
+        None => None,
+        Some(_) => Some(seconds(&payload, "nbf")?),
+    };
     let nonce = match payload.get("nonce") {
         None => None,
         Some(Value::String(s)) => Some(String::from(&**s)),
@@ -155,6 +164,9 @@ pub(crate) fn validate(token: &str, expected: &Expected<'_>) -> Result<IdTokenCl
     }
     if issued_at > now.saturating_add(ID_TOKEN_CLOCK_SKEW_SECONDS) {
         return Err(IdTokenError::Malformed("iat").into());
+    }
+    if not_before.is_some_and(|t| t > now.saturating_add(ID_TOKEN_CLOCK_SKEW_SECONDS)) {
+        return Err(IdTokenError::NotYetValid.into());
     }
     if let Some(sent) = expected.nonce {
         if !nonce.as_deref().is_some_and(|got| ct_eq_str(got, sent)) {
@@ -220,6 +232,38 @@ mod tests {
             f(m);
         }
         jwt(json!({"alg": "RS256"}), c)
+    }
+
+    /// RFC 7519 §4.1.5: an ID token must not be accepted before its `nbf`
+    /// (past the clock skew); an `nbf` that is not a number is malformed.
+    #[test]
+    fn an_id_token_is_refused_before_its_nbf() {
+        let e = expected();
+        let nbf = |v: Value| with(|m| drop(m.insert("nbf".into(), v)));
+        let skew = ID_TOKEN_CLOCK_SKEW_SECONDS;
+        assert_eq!(
+            code(&nbf(json!(NOW + skew + 1)), &e),
+            "oidc.id_token.not_yet_valid"
+        );
+        assert_eq!(code(&nbf(json!("later")), &e), "oidc.id_token.malformed");
+        assert!(validate(&nbf(json!(NOW + skew)), &e).is_ok());
+        assert!(validate(&nbf(json!(NOW - 60)), &e).is_ok());
+    }
+
+    /// RFC 7515 §4.1.11: a `crit` header naming an extension this client does
+    /// not implement refuses the token, whatever it names.
+    #[test]
+    fn an_id_token_with_a_crit_header_is_refused() {
+        let e = expected();
+        for crit in [
+            json!(["exp"]),
+            json!(["urn:example:ext"]),
+            json!([]),
+            json!("b64"),
+        ] {
+            let token = jwt(json!({"alg": "RS256", "crit": crit}), claims());
+            assert_eq!(code(&token, &e), "oidc.id_token.crit_unsupported", "{crit}");
+        }
     }
 
     fn expected() -> Expected<'static> {
