@@ -129,9 +129,34 @@ impl ClientConfig {
                 return Err(owned);
             }
         }
+        // A credential fixed in the token endpoint's own query would be sent
+        // with every token request: refused like one in an authorization
+        // request (it belongs on a server).
+        let token = HttpUrl::parse(&self.token_endpoint).map_err(|_| Error::InsecureUrl {
+            field: "tokenEndpoint",
+        })?;
+        let fixed =
+            crate::url::parse_query(token.query.unwrap_or("")).ok_or(Error::InvalidArgument {
+                field: "tokenEndpoint",
+                reason: "its query has bad percent-encoding",
+            })?;
+        for (name, _) in fixed {
+            if let Some(n) = TOKEN_CREDENTIALS.iter().find(|n| **n == name) {
+                return Err(Error::SecretRefused { field: n });
+            }
+        }
         Ok(())
     }
 }
+
+/// Parameters that carry a client or user credential to the token endpoint.
+const TOKEN_CREDENTIALS: [&str; 5] = [
+    "client_secret",
+    "client_assertion",
+    "client_assertion_type",
+    "password",
+    "username",
+];
 
 /// Parameters the client sets itself, and those that would need a secret.
 fn reserved(name: &str) -> Option<Error> {

@@ -815,3 +815,27 @@ fn the_scope_requested_per_call_is_the_one_recorded() {
         .unwrap();
     assert_eq!(info.scope.as_deref(), Some("email"));
 }
+
+/// A credential in the token endpoint's own query would go with every token
+/// request: refused at configuration, as in the authorization endpoint's.
+#[test]
+fn credentials_in_the_token_endpoint_query_are_refused() {
+    for name in [
+        "client_secret",
+        "client_assertion",
+        "client_assertion_type",
+        "password",
+        "username",
+    ] {
+        let mut c = config();
+        c.token_endpoint = format!("https://op.example/token?tenant=a&{name}=x");
+        let err = OAuthClient::new(c).unwrap_err();
+        assert_eq!(err.code(), "config.secret_refused", "{name}");
+    }
+    let mut c = config();
+    c.token_endpoint = "https://op.example/token?tenant=a".into();
+    assert!(
+        OAuthClient::new(c).is_ok(),
+        "other fixed parameters are fine"
+    );
+}
