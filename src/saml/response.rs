@@ -483,8 +483,11 @@ impl SamlServiceProvider {
             {
                 return Err(SamlError::InResponseToReused.into());
             }
-            // Answered here too, should this instance have sent it.
-            self.pending_mark_used(id);
+            if carried {
+                // Answered here too, should this instance have sent it
+                // (`pending_take` already retired it in the other mode).
+                self.pending_mark_used(id);
+            }
         }
         Ok(result)
     }

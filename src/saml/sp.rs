@@ -155,7 +155,7 @@ impl SpConfig {
                 .into());
             }
         }
-        if !(1..=MAX_SEEN_CAPACITY).contains(&self.replay_capacity) {
+        if !(1..=MAX_REPLAY_CAPACITY).contains(&self.replay_capacity) {
             return Err(Error::InvalidArgument {
                 field: "replayCapacity",
                 reason: "between 1 and 1000000",

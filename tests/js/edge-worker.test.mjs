@@ -314,3 +314,15 @@ test('/config: public facts for the demo page, readable by the allowed opener or
   assert.match(metadata, /AuthnRequestsSigned="false" WantAssertionsSigned="true"/);
   await assertRefused(await fetch(`${worker.url}/nope`), 404, 'worker.not_found');
 });
+
+test('a refusal that consumed nothing is a 503 with Retry-After; a replay is not', async () => {
+  const { statusOf, retryAfterOf } = await import('../../examples/edge-worker/src/outcome.js');
+  for (const code of ['saml.store.failed', 'saml.store.timeout', 'saml.replay.memory_full']) {
+    assert.equal(statusOf(code), 503, code);
+    assert.ok(retryAfterOf(code) > 0, code);
+  }
+  for (const code of ['saml.replayed', 'saml.in_response_to.reused', 'saml.signature.invalid']) {
+    assert.notEqual(statusOf(code), 503, code);
+    assert.equal(retryAfterOf(code), undefined, code);
+  }
+});
