@@ -9,6 +9,7 @@
 // Nothing here holds a token: answers that carry one (a token request's body,
 // the Authorization header) are handed straight to the caller.
 import { RawOAuthClient } from './edge_sso.js';
+import { EdgeSsoError, ready } from './wasm-support.js';
 
 // Operation numbers: `op` and `free_op` in src/wasm/oauth.rs.
 const CONFIGURE = 0;
@@ -33,10 +34,8 @@ const RANDOM_NONCE = 23;
 const VERSION = 24;
 
 /** An EdgeSsoError from the module's `{ code, message, ... }`. */
-function edgeSsoError({ message, ...fields }) {
-  const e = new Error(message);
-  e.name = 'EdgeSsoError';
-  return Object.assign(e, fields);
+function edgeSsoError({ code, message, ...fields }) {
+  return Object.assign(new EdgeSsoError(code, message), fields);
 }
 
 /** The value of an answer, or its error thrown. */
@@ -150,6 +149,7 @@ export class OAuthClient {
    */
   constructor(config) {
     const text = encode(config, 'config');
+    ready();
     raws.set(this, new RawOAuthClient());
     call(this, CONFIGURE, 0, text);
     // What the module accepted, read once (a getter is not run again).
@@ -300,7 +300,10 @@ export class AuthorizationResponse {
 
 // The functions that need no client run on one that is never configured.
 let unconfigured;
-const free = (op, a, b) => answer((unconfigured ??= new RawOAuthClient()).call(op, 0, a, b));
+const free = (op, a, b) => {
+  ready();
+  return answer((unconfigured ??= new RawOAuthClient()).call(op, 0, a, b));
+};
 
 /** Generates a PKCE verifier (43–128 chars from the CSPRNG, default 64) and its S256 challenge. */
 export const createPkce = (options) => free(CREATE_PKCE, opts(options));

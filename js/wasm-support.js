@@ -1,7 +1,36 @@
-// Why the .wasm failed to compile, in words a user can act on. The full module
-// uses WebAssembly SIMD (see scripts/build.sh), which runtimes older than
-// Chrome/Edge 91, Firefox 89, Safari 16.4 and Node 16.4 lack; their compile
-// error ("invalid opcode 0xfd…") would not say so.
+// The module's life before its first call: compiling the .wasm, and the
+// errors a user can act on when that cannot happen. Every entry (index.js,
+// index.cjs, workerd.js, edge-light.js) calls `start` once at import; the
+// public API calls `ready` before it touches the instance, so an import
+// never throws: where WebAssembly is missing or refused, the import succeeds
+// and every call (and `init()`) fails with the same EdgeSsoError.
+
+/**
+ * The error every edge-sso failure is: a stable `code` (listed in the
+ * README) and a message for people. `instanceof EdgeSsoError` holds for
+ * errors from either entry (`edge-sso`, `edge-sso/oauth`), from the ESM or
+ * the CommonJS build, and from another realm: it checks the error's name
+ * and code, not its prototype, because each entry has its own instance.
+ * @example
+ * try { sp.validateResponse(value); } catch (e) { if (e instanceof EdgeSsoError) console.log(e.code); }
+ */
+export class EdgeSsoError extends Error {
+  /**
+   * @param {string} code a stable code, e.g. `saml.signature.invalid`
+   * @param {string} message what happened, for people
+   * @param {{ cause?: unknown }} [options]
+   */
+  constructor(code, message, options) {
+    super(message, options);
+    this.name = 'EdgeSsoError';
+    this.code = code;
+  }
+
+  static [Symbol.hasInstance](value) {
+    return Object.prototype.toString.call(value) === '[object Error]'
+      && value.name === 'EdgeSsoError' && typeof value.code === 'string';
+  }
+}
 
 // The smallest module that uses a SIMD instruction: () -> v128, i32.const 0,
 // i8x16.splat. It validates exactly where fixed-width SIMD is supported.
@@ -12,13 +41,21 @@ const SIMD_PROBE = new Uint8Array([
   0x0a, 0x08, 0x01, 0x06, 0x00, 0x41, 0x00, 0xfd, 0x0f, 0x0b, // body: i32.const 0; i8x16.splat; end
 ]);
 
+/** Whether this runtime has WebAssembly at all (a browser's hardened mode or an embedder may remove it). */
+const hasWasm = () => typeof WebAssembly === 'object' && WebAssembly !== null
+  && typeof WebAssembly.Instance === 'function';
+
 /** Whether this runtime compiles WebAssembly SIMD. */
-export const hasWasmSimd = () => WebAssembly.validate(SIMD_PROBE);
+export const hasWasmSimd = () => hasWasm() && WebAssembly.validate(SIMD_PROBE);
+
+// The texts that Chromium, Firefox, WebKit and workerd put in the error when
+// a policy, not the bytes, stopped the compilation.
+const REFUSED = /unsafe-eval|Content[- ]Security[- ]Policy|\bCSP\b|disallowed by embedder|code generation/i;
 
 /**
- * The error to throw for a failed compilation: an `EdgeSsoError` with code
- * `runtime.wasm_simd_missing` when the runtime lacks SIMD, otherwise `error`
- * unchanged.
+ * The EdgeSsoError for a failed compilation, or `error` unchanged when the
+ * cause is not one a user can act on: no SIMD (`runtime.wasm_simd_missing`),
+ * or a policy that refuses to compile WebAssembly (`runtime.wasm_refused`).
  * @param {unknown} error what compiling or instantiating threw
  * @param {boolean} [simd] whether the runtime has SIMD (tests pass it)
  * @returns {unknown}
@@ -26,10 +63,119 @@ export const hasWasmSimd = () => WebAssembly.validate(SIMD_PROBE);
  * try { initSync({ module: bytes }); } catch (e) { throw explainCompileFailure(e); }
  */
 export function explainCompileFailure(error, simd = hasWasmSimd()) {
+  const text = String(error?.message ?? error);
+  if (REFUSED.test(text)) {
+    return new EdgeSsoError('runtime.wasm_refused', 'this runtime refused to compile edge-sso\'s WebAssembly: in a page, '
+      + 'allow it with `script-src \'wasm-unsafe-eval\'` in the Content-Security-Policy; in a worker runtime that only '
+      + 'runs imported modules, use its entry (the `workerd` and `edge-light` export conditions import the .wasm)', { cause: error });
+  }
   if (simd || !(error instanceof WebAssembly.CompileError)) return error;
-  const e = new Error('edge-sso needs WebAssembly SIMD (Chrome/Edge 91, Firefox 89, Safari 16.4, Node 16.4 or later), '
-    + 'which this runtime lacks; for OAuth alone, edge-sso/oauth runs without it', { cause: error });
-  e.name = 'EdgeSsoError';
-  e.code = 'runtime.wasm_simd_missing';
-  return e;
+  return new EdgeSsoError('runtime.wasm_simd_missing', 'edge-sso needs WebAssembly SIMD (Chrome/Edge 91, Firefox 89, '
+    + 'Safari 16.4, Node 16.4 or later), which this runtime lacks; for OAuth alone, edge-sso/oauth runs without it', { cause: error });
+}
+
+let readyNow = false;
+let failure; // the EdgeSsoError every call throws, once the module cannot run
+let compiling; // a Promise while the module compiles asynchronously
+
+/**
+ * Compiles and instantiates the module, once, at import: synchronously with
+ * `sync`, which every runtime allows for a module of this size but Chromium
+ * before 114 on a page's main thread (a RangeError past 4 KB); there the
+ * module is compiled with `later` instead, and `init()` says when it is done.
+ * @param {() => void} sync
+ * @param {() => Promise<unknown>} [later]
+ * @example
+ * start(() => initSync({ module }), () => initAsync({ module_or_path: bytes }));
+ */
+export function start(sync, later) {
+  if (!hasWasm()) {
+    failure = new EdgeSsoError('runtime.wasm_unavailable', 'this runtime has no WebAssembly (a browser may turn it off: '
+      + 'Lockdown Mode, enhanced security settings, a policy; or the embedder never had it); edge-sso cannot run without it');
+    return;
+  }
+  try {
+    sync();
+    readyNow = true;
+  } catch (e) {
+    if (!(e instanceof RangeError) || later === undefined) {
+      failure = explainCompileFailure(e);
+      return;
+    }
+    compiling = later().then(() => {
+      readyNow = true;
+    }, (e2) => {
+      failure = explainCompileFailure(e2);
+      throw failure;
+    });
+    compiling.catch(() => {}); // reported by init() and by each call, not as an unhandled rejection
+  }
+}
+
+/**
+ * Resolves once the module can be called. Every runtime but Chromium before
+ * 114 on a page's main thread is ready at import, so awaiting it is only
+ * needed there; it is harmless everywhere. Rejects with the EdgeSsoError
+ * that every call would throw when the module cannot run here.
+ * @returns {Promise<void>}
+ * @example
+ * import { init, createPkce } from 'edge-sso';
+ * await init();
+ * createPkce();
+ */
+export function init() {
+  if (readyNow) return Promise.resolve();
+  if (failure !== undefined) return Promise.reject(failure);
+  return compiling.then(() => undefined);
+}
+
+/**
+ * Throws unless the module can be called: the EdgeSsoError of why it cannot,
+ * or `runtime.not_ready` while it is still compiling.
+ * @example
+ * ready(); // then call into the instance
+ */
+export function ready() {
+  if (readyNow) return;
+  if (failure !== undefined) throw failure;
+  throw new EdgeSsoError('runtime.not_ready', 'edge-sso is still compiling its WebAssembly (this runtime does not '
+    + 'compile it synchronously): `await init()` before the first call');
+}
+
+/**
+ * `value` (a class or function of the module) behind `ready()`: calling or
+ * constructing it first checks that the module can run. `instanceof` and
+ * static members work as on `value` itself.
+ * @template {Function} T
+ * @param {T} value
+ * @returns {T}
+ * @example
+ * export const SamlServiceProvider = guarded(raw.SamlServiceProvider);
+ */
+export function guarded(value) {
+  return new Proxy(value, {
+    apply(target, self, args) {
+      ready();
+      return Reflect.apply(target, self, args);
+    },
+    construct(target, args, newTarget) {
+      ready();
+      return Reflect.construct(target, args, newTarget);
+    },
+  });
+}
+
+/**
+ * The bytes of a base64 string (the module inlined by scripts/build.sh).
+ * @param {string} text
+ * @returns {Uint8Array}
+ * @example
+ * const bytes = fromBase64('AGFzbQEAAAA=');
+ */
+export function fromBase64(text) {
+  if (typeof Uint8Array.fromBase64 === 'function') return Uint8Array.fromBase64(text);
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
+  return bytes;
 }

@@ -2,7 +2,7 @@
 // page only ever sees public facts about OAuth tokens, never a token. Values
 // that come from elsewhere (the OP, the IdP, the worker, the paste box) are
 // written with textContent only.
-import { OAuthClient, SamlServiceProvider, createPkce, randomState, encodeRedirect } from '/pkg/browser.js';
+import { OAuthClient, SamlServiceProvider, createPkce, randomState, encodeRedirect } from '/pkg/index.js';
 
 const PERSISTENT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent';
 const POPUP = 'popup,width=480,height=680';

@@ -33,10 +33,16 @@ function installPackedPackage(appDir) {
   execFileSync('tar', ['-xzf', join(work, tarball), '-C', target, '--strip-components=1']);
 }
 
-/** A static server for the build output, with the demo's CSP: no inline script, wasm allowed. */
+/**
+ * A static server for the build output, with the demo's CSP: no inline
+ * script, wasm allowed; under /no-wasm/ the same files with a CSP that does
+ * not allow WebAssembly.
+ */
 function serve(dir) {
   const srv = http.createServer((req, res) => {
-    const path = new URL(req.url, 'http://x').pathname;
+    let path = new URL(req.url, 'http://x').pathname;
+    const noWasm = path.startsWith('/no-wasm/');
+    if (noWasm) path = path.slice('/no-wasm'.length);
     const file = join(dir, path === '/' ? 'index.html' : path.slice(1));
     served.push(path);
     if (path === '/favicon.ico') { // asked for by every browser; the app has none
@@ -49,7 +55,7 @@ function serve(dir) {
     }
     res.writeHead(200, {
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'content-security-policy': "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; base-uri 'none'",
+      'content-security-policy': `default-src 'self'; script-src 'self'${noWasm ? '' : " 'wasm-unsafe-eval'"}; base-uri 'none'`,
     });
     res.end(readFileSync(file));
   });
@@ -74,14 +80,15 @@ after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-test('esbuild resolves edge-sso through the exports map to its browser entry, from node_modules', () => {
+test('esbuild resolves edge-sso through the exports map to its import entry, from node_modules, with the .wasm inlined', () => {
   const inputs = Object.keys(metafile.inputs);
-  assert.ok(inputs.includes('node_modules/edge-sso/pkg/browser.js'), inputs.join('\n'));
-  assert.ok(inputs.includes('node_modules/edge-sso/pkg/edge_sso.js'), inputs.join('\n'));
-  for (const other of ['node.js', 'workerd.js']) {
+  for (const f of ['index.js', 'edge_sso.js', 'edge_sso_inline.js']) {
+    assert.ok(inputs.includes(`node_modules/edge-sso/pkg/${f}`), inputs.join('\n'));
+  }
+  for (const other of ['index.cjs', 'workerd.js', 'edge-light.js']) {
     assert.ok(!inputs.some((i) => i.endsWith(`/pkg/${other}`)), `the bundle must not contain pkg/${other}`);
   }
-  assert.ok(existsSync(join(work, 'out', 'edge_sso_bg.wasm')), 'the .wasm is copied next to the bundle');
+  assert.ok(!existsSync(join(work, 'out', 'edge_sso_bg.wasm')), 'no .wasm asset beside the bundle');
 });
 
 test('the bundled app runs in Chromium: PKCE, authorization URL and AuthnRequest from the wasm', async () => {
@@ -94,7 +101,7 @@ test('the bundled app runs in Chromium: PKCE, authorization URL and AuthnRequest
     assert.fail(`the app did not run (served: ${served.join(' ')}): status "${await page.textContent('#status')}", errors: ${errors.join('; ')}`);
   });
   assert.deepEqual(errors, [], served.join(' '));
-  assert.ok(served.includes('/edge_sso_bg.wasm'), `the bundle fetched its .wasm from beside itself: ${served.join(' ')}`);
+  assert.deepEqual(served.filter((p) => p.endsWith('.wasm')), [], 'nothing to fetch: the module is in the bundle');
 
   // The challenge is S256 of the verifier, recomputed by the browser's own WebCrypto.
   const { verifier, challenge, recomputed } = await page.evaluate(async () => {
@@ -120,5 +127,16 @@ test('the bundled app runs in Chromium: PKCE, authorization URL and AuthnRequest
   assert.equal(authn.searchParams.get('SAMLRequest'), encoded);
   assert.equal(inflateRawSync(Buffer.from(encoded, 'base64')).toString('utf8'), xml);
   assert.match(xml, /^<samlp:AuthnRequest [^>]*AssertionConsumerServiceURL="https:\/\/app\.example\/saml\/acs"/);
+  await page.close();
+});
+
+test('under a CSP without wasm-unsafe-eval the page loads and the first call says what to allow', async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${origin}/no-wasm/`);
+  await page.waitForSelector('#status[data-state="failed"]', { timeout: 15_000 });
+  assert.match(await page.textContent('#status'), /^runtime\.wasm_refused: .*'wasm-unsafe-eval'/);
+  assert.deepEqual(errors, [], 'the import itself did not throw');
   await page.close();
 });

@@ -15,15 +15,36 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 test('every file the exports map names is in the packed tarball, and nothing from src/ or tests/', () => {
   const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' }));
   const files = new Set(packed.files.map((f) => f.path));
-  const targets = Object.values(pkg.exports).flatMap((t) => (typeof t === 'string' ? [t] : Object.values(t))).concat(pkg.types);
+  const leaves = (t) => (typeof t === 'string' ? [t] : Object.values(t).flatMap(leaves));
+  const targets = leaves(pkg.exports).concat(pkg.types, pkg.main, pkg.module);
   for (const t of targets) assert.ok(files.has(t.replace(/^\.\//, '')), `${t} is exported but not packed`);
   assert.ok(files.has('pkg/edge_sso_bg.wasm'));
   assert.ok(files.has('pkg/edge_sso.js'));
   for (const f of files) assert.ok(!/^(src|tests|scripts|www|target)\//.test(f), `${f} should not be published`);
-  for (const entry of ['.', './oauth']) assert.equal(Object.keys(pkg.exports[entry])[0], 'types', '"types" must come first in the conditions');
+  for (const f of ['LICENSE-MIT', 'LICENSE-APACHE', 'README.md']) assert.ok(files.has(f), `${f} is not packed`);
+  for (const entry of ['.', './oauth']) {
+    // The worker conditions come before `import`/`require`, whose runtimes
+    // also set them; each leaf names its types first.
+    assert.deepEqual(Object.keys(pkg.exports[entry]), ['workerd', 'edge-light', 'import', 'require', 'default']);
+    for (const [condition, leaf] of Object.entries(pkg.exports[entry])) {
+      assert.deepEqual(Object.keys(leaf), ['types', 'default'], `${entry} ${condition}: "types" first`);
+    }
+  }
 });
 
-test('the packed tarball installs into a fresh project and works there from its node entry', () => {
+test('no entry reads import.meta or awaits at top level: every bundler, CommonJS and iife can take it', () => {
+  for (const dir of ['pkg', 'pkg/oauth']) {
+    for (const f of ['index.js', 'workerd.js', 'edge-light.js', 'api.js', 'oauth-api.js', 'wasm-support.js']) {
+      const text = readFileSync(join(root, dir, f), 'utf8');
+      assert.doesNotMatch(text, /import\.meta/, `${dir}/${f}`);
+      assert.doesNotMatch(text, /^await /m, `${dir}/${f}`);
+    }
+    const glue = readFileSync(join(root, dir, dir === 'pkg' ? 'edge_sso.js' : 'edge_sso_oauth.js'), 'utf8');
+    assert.doesNotMatch(glue, /import\.meta/, `${dir}: the glue's default .wasm URL is removed`);
+  }
+});
+
+test('the packed tarball installs into a fresh project and works there by import and by require', () => {
   const dir = mkdtempSync(join(tmpdir(), 'edge-sso-consumer-'));
   const out = execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', dir], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop();
   const target = join(dir, 'node_modules', 'edge-sso');
@@ -41,6 +62,15 @@ test('the packed tarball installs into a fresh project and works there from its 
   `);
   const printed = execFileSync(process.execPath, ['main.mjs'], { cwd: dir, encoding: 'utf8' }).trim();
   assert.equal(printed, 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM S256\ntrue\ntrue');
+  writeFileSync(join(dir, 'main.cjs'), `
+    const { pkceChallenge, SamlServiceProvider, EdgeSsoError } = require('edge-sso');
+    const oauth = require('edge-sso/oauth');
+    let code;
+    try { oauth.createPkce({ method: 'plain' }); } catch (e) { code = e instanceof EdgeSsoError && e.code; }
+    console.log(pkceChallenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'), typeof SamlServiceProvider, code);
+  `);
+  const required = execFileSync(process.execPath, ['main.cjs'], { cwd: dir, encoding: 'utf8' }).trim();
+  assert.equal(required, 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM function pkce.plain_refused');
   assert.ok(!existsSync(join(target, 'src')));
 });
 
@@ -72,9 +102,9 @@ test('edge-sso/oauth: the OAuth-only build loads by name, has the OAuth API and 
   assert.equal(typeof full.SamlServiceProvider, 'function');
   // the same errors and codes as the full build
   assert.throws(() => oauth.createPkce({ method: 'plain' }), { name: 'EdgeSsoError', code: 'pkce.plain_refused' });
-  const dts = readFileSync(join(root, pkg.exports['./oauth'].types), 'utf8');
+  const dts = readFileSync(join(root, pkg.exports['./oauth'].import.types), 'utf8');
   assert.ok(dts.includes('class OAuthClient') && !dts.includes('SamlServiceProvider'));
   // each entry point is its own module, and the OAuth one is the smaller
   const wasm = (types) => join(root, dirname(types), types.includes('oauth') ? 'edge_sso_oauth_bg.wasm' : 'edge_sso_bg.wasm');
-  assert.ok(readFileSync(wasm(pkg.exports['./oauth'].types)).length < readFileSync(wasm(pkg.exports['.'].types)).length);
+  assert.ok(readFileSync(wasm(pkg.exports['./oauth'].import.types)).length < readFileSync(wasm(pkg.exports['.'].import.types)).length);
 });

@@ -1,10 +1,17 @@
-// The full module needs WebAssembly SIMD; a runtime without it must get an
-// error that says so, not V8's "invalid opcode". Node has SIMD, so the probe's
-// answer is passed in to see the other side.
+// Before the first call: a runtime without SIMD, without WebAssembly, or
+// one that refuses to compile it must get an EdgeSsoError that says what to
+// do, not V8's "invalid opcode" or a bare ReferenceError, and never from the
+// import itself. Node has all of them, so the other side is made: the
+// probe's answer passed in, WebAssembly removed with V8's --no-expose-wasm,
+// and the module's own state (wasm-support.js) loaded afresh per case.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { explainCompileFailure, hasWasmSimd } from '../../pkg/wasm-support.js';
+import { explainCompileFailure, hasWasmSimd, EdgeSsoError } from '../../pkg/wasm-support.js';
+
+let fresh = 0;
+const freshSupport = () => import(`../../pkg/wasm-support.js?case=${(fresh += 1)}`);
 
 test('the SIMD probe is a valid module here, and the full module really uses SIMD', () => {
   assert.equal(hasWasmSimd(), true);
@@ -31,4 +38,80 @@ test('other failures pass through unchanged', () => {
   assert.equal(explainCompileFailure(compileError, true), compileError, 'SIMD present: not the cause');
   const other = new TypeError('fetch failed');
   assert.equal(explainCompileFailure(other, false), other, 'not a compile error');
+});
+
+test('a policy that refuses to compile becomes runtime.wasm_refused and names wasm-unsafe-eval', () => {
+  for (const text of [
+    "WebAssembly.Module(): Refused to compile or instantiate WebAssembly module because 'unsafe-eval' is not an allowed source of script",
+    'call to WebAssembly.Module() blocked by CSP',
+    'WebAssembly.Module(): Wasm code generation disallowed by embedder',
+  ]) {
+    const e = explainCompileFailure(new WebAssembly.CompileError(text), true);
+    assert.ok(e instanceof EdgeSsoError, text);
+    assert.equal(e.code, 'runtime.wasm_refused');
+    assert.match(e.message, /'wasm-unsafe-eval'/);
+  }
+});
+
+test('EdgeSsoError: instanceof holds for the errors of either entry and of the CommonJS build', async () => {
+  const full = await import('edge-sso');
+  const oauth = await import('edge-sso/oauth');
+  const { createRequire } = await import('node:module');
+  const cjs = createRequire(import.meta.url)('edge-sso');
+  const thrown = (f) => { try { f(); } catch (e) { return e; } throw new Error('did not throw'); };
+  const errors = [thrown(() => full.decodePost('!')), thrown(() => oauth.createPkce({ method: 'plain' })),
+    thrown(() => cjs.pkceChallenge('short'))];
+  for (const e of errors) {
+    for (const Class of [full.EdgeSsoError, oauth.EdgeSsoError, cjs.EdgeSsoError]) assert.ok(e instanceof Class, e.code);
+    assert.equal(e.name, 'EdgeSsoError');
+  }
+  assert.ok(!(new Error('x') instanceof full.EdgeSsoError));
+  assert.ok(!(Object.assign(new Error('x'), { name: 'EdgeSsoError' }) instanceof full.EdgeSsoError), 'a code is part of it');
+  const made = new full.EdgeSsoError('saml.x', 'm', { cause: 1 });
+  assert.deepEqual([made.code, made.message, made.cause, made instanceof Error], ['saml.x', 'm', 1, true]);
+});
+
+test('without WebAssembly the import succeeds; init() and every call fail with runtime.wasm_unavailable', () => {
+  const script = `
+    const m = await import('edge-sso');
+    const o = await import('edge-sso/oauth');
+    const out = [];
+    for (const f of [() => m.createPkce(), () => new m.SamlServiceProvider({}), () => m.decodePost('x'), () => new o.OAuthClient({})]) {
+      try { f(); out.push('called'); } catch (e) { out.push(e instanceof m.EdgeSsoError ? e.code : String(e)); }
+    }
+    await m.init().then(() => out.push('ready'), (e) => out.push('init:' + e.code));
+    console.log(out.join(' '));`;
+  const printed = execFileSync(process.execPath, ['--no-expose-wasm', '--input-type=module', '-e', script], { encoding: 'utf8' }).trim();
+  assert.equal(printed, 'runtime.wasm_unavailable runtime.wasm_unavailable runtime.wasm_unavailable runtime.wasm_unavailable init:runtime.wasm_unavailable');
+});
+
+test('where synchronous compilation is refused (Chromium < 114, main thread), calls wait for init()', async () => {
+  const support = await freshSupport();
+  let finish;
+  support.start(() => { throw new RangeError('WebAssembly.Module(): Buffer size is larger than 4KB'); },
+    () => new Promise((resolve) => { finish = resolve; }));
+  const guardedFn = support.guarded(() => 'called');
+  assert.throws(guardedFn, (e) => e instanceof EdgeSsoError && e.code === 'runtime.not_ready' && /await init\(\)/.test(e.message));
+  const ready = support.init();
+  finish();
+  await ready;
+  assert.equal(guardedFn(), 'called');
+});
+
+test('a failure of the asynchronous compilation is what init() and every call report', async () => {
+  const support = await freshSupport();
+  support.start(() => { throw new RangeError('too large'); }, () => Promise.reject(new WebAssembly.CompileError('blocked by CSP')));
+  await assert.rejects(support.init(), (e) => e.code === 'runtime.wasm_refused');
+  assert.throws(() => support.ready(), (e) => e.code === 'runtime.wasm_refused');
+});
+
+test('guarded classes keep instanceof and statics; construction checks readiness first', async () => {
+  const support = await freshSupport();
+  class Thing { static kind() { return 'thing'; } }
+  const G = support.guarded(Thing);
+  assert.throws(() => new G(), (e) => e.code === 'runtime.not_ready', 'not started yet');
+  support.start(() => {});
+  const t = new G();
+  assert.ok(t instanceof G && t instanceof Thing);
+  assert.equal(G.kind(), 'thing');
 });

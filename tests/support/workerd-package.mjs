@@ -14,10 +14,10 @@ const root = new URL('../..', import.meta.url).pathname;
  */
 export function copyPackageModules(dir) {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  const entry = pkg.exports['.'].workerd; // the export condition under test
+  const entry = pkg.exports['.'].workerd.default; // the export condition under test
   copyFileSync(join(root, entry), join(dir, 'edge-sso.js'));
   const modules = ['(name = "edge-sso", esModule = embed "edge-sso.js")'];
-  for (const file of ['api.js', 'oauth-api.js', 'edge_sso.js']) {
+  for (const file of ['api.js', 'oauth-api.js', 'wasm-support.js', 'edge_sso.js']) {
     copyFileSync(join(root, 'pkg', file), join(dir, file));
     modules.push(`(name = "${file}", esModule = embed "${file}")`);
   }

@@ -1,6 +1,6 @@
 // What an app that installed edge-sso from npm writes: a bare import, resolved
-// by the bundler through the package's "exports" ("browser" condition). The
-// module has finished loading its .wasm (top-level await) before this runs.
+// by the bundler through the package's "exports" (its `import` entry, which
+// inlines the .wasm and compiles it at import: no top-level await).
 import { createPkce, randomState, OAuthClient, SamlServiceProvider, encodeRedirect } from 'edge-sso';
 
 const show = (id, text) => { document.getElementById(id).textContent = text; };
