@@ -18,7 +18,7 @@ import { VARIANTS } from './saml-inputs.mjs';
 import { benchAuthn } from './authn.mjs';
 import { benchPkce } from './pkce.mjs';
 import { measureSizes } from './size.mjs';
-import { benchNodeCold, benchWorkerdCold, workerdVersion } from './cold.mjs';
+import { benchNodeCold, benchNodeEntry, benchWorkerdCold, workerdVersion } from './cold.mjs';
 import { benchAttributes } from './attributes.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -109,7 +109,8 @@ function printTimings(rows) {
 function printSizes(sizes) {
   const line = (name, s) => [name, s.file, String(s.raw), `${s.gzip} (${fmt(s.gzip / KB)} KB)`, `${s.brotli} (${fmt(s.brotli / KB)} KB)`];
   const lines = [line('full', sizes.full)];
-  if (sizes.oauthOnly) lines.push(line('oauth-only', sizes.oauthOnly));
+  lines.push(line('full, inlined (import entry)', sizes.fullInline));
+  if (sizes.oauthOnly) lines.push(line('oauth-only', sizes.oauthOnly), line('oauth-only, inlined', sizes.oauthOnlyInline));
   console.log(formatTable(['module', 'file', 'raw bytes', 'gzip -9 bytes', 'brotli 11 bytes'], lines));
   if (!sizes.oauthOnly) console.log('oauth-only: not built');
 }
@@ -121,6 +122,8 @@ function printCold({ node, workerd }) {
     ['  of which new WebAssembly.Module', ms(node.compileMs)],
     ['  of which initSync (instantiate + start)', ms(node.instantiateMs)],
     ['Node: first call (randomState; V8 compiles lazily)', ms(node.firstCallMs)],
+    [`Node: import of the \`import\` entry, .wasm inlined (${node.entry.runs} processes)`, ms(node.entry.inlineImportMs)],
+    ['Node: the same module read from its .wasm file and initSync', ms(node.entry.fileImportMs)],
     [`workerd: spawn to first response, edge-sso worker (${workerd.runs} processes)`, ms(workerd.edgeSsoSpawnToResponseMs)],
     [`workerd: spawn to first response, trivial worker (${workerd.runs} processes)`, ms(workerd.trivialSpawnToResponseMs)],
     ['workerd: wasm share (difference of medians)', fmt(workerd.wasmShareMs, 2)],
@@ -203,7 +206,7 @@ async function main() {
   const authn = await benchAuthn({ budget: plan.budget });
   const pkce = await benchPkce({ budget: plan.budget });
   const sizes = measureSizes(ROOT);
-  const cold = { node: benchNodeCold(ROOT, plan.nodeColdRuns), workerd: await benchWorkerdCold(ROOT, plan.workerdColdRuns) };
+  const cold = { node: { ...benchNodeCold(ROOT, plan.nodeColdRuns), entry: benchNodeEntry(ROOT, plan.nodeColdRuns) }, workerd: await benchWorkerdCold(ROOT, plan.workerdColdRuns) };
   const attributes = await benchAttributes({ root: ROOT, budget: plan.budget });
   const results = { saml, authn, pkce, sizes, cold, attributes };
 

@@ -11,6 +11,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { elapsedMs, median, summarize } from './timing.mjs';
 import { copyPackageModules } from '../tests/support/workerd-package.mjs';
 
@@ -30,6 +31,28 @@ export function benchNodeCold(root, runs) {
     compileMs: pick((s) => s.compileMs),
     instantiateMs: pick((s) => s.instantiateMs),
     firstCallMs: pick((s) => s.firstCallMs),
+  };
+}
+
+// The package's `import` entry as an app imports it (the .wasm inlined as
+// base64, decoded and compiled at import), against the same module read from
+// its file: what inlining costs at start-up. Each in a fresh process.
+const IMPORT_ENTRY = `const t = performance.now(); await import(process.argv[1]); console.log(performance.now() - t);`;
+const IMPORT_FILE = `const t = performance.now();
+const { readFileSync } = await import('node:fs');
+const glue = await import(process.argv[1]);
+glue.initSync({ module: readFileSync(new URL('edge_sso_bg.wasm', process.argv[1])) });
+console.log(performance.now() - t);`;
+
+/** Median import times of pkg/index.js and of glue + file read, over `runs` fresh Node processes each. */
+export function benchNodeEntry(root, runs) {
+  console.error(`[bench] entry import: ${runs} + ${runs} Node processes`);
+  const run = (script, target) => Number(execFileSync(process.execPath,
+    ['--input-type=module', '-e', script, pathToFileURL(join(root, target)).href], { encoding: 'utf8' }));
+  return {
+    runs,
+    inlineImportMs: summarize(Array.from({ length: runs }, () => run(IMPORT_ENTRY, 'pkg/index.js'))),
+    fileImportMs: summarize(Array.from({ length: runs }, () => run(IMPORT_FILE, 'pkg/edge_sso.js'))),
   };
 }
 

@@ -20,12 +20,19 @@ function oauthOnlyWasm(root) {
   return wasm ? join(dir, wasm) : null;
 }
 
-/** @returns {{ full: object, oauthOnly: object | null }} sizes in bytes, with the file each came from */
+/**
+ * @returns {{ full: object, oauthOnly: object | null, fullInline: object, oauthOnlyInline: object | null }}
+ * sizes in bytes, with the file each came from: each .wasm, and the same
+ * module as the `import` entry carries it (base64 in a JS string, *_inline.js)
+ */
 export function measureSizes(root) {
   const full = join(root, 'pkg', 'edge_sso_bg.wasm');
   const oauth = oauthOnlyWasm(root);
+  const inline = (wasm) => wasm.replace(/_bg\.wasm$/, '_inline.js');
   return {
     full: { file: relative(root, full), ...compressedSizes(full) },
     oauthOnly: oauth && { file: relative(root, oauth), ...compressedSizes(oauth) },
+    fullInline: { file: relative(root, inline(full)), ...compressedSizes(inline(full)) },
+    oauthOnlyInline: oauth && { file: relative(root, inline(oauth)), ...compressedSizes(inline(oauth)) },
   };
 }

@@ -115,3 +115,20 @@ test('guarded classes keep instanceof and statics; construction checks readiness
   assert.ok(t instanceof G && t instanceof Thing);
   assert.equal(G.kind(), 'thing');
 });
+
+test('fromBase64 decodes alike by each path: native, Buffer, and the atob loop of a browser without either', async () => {
+  const { fromBase64 } = await freshSupport();
+  const bytes = new Uint8Array(4099).map((_, i) => (i * 7919) % 256);
+  const text = Buffer.from(bytes).toString('base64');
+  assert.deepEqual(fromBase64(text), bytes);
+  const { Buffer: saved } = globalThis;
+  const native = Uint8Array.fromBase64;
+  try {
+    delete globalThis.Buffer;
+    delete Uint8Array.fromBase64;
+    assert.deepEqual(fromBase64(text), bytes);
+  } finally {
+    globalThis.Buffer = saved;
+    if (native !== undefined) Uint8Array.fromBase64 = native;
+  }
+});
