@@ -43,6 +43,14 @@ use crate::options::Options;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_OAUTH: &'static str = r#"
+declare global {
+  interface SymbolConstructor {
+    /** The classes' `[Symbol.dispose]()` (explicit resource management, `using`) is their `free()`.
+     * Declared here too, as lib.esnext.disposable and @types/node do, so that these types compile
+     * with any `lib`. */
+    readonly dispose: unique symbol;
+  }
+}
 /** Configuration of a public OAuth client. There is no field for a secret. */
 export interface OAuthClientConfig {
   authorizationEndpoint: string;
@@ -84,6 +92,7 @@ export interface CallbackOptions {
   codeVerifier?: string;
   /** Required with `expectedState`: the nonce authorize() returned, or null if none was sent. */
   nonce?: string | null;
+  /** Required with `expectedState`: the expiresAt authorize() returned. */
   expiresAt?: number;
   scope?: string;
 }
@@ -99,8 +108,33 @@ export interface NeedsRefreshOptions { now?: number; /** Default 60. */ leewaySe
 export interface PkcePair { codeVerifier: string; codeChallenge: string; codeChallengeMethod: "S256"; }
 /** Options of `createPkce`. */
 export interface PkceOptions { /** 43–128, default 64. */ length?: number; /** Only "S256"; "plain" is refused. */ method?: "S256"; }
-/** Every error thrown by edge-sso. */
-export interface EdgeSsoError extends Error { name: "EdgeSsoError"; code: string; error?: string; errorDescription?: string; errorUri?: string; }
+/**
+ * Every error edge-sso throws or rejects with: a stable `code` (the README's "Errors" lists them) and a
+ * message for people. `instanceof EdgeSsoError` holds for every one of them, whichever entry
+ * (`edge-sso`, `edge-sso/oauth`), build (ESM, CommonJS) or realm it came from: it checks the name
+ * and the code, not the prototype.
+ */
+export class EdgeSsoError extends Error {
+  constructor(code: string, message: string, options?: { cause?: unknown });
+  name: "EdgeSsoError";
+  /** A stable code, e.g. `oauth.state.mismatch`, `saml.signature.invalid`, `runtime.wasm_unavailable`. */
+  code: string;
+  /** `oauth.authorization.error`, `oauth.token.error`: the response's RFC 6749 `error`. */
+  error?: string;
+  /** Its `error_description`, if any. */
+  errorDescription?: string;
+  /** Its `error_uri`, if any. */
+  errorUri?: string;
+  /** Whether `value` is an error edge-sso made: an `Error` named "EdgeSsoError" with a string `code`. */
+  static [Symbol.hasInstance](value: unknown): value is EdgeSsoError;
+}
+/**
+ * Resolves once the module can be called. Every runtime but Chromium before 114 on a page's main
+ * thread compiles it at import, so awaiting this is needed only there and harmless everywhere.
+ * Rejects with the `EdgeSsoError` every call would throw when the module cannot run here
+ * (`runtime.wasm_unavailable`, `runtime.wasm_refused`, `runtime.wasm_simd_missing`).
+ */
+export function init(): Promise<void>;
 
 /**
  * A public OAuth 2.0 client (authorization code + PKCE S256) with its pending
@@ -167,6 +201,10 @@ export function randomNonce(): string;
 /** The crate version, for diagnostics. */
 export function version(): string;
 "#;
+
+/// Why a carried flow without `nonce` or `expiresAt` is refused: leaving one
+/// out (or misspelling it) would turn its check off.
+const CARRIED: &str = "a carried flow must pass what authorize() returned (null for no nonce)";
 
 /// A client's state in the module: its core and the callbacks that passed
 /// their checks, each under a number the JS `AuthorizationResponse` holds.
@@ -455,14 +493,21 @@ impl RawOAuthClient {
                         if !o.has("nonce") {
                             return Err(Error::InvalidArgument {
                                 field: "nonce",
-                                reason: "with a carried flow, pass the nonce from authorize() (or null if none was sent)",
+                                reason: CARRIED,
                             });
                         }
                         Some(CarriedFlow {
                             expected_state,
                             code_verifier: CodeVerifier::parse(v)?,
                             nonce: o.string("nonce")?,
-                            expires_at: o.uint("expiresAt")?,
+                            // Required too: a misspelled `expiresAt` would
+                            // otherwise let the flow live for ever.
+                            expires_at: Some(o.uint("expiresAt")?.ok_or(
+                                Error::InvalidArgument {
+                                    field: "expiresAt",
+                                    reason: CARRIED,
+                                },
+                            )?),
                             scope: o.string("scope")?,
                         })
                     }

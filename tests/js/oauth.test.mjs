@@ -470,6 +470,34 @@ test('a carried flow must name its nonce, and undefined counts as naming it', ()
   assert.ok(b.handleCallback(callbackFor(start.state), { ...carried, nonce: start.nonce }), 'nonce: undefined (none sent)');
 });
 
+test('fail closed: a carried nonce given as undefined (a misspelled cookie field) cannot turn the nonce check off', () => {
+  const a = new OAuthClient(config());
+  const start = a.authorize({ carry: true, nonce: true, now: NOW });
+  const b = new OAuthClient(config());
+  const cookie = { s: start.state, v: start.codeVerifier, n: start.nonce, e: start.expiresAt };
+  // `cookie.nonce` is misspelled: it is undefined, read as "no nonce was sent".
+  const response = b.handleCallback(callbackFor(start.state), {
+    expectedState: cookie.s, codeVerifier: cookie.v, nonce: cookie.nonce, expiresAt: cookie.e, now: NOW,
+  });
+  b.tokenRequest(response);
+  // The OP echoes the nonce it was sent: an ID token with a nonce when none was expected is refused.
+  assertCode(() => b.acceptTokenResponse(tokenBody({ id_token: idToken({ nonce: start.nonce }) }), { now: NOW + 1 }),
+    'oidc.id_token.unexpected_nonce');
+  assert.equal(b.tokenInfo(), null, 'nothing stored');
+});
+
+test('fail closed: every carried field given as undefined is refused or, for the nonce, expects none', () => {
+  const start = new OAuthClient(config()).authorize({ carry: true, now: NOW });
+  const carried = { expectedState: start.state, codeVerifier: start.codeVerifier, nonce: start.nonce, expiresAt: start.expiresAt, now: NOW };
+  for (const field of ['expectedState', 'codeVerifier', 'expiresAt']) {
+    assertCode(() => new OAuthClient(config()).handleCallback(callbackFor(start.state), { ...carried, [field]: undefined }), 'arg.invalid');
+  }
+  // No nonce was sent and none comes back: the login completes.
+  const b = new OAuthClient(config());
+  b.tokenRequest(b.handleCallback(callbackFor(start.state), carried));
+  assert.equal(b.acceptTokenResponse(tokenBody({ id_token: idToken() }), { now: NOW + 1 }).hasIdToken, true);
+});
+
 test('a response is redeemed only by the client that validated it', () => {
   const a = new OAuthClient(config());
   const b = new OAuthClient(config());
@@ -490,6 +518,7 @@ test('a token response given as an object that JSON cannot hold is refused', () 
   // An outstanding request, so that only the body check can refuse (with
   // nothing outstanding every body is refused as arg.invalid anyway).
   client.tokenRequest(client.handleCallback(callbackFor(client.authorize({ now: NOW }).state), { now: NOW }));
+  ID_TOKEN = idToken(); // no nonce was sent
   const cyclic = { access_token: 'x' };
   cyclic.self = cyclic;
   for (const bad of [cyclic, { n: 1n }, 42]) {
