@@ -141,11 +141,54 @@ export interface IdpMetadataInfo {
   entityId: string; ssoRedirectUrl?: string; ssoPostUrl?: string; sloRedirectUrl?: string; sloPostUrl?: string;
   certificateCount: number; validUntil?: number;
 }
-/** A sent AuthnRequest: `url` for the redirect binding, `html`/`action`/`samlRequest` for POST.
- * Keep `id` (e.g. in an HttpOnly cookie) if this instance will not see the response. */
-export interface SentAuthnRequest {
-  id: string; xml: string; binding: "redirect" | "post"; url?: string; action?: string; samlRequest?: string;
-  html?: string; relayState?: string; expiresAt: number;
+/** `authnRequest`'s options for the HTTP-Redirect binding (the default). */
+export interface RedirectAuthnRequestInit extends AuthnRequestInit { binding?: "redirect"; }
+/** `authnRequest`'s options for the HTTP-POST binding. */
+export interface PostAuthnRequestInit extends AuthnRequestInit { binding: "post"; }
+/** An AuthnRequest sent by the HTTP-Redirect binding: send the browser to `url` (a 302). Keep `id`
+ * (e.g. in an HttpOnly cookie) if this instance will not see the response. */
+export interface SentRedirectAuthnRequest {
+  id: string; xml: string; binding: "redirect";
+  /** The IdP's SSO URL with SAMLRequest (and RelayState). */
+  url: string;
+  action?: undefined; samlRequest?: undefined; html?: undefined;
+  relayState?: string; expiresAt: number;
+}
+/** An AuthnRequest sent by the HTTP-POST binding: serve `html`, an escaped self-submitting form that
+ * posts `samlRequest` (and RelayState) to `action`. Keep `id` as for the redirect binding. */
+export interface SentPostAuthnRequest {
+  id: string; xml: string; binding: "post";
+  url?: undefined;
+  /** The IdP's SSO URL for the POST binding. */
+  action: string;
+  /** The SAMLRequest form value (base64 of `xml`). */
+  samlRequest: string;
+  html: string;
+  relayState?: string; expiresAt: number;
+}
+/** A sent AuthnRequest: narrow it on `binding`. */
+export type SentAuthnRequest = SentRedirectAuthnRequest | SentPostAuthnRequest;
+/** Options of `metadataXml`. */
+export interface SpMetadataOptions { nameIdFormats?: string[]; }
+/** Options of `parseIdpMetadata`. */
+export interface ParseIdpMetadataOptions { now?: number; allowWeakRsa?: boolean; allowHttp?: boolean; }
+/** The SP's public configuration, as `JSON.stringify` shows it. */
+export interface SamlServiceProviderJson { entityId: string; acsUrl: string; idpEntityId: string; }
+/** Thrown for `saml.status.not_success`: the IdP's status. */
+export interface EdgeSsoError {
+  /** The top-level StatusCode URI. */
+  statusCode?: string;
+  secondLevelStatusCode?: string;
+  statusMessage?: string;
+}
+export interface SamlServiceProvider {
+  /**
+   * Builds an AuthnRequest for the redirect (default) or POST binding and
+   * remembers its ID (one-time, expiring) for the response.
+   */
+  authnRequest(init?: RedirectAuthnRequestInit): SentRedirectAuthnRequest;
+  authnRequest(init: PostAuthnRequestInit): SentPostAuthnRequest;
+  authnRequest(init?: AuthnRequestInit): SentAuthnRequest;
 }
 "#;
 
@@ -301,11 +344,10 @@ impl JsSamlServiceProvider {
 
     /// Builds an AuthnRequest for the redirect (default) or POST binding and
     /// remembers its ID (one-time, expiring) for the response.
-    #[wasm_bindgen(js_name = authnRequest, unchecked_return_type = "SentAuthnRequest")]
-    pub fn authn_request(
-        &mut self,
-        #[wasm_bindgen(unchecked_param_type = "AuthnRequestInit | undefined")] init: JsValue,
-    ) -> JsResult<JsValue> {
+    ///
+    /// Its TypeScript is in `TS_SAML`: one overload per binding.
+    #[wasm_bindgen(js_name = authnRequest, skip_typescript)]
+    pub fn authn_request(&mut self, init: JsValue) -> JsResult<JsValue> {
         let o = js(Options::read(
             &init,
             "init",
@@ -369,8 +411,7 @@ impl JsSamlServiceProvider {
     pub fn verify_redirect(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "VerifyRedirectOptions | undefined")]
-        options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "VerifyRedirectOptions")] options: JsValue,
     ) -> JsResult<JsValue> {
         let o = js(Options::read(
             &options,
@@ -451,8 +492,9 @@ impl JsSamlServiceProvider {
     #[wasm_bindgen(js_name = readLogoutResponse, unchecked_return_type = "VerifiedRedirect")]
     pub fn read_logout_response(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "string")] saml_response: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "ReadLogoutResponseOptions | undefined")]
+        #[wasm_bindgen(js_name = samlResponse, unchecked_param_type = "string")]
+        saml_response: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ReadLogoutResponseOptions")]
         options: JsValue,
     ) -> JsResult<JsValue> {
         let o = js(Options::read(
@@ -482,9 +524,9 @@ impl JsSamlServiceProvider {
     #[wasm_bindgen(js_name = validateResponse, unchecked_return_type = "ValidatedResponse")]
     pub fn validate_response(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "string")] saml_response: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "ValidateResponseOptions | undefined")]
-        options: JsValue,
+        #[wasm_bindgen(js_name = samlResponse, unchecked_param_type = "string")]
+        saml_response: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ValidateResponseOptions")] options: JsValue,
     ) -> JsResult<JsValue> {
         let saml_response = read_saml_response(&saml_response)?;
         let (opts, now) = validate_options(&options)?;
@@ -508,9 +550,10 @@ impl JsSamlServiceProvider {
     #[wasm_bindgen(js_name = validateResponseWithStore, unchecked_return_type = "Promise<ValidatedResponse>")]
     pub fn validate_response_with_store(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "string")] saml_response: JsValue,
+        #[wasm_bindgen(js_name = samlResponse, unchecked_param_type = "string")]
+        saml_response: JsValue,
         #[wasm_bindgen(unchecked_param_type = "ReplayStore")] store: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "ValidateResponseWithStoreOptions | undefined")]
+        #[wasm_bindgen(unchecked_optional_param_type = "ValidateResponseWithStoreOptions")]
         options: JsValue,
     ) -> js_sys::Promise {
         let read = read_saml_response(&saml_response);
@@ -698,7 +741,7 @@ impl JsSamlServiceProvider {
     #[wasm_bindgen(js_name = metadataXml)]
     pub fn metadata_xml(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "{ nameIdFormats?: string[] } | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "SpMetadataOptions")] options: JsValue,
     ) -> JsResult<String> {
         let o = js(Options::read(&options, "options", &["nameIdFormats"]))?;
         js(sp_metadata(
@@ -713,7 +756,7 @@ impl JsSamlServiceProvider {
         self.inner.borrow().pending_count()
     }
 
-    #[wasm_bindgen(js_name = toJSON)]
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "SamlServiceProviderJson")]
     pub fn to_json(&self) -> JsValue {
         let inner = self.inner.borrow();
         let c = inner.config();
@@ -755,10 +798,7 @@ fn message_js(m: &MessageInfo) -> JsValue {
 #[wasm_bindgen(js_name = parseIdpMetadata, unchecked_return_type = "IdpMetadataInfo")]
 pub fn parse_idp_metadata_js(
     #[wasm_bindgen(unchecked_param_type = "string")] xml: JsValue,
-    #[wasm_bindgen(
-        unchecked_param_type = "{ now?: number; allowWeakRsa?: boolean; allowHttp?: boolean } | undefined"
-    )]
-    options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ParseIdpMetadataOptions")] options: JsValue,
 ) -> JsResult<JsValue> {
     let xml = text_arg(&xml, "xml", max_xml(), crate::XmlError::TooLarge.into())?;
     let o = js(Options::read(

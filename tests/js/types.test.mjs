@@ -1,0 +1,237 @@
+// The package's TypeScript, checked as users meet it: on the packed tarball,
+// installed into a fresh project.
+//   1. Every ```js / ```ts block of README.md (and tests/types/*, which pin
+//      what the declarations promise) compiles with `tsc --strict` under
+//      moduleResolution "bundler" and "nodenext". A block that is not meant
+//      to compile is preceded by `<!-- not-compiled: reason -->`. The names a
+//      block leaves to the reader (`idpCertPem`, `request`, ...) are declared
+//      in PRELUDE below.
+//   2. publint --strict and @arethetypeswrong/cli find nothing (README,
+//      "TypeScript", says what attw is told to leave out and why).
+//   3. What the declarations say about the runtime holds: authnRequest's
+//      shape per binding, EdgeSsoError and init from both entries.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+
+/**
+ * The ```js / ```ts blocks of a Markdown text: `{ line, lang, code }`, `line`
+ * being the README line of the block's first code line; and the skipped ones
+ * with their reason. A block is skipped when the last non-blank line before
+ * its fence is `<!-- not-compiled: reason -->`.
+ */
+export function codeBlocks(markdown) {
+  const lines = markdown.split('\n');
+  const blocks = [];
+  const skipped = [];
+  const EXT = { js: 'js', javascript: 'js', mjs: 'js', cjs: 'cjs', ts: 'ts', typescript: 'ts', mts: 'ts', cts: 'cts' };
+  for (let i = 0; i < lines.length; i += 1) {
+    const open = /^(\s*)(`{3,}|~{3,})\s*([A-Za-z]*)/.exec(lines[i]);
+    if (!open) continue;
+    const [, indent, fence, info] = open;
+    let end = i + 1;
+    while (end < lines.length && !lines[end].startsWith(indent + fence)) end += 1;
+    const ext = EXT[info.toLowerCase()];
+    if (ext !== undefined) {
+      let k = i - 1;
+      while (k >= 0 && lines[k].trim() === '') k -= 1;
+      const mark = k >= 0 ? /^\s*<!--\s*not-compiled:(.*)-->\s*$/.exec(lines[k]) : null;
+      const code = lines.slice(i + 1, end).map((l) => l.slice(indent.length)).join('\n');
+      if (mark) skipped.push({ line: i + 2, reason: mark[1].trim() });
+      else blocks.push({ line: i + 2, ext, code });
+    }
+    i = end;
+  }
+  return { blocks, skipped };
+}
+
+// What the README's snippets leave to the reader, as they would have it.
+const PRELUDE = `// The names README.md's code blocks use without defining them.
+import type { SamlServiceProvider } from 'edge-sso';
+declare global {
+  // OAuth: the OP's endpoints and the client's registration
+  const authorizationEndpoint: string;
+  const tokenEndpoint: string;
+  const clientId: string;
+  const redirectUri: string;
+  const issuer: string;
+  /** The URL the browser came back to. */
+  const callbackUrl: string;
+  /** "your cookie parsing" in the edge worker: the flow the login carried. */
+  function readFlowCookie(request: Request, name: string): { s: string; v: string; n: string | null; e: number };
+  // SAML
+  const idpCertPem: string;
+  const idpMetadataXml: string;
+  const entityId: string;
+  const acsUrl: string;
+  const sloUrl: string;
+  /** An SP made as in the blocks before. */
+  const sp: SamlServiceProvider;
+  /** The request a handler answers. */
+  const request: Request;
+  /** A posted form (application/x-www-form-urlencoded), e.g. new URLSearchParams(await request.text()). */
+  const form: URLSearchParams;
+  const body: URLSearchParams;
+  const expectedRequestId: string;
+  const nameId: string;
+  const nameIdFormat: string;
+  const sessionIndexes: string[];
+  function myAtomicInsertIfAbsent(id: string, expiresAt: number): Promise<boolean>;
+}
+export {};
+`;
+
+const COMPILER = {
+  strict: true,
+  noEmit: true,
+  skipLibCheck: false, // the package's own .d.ts files are checked too
+  allowJs: true,
+  checkJs: true,
+  target: 'es2022',
+  lib: ['es2022', 'dom', 'dom.iterable'],
+  types: [],
+};
+const RESOLUTIONS = {
+  bundler: { module: 'esnext', moduleResolution: 'bundler' },
+  nodenext: { module: 'nodenext', moduleResolution: 'nodenext' },
+};
+
+/**
+ * Writes `files` ({ name: text }) into `dir` with one tsconfig per
+ * resolution and runs tsc on each: `{ resolution: output }`, empty when clean.
+ */
+function compile(dir, files) {
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  const results = {};
+  for (const [name, options] of Object.entries(RESOLUTIONS)) {
+    const config = `tsconfig.${name}.json`;
+    // CommonJS (.cjs, .cts) is a Node format: checked under nodenext, where `require` has its own condition.
+    const names = Object.keys(files).filter((f) => name === 'nodenext' || !/\.c[jt]s$/.test(f));
+    writeFileSync(join(dir, config), JSON.stringify({ compilerOptions: { ...COMPILER, ...options }, files: names }, null, 2));
+    const r = spawnSync(bin('tsc'), ['-p', config, '--pretty', 'false'], { cwd: dir, encoding: 'utf8' });
+    results[name] = (r.stdout + r.stderr).trim() || (r.status === 0 ? '' : `tsc exited ${r.status}`);
+  }
+  return results;
+}
+
+/** The README's blocks as files `readme/L<line>.<ext>`, each one a module of its own. */
+function readmeFiles(markdown) {
+  const { blocks } = codeBlocks(markdown);
+  return Object.fromEntries(blocks.map((b) => [`readme/L${b.line}.${b.ext}`,
+    // A block without import or export would be a script, sharing its names with every other.
+    b.ext === 'cjs' || b.ext === 'cts' ? b.code + '\n' : `${b.code}\nexport {};\n`]));
+}
+
+/** tsc's `readme/L<start>.<ext>(<line>,<col>)` as `README.md:<line>:<col>`. */
+const onReadme = (output) => output.replace(/readme\/L(\d+)\.\w+\((\d+),(\d+)\)/g,
+  (_, start, line, col) => `README.md:${Number(start) + Number(line) - 1}:${col}`);
+
+let project; // a fresh project with the packed tarball installed
+let tarball;
+
+before(() => {
+  project = mkdtempSync(join(tmpdir(), 'edge-sso-types-'));
+  const packDir = join(project, 'pack');
+  mkdirSync(packDir);
+  const out = execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', packDir], { cwd: root, encoding: 'utf8' });
+  tarball = join(packDir, out.trim().split('\n').pop());
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'types-consumer', private: true, type: 'module' }));
+  // edge-sso has no dependencies: this installs the tarball alone.
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-save', tarball], { cwd: project, stdio: 'pipe' });
+});
+
+after(() => rmSync(project, { recursive: true, force: true }));
+
+test('the extractor finds blocks, maps lines, and honours not-compiled marks', () => {
+  const md = ['# t', '```js', 'a();', '```', '', '<!-- not-compiled: a config of another tool -->', '', '```ts', 'b();', '```',
+    '```sh', 'npm test', '```', '```cjs', 'c();', '```'].join('\n');
+  const { blocks, skipped } = codeBlocks(md);
+  assert.deepEqual(blocks, [{ line: 3, ext: 'js', code: 'a();' }, { line: 15, ext: 'cjs', code: 'c();' }]);
+  assert.deepEqual(skipped, [{ line: 9, reason: 'a config of another tool' }]);
+});
+
+test('a README block that does not type-check fails, named by its README line (both resolutions)', () => {
+  const dir = join(project, 'control');
+  // The calls issue 15 found refused under --strict: a wrong use of each must still be caught.
+  const md = ['```js', "import { SamlServiceProvider } from 'edge-sso';",
+    "const sp = new SamlServiceProvider({ entityId: 'e', acsUrl: 'https://a.example/acs', idp: { entityId: 'i' } });",
+    '/** @type {string} */', "const action = sp.authnRequest({ binding: 'redirect' }).action;", '```'].join('\n');
+  const results = compile(dir, { ...readmeFiles(md), 'prelude.d.ts': PRELUDE });
+  for (const [resolution, output] of Object.entries(results)) {
+    assert.match(onReadme(output), /README\.md:5:\d+: error TS2322/, `${resolution}: ${output}`);
+  }
+});
+
+test("README.md's js/ts blocks and tests/types compile with tsc --strict against the packed tarball (bundler, nodenext)", (t) => {
+  const markdown = readFileSync(join(root, 'README.md'), 'utf8');
+  const { blocks, skipped } = codeBlocks(markdown);
+  assert.ok(blocks.length >= 8, `only ${blocks.length} blocks found`);
+  for (const s of skipped) assert.ok(s.reason.length > 0, `README.md:${s.line - 1}: not-compiled needs a reason`);
+  t.diagnostic(`${blocks.length} blocks compiled, ${skipped.length} marked not-compiled`);
+  const files = { ...readmeFiles(markdown), 'prelude.d.ts': PRELUDE };
+  const typesDir = join(root, 'tests', 'types');
+  for (const name of readdirSync(typesDir)) files[`types/${name}`] = readFileSync(join(typesDir, name), 'utf8');
+  const results = compile(join(project, 'readme'), files);
+  for (const [resolution, output] of Object.entries(results)) assert.equal(onReadme(output), '', `moduleResolution ${resolution}`);
+});
+
+test('publint --strict finds nothing in the packed tarball', () => {
+  const r = spawnSync(bin('publint'), ['--strict', tarball], { cwd: project, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /All good/, r.stdout);
+});
+
+test('@arethetypeswrong/cli finds nothing in the packed tarball (every moduleResolution, edge-sso/oauth under node10 too)', () => {
+  // The .wasm subpaths are binary assets for bundlers and workers that load
+  // the module themselves: no declarations to resolve (README, "TypeScript").
+  const r = spawnSync(bin('attw'), [tarball, '--format', 'json', '--exclude-entrypoints', './edge_sso_bg.wasm',
+    './oauth/edge_sso_oauth_bg.wasm'], { cwd: project, encoding: 'utf8' });
+  const report = JSON.parse(r.stdout);
+  assert.deepEqual(report.analysis.problems, [], JSON.stringify(report.analysis.problems, null, 2));
+  const entries = report.analysis.entrypoints;
+  assert.deepEqual(Object.keys(entries).sort(), ['.', './oauth', './package.json']);
+  for (const entry of ['.', './oauth']) {
+    for (const kind of ['node10', 'node16-cjs', 'node16-esm', 'bundler']) {
+      const resolution = entries[entry].resolutions[kind].resolution;
+      assert.ok(resolution?.isTypeScript, `${entry} under ${kind} resolves to no declarations: ${JSON.stringify(resolution)}`);
+    }
+  }
+  assert.equal(r.status, 0, r.stderr);
+});
+
+test('the runtime is what the declarations say: authnRequest per binding, EdgeSsoError and init from both entries', async () => {
+  const full = await import(join(project, 'node_modules', 'edge-sso', 'pkg', 'index.js'));
+  const oauth = await import(join(project, 'node_modules', 'edge-sso', 'pkg', 'oauth', 'index.js'));
+  for (const m of [full, oauth]) {
+    assert.equal(typeof m.init, 'function');
+    assert.equal(await m.init(), undefined);
+    assert.equal(typeof m.EdgeSsoError, 'function');
+  }
+  const sp = new full.SamlServiceProvider({ entityId: 'https://sp.example', acsUrl: 'https://sp.example/acs',
+    idp: { entityId: 'https://idp.example', ssoRedirectUrl: 'https://idp.example/sso', ssoPostUrl: 'https://idp.example/post' } });
+  const redirect = sp.authnRequest();
+  assert.deepEqual(Object.keys(redirect).sort(), ['binding', 'expiresAt', 'id', 'url', 'xml']);
+  assert.equal(redirect.binding, 'redirect');
+  const post = sp.authnRequest({ binding: 'post', relayState: '/r' });
+  assert.deepEqual(Object.keys(post).sort(), ['action', 'binding', 'expiresAt', 'html', 'id', 'relayState', 'samlRequest', 'xml']);
+  // One class for every error, whichever entry threw it and whichever entry's class is asked.
+  const thrown = [() => sp.validateResponse('not base64!'), () => oauth.pkceChallenge('short'), () => full.createPkce({ method: 'plain' })];
+  for (const f of thrown) {
+    const e = (() => { try { f(); } catch (err) { return err; } })();
+    assert.ok(e instanceof full.EdgeSsoError && e instanceof oauth.EdgeSsoError, String(e));
+    assert.equal(typeof e.code, 'string');
+  }
+  assert.ok(!(new Error('x') instanceof full.EdgeSsoError));
+  const made = new oauth.EdgeSsoError('arg.invalid', 'm', { cause: 1 });
+  assert.deepEqual([made.name, made.code, made.message, made.cause, made instanceof Error], ['EdgeSsoError', 'arg.invalid', 'm', 1, true]);
+});
