@@ -161,6 +161,15 @@ pub enum SamlError {
     MetadataInvalid,
     /// IdP metadata is past its `validUntil`.
     MetadataExpired,
+    /// Metadata signer certificates were given but the metadata's root
+    /// carries no signature.
+    MetadataUnsigned,
+    /// The requested entityID is not an IdP in the metadata.
+    MetadataEntityNotFound,
+    /// The requested entityID appears more than once in the metadata.
+    MetadataEntityDuplicate,
+    /// The metadata holds several IdPs and no entityID says which one.
+    MetadataEntityRequired,
     /// `InResponseTo` is missing or matches no request this SP is waiting for.
     InResponseToMismatch,
     /// `InResponseTo` matches a request that was already answered.
@@ -756,6 +765,10 @@ impl SamlError {
             Self::IssueInstantInvalid => "saml.issue_instant.invalid",
             Self::MetadataInvalid => "saml.metadata.invalid",
             Self::MetadataExpired => "saml.metadata.expired",
+            Self::MetadataUnsigned => "saml.metadata.unsigned",
+            Self::MetadataEntityNotFound => "saml.metadata.entity_not_found",
+            Self::MetadataEntityDuplicate => "saml.metadata.entity_duplicate",
+            Self::MetadataEntityRequired => "saml.metadata.entity_required",
             Self::InResponseToMismatch => "saml.in_response_to.mismatch",
             Self::InResponseToReused => "saml.in_response_to.reused",
             Self::InResponseToExpired => "saml.in_response_to.expired",
@@ -815,6 +828,18 @@ impl SamlError {
                 "the IdP metadata is not a SAML 2.0 EntityDescriptor with an IDPSSODescriptor, SSO endpoint and signing certificate"
             }
             Self::MetadataExpired => "the IdP metadata is past its validUntil",
+            Self::MetadataUnsigned => {
+                "the metadata is not signed (no Signature on its root element), but signer certificates were given to verify it"
+            }
+            Self::MetadataEntityNotFound => {
+                "no EntityDescriptor in the metadata has the requested entityID and an IDPSSODescriptor for SAML 2.0"
+            }
+            Self::MetadataEntityDuplicate => {
+                "the requested entityID appears more than once in the metadata, so which one is meant is unknown"
+            }
+            Self::MetadataEntityRequired => {
+                "the metadata holds more than one IdP: pass the entityId of the one to use"
+            }
             Self::InResponseToMismatch => {
                 "the message's InResponseTo is missing or matches no request this service provider sent (an IdP-initiated, unsolicited response is accepted only with allowUnsolicited)"
             }
@@ -1046,6 +1071,10 @@ mod tests {
                     SamlError::IssueInstantInvalid,
                     SamlError::MetadataInvalid,
                     SamlError::MetadataExpired,
+                    SamlError::MetadataUnsigned,
+                    SamlError::MetadataEntityNotFound,
+                    SamlError::MetadataEntityDuplicate,
+                    SamlError::MetadataEntityRequired,
                     SamlError::InResponseToMismatch,
                     SamlError::InResponseToReused,
                     SamlError::InResponseToExpired,

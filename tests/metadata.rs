@@ -156,7 +156,8 @@ fn entities_descriptor_with_exactly_one_idp() {
         parse_idp_metadata(&wrap(&format!("{inner}{inner}")), NOW)
             .unwrap_err()
             .code(),
-        "saml.metadata.invalid"
+        "saml.metadata.entity_required",
+        "two IdPs: which one must be named"
     );
 }
 

@@ -183,6 +183,11 @@ impl Options {
         })
     }
 
+    /// Whether `key` is given (present, and neither `undefined` nor `null`).
+    pub fn given(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
     /// A nested options object (not an array, not a function).
     pub fn object(&self, key: &'static str) -> crate::Result<Option<JsValue>> {
         match self.get(key) {

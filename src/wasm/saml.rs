@@ -9,10 +9,12 @@ use crate::saml::authn_request::{
     AuthnRequestOptions, Comparison, NameIdPolicy, RequestedAuthnContext,
 };
 use crate::saml::binding;
-use crate::saml::keys::{parse_certificates_with, KeyPolicy};
+use crate::saml::keys::{parse_certificates_with, IdpCertificate, KeyPolicy};
 use crate::saml::logout::{LogoutRequestInit, LogoutResponseOptions};
 use crate::saml::message::MessageInfo;
-use crate::saml::metadata::{parse_idp_metadata_with, sp_metadata, MetadataOptions};
+use crate::saml::metadata::{
+    read_idp_metadata, sp_metadata, MetadataOptions, MetadataRequest, METADATA_LIMITS,
+};
 use crate::saml::redirect::RedirectOptions;
 use crate::saml::response::{ValidateOptions, ValidatedResponse};
 use crate::saml::sp::{IdpConfig, Outgoing, RequestBinding, SamlServiceProvider as Core, SpConfig};
@@ -44,8 +46,14 @@ export interface SamlServiceProviderConfig {
   sloUrl?: string;
   /** The IdP, given directly... */
   idp?: IdpConfig;
-  /** ...or read from its metadata (EntityDescriptor; DOCTYPE refused; validUntil checked). */
+  /** ...or read from its metadata (an EntityDescriptor, or an EntitiesDescriptor aggregate with
+   * `idpEntityId`; DOCTYPE refused; validUntil checked). */
   idpMetadataXml?: string;
+  /** The IdP to take out of `idpMetadataXml` (exact entityID); required when it holds several. */
+  idpEntityId?: string;
+  /** PEM certificates of the metadata's signer (the federation, the MDQ service): with them the
+   * metadata's root signature must verify before any key in it is trusted. */
+  metadataSignerCertificates?: string | string[];
   /** When `idpMetadataXml`'s validUntil is checked (ms since the epoch, default now). */
   now?: number;
   /** Default 180, at most 3600 (more is refused with `arg.invalid`). */
@@ -140,6 +148,10 @@ export interface ValidatedResponse {
 export interface IdpMetadataInfo {
   entityId: string; ssoRedirectUrl?: string; ssoPostUrl?: string; sloRedirectUrl?: string; sloPostUrl?: string;
   certificateCount: number; validUntil?: number;
+  /** The shortest cacheDuration on the path to the IdP, in seconds (years 365 days, months 30). */
+  cacheDurationSeconds?: number;
+  /** Whether the metadata's signature was verified with `signerCertificates` (never true without them). */
+  signed: boolean;
 }
 /** `authnRequest`'s options for the HTTP-Redirect binding (the default). */
 export interface RedirectAuthnRequestInit extends AuthnRequestInit { binding?: "redirect"; }
@@ -171,7 +183,15 @@ export type SentAuthnRequest = SentRedirectAuthnRequest | SentPostAuthnRequest;
 /** Options of `metadataXml`. */
 export interface SpMetadataOptions { nameIdFormats?: string[]; }
 /** Options of `parseIdpMetadata`. */
-export interface ParseIdpMetadataOptions { now?: number; allowWeakRsa?: boolean; allowHttp?: boolean; }
+export interface ParseIdpMetadataOptions {
+  now?: number; allowWeakRsa?: boolean; allowHttp?: boolean;
+  /** The IdP to pick (exact entityID); required when the document holds more than one. */
+  entityId?: string;
+  /** PEM certificates of the metadata's signer: the root's signature must verify with one of them. */
+  signerCertificates?: string | string[];
+  /** Accept an RSA-SHA1 / SHA-1 metadata signature. */
+  allowSha1?: boolean;
+}
 /** The SP's public configuration, as `JSON.stringify` shows it. */
 export interface SamlServiceProviderJson { entityId: string; acsUrl: string; idpEntityId: string; }
 /** Thrown for `saml.status.not_success`: the IdP's status. */
@@ -210,6 +230,34 @@ const IDP_KEYS: [&str; 6] = [
     "sloPostUrl",
     "certificates",
 ];
+
+/// The metadata signer certificates under `field` (a PEM string or a list),
+/// or `None` when not given; an empty list is refused, since it could never
+/// verify and would read as "unsigned is fine".
+fn signer_certificates(
+    o: &Options,
+    field: &'static str,
+    policy: KeyPolicy,
+) -> crate::Result<Option<Vec<IdpCertificate>>> {
+    if !o.given(field) {
+        return Ok(None);
+    }
+    let certs: Vec<IdpCertificate> = o
+        .string_or_list(field)?
+        .iter()
+        .map(|pem| parse_certificates_with(pem, policy))
+        .collect::<crate::Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    if certs.is_empty() {
+        return Err(Error::InvalidArgument {
+            field,
+            reason: "must hold at least one certificate",
+        });
+    }
+    Ok(Some(certs))
+}
 
 fn idp_config(value: &JsValue, policy: KeyPolicy) -> crate::Result<IdpConfig> {
     let o = Options::read(value, "idp", &IDP_KEYS)?;
@@ -293,6 +341,8 @@ impl JsSamlServiceProvider {
                 "sloUrl",
                 "idp",
                 "idpMetadataXml",
+                "idpEntityId",
+                "metadataSignerCertificates",
                 "clockSkewSeconds",
                 "allowSha1",
                 "allowWeakRsa",
@@ -311,7 +361,21 @@ impl JsSamlServiceProvider {
         };
         let idp = match (js(o.object("idp"))?, js(o.string("idpMetadataXml"))?) {
             (Some(v), None) => js(idp_config(&v, policy))?,
-            (None, Some(xml)) => js(parse_idp_metadata_with(&xml, js(o.now())?, lift))?.idp,
+            (None, Some(xml)) => {
+                let signers = js(signer_certificates(
+                    &o,
+                    "metadataSignerCertificates",
+                    policy,
+                ))?;
+                let idp_entity = js(o.string("idpEntityId"))?;
+                let request = MetadataRequest {
+                    options: lift,
+                    entity_id: idp_entity.as_deref(),
+                    signers: signers.as_deref(),
+                    allow_sha1: js(o.bool("allowSha1"))?.unwrap_or(false),
+                };
+                js(read_idp_metadata(&xml, js(o.now())?, &request))?.idp
+            }
             _ => {
                 return Err(to_js_error(Error::InvalidArgument {
                     field: "idp",
@@ -800,17 +864,40 @@ pub fn parse_idp_metadata_js(
     #[wasm_bindgen(unchecked_param_type = "string")] xml: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "ParseIdpMetadataOptions")] options: JsValue,
 ) -> JsResult<JsValue> {
-    let xml = text_arg(&xml, "xml", max_xml(), crate::XmlError::TooLarge.into())?;
+    let xml = text_arg(
+        &xml,
+        "xml",
+        METADATA_LIMITS.max_bytes,
+        crate::XmlError::TooLarge.into(),
+    )?;
     let o = js(Options::read(
         &options,
         "options",
-        &["now", "allowWeakRsa", "allowHttp"],
+        &[
+            "now",
+            "allowWeakRsa",
+            "allowHttp",
+            "entityId",
+            "signerCertificates",
+            "allowSha1",
+        ],
     ))?;
     let lift = MetadataOptions {
         allow_weak_rsa: js(o.bool("allowWeakRsa"))?.unwrap_or(false),
         allow_http: js(o.bool("allowHttp"))?.unwrap_or(false),
     };
-    let m = js(parse_idp_metadata_with(&xml, js(o.now())?, lift))?;
+    let policy = KeyPolicy {
+        allow_weak_rsa: lift.allow_weak_rsa,
+    };
+    let signers = js(signer_certificates(&o, "signerCertificates", policy))?;
+    let entity = js(o.string("entityId"))?;
+    let request = MetadataRequest {
+        options: lift,
+        entity_id: entity.as_deref(),
+        signers: signers.as_deref(),
+        allow_sha1: js(o.bool("allowSha1"))?.unwrap_or(false),
+    };
+    let m = js(read_idp_metadata(&xml, js(o.now())?, &request))?;
     let out = new_object();
     set(&out, "entityId", &m.idp.entity_id.as_str().into());
     opt_str(&out, "ssoRedirectUrl", m.idp.sso_redirect_url.as_deref());
@@ -825,6 +912,10 @@ pub fn parse_idp_metadata_js(
     if let Some(t) = m.valid_until {
         set(&out, "validUntil", &(t as f64).into());
     }
+    if let Some(d) = m.cache_duration_seconds {
+        set(&out, "cacheDurationSeconds", &(d as f64).into());
+    }
+    set(&out, "signed", &m.signed.into());
     Ok(out)
 }
 

@@ -27,7 +27,7 @@ test('an SP configured from IdP metadata verifies the IdP-signed redirect fixtur
 
 test('parseIdpMetadata reports what it read; hostile metadata is refused', () => {
   const info = parseIdpMetadata(metadata('https://idp.example/sso', 'validUntil="2099-01-01T00:00:00Z"'));
-  assert.deepEqual(info, { entityId: manifest.idpEntityId, ssoRedirectUrl: 'https://idp.example/sso', certificateCount: 1, validUntil: Date.UTC(2099, 0, 1) });
+  assert.deepEqual(info, { entityId: manifest.idpEntityId, ssoRedirectUrl: 'https://idp.example/sso', certificateCount: 1, validUntil: Date.UTC(2099, 0, 1), signed: false });
   assert.throws(() => parseIdpMetadata(metadata('javascript:alert(1)')), { code: 'config.insecure_url' });
   assert.throws(() => parseIdpMetadata(`<!DOCTYPE lolz [<!ENTITY lol "lol">]>${metadata()}`), { code: 'xml.doctype_refused' });
   assert.throws(() => parseIdpMetadata(metadata('https://idp.example/sso', 'validUntil="2001-01-01T00:00:00Z"')), { code: 'saml.metadata.expired' });

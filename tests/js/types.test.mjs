@@ -69,6 +69,9 @@ declare global {
   // SAML
   const idpCertPem: string;
   const idpMetadataXml: string;
+  /** A federation's signed metadata aggregate, and its signing certificate. */
+  const aggregateXml: string;
+  const federationPem: string;
   const entityId: string;
   const acsUrl: string;
   const sloUrl: string;
