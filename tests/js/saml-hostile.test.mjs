@@ -61,12 +61,18 @@ test('2,000 hostile inputs per entry point: typed errors only, and the instance 
 });
 
 test('oversized and pathological documents are refused by limits, not by exhaustion', () => {
+  const sp = new SamlServiceProvider({
+    entityId: 'https://sp.example', acsUrl: 'https://sp.example/acs',
+    idp: { entityId: 'https://idp.example', ssoRedirectUrl: 'https://idp.example/sso' },
+  });
   const deep = '<a>'.repeat(10_000) + '</a>'.repeat(10_000);
   assert.throws(() => parseIdpMetadata(deep), { code: 'xml.too_deep' });
   const wide = `<a ${Array.from({ length: 5000 }, (_, i) => `a${i}="1"`).join(' ')}/>`;
   assert.throws(() => parseIdpMetadata(wide), { code: 'xml.too_many_attributes' });
-  assert.throws(() => parseIdpMetadata('<a>' + '<b/>'.repeat(50_000) + '</a>'), { code: 'xml.too_many_nodes' });
-  assert.throws(() => parseIdpMetadata(`<a>${'x'.repeat(2 * 1024 * 1024)}</a>`), { code: 'xml.too_large' });
+  // Metadata has room for a federation aggregate (2,000,000 nodes, 16 MiB); a message has not.
+  assert.throws(() => parseIdpMetadata('<a>' + '<b/>'.repeat(2_000_000) + '</a>'), { code: 'xml.too_many_nodes' });
+  assert.throws(() => parseIdpMetadata(`<a>${'x'.repeat(16 * 1024 * 1024)}</a>`), { code: 'xml.too_large' });
+  assert.throws(() => sp.validateResponse(btoa('<a>' + '<b/>'.repeat(50_000) + '</a>')), { code: 'xml.too_many_nodes' });
   assert.throws(() => decodePost('A'.repeat(3 * 1024 * 1024)), { code: 'saml.binding.too_large' });
   const billionLaughs = '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><lolz>&lol2;</lolz>';
   assert.throws(() => parseIdpMetadata(billionLaughs), { code: 'xml.doctype_refused' });

@@ -176,7 +176,7 @@ test('SAML metadata, Single Logout, the POST form and a DEFLATE bomb, in workerd
   const res = await fetch(`${base}/saml/metadata-and-logout`, { method: 'POST', body: JSON.stringify({ idpMetadataXml, now: Date.now(), bomb }) });
   const out = await res.json();
   assert.equal(res.status, 200, JSON.stringify(out));
-  assert.deepEqual(out.idp, { entityId: 'https://idp.example', ssoPostUrl: 'https://idp.example/sso/post', sloRedirectUrl: 'https://idp.example/slo', certificateCount: 1 });
+  assert.deepEqual(out.idp, { entityId: 'https://idp.example', ssoPostUrl: 'https://idp.example/sso/post', sloRedirectUrl: 'https://idp.example/slo', certificateCount: 1, signed: false });
   assert.match(out.spMetadata, /AuthnRequestsSigned="false" WantAssertionsSigned="true"/);
   assert.ok(out.logoutUrl.startsWith('https://idp.example/slo?SAMLRequest='));
   assert.ok(out.postHtml.includes('value="&quot;&gt;&lt;script&gt;"'));
