@@ -13,7 +13,7 @@ use crate::saml::keys::{parse_certificates_with, IdpCertificate, KeyPolicy};
 use crate::saml::logout::{LogoutRequestInit, LogoutResponseOptions};
 use crate::saml::message::MessageInfo;
 use crate::saml::metadata::{
-    read_idp_metadata, sp_metadata, MetadataOptions, MetadataRequest, METADATA_LIMITS,
+    read_idp_metadata, sp_metadata, IdpMetadata, MetadataOptions, MetadataRequest, METADATA_LIMITS,
 };
 use crate::saml::redirect::RedirectOptions;
 use crate::saml::response::{ValidateOptions, ValidatedResponse};
@@ -231,6 +231,30 @@ const IDP_KEYS: [&str; 6] = [
     "certificates",
 ];
 
+/// Reads IdP metadata with the options an SP config or `parseIdpMetadata`
+/// gave: the entityID under `entity_key`, the signer certificates under
+/// `signers_key`, `allowSha1` and `now`.
+fn read_metadata(
+    o: &Options,
+    xml: &str,
+    lift: MetadataOptions,
+    entity_key: &'static str,
+    signers_key: &'static str,
+) -> crate::Result<IdpMetadata> {
+    let policy = KeyPolicy {
+        allow_weak_rsa: lift.allow_weak_rsa,
+    };
+    let signers = signer_certificates(o, signers_key, policy)?;
+    let entity = o.string(entity_key)?;
+    let request = MetadataRequest {
+        options: lift,
+        entity_id: entity.as_deref(),
+        signers: signers.as_deref(),
+        allow_sha1: o.bool("allowSha1")?.unwrap_or(false),
+    };
+    read_idp_metadata(xml, o.now()?, &request)
+}
+
 /// The metadata signer certificates under `field` (a PEM string or a list),
 /// or `None` when not given; an empty list is refused, since it could never
 /// verify and would read as "unsigned is fine".
@@ -362,19 +386,14 @@ impl JsSamlServiceProvider {
         let idp = match (js(o.object("idp"))?, js(o.string("idpMetadataXml"))?) {
             (Some(v), None) => js(idp_config(&v, policy))?,
             (None, Some(xml)) => {
-                let signers = js(signer_certificates(
+                js(read_metadata(
                     &o,
+                    &xml,
+                    lift,
+                    "idpEntityId",
                     "metadataSignerCertificates",
-                    policy,
-                ))?;
-                let idp_entity = js(o.string("idpEntityId"))?;
-                let request = MetadataRequest {
-                    options: lift,
-                    entity_id: idp_entity.as_deref(),
-                    signers: signers.as_deref(),
-                    allow_sha1: js(o.bool("allowSha1"))?.unwrap_or(false),
-                };
-                js(read_idp_metadata(&xml, js(o.now())?, &request))?.idp
+                ))?
+                .idp
             }
             _ => {
                 return Err(to_js_error(Error::InvalidArgument {
@@ -886,18 +905,13 @@ pub fn parse_idp_metadata_js(
         allow_weak_rsa: js(o.bool("allowWeakRsa"))?.unwrap_or(false),
         allow_http: js(o.bool("allowHttp"))?.unwrap_or(false),
     };
-    let policy = KeyPolicy {
-        allow_weak_rsa: lift.allow_weak_rsa,
-    };
-    let signers = js(signer_certificates(&o, "signerCertificates", policy))?;
-    let entity = js(o.string("entityId"))?;
-    let request = MetadataRequest {
-        options: lift,
-        entity_id: entity.as_deref(),
-        signers: signers.as_deref(),
-        allow_sha1: js(o.bool("allowSha1"))?.unwrap_or(false),
-    };
-    let m = js(read_idp_metadata(&xml, js(o.now())?, &request))?;
+    let m = js(read_metadata(
+        &o,
+        &xml,
+        lift,
+        "entityId",
+        "signerCertificates",
+    ))?;
     let out = new_object();
     set(&out, "entityId", &m.idp.entity_id.as_str().into());
     opt_str(&out, "ssoRedirectUrl", m.idp.sso_redirect_url.as_deref());
