@@ -70,7 +70,7 @@ function plain(value) {
 /**
  * An options object as JSON text for src/options.rs, which documents the
  * encoding: own enumerable string keys only, each getter read once;
- * `undefined` as `null`; `[]`, which the module refuses as the wrong type,
+ * an `undefined` member left out (a value of `undefined` itself as `null`); `[]`, which the module refuses as the wrong type,
  * for every value it must not read as something else: one JSON cannot hold
  * (function, symbol, BigInt, NaN, ±Infinity), a number of magnitude 1e308
  * or more (the module's JSON reader refuses those), an array, and anything
@@ -105,7 +105,15 @@ function encode(value, field = 'options', depth = 0) {
       }
       // A top-level member is named by its key; one inside `extraParams` by
       // `extraParams`, as the module names it.
-      const members = keys.map((k) => `${JSON.stringify(k)}:${encode(value[k], depth === 0 ? k : field, depth + 1)}`);
+      // An `undefined` member is left out, as JSON.stringify does: a
+      // required option that is misspelled or unset arrives missing, and the
+      // module refuses it (a carried `nonce`), where `null` would be read as
+      // "none". Each getter is still read once.
+      const members = [];
+      for (const k of keys) {
+        const v = value[k];
+        if (v !== undefined) members.push(`${JSON.stringify(k)}:${encode(v, depth === 0 ? k : field, depth + 1)}`);
+      }
       return `{${members.join(',')}}`;
     }
     default:
@@ -159,7 +167,12 @@ export class OAuthClient {
 
   /** Builds the authorization URL and remembers the flow (one-time, expiring). */
   authorize(options) {
-    return call(this, AUTHORIZE, 0, opts(options));
+    const request = call(this, AUTHORIZE, 0, opts(options));
+    // A carried flow (it has the verifier) says `nonce: null` when none was
+    // sent, so that handing it back as `nonce: start.nonce` names it, and a
+    // misspelled field (undefined) is refused by handleCallback.
+    if (request.codeVerifier !== undefined && request.nonce === undefined) request.nonce = null;
+    return request;
   }
 
   /** Checks a callback URL: redirect URI, structure, `iss`, `state` (one-time), then `error`. */

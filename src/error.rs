@@ -269,10 +269,6 @@ pub enum IdTokenError {
     CriticalUnsupported,
     /// `nonce` differs from the one sent with the authorization request.
     NonceMismatch,
-    /// The ID token of a code exchange has a `nonce` but the authorization
-    /// request sent none (or the carried flow did not name it): refused, so
-    /// that a forgotten nonce cannot turn the nonce check off.
-    UnexpectedNonce,
     /// A refreshed ID token is about another subject or from another issuer.
     SubjectMismatch,
     /// A nonce was sent (an OpenID Connect login) but no ID token came back.
@@ -444,7 +440,6 @@ impl Error {
                 IdTokenError::NotYetValid => "oidc.id_token.not_yet_valid",
                 IdTokenError::CriticalUnsupported => "oidc.id_token.crit_unsupported",
                 IdTokenError::NonceMismatch => "oidc.id_token.nonce_mismatch",
-                IdTokenError::UnexpectedNonce => "oidc.id_token.unexpected_nonce",
                 IdTokenError::SubjectMismatch => "oidc.id_token.subject_mismatch",
                 IdTokenError::Missing => "oidc.id_token.missing",
                 IdTokenError::Unverifiable => "oidc.id_token.unverifiable",
@@ -608,7 +603,6 @@ impl Error {
                     "the ID token's header has a `crit` this client does not understand"
                 }
                 IdTokenError::NonceMismatch => "the ID token's `nonce` is not the one sent with the authorization request",
-                IdTokenError::UnexpectedNonce => "the ID token has a `nonce` but none was sent",
                 IdTokenError::SubjectMismatch => "the refreshed ID token is about another subject or from another issuer",
                 IdTokenError::Missing => "a nonce was sent (OpenID Connect) but the token response has no `id_token`",
                 IdTokenError::Unverifiable => "the token response has an `id_token` but no `issuer` is configured to check it",
@@ -995,7 +989,6 @@ mod tests {
                 IdTokenError::NotYetValid,
                 IdTokenError::CriticalUnsupported,
                 IdTokenError::NonceMismatch,
-                IdTokenError::UnexpectedNonce,
                 IdTokenError::SubjectMismatch,
                 IdTokenError::Missing,
                 IdTokenError::Unverifiable,

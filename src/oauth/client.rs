@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use zeroize::Zeroizing;
 
 use super::callback;
-use super::id_token::{self, Expected, IdTokenClaims, NonceRule};
+use super::id_token::{self, Expected, IdTokenClaims};
 use super::pkce::{CodeVerifier, VERIFIER_DEFAULT_LEN};
 use super::token::{parse_response, valid_scope, TokenRequest, TokenType};
 use super::vault::{Replace, TokenInfo, TokenVault};
@@ -589,15 +589,10 @@ impl OAuthClient {
                     Replace::Refresh => self.vault.id_token_claims(),
                     Replace::All => None,
                 };
-                let nonce = match (&how, sent_nonce.as_deref()) {
-                    (Replace::Refresh, _) => NonceRule::Refresh,
-                    (Replace::All, Some(sent)) => NonceRule::Sent(sent),
-                    (Replace::All, None) => NonceRule::NotSent,
-                };
                 let expected = Expected {
                     issuer,
                     client_id: &self.config.client_id,
-                    nonce,
+                    nonce: sent_nonce.as_deref(),
                     previous,
                     now_ms: now,
                 };

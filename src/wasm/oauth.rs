@@ -84,7 +84,12 @@ export interface AuthorizeOptions {
 }
 /** A started authorization. With `carry: true`, keep `state`/`codeVerifier`/`nonce`/`expiresAt`/`scope`
  * yourself if this client instance will not see the callback. */
-export interface AuthorizationRequest { url: string; state: string; nonce?: string; codeVerifier?: string; scope?: string; expiresAt: number; }
+export interface AuthorizationRequest {
+  url: string; state: string;
+  /** The nonce sent; with `carry: true`, `null` when none was sent (hand it back as it is). */
+  nonce?: string | null;
+  codeVerifier?: string; scope?: string; expiresAt: number;
+}
 export interface CallbackOptions {
   now?: number;
   /** The state you carried (e.g. in an HttpOnly cookie); requires `codeVerifier` and `nonce`. */

@@ -461,41 +461,46 @@ test('a non-enumerable option is refused, not silently skipped', () => {
   assertCode(() => new OAuthClient(config()).authorize({ extraParams: extra }), 'arg.invalid');
 });
 
-test('a carried flow must name its nonce, and undefined counts as naming it', () => {
+test('a carried flow must name its nonce: authorize says null when none was sent', () => {
   const a = new OAuthClient(config());
   const start = a.authorize({ carry: true, now: NOW });
   const b = new OAuthClient(config());
   const carried = { expectedState: start.state, codeVerifier: start.codeVerifier, expiresAt: start.expiresAt, now: NOW };
   assertCode(() => b.handleCallback(callbackFor(start.state), carried), 'arg.invalid');
-  assert.ok(b.handleCallback(callbackFor(start.state), { ...carried, nonce: start.nonce }), 'nonce: undefined (none sent)');
+  assert.ok(b.handleCallback(callbackFor(start.state), { ...carried, nonce: start.nonce }), 'nonce: null (none sent)');
 });
 
-test('fail closed: a carried nonce given as undefined (a misspelled cookie field) cannot turn the nonce check off', () => {
+test('fail closed: a carried nonce given as undefined (a misspelled cookie field) is refused, not read as "none sent"', () => {
   const a = new OAuthClient(config());
   const start = a.authorize({ carry: true, nonce: true, now: NOW });
-  const b = new OAuthClient(config());
   const cookie = { s: start.state, v: start.codeVerifier, n: start.nonce, e: start.expiresAt };
-  // `cookie.nonce` is misspelled: it is undefined, read as "no nonce was sent".
-  const response = b.handleCallback(callbackFor(start.state), {
+  // `cookie.nonce` is misspelled: it is undefined.
+  assertCode(() => new OAuthClient(config()).handleCallback(callbackFor(start.state), {
     expectedState: cookie.s, codeVerifier: cookie.v, nonce: cookie.nonce, expiresAt: cookie.e, now: NOW,
-  });
-  b.tokenRequest(response);
-  // The OP echoes the nonce it was sent: an ID token with a nonce when none was expected is refused.
-  assertCode(() => b.acceptTokenResponse(tokenBody({ id_token: idToken({ nonce: start.nonce }) }), { now: NOW + 1 }),
-    'oidc.id_token.unexpected_nonce');
-  assert.equal(b.tokenInfo(), null, 'nothing stored');
+  }), 'arg.invalid');
+  // Named, it is checked against the ID token.
+  const b = new OAuthClient(config());
+  b.tokenRequest(b.handleCallback(callbackFor(start.state), { expectedState: cookie.s, codeVerifier: cookie.v, nonce: cookie.n, expiresAt: cookie.e, now: NOW }));
+  assertCode(() => b.acceptTokenResponse(tokenBody({ id_token: idToken({ nonce: 'another' }) }), { now: NOW + 1 }), 'oidc.id_token.nonce_mismatch');
 });
 
-test('fail closed: every carried field given as undefined is refused or, for the nonce, expects none', () => {
+test('fail closed: every carried field given as undefined is refused; a flow without a nonce carries null', () => {
   const start = new OAuthClient(config()).authorize({ carry: true, now: NOW });
+  assert.equal(start.nonce, null, 'carried, "no nonce" is said out loud');
   const carried = { expectedState: start.state, codeVerifier: start.codeVerifier, nonce: start.nonce, expiresAt: start.expiresAt, now: NOW };
-  for (const field of ['expectedState', 'codeVerifier', 'expiresAt']) {
+  for (const field of ['codeVerifier', 'nonce', 'expiresAt']) {
     assertCode(() => new OAuthClient(config()).handleCallback(callbackFor(start.state), { ...carried, [field]: undefined }), 'arg.invalid');
   }
-  // No nonce was sent and none comes back: the login completes.
+  // A JSON round trip (a cookie) keeps the null: the login completes.
   const b = new OAuthClient(config());
-  b.tokenRequest(b.handleCallback(callbackFor(start.state), carried));
+  b.tokenRequest(b.handleCallback(callbackFor(start.state), JSON.parse(JSON.stringify(carried))));
   assert.equal(b.acceptTokenResponse(tokenBody({ id_token: idToken() }), { now: NOW + 1 }).hasIdToken, true);
+});
+
+test('an OP that puts a nonce in the ID token when none was sent (Azure AD B2C: "defaultNonce") is accepted', () => {
+  const client = new OAuthClient(config());
+  client.tokenRequest(client.handleCallback(callbackFor(client.authorize({ now: NOW }).state), { now: NOW }));
+  assert.equal(client.acceptTokenResponse(tokenBody({ id_token: idToken({ nonce: 'defaultNonce' }) }), { now: NOW + 1 }).hasIdToken, true);
 });
 
 test('a response is redeemed only by the client that validated it', () => {
