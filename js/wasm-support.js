@@ -27,6 +27,9 @@ export class EdgeSsoError extends Error {
   }
 
   static [Symbol.hasInstance](value) {
+    // A subclass (a caller's `class MyError extends EdgeSsoError`) keeps the
+    // ordinary prototype check: the brand check is this class's alone.
+    if (this !== EdgeSsoError) return Function.prototype[Symbol.hasInstance].call(this, value);
     return Object.prototype.toString.call(value) === '[object Error]'
       && value.name === 'EdgeSsoError' && typeof value.code === 'string';
   }

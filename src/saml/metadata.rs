@@ -28,14 +28,17 @@ use crate::error::{Error, Result, SamlError};
 use crate::url::check_saml_endpoint;
 
 /// The reader limits for metadata: room for a federation aggregate of about
-/// 8,000 entities (16 MiB; BENCHMARKS.md has the memory it takes), far past
-/// the 1 MiB of a message. Depth and attributes per element stay as tight.
+/// 4,000 entities (8 MiB, 300,000 nodes; a 2,000-entity aggregate of 4.5 MB
+/// has about 60,000), far past the 1 MiB of a message, and bounded because
+/// the tree is built before the signature can be checked and wasm memory
+/// never shrinks (BENCHMARKS.md has what it takes). Depth and attributes per
+/// element stay as tight as for messages.
 pub const METADATA_LIMITS: Limits = Limits {
-    max_bytes: 16 * 1024 * 1024,
+    max_bytes: 8 * 1024 * 1024,
     max_depth: 48,
     max_attributes: 64,
-    max_nodes: 2_000_000,
-    max_namespace_declarations: 200_000,
+    max_nodes: 300_000,
+    max_namespace_declarations: 50_000,
 };
 
 /// IdP configuration read from metadata, with the metadata's `validUntil`.
@@ -229,39 +232,49 @@ fn pick_entity<'e, 'a>(
     root: &'e Element<'a>,
     want: Option<&str>,
 ) -> Result<(&'e Element<'a>, Vec<&'e Element<'a>>)> {
-    let mut found: Option<(&'e Element<'a>, Vec<&'e Element<'a>>)> = None;
-    // Depth-first over the groups, each with its chain of enclosing groups;
-    // the reader's depth limit bounds the chain.
-    let mut groups = vec![(root, vec![root])];
-    while let Some((group, chain)) = groups.pop() {
-        for child in group.elements() {
-            if child.is(NS_METADATA, "EntitiesDescriptor") {
-                let mut inner = chain.clone();
-                inner.push(child);
-                groups.push((child, inner));
-            } else if child.is(NS_METADATA, "EntityDescriptor") {
-                let hit = match want {
-                    Some(id) => child.attr("entityID") == Some(id),
-                    None => idp_descriptor(child).is_some(),
-                };
-                if !hit {
-                    continue;
-                }
-                if found.is_some() {
-                    return Err(match want {
-                        Some(_) => SamlError::MetadataEntityDuplicate,
-                        None => SamlError::MetadataEntityRequired,
-                    }
-                    .into());
-                }
-                found = Some((child, chain.clone()));
-            }
-        }
-    }
+    let mut found = None;
+    let mut path = vec![root];
+    visit_group(root, want, &mut path, &mut found)?;
     found.ok_or_else(|| match want {
         Some(_) => SamlError::MetadataEntityNotFound.into(),
         None => SamlError::MetadataInvalid.into(),
     })
+}
+
+/// One group of [`pick_entity`]'s walk. `path` is the one chain of enclosing
+/// groups, pushed and popped as the walk goes (copied only for the hit), so
+/// a document of many nested groups costs no more than its nodes; the
+/// reader's depth limit bounds the recursion.
+fn visit_group<'e, 'a>(
+    group: &'e Element<'a>,
+    want: Option<&str>,
+    path: &mut Vec<&'e Element<'a>>,
+    found: &mut Option<(&'e Element<'a>, Vec<&'e Element<'a>>)>,
+) -> Result<()> {
+    for child in group.elements() {
+        if child.is(NS_METADATA, "EntitiesDescriptor") {
+            path.push(child);
+            visit_group(child, want, path, found)?;
+            path.pop();
+        } else if child.is(NS_METADATA, "EntityDescriptor") {
+            let hit = match want {
+                Some(id) => child.attr("entityID") == Some(id),
+                None => idp_descriptor(child).is_some(),
+            };
+            if !hit {
+                continue;
+            }
+            if found.is_some() {
+                return Err(match want {
+                    Some(_) => SamlError::MetadataEntityDuplicate,
+                    None => SamlError::MetadataEntityRequired,
+                }
+                .into());
+            }
+            *found = Some((child, path.clone()));
+        }
+    }
+    Ok(())
 }
 
 /// An `xs:duration` in whole seconds (fractions dropped; years 365 days,

@@ -183,9 +183,10 @@ impl Options {
         })
     }
 
-    /// Whether `key` is given (present, and neither `undefined` nor `null`).
-    pub fn given(&self, key: &str) -> bool {
-        self.get(key).is_some()
+    /// Whether `key` is an own member at all, whatever its value
+    /// (`undefined` and `null` included).
+    pub fn present(&self, key: &str) -> bool {
+        self.entries.iter().any(|(k, _)| k == key)
     }
 
     /// A nested options object (not an array, not a function).

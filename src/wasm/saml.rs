@@ -256,14 +256,18 @@ fn read_metadata(
 }
 
 /// The metadata signer certificates under `field` (a PEM string or a list),
-/// or `None` when not given; an empty list is refused, since it could never
-/// verify and would read as "unsigned is fine".
+/// or `None` when the member is left out; `undefined`, `null` or an empty
+/// list is refused, since it could never verify and would read as
+/// "unsigned is fine".
 fn signer_certificates(
     o: &Options,
     field: &'static str,
     policy: KeyPolicy,
 ) -> crate::Result<Option<Vec<IdpCertificate>>> {
-    if !o.given(field) {
+    // Only leaving the member out reads metadata unsigned: a member that is
+    // there but undefined or null (an unset environment variable) would
+    // otherwise turn the signature check off without a word.
+    if !o.present(field) {
         return Ok(None);
     }
     let certs: Vec<IdpCertificate> = o

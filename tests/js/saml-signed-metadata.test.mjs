@@ -34,6 +34,10 @@ test('parseIdpMetadata: tampered, wrongly signed or unsigned metadata is refused
   refused(() => parseIdpMetadata(file('aggregate-sha1.xml'), opts), 'saml.signature.sha1_refused');
   assert.equal(parseIdpMetadata(file('aggregate-sha1.xml'), { ...opts, allowSha1: true }).signed, true);
   refused(() => parseIdpMetadata(file('aggregate.xml'), { ...opts, signerCertificates: [] }), 'arg.invalid');
+  // Given but unset (an environment variable that is not there): refused, never read as "unsigned is fine".
+  for (const unset of [undefined, null]) {
+    refused(() => parseIdpMetadata(file('aggregate-unsigned.xml'), { ...opts, signerCertificates: unset }), 'arg.invalid');
+  }
   // Without signer certificates the metadata is read as given, and says so.
   assert.equal(parseIdpMetadata(file('aggregate-unsigned.xml'), { entityId: IDP_A, now }).signed, false);
 });
@@ -56,6 +60,7 @@ test('the SP config takes idpMetadataXml, idpEntityId and metadataSignerCertific
   assert.equal(JSON.parse(JSON.stringify(sp)).idpEntityId, IDP_A);
   refused(() => new SamlServiceProvider({ ...config, idpMetadataXml: file('aggregate-tampered.xml') }), 'saml.signature.digest_mismatch');
   refused(() => new SamlServiceProvider({ ...config, idpEntityId: undefined }), 'saml.metadata.entity_required');
+  refused(() => new SamlServiceProvider({ ...config, idpMetadataXml: file('aggregate-unsigned.xml'), metadataSignerCertificates: undefined }), 'arg.invalid');
 });
 
 test('a 2,000-entity aggregate (4.5 MB) verifies and yields its IdP inside the instance', (t) => {

@@ -67,6 +67,9 @@ test('EdgeSsoError: instanceof holds for the errors of either entry and of the C
   }
   assert.ok(!(new Error('x') instanceof full.EdgeSsoError));
   assert.ok(!(Object.assign(new Error('x'), { name: 'EdgeSsoError' }) instanceof full.EdgeSsoError), 'a code is part of it');
+  class Mine extends full.EdgeSsoError {}
+  assert.ok(!(errors[0] instanceof Mine), 'a subclass does not claim every error');
+  assert.ok(new Mine('x.y', 'm') instanceof Mine && new Mine('x.y', 'm') instanceof full.EdgeSsoError);
   const made = new full.EdgeSsoError('saml.x', 'm', { cause: 1 });
   assert.deepEqual([made.code, made.message, made.cause, made instanceof Error], ['saml.x', 'm', 1, true]);
 });
