@@ -64,3 +64,20 @@ if [ "${1:-}" = browser ] && [ ! -x /usr/bin/chromium ]; then
   $SUDO apt-get update
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends chromium
 fi
+
+# The consumer tests' other two browsers (tests/support/browsers.mjs): Debian's
+# Firefox ESR (driven over WebDriver BiDi by puppeteer-core) and WebKitGTK's
+# WebKitWebDriver with its MiniBrowser, which runs under Xvfb.
+if [ "${1:-}" = browser ]; then
+  missing=""
+  [ -x /usr/bin/firefox-esr ] || missing="$missing firefox-esr"
+  [ -x /usr/bin/WebKitWebDriver ] || missing="$missing webkit2gtk-driver"
+  command -v Xvfb >/dev/null || missing="$missing xvfb"
+  if [ -n "$missing" ]; then
+    say "installing Debian$missing"
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+    $SUDO apt-get update
+    # shellcheck disable=SC2086 # one word per package
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends $missing
+  fi
+fi
