@@ -164,6 +164,9 @@ pub enum SamlError {
     /// Metadata signer certificates were given but the metadata's root
     /// carries no signature.
     MetadataUnsigned,
+    /// Signed metadata states no `validUntil` on the path to the IdP, so an
+    /// old copy could be replayed for ever (`allowMissingValidUntil` lifts it).
+    MetadataValidUntilMissing,
     /// The requested entityID is not an IdP in the metadata.
     MetadataEntityNotFound,
     /// The requested entityID appears more than once in the metadata.
@@ -760,6 +763,7 @@ impl SamlError {
             Self::MetadataInvalid => "saml.metadata.invalid",
             Self::MetadataExpired => "saml.metadata.expired",
             Self::MetadataUnsigned => "saml.metadata.unsigned",
+            Self::MetadataValidUntilMissing => "saml.metadata.valid_until_missing",
             Self::MetadataEntityNotFound => "saml.metadata.entity_not_found",
             Self::MetadataEntityDuplicate => "saml.metadata.entity_duplicate",
             Self::MetadataEntityRequired => "saml.metadata.entity_required",
@@ -824,6 +828,9 @@ impl SamlError {
             Self::MetadataExpired => "the IdP metadata is past its validUntil",
             Self::MetadataUnsigned => {
                 "the metadata is not signed (no Signature on its root element), but signer certificates were given to verify it"
+            }
+            Self::MetadataValidUntilMissing => {
+                "the signed metadata has no validUntil, so a stale copy (with keys revoked since) would verify for ever; allowMissingValidUntil accepts it"
             }
             Self::MetadataEntityNotFound => {
                 "no EntityDescriptor in the metadata has the requested entityID and an IDPSSODescriptor for SAML 2.0"
@@ -1065,6 +1072,7 @@ mod tests {
                     SamlError::MetadataInvalid,
                     SamlError::MetadataExpired,
                     SamlError::MetadataUnsigned,
+                    SamlError::MetadataValidUntilMissing,
                     SamlError::MetadataEntityNotFound,
                     SamlError::MetadataEntityDuplicate,
                     SamlError::MetadataEntityRequired,
@@ -1184,6 +1192,10 @@ mod tests {
             ),
             (Error::Saml(SamlError::SignatureMissing), "allowUnsigned"),
             (Error::Saml(SamlError::ReplayMemoryFull), "replayCapacity"),
+            (
+                Error::Saml(SamlError::MetadataValidUntilMissing),
+                "allowMissingValidUntil",
+            ),
             (Error::Saml(SamlError::InResponseToExpired), "requestTtlMs"),
             (
                 Error::Saml(SamlError::IssueInstantInvalid),

@@ -275,3 +275,24 @@ fn a_two_thousand_entity_aggregate_verifies_and_yields_the_chosen_idp() {
         "saml.signature.digest_mismatch"
     );
 }
+
+#[test]
+fn signed_metadata_without_valid_until_needs_allow_missing_valid_until() {
+    let fed = certs("fed.pem");
+    let request = |allow| MetadataRequest {
+        signers: Some(&fed),
+        allow_missing_valid_until: allow,
+        ..MetadataRequest::default()
+    };
+    let xml = fixture("entity-no-valid-until.xml");
+    let e = read_idp_metadata(&xml, NOW, &request(false)).unwrap_err();
+    assert_eq!(e.code(), "saml.metadata.valid_until_missing");
+    assert!(e.to_string().contains("allowMissingValidUntil"));
+    assert!(read_idp_metadata(&xml, NOW, &request(true)).unwrap().signed);
+    // Read unsigned, its trust is the channel's: no validUntil is needed.
+    assert!(
+        !read("entity-no-valid-until.xml", None, None)
+            .unwrap()
+            .signed
+    );
+}

@@ -79,6 +79,12 @@ pub struct MetadataRequest<'a> {
     pub signers: Option<&'a [IdpCertificate]>,
     /// Accept an RSA-SHA1 or SHA-1-digest metadata signature (`allowSha1`).
     pub allow_sha1: bool,
+    /// Accept signed metadata that states no `validUntil`
+    /// (`allowMissingValidUntil`). Without it signed metadata must expire:
+    /// its trust comes from the signature, not from the channel, so anyone
+    /// who can serve an old signed copy could otherwise bring back a key the
+    /// federation has since withdrawn.
+    pub allow_missing_valid_until: bool,
 }
 
 /// Reads IdP metadata: an `EntityDescriptor` (or an `EntitiesDescriptor`
@@ -165,6 +171,9 @@ pub fn read_idp_metadata(xml: &str, now: u64, request: &MetadataRequest) -> Resu
         if let Some(d) = e.attr("cacheDuration").and_then(duration_seconds) {
             cache_duration_seconds = Some(cache_duration_seconds.map_or(d, |v: u64| v.min(d)));
         }
+    }
+    if signed && valid_until.is_none() && !request.allow_missing_valid_until {
+        return Err(SamlError::MetadataValidUntilMissing.into());
     }
 
     let endpoint = |local: &str, binding: &str| -> Result<Option<String>> {

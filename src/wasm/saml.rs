@@ -54,6 +54,8 @@ export interface SamlServiceProviderConfig {
   /** PEM certificates of the metadata's signer (the federation, the MDQ service): with them the
    * metadata's root signature must verify before any key in it is trusted. */
   metadataSignerCertificates?: string | string[];
+  /** Accept signed `idpMetadataXml` without a validUntil (by default refused). */
+  allowMissingValidUntil?: boolean;
   /** When `idpMetadataXml`'s validUntil is checked (ms since the epoch, default now). */
   now?: number;
   /** Default 180, at most 3600 (more is refused with `arg.invalid`). */
@@ -191,6 +193,8 @@ export interface ParseIdpMetadataOptions {
   signerCertificates?: string | string[];
   /** Accept an RSA-SHA1 / SHA-1 metadata signature. */
   allowSha1?: boolean;
+  /** Accept signed metadata without a validUntil (by default refused: an old signed copy would verify for ever). */
+  allowMissingValidUntil?: boolean;
 }
 /** The SP's public configuration, as `JSON.stringify` shows it. */
 export interface SamlServiceProviderJson { entityId: string; acsUrl: string; idpEntityId: string; }
@@ -251,6 +255,7 @@ fn read_metadata(
         entity_id: entity.as_deref(),
         signers: signers.as_deref(),
         allow_sha1: o.bool("allowSha1")?.unwrap_or(false),
+        allow_missing_valid_until: o.bool("allowMissingValidUntil")?.unwrap_or(false),
     };
     read_idp_metadata(xml, o.now()?, &request)
 }
@@ -371,6 +376,7 @@ impl JsSamlServiceProvider {
                 "idpMetadataXml",
                 "idpEntityId",
                 "metadataSignerCertificates",
+                "allowMissingValidUntil",
                 "clockSkewSeconds",
                 "allowSha1",
                 "allowWeakRsa",
@@ -903,6 +909,7 @@ pub fn parse_idp_metadata_js(
             "entityId",
             "signerCertificates",
             "allowSha1",
+            "allowMissingValidUntil",
         ],
     ))?;
     let lift = MetadataOptions {

@@ -42,6 +42,16 @@ test('parseIdpMetadata: tampered, wrongly signed or unsigned metadata is refused
   assert.equal(parseIdpMetadata(file('aggregate-unsigned.xml'), { entityId: IDP_A, now }).signed, false);
 });
 
+test('signed metadata must state a validUntil unless allowMissingValidUntil: an old signed copy would verify for ever', () => {
+  const xml = file('entity-no-valid-until.xml');
+  assert.throws(() => parseIdpMetadata(xml, { signerCertificates: [fed], now }),
+    (e) => e.code === 'saml.metadata.valid_until_missing' && /allowMissingValidUntil/.test(e.message));
+  assert.equal(parseIdpMetadata(xml, { signerCertificates: [fed], now, allowMissingValidUntil: true }).signed, true);
+  const sp = { entityId: 'https://sp.example/metadata', acsUrl: 'https://sp.example/acs', now, idpMetadataXml: xml, metadataSignerCertificates: fed };
+  refused(() => new SamlServiceProvider(sp), 'saml.metadata.valid_until_missing');
+  assert.ok(new SamlServiceProvider({ ...sp, allowMissingValidUntil: true }));
+});
+
 test('parseIdpMetadata: the entityID must be there exactly once; several IdPs need one', () => {
   const opts = { signerCertificates: [fed], now };
   refused(() => parseIdpMetadata(file('aggregate.xml'), opts), 'saml.metadata.entity_required');
