@@ -280,3 +280,189 @@ fn a_posted_logout_response_signed_by_xmlsec1_verifies_and_a_tampered_one_does_n
         "saml.signature.digest_mismatch"
     );
 }
+
+mod started_by_the_idp {
+    //! A logout the IdP starts: its LogoutRequest posted (fixtures signed by
+    //! xmlsec1, tests/fixtures/logout-post), and the SP's LogoutResponse.
+    use super::*;
+    use edge_sso::saml::keys::parse_certificates;
+    use edge_sso::saml::logout::{LogoutRequestOptions, LogoutResponseInit};
+
+    const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/logout-post");
+    const NOW: u64 = 1_714_557_630_000; // manifest.json's nowMs
+
+    fn file(name: &str) -> String {
+        std::fs::read_to_string(format!("{DIR}/{name}")).unwrap()
+    }
+
+    fn sp() -> SamlServiceProvider {
+        let idp = IdpConfig {
+            entity_id: "https://idp.example/metadata".into(),
+            sso_redirect_url: Some("https://idp.example/sso".into()),
+            slo_redirect_url: Some("https://idp.example/slo".into()),
+            certificates: parse_certificates(&file("idp.pem")).unwrap(),
+            ..Default::default()
+        };
+        let mut c = SpConfig::new("https://sp.example/metadata", "https://sp.example/acs", idp);
+        c.slo_url = Some("https://sp.example/slo".into());
+        SamlServiceProvider::new(c).unwrap()
+    }
+
+    fn read(
+        sp: &mut SamlServiceProvider,
+        name: &str,
+        allow_unsigned: bool,
+    ) -> edge_sso::Result<(edge_sso::saml::message::MessageInfo, bool)> {
+        sp.read_logout_request_post(
+            &base64_encode(file(name).as_bytes()),
+            NOW,
+            LogoutRequestOptions { allow_unsigned },
+        )
+    }
+
+    #[test]
+    fn a_posted_logout_request_signed_by_the_idp_is_read_once() {
+        let mut sp = sp();
+        let (msg, signed) = read(&mut sp, "signed.xml", false).unwrap();
+        assert!(signed);
+        assert_eq!(msg.id, "_idp_lr1");
+        assert_eq!(
+            msg.name_id.as_deref(),
+            Some("4b124ae2-0126-102b-8852-001a641049bb")
+        );
+        assert_eq!(msg.session_indexes, ["session-42"]);
+        assert_eq!(
+            read(&mut sp, "signed.xml", false).unwrap_err().code(),
+            "saml.replayed"
+        );
+    }
+
+    #[test]
+    fn a_posted_logout_request_that_is_not_exactly_what_the_idp_signed_is_refused() {
+        let mut sp = sp();
+        for (name, code) in [
+            ("tampered.xml", "saml.signature.digest_mismatch"),
+            ("other-signer.xml", "saml.signature.invalid"),
+            ("unsigned.xml", "saml.signature.missing"),
+            ("wrapped.xml", "saml.signature.missing"),
+            ("wrong-destination.xml", "saml.destination.mismatch"),
+            ("expired.xml", "saml.expired"),
+        ] {
+            assert_eq!(
+                read(&mut sp, name, false).unwrap_err().code(),
+                code,
+                "{name}"
+            );
+        }
+        // Unsigned only by name; the envelope checks still run.
+        let (msg, signed) = read(&mut sp, "unsigned.xml", true).unwrap();
+        assert!(!signed);
+        assert_eq!(msg.id, "_idp_lr3");
+        assert_eq!(
+            read(&mut sp, "tampered.xml", true).unwrap_err().code(),
+            "saml.signature.digest_mismatch",
+            "a bad signature is never passed over"
+        );
+    }
+
+    #[test]
+    fn the_logout_response_answers_the_request_at_the_idps_slo_endpoint() {
+        let mut sp = sp();
+        let (msg, _) = read(&mut sp, "signed.xml", false).unwrap();
+        let sent = sp
+            .logout_response(
+                LogoutResponseInit {
+                    in_response_to: msg.id.clone(),
+                    relay_state: Some("r-1".into()),
+                    ..Default::default()
+                },
+                NOW,
+            )
+            .unwrap();
+        let (base, query) = sent.url.split_once('?').unwrap();
+        assert_eq!(base, "https://idp.example/slo");
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
+        assert_eq!(pairs[0].0, "SAMLResponse");
+        assert_eq!(decode_redirect(&pairs[0].1).unwrap(), sent.xml);
+        assert_eq!(pairs[1], ("RelayState".into(), "r-1".into()));
+        assert!(sent.signing_input.is_none());
+        let doc = parse(&sent.xml).unwrap();
+        let r = &doc.root;
+        assert!(r.is(NS_PROTOCOL, "LogoutResponse"));
+        assert_eq!(r.attr("InResponseTo"), Some("_idp_lr1"));
+        assert_eq!(r.attr("Destination"), Some("https://idp.example/slo"));
+        assert_eq!(r.attr("ID"), Some(sent.id.as_str()));
+        assert_eq!(
+            r.child(NS_ASSERTION, "Issuer").unwrap().text(),
+            "https://sp.example/metadata"
+        );
+        let code = r
+            .child(NS_PROTOCOL, "Status")
+            .unwrap()
+            .child(NS_PROTOCOL, "StatusCode")
+            .unwrap();
+        assert_eq!(
+            code.attr("Value"),
+            Some("urn:oasis:names:tc:SAML:2.0:status:Success")
+        );
+    }
+
+    #[test]
+    fn the_logout_response_can_say_partial_logout_and_be_signed_by_the_callers_server() {
+        let sp = sp();
+        let sent = sp
+            .logout_response(
+                LogoutResponseInit {
+                    in_response_to: "_idp_lr1".into(),
+                    status_code: Some("urn:oasis:names:tc:SAML:2.0:status:Responder".into()),
+                    second_level_status_code: Some(
+                        "urn:oasis:names:tc:SAML:2.0:status:PartialLogout".into(),
+                    ),
+                    sig_alg: Some(SigAlg::RsaSha256),
+                    ..Default::default()
+                },
+                NOW,
+            )
+            .unwrap();
+        let query = sent.url.split_once('?').unwrap().1;
+        assert_eq!(
+            sent.signing_input.as_deref(),
+            Some(query),
+            "the signing input is exactly the query"
+        );
+        assert!(query
+            .ends_with("&SigAlg=http%3A%2F%2Fwww.w3.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha256"));
+        assert!(sent.xml.contains(r#"<samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Responder"><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:PartialLogout"/></samlp:StatusCode>"#));
+        for (init, field) in [
+            (
+                LogoutResponseInit {
+                    in_response_to: " ".into(),
+                    ..Default::default()
+                },
+                "inResponseTo",
+            ),
+            (
+                LogoutResponseInit {
+                    in_response_to: "_x".into(),
+                    status_code: Some("urn:oasis:names:tc:SAML:2.0:status:PartialLogout".into()),
+                    ..Default::default()
+                },
+                "statusCode",
+            ),
+            (
+                LogoutResponseInit {
+                    in_response_to: "_x".into(),
+                    second_level_status_code: Some("https://evil.example".into()),
+                    ..Default::default()
+                },
+                "secondLevelStatusCode",
+            ),
+        ] {
+            let e = sp.logout_response(init, NOW).unwrap_err();
+            assert_eq!(e.code(), "arg.invalid");
+            assert!(e.to_string().contains(field), "{e}");
+        }
+    }
+}

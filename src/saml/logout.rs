@@ -1,5 +1,7 @@
 //! SAML Single Logout, SP side (Profiles §4.4): the SP's `LogoutRequest` for
-//! the redirect binding, and the IdP's `LogoutResponse`.
+//! the redirect binding and the IdP's `LogoutResponse`; and a logout the IdP
+//! starts: its `LogoutRequest` (by HTTP-POST here, by HTTP-Redirect in
+//! `redirect.rs`) and the SP's `LogoutResponse` for the redirect binding.
 //!
 //! The SLO profile asks for signed logout messages. edge-sso holds no key, so
 //! it cannot sign: with a `SigAlg` it returns the exact octets to sign
@@ -61,6 +63,86 @@ pub struct LogoutResponseOptions {
     pub allow_unsigned: bool,
 }
 
+/// The SP's answer to a LogoutRequest the IdP sent.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LogoutResponseInit {
+    /// The `ID` of the IdP's LogoutRequest.
+    pub in_response_to: String,
+    /// The top-level status code URI; `None` is Success.
+    pub status_code: Option<String>,
+    /// A second-level status code URI (e.g. `...:status:PartialLogout`).
+    pub second_level_status_code: Option<String>,
+    /// The RelayState that came with the request, to hand back (at most 80 bytes).
+    pub relay_state: Option<String>,
+    /// The algorithm the caller's server will sign with; adds `SigAlg` and
+    /// returns `signing_input`.
+    pub sig_alg: Option<SigAlg>,
+}
+
+/// A LogoutResponse ready for the redirect binding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SentLogoutResponse {
+    /// The response ID.
+    pub id: String,
+    /// The response XML.
+    pub xml: String,
+    /// The IdP SLO URL with `SAMLResponse`, `RelayState`, `SigAlg` (no `Signature`).
+    pub url: String,
+    /// With a `SigAlg`: the octets the server must sign (Bindings §3.4.4.1).
+    pub signing_input: Option<String>,
+}
+
+/// Options for reading a LogoutRequest the IdP posted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LogoutRequestOptions {
+    /// Accept it without a signature.
+    pub allow_unsigned: bool,
+}
+
+/// The top-level status codes (Core §3.2.2.2); a LogoutResponse carries one.
+const TOP_LEVEL_STATUS: [&str; 4] = [
+    "urn:oasis:names:tc:SAML:2.0:status:Success",
+    "urn:oasis:names:tc:SAML:2.0:status:Requester",
+    "urn:oasis:names:tc:SAML:2.0:status:Responder",
+    "urn:oasis:names:tc:SAML:2.0:status:VersionMismatch",
+];
+
+/// The query of a redirect-binding message (`param` = `SAMLRequest` or
+/// `SAMLResponse`) to `destination`: the URL and, with a `SigAlg`, the
+/// octets to sign.
+fn redirect_url(
+    destination: &str,
+    param: &str,
+    xml: &str,
+    relay_state: Option<&str>,
+    sig_alg: Option<SigAlg>,
+) -> (String, Option<String>) {
+    let mut ser = form_urlencoded::Serializer::new(String::new());
+    ser.append_pair(param, &deflate_encode(xml));
+    if let Some(rs) = relay_state {
+        ser.append_pair("RelayState", rs);
+    }
+    if let Some(alg) = sig_alg {
+        ser.append_pair("SigAlg", alg.uri());
+    }
+    let query = ser.finish();
+    let sep = if destination.contains('?') { '&' } else { '?' };
+    (format!("{destination}{sep}{query}"), sig_alg.map(|_| query))
+}
+
+/// The IdP's redirect SLO endpoint, which both the SP's LogoutRequest and its
+/// LogoutResponse go to.
+fn slo_redirect_url(sp: &SamlServiceProvider) -> Result<String> {
+    sp.config()
+        .idp
+        .slo_redirect_url
+        .clone()
+        .ok_or(Error::InvalidArgument {
+            field: "idp.sloRedirectUrl",
+            reason: "the IdP has no redirect SLO endpoint",
+        })
+}
+
 /// A LogoutResponse must report Success; anything else (partial logout, a
 /// responder error) is a typed error carrying the status codes and message.
 pub(crate) fn require_success(msg: &MessageInfo) -> Result<()> {
@@ -78,15 +160,7 @@ impl SamlServiceProvider {
         init: LogoutRequestInit,
         now: u64,
     ) -> Result<SentLogoutRequest> {
-        let destination =
-            self.config()
-                .idp
-                .slo_redirect_url
-                .clone()
-                .ok_or(Error::InvalidArgument {
-                    field: "idp.sloRedirectUrl",
-                    reason: "the IdP has no redirect SLO endpoint",
-                })?;
+        let destination = slo_redirect_url(self)?;
         if super::xml::xml_trim(&init.name_id).is_empty() {
             return Err(Error::InvalidArgument {
                 field: "nameId",
@@ -127,24 +201,20 @@ impl SamlServiceProvider {
             format_utc(now),
             xml_attr(xml_safe("idp.sloRedirectUrl", &destination)?)
         );
-        let mut ser = form_urlencoded::Serializer::new(String::new());
-        ser.append_pair("SAMLRequest", &deflate_encode(&xml));
-        if let Some(rs) = &init.relay_state {
-            ser.append_pair("RelayState", rs);
-        }
-        if let Some(alg) = init.sig_alg {
-            ser.append_pair("SigAlg", alg.uri());
-        }
-        let query = ser.finish();
-        let sep = if destination.contains('?') { '&' } else { '?' };
-        let url = format!("{destination}{sep}{query}");
+        let (url, signing_input) = redirect_url(
+            &destination,
+            "SAMLRequest",
+            &xml,
+            init.relay_state.as_deref(),
+            init.sig_alg,
+        );
         let expires_at = now.saturating_add(self.config().request_ttl_ms);
         self.pending_logout.insert(id.clone(), (), expires_at, now);
         Ok(SentLogoutRequest {
             id,
             xml,
             url,
-            signing_input: init.sig_alg.map(|_| query),
+            signing_input,
             expires_at,
         })
     }
@@ -160,10 +230,46 @@ impl SamlServiceProvider {
         now: u64,
         opts: LogoutResponseOptions,
     ) -> Result<(MessageInfo, bool)> {
+        let (msg, signed) =
+            self.read_post(value, MessageKind::LogoutResponse, opts.allow_unsigned)?;
+        self.check_envelope(&msg, self.config().slo_url.clone().as_deref(), signed, now)?;
+        self.check_logout_answer(&msg, opts.expected_request_id.as_deref(), now)?;
+        require_success(&msg)?;
+        Ok((msg, signed))
+    }
+
+    /// Reads a LogoutRequest posted by the IdP (HTTP-POST binding, a logout
+    /// the IdP started): its enveloped XML signature with the configured
+    /// certificates (unsigned only with `allow_unsigned`), Issuer,
+    /// Destination (this SP's SLO URL), IssueInstant, NotOnOrAfter, and once
+    /// only. Returns the message (NameID, SessionIndexes) and whether a
+    /// signature verified; answer it with [`Self::logout_response`].
+    pub fn read_logout_request_post(
+        &mut self,
+        value: &str,
+        now: u64,
+        opts: LogoutRequestOptions,
+    ) -> Result<(MessageInfo, bool)> {
+        let (msg, signed) =
+            self.read_post(value, MessageKind::LogoutRequest, opts.allow_unsigned)?;
+        self.check_envelope(&msg, self.config().slo_url.clone().as_deref(), signed, now)?;
+        self.check_logout_request(&msg, now)?;
+        Ok((msg, signed))
+    }
+
+    /// A posted message of `kind`: base64-decoded, read, and its enveloped
+    /// signature verified on the very root that was read (unsigned only with
+    /// `allow_unsigned`).
+    fn read_post(
+        &self,
+        value: &str,
+        kind: MessageKind,
+        allow_unsigned: bool,
+    ) -> Result<(MessageInfo, bool)> {
         let xml = decode_post(value)?;
         let doc = super::xml::parse(&xml)?;
         let msg = message::read_root(&doc.root)?;
-        if msg.kind != MessageKind::LogoutResponse {
+        if msg.kind != kind {
             return Err(SamlError::UnexpectedMessage.into());
         }
         let signed = match super::dsig::signature_of(&doc.root)? {
@@ -176,13 +282,73 @@ impl SamlServiceProvider {
                 )?;
                 true
             }
-            None if opts.allow_unsigned => false,
+            None if allow_unsigned => false,
             None => return Err(SamlError::SignatureMissing.into()),
         };
-        self.check_envelope(&msg, self.config().slo_url.clone().as_deref(), signed, now)?;
-        self.check_logout_answer(&msg, opts.expected_request_id.as_deref(), now)?;
-        require_success(&msg)?;
         Ok((msg, signed))
+    }
+
+    /// The SP's LogoutResponse to a LogoutRequest the IdP sent (read with
+    /// [`Self::read_logout_request_post`] or `verify_redirect`), for the IdP's
+    /// HTTP-Redirect SLO endpoint: `InResponseTo`, `Destination` = that
+    /// endpoint, and the Status. Unsigned, or with a `SigAlg` the octets for
+    /// the caller's server to sign, as for [`Self::logout_request`].
+    pub fn logout_response(
+        &self,
+        init: LogoutResponseInit,
+        now: u64,
+    ) -> Result<SentLogoutResponse> {
+        let destination = slo_redirect_url(self)?;
+        if super::xml::xml_trim(&init.in_response_to).is_empty() {
+            return Err(Error::InvalidArgument {
+                field: "inResponseTo",
+                reason: "is required: the ID of the IdP's LogoutRequest",
+            });
+        }
+        if let Some(rs) = &init.relay_state {
+            check_relay_state(rs)?;
+        }
+        let code = init.status_code.as_deref().unwrap_or(TOP_LEVEL_STATUS[0]);
+        if !TOP_LEVEL_STATUS.contains(&code) {
+            return Err(Error::InvalidArgument {
+                field: "statusCode",
+                reason: "must be a top-level status code URI (Success, Requester, Responder, VersionMismatch)",
+            });
+        }
+        let second = match &init.second_level_status_code {
+            Some(c) if c.starts_with("urn:oasis:names:tc:SAML:2.0:status:") => format!(
+                r#"<samlp:StatusCode Value="{}"/>"#,
+                xml_attr(xml_safe("secondLevelStatusCode", c)?)
+            ),
+            Some(_) => {
+                return Err(Error::InvalidArgument {
+                    field: "secondLevelStatusCode",
+                    reason: "must be a urn:oasis:names:tc:SAML:2.0:status: URI",
+                })
+            }
+            None => String::new(),
+        };
+        let id = super::sp::new_request_id()?;
+        let xml = format!(
+            r#"<samlp:LogoutResponse xmlns:samlp="{NS_PROTOCOL}" xmlns:saml="{NS_ASSERTION}" ID="{id}" Version="2.0" IssueInstant="{}" Destination="{}" InResponseTo="{}"><saml:Issuer>{}</saml:Issuer><samlp:Status><samlp:StatusCode Value="{code}">{second}</samlp:StatusCode></samlp:Status></samlp:LogoutResponse>"#,
+            format_utc(now),
+            xml_attr(xml_safe("idp.sloRedirectUrl", &destination)?),
+            xml_attr(xml_safe("inResponseTo", &init.in_response_to)?),
+            xml_text(xml_safe("entityId", &self.config().entity_id)?),
+        );
+        let (url, signing_input) = redirect_url(
+            &destination,
+            "SAMLResponse",
+            &xml,
+            init.relay_state.as_deref(),
+            init.sig_alg,
+        );
+        Ok(SentLogoutResponse {
+            id,
+            xml,
+            url,
+            signing_input,
+        })
     }
 
     /// A LogoutRequest from the IdP: not past its `NotOnOrAfter`, and accepted

@@ -10,7 +10,9 @@ use crate::saml::authn_request::{
 };
 use crate::saml::binding;
 use crate::saml::keys::{parse_certificates_with, IdpCertificate, KeyPolicy};
-use crate::saml::logout::{LogoutRequestInit, LogoutResponseOptions};
+use crate::saml::logout::{
+    LogoutRequestInit, LogoutRequestOptions, LogoutResponseInit, LogoutResponseOptions,
+};
 use crate::saml::message::MessageInfo;
 use crate::saml::metadata::{
     read_idp_metadata, sp_metadata, IdpMetadata, MetadataOptions, MetadataRequest, METADATA_LIMITS,
@@ -104,6 +106,25 @@ export interface LogoutRequestInit {
  * append `&Signature=` + encodeURIComponent(base64 signature). */
 export interface SentLogoutRequest { id: string; xml: string; url: string; signingInput?: string; expiresAt: number; }
 export interface ReadLogoutResponseOptions { now?: number; expectedRequestId?: string; allowUnsigned?: boolean; }
+/** Options of `readLogoutRequest`. */
+export interface ReadLogoutRequestOptions { now?: number; /** Accept a LogoutRequest with no signature. */ allowUnsigned?: boolean; }
+/** The SP's answer to a LogoutRequest the IdP sent (`logoutResponse`). */
+export interface LogoutResponseInit {
+  /** The `id` of the IdP's LogoutRequest (from readLogoutRequest or verifyRedirect). */
+  inResponseTo: string;
+  /** A top-level status code URI; default `urn:oasis:names:tc:SAML:2.0:status:Success`. */
+  statusCode?: string;
+  /** A second-level status code URI, e.g. `urn:oasis:names:tc:SAML:2.0:status:PartialLogout`. */
+  secondLevelStatusCode?: string;
+  /** The RelayState that came with the LogoutRequest, handed back. */
+  relayState?: string;
+  /** The algorithm your server will sign the query with: adds SigAlg and returns `signingInput`. */
+  sigAlg?: string;
+  now?: number;
+}
+/** A LogoutResponse for the IdP's HTTP-Redirect SLO endpoint: send the browser to `url` (append
+ * `&Signature=` from your server when you asked for `signingInput`). */
+export interface SentLogoutResponse { id: string; xml: string; url: string; signingInput?: string; }
 export interface SamlStatus { code: string; secondLevel?: string; message?: string; success: boolean; }
 /** A verified redirect-binding message. */
 export interface VerifiedRedirect {
@@ -607,6 +628,82 @@ impl JsSamlServiceProvider {
         ))?;
         let out = message_js(&msg);
         set(&out, "signed", &signed.into());
+        Ok(out)
+    }
+
+    /// Reads a LogoutRequest the IdP posted (HTTP-POST binding, a logout the
+    /// IdP started): its XML signature with the configured certificates
+    /// (unsigned only with `allowUnsigned: true`), Issuer, Destination (this
+    /// SP's `sloUrl`), IssueInstant, NotOnOrAfter, and once only. End the
+    /// session of its `nameId` / `sessionIndexes`, then answer with
+    /// `logoutResponse`.
+    #[wasm_bindgen(js_name = readLogoutRequest, unchecked_return_type = "VerifiedRedirect")]
+    pub fn read_logout_request(
+        &mut self,
+        #[wasm_bindgen(js_name = samlRequest, unchecked_param_type = "string")]
+        saml_request: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ReadLogoutRequestOptions")]
+        options: JsValue,
+    ) -> JsResult<JsValue> {
+        let o = js(Options::read(
+            &options,
+            "options",
+            &["now", "allowUnsigned"],
+        ))?;
+        let opts = LogoutRequestOptions {
+            allow_unsigned: js(o.bool("allowUnsigned"))?.unwrap_or(false),
+        };
+        let value = binding_value(&saml_request, "samlRequest")?;
+        let (msg, signed) =
+            js(self
+                .inner
+                .borrow_mut()
+                .read_logout_request_post(&value, js(o.now())?, opts))?;
+        let out = message_js(&msg);
+        set(&out, "signed", &signed.into());
+        Ok(out)
+    }
+
+    /// The SP's LogoutResponse to a LogoutRequest the IdP sent, for the IdP's
+    /// HTTP-Redirect SLO endpoint (unsigned, or with `signingInput` for your
+    /// server to sign, as `logoutRequest`).
+    #[wasm_bindgen(js_name = logoutResponse, unchecked_return_type = "SentLogoutResponse")]
+    pub fn logout_response(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "LogoutResponseInit")] init: JsValue,
+    ) -> JsResult<JsValue> {
+        let o = js(Options::read(
+            &init,
+            "init",
+            &[
+                "inResponseTo",
+                "statusCode",
+                "secondLevelStatusCode",
+                "relayState",
+                "sigAlg",
+                "now",
+            ],
+        ))?;
+        let core = self.inner.borrow();
+        let sig_alg = match js(o.string("sigAlg"))? {
+            Some(uri) => Some(js(SigAlg::from_uri(&uri, core.config().allow_sha1))?),
+            None => None,
+        };
+        let sent = js(core.logout_response(
+            LogoutResponseInit {
+                in_response_to: js(o.required_string("inResponseTo"))?,
+                status_code: js(o.string("statusCode"))?,
+                second_level_status_code: js(o.string("secondLevelStatusCode"))?,
+                relay_state: js(o.string("relayState"))?,
+                sig_alg,
+            },
+            js(o.now())?,
+        ))?;
+        let out = new_object();
+        set(&out, "id", &sent.id.as_str().into());
+        set(&out, "xml", &sent.xml.as_str().into());
+        set(&out, "url", &sent.url.as_str().into());
+        opt_str(&out, "signingInput", sent.signing_input.as_deref());
         Ok(out)
     }
 
