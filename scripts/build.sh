@@ -28,6 +28,16 @@ bindgen() { # <out-dir> <out-name> <cargo-profile>
   # Next.js's server build turns it into a URL that fs cannot read. Gone.
   sed -i "s|^\( *\)module_or_path = new URL('$2_bg.wasm', import.meta.url);|\1throw new Error('edge-sso: the module is passed by the entry');|" "$1/$2.js"
   if grep -q 'import\.meta' "$1/$2.js"; then echo "[build] $1/$2.js still reads import.meta" >&2; exit 1; fi
+  # initSync's `module instanceof WebAssembly.Module` is false for a module
+  # from another realm, and the glue then hands it to `new WebAssembly.Module()`
+  # ("Argument 0 must be a buffer source"): Next.js's edge sandbox (`next
+  # start`, `next dev`) and `vercel dev`'s edge-runtime compile the imported
+  # .wasm in Node's realm and run the bundle in a vm context. The brand by
+  # toStringTag holds across realms (a fake one fails in WebAssembly.Instance).
+  sed -i "s/^\( *\)if (!(module instanceof WebAssembly.Module)) {/\1if (Object.prototype.toString.call(module) !== '[object WebAssembly.Module]') {/" "$1/$2.js"
+  if grep -q 'instanceof WebAssembly\.Module' "$1/$2.js" || ! grep -q "'\[object WebAssembly\.Module\]'" "$1/$2.js"; then
+    echo "[build] $1/$2.js: initSync's module check is not the cross-realm one" >&2; exit 1
+  fi
   # The hand-written runtime entries load ./edge_sso.js; point them at this build.
   for entry in index workerd edge-light; do
     sed "s/edge_sso\([._]\)/$2\1/g" "js/$entry.js" > "$1/$entry.js"

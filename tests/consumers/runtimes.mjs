@@ -10,11 +10,12 @@ import { execFile, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CACHE = join(ROOT, '.tmp', 'consumers-runtimes');
+export const CACHE = join(tmpdir(), `edge-sso-consumers-${createHash('sha256').update(ROOT).digest('hex').slice(0, 8)}`);
 const SMOKE = join(ROOT, 'tests', 'consumers', 'smoke');
 
 /** Runs a command; resolves to its stdout, rejects with its output on a non-zero exit or a time-out. */
@@ -69,7 +70,7 @@ export function toCommonJs(source) {
 const sha256 = (file) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 /**
- * Lays out consumer `name` in .tmp/consumers-runtimes/<name>/: its committed
+ * Lays out consumer `name` in CACHE/<name>/: its committed
  * files, `npm ci` (skipped while node_modules matches the lock), the packed
  * edge-sso installed from the tarball, and the smoke in smoke/ (ESM, and CJS
  * as smoke.cjs/fixture.cjs).
@@ -89,7 +90,9 @@ export async function prepare(name) {
     installed = true;
   }
   // What `npm install edge-sso` does, from the tarball; --no-save keeps the
-  // committed package.json and lock as they are.
+  // committed package.json and lock as they are. The old copy goes first: npm
+  // keeps an installed package whose name, version and tarball path match.
+  rmSync(join(dir, 'node_modules', 'edge-sso'), { recursive: true, force: true });
   await run('npm', ['install', '--no-save', packTarball()], { cwd: dir, env });
   const smokeDir = join(dir, 'smoke');
   mkdirSync(smokeDir, { recursive: true });

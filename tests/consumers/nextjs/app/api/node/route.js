@@ -1,0 +1,9 @@
+// A Node.js route handler (the default runtime).
+import * as sso from 'edge-sso';
+import { smoke } from '../../../smoke/smoke.js';
+
+export const dynamic = 'force-dynamic';
+
+export function GET() {
+  return Response.json(smoke(sso));
+}

@@ -1,0 +1,11 @@
+'use client';
+// A client component: edge-sso in the browser bundle, the smoke run after hydration.
+import { useEffect, useState } from 'react';
+import * as sso from 'edge-sso';
+import { smoke } from '../smoke/smoke.js';
+
+export default function SmokeClient() {
+  const [result, setResult] = useState('');
+  useEffect(() => setResult(JSON.stringify(smoke(sso))), []);
+  return <pre id="result">{result}</pre>;
+}

@@ -1,0 +1,9 @@
+// A Vercel Edge Function.
+import * as sso from 'edge-sso';
+import { smoke } from '../smoke/smoke.js';
+
+export const config = { runtime: 'edge' };
+
+export default function handler() {
+  return Response.json(smoke(sso));
+}

@@ -1,0 +1,9 @@
+// A Worker: wrangler bundles it with the `workerd` condition (pkg/workerd.js).
+import * as sso from 'edge-sso';
+import { smoke } from '../smoke/smoke.js';
+
+export default {
+  fetch() {
+    return Response.json(smoke(sso));
+  },
+};
