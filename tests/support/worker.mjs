@@ -36,6 +36,12 @@ export function workerUrls(port) {
     acsUrl: `${url}/saml/acs`,
     spEntityId: `${url}/saml/metadata`,
     oauthRedirectUri: `${url}/oauth/callback`,
+    /** The URLs of the SP that faces IdP `key` (SAML_IDPS; the worker's idps.js spUrls). */
+    forIdp: (key) => ({
+      spEntityId: `${url}/saml/${key}/metadata`,
+      acsUrl: `${url}/saml/${key}/acs`,
+      sloUrl: `${url}/saml/${key}/slo`,
+    }),
   };
 }
 
@@ -44,7 +50,10 @@ export function workerUrls(port) {
  *
  * @param {object} options
  * @param {number} [options.port] 0 (default) picks a free port.
- * @param {{ entityId: string, ssoUrl: string, certificate: string }} options.idp e.g. startIdp()'s result
+ * @param {{ entityId: string, ssoUrl: string, certificate: string }} [options.idp] e.g. startIdp()'s result:
+ *   the single-IdP routes (SAML_SP); without it they are not configured
+ * @param {Record<string, { metadataXml: string, entityId?: string, signerCertificates?: string[] }>} [options.idps]
+ *   the SAML_IDPS binding's IdPs, by path key (/saml/<key>/...), with the worker's base URL as spBaseUrl
  * @param {{ issuer: string, clientId: string, scope?: string }} [options.op] a public client at an OP
  *   (its endpoints are read from the OP's discovery document); without it /oauth/* answer 404.
  * @param {string} [options.allowedOpenerOrigin] the origin the outcome page posts to (window.opener)
@@ -55,7 +64,7 @@ export function workerUrls(port) {
  * @returns {Promise<{ url: string, acsUrl: string, spEntityId: string, oauthRedirectUri: string,
  *   replicaUrls: string[], storageDir: string, restart: () => Promise<void>, close: () => Promise<void> }>}
  */
-export async function startWorker({ port = 0, idp, op, allowedOpenerOrigin, storageDir, replicas = 1 }) {
+export async function startWorker({ port = 0, idp, idps, op, allowedOpenerOrigin, storageDir, replicas = 1 }) {
   const ports = [port || await freePort()];
   while (ports.length < replicas) ports.push(await freePort());
   const urls = workerUrls(ports[0]);
@@ -64,14 +73,19 @@ export async function startWorker({ port = 0, idp, op, allowedOpenerOrigin, stor
   storageDir ??= mkdtempSync(join(tmpdir(), 'edge-sso-replay-'));
 
   const modules = copyModules(dir);
-  writeFileSync(join(dir, 'saml-sp.json'), JSON.stringify({
-    entityId: urls.spEntityId,
-    acsUrl: urls.acsUrl,
-    idp: { entityId: idp.entityId, ssoRedirectUrl: idp.ssoUrl, certificates: idp.certificate },
-  }));
-  const bindings = [
-    '(name = "SAML_SP", json = embed "saml-sp.json")',
-  ];
+  const bindings = [];
+  if (idp) {
+    writeFileSync(join(dir, 'saml-sp.json'), JSON.stringify({
+      entityId: urls.spEntityId,
+      acsUrl: urls.acsUrl,
+      idp: { entityId: idp.entityId, ssoRedirectUrl: idp.ssoUrl, certificates: idp.certificate },
+    }));
+    bindings.push('(name = "SAML_SP", json = embed "saml-sp.json")');
+  }
+  if (idps) {
+    writeFileSync(join(dir, 'saml-idps.json'), JSON.stringify({ spBaseUrl: urls.url, idps }));
+    bindings.push('(name = "SAML_IDPS", json = embed "saml-idps.json")');
+  }
   if (op) {
     writeFileSync(join(dir, 'oauth-client.json'), JSON.stringify(await oauthClientConfig(op, urls.oauthRedirectUri)));
     bindings.push('(name = "OAUTH_CLIENT", json = embed "oauth-client.json")');
@@ -153,14 +167,14 @@ async function oauthClientConfig({ issuer, clientId, scope = 'openid profile' },
 // capnp text literals: every value that is not ours is embedded from a file,
 // so only paths and fixed names appear here.
 function capnpConfig({ ports, modules, bindings, storageDir }) {
-  const worker = (name, replayGuard) => `const ${name} :Workerd.Worker = (
+  const worker = (name, replayGuard, sessions) => `const ${name} :Workerd.Worker = (
   modules = [
     ${modules.join(',\n    ')},
   ],
   compatibilityDate = "${COMPATIBILITY_DATE}",
   bindings = [
-    ${bindings.join(',\n    ')},
-    (name = "REPLAY_GUARD", durableObjectNamespace = ${replayGuard}),
+    ${bindings.map((b) => `${b},\n    `).join('')}(name = "REPLAY_GUARD", durableObjectNamespace = ${replayGuard}),
+    (name = "SESSIONS", durableObjectNamespace = ${sessions}),
   ],
   globalOutbound = "loopback",
 `;
@@ -182,13 +196,14 @@ const config :Workerd.Config = (
   ],
 );
 
-${worker('edge', '"ReplayGuard"')}  durableObjectNamespaces = [
+${worker('edge', '"ReplayGuard"', '"SessionDirectory"')}  durableObjectNamespaces = [
     (className = "ReplayGuard", uniqueKey = "edge-sso-example-replay-guard"),
+    (className = "SessionDirectory", uniqueKey = "edge-sso-example-sessions"),
   ],
   durableObjectStorage = (localDisk = "replay-storage"),
 );
 ${replicas.map((r) => `
-${worker(r, '(className = "ReplayGuard", serviceName = "edge")')});`).join('\n')}
+${worker(r, '(className = "ReplayGuard", serviceName = "edge")', '(className = "SessionDirectory", serviceName = "edge")')});`).join('\n')}
 `;
 }
 

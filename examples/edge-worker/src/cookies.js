@@ -1,5 +1,6 @@
 // The two cookies that carry a pending login from the request that starts it
-// to the one that finishes it, so that any isolate can finish it.
+// to the one that finishes it, so that any isolate can finish it; and the
+// session cookie a per-IdP SAML login sets (a random session ID).
 //
 // They hold only what edge-sso hands back for that purpose (a SAML request ID;
 // an OAuth state, PKCE verifier and nonce), never a token, and they are not
@@ -25,6 +26,13 @@
 export const SAML_REQUEST = { name: 'edge-sso-saml', crossSitePost: true };
 /** @type {CookieKind} The carried OAuth flow (state, PKCE verifier, nonce, expiry, scope). */
 export const OAUTH_FLOW = { name: 'edge-sso-oauth', crossSitePost: false };
+/**
+ * @type {CookieKind} The session a per-IdP SAML login started (see sessions.js):
+ * it names a session record, it is not the record. Lax: it is read by
+ * same-site requests only (`/session`); a Single Logout ends the session by
+ * its NameID and SessionIndex, without this cookie.
+ */
+export const SESSION = { name: 'edge-sso-session', crossSitePost: false };
 
 function isHttps(url) {
   return url.protocol === 'https:';

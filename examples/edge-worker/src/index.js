@@ -4,15 +4,25 @@
 // isolate finishes it, and accepted SAML assertions are remembered in a
 // Durable Object (ReplayGuard) that every isolate shares.
 //
-// Bindings (see README.md): SAML_SP (json, a SamlServiceProviderConfig),
-// OAUTH_CLIENT (json, an OAuthClientConfig; optional), ALLOWED_OPENER_ORIGIN
-// (text; optional), REPLAY_GUARD (the ReplayGuard namespace).
+// Many IdPs: SAML_IDPS names each by a key, served at /saml/<key>/login,
+// /acs, /slo and /metadata; a login there starts a session (a cookie naming a
+// record in the SessionDirectory Durable Object) that /session reports and
+// that the IdP's Single Logout at /slo ends.
+//
+// Bindings (see README.md): SAML_SP (json, a SamlServiceProviderConfig; the
+// single-IdP routes), SAML_IDPS (json, see idps.js; optional), OAUTH_CLIENT
+// (json, an OAuthClientConfig; optional), ALLOWED_OPENER_ORIGIN (text;
+// optional), REPLAY_GUARD (the ReplayGuard namespace), SESSIONS (the
+// SessionDirectory namespace; needed with SAML_IDPS).
 import { OAuthClient, SamlServiceProvider } from 'edge-sso';
-import { OAUTH_FLOW, SAML_REQUEST, clearCookie, readCookie, setCookie } from './cookies.js';
+import { OAUTH_FLOW, SAML_REQUEST, SESSION, clearCookie, readCookie, setCookie } from './cookies.js';
+import { IDP_KEY, idpKeys, idpServiceProvider } from './idps.js';
 import { Refusal, json, present, redirect, refusalOf, retryAfterOf } from './outcome.js';
 import { replayStore } from './replay-guard.js';
+import { endSessions, lookupSession, openSession } from './sessions.js';
 
 export { ReplayGuard } from './replay-guard.js';
+export { SessionDirectory } from './sessions.js';
 
 const PERSISTENT_NAME_ID = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent';
 // A SAMLResponse is a few KiB; edge-sso bounds the XML itself, this bounds the read.
@@ -27,19 +37,37 @@ const ROUTES = {
   '/saml/acs': { POST: { run: samlAcs, consumes: SAML_REQUEST } },
   '/oauth/login': { GET: { run: oauthLogin } },
   '/oauth/callback': { GET: { run: oauthCallback, consumes: OAUTH_FLOW } },
+  '/session': { GET: { run: session } },
 };
+
+// /saml/<idp>/<action>: the same, for the IdP SAML_IDPS names by <idp>.
+const IDP_ROUTES = {
+  metadata: { GET: { run: idpMetadata } },
+  login: { GET: { run: idpLogin } },
+  acs: { POST: { run: idpAcs, consumes: SAML_REQUEST } },
+  slo: { GET: { run: idpSlo }, POST: { run: idpSlo } },
+};
+const IDP_PATH = /^\/saml\/([^/]+)\/([a-z]+)$/;
+
+/** `{ methods, idpKey }` for a path, or undefined. */
+function routeOf(pathname) {
+  if (Object.hasOwn(ROUTES, pathname)) return { methods: ROUTES[pathname] };
+  const match = IDP_PATH.exec(pathname);
+  if (!match || !IDP_KEY.test(match[1]) || !Object.hasOwn(IDP_ROUTES, match[2])) return undefined;
+  return { methods: IDP_ROUTES[match[2]], idpKey: match[1] };
+}
 
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
-    const methods = ROUTES[url.pathname];
+    const { methods, idpKey } = routeOf(url.pathname) ?? {};
     if (!methods) return json(404, { ok: false, code: 'worker.not_found', message: 'No such route.' });
     const route = methods[request.method];
     if (!route) {
       const allow = Object.keys(methods).join(', ');
       return json(405, { ok: false, code: 'worker.method_not_allowed', message: `Use ${allow}.` }, { allow });
     }
-    const ctx = { request, env, url };
+    const ctx = { request, env, url, idpKey };
     let response;
     let retryAfter;
     try {
@@ -93,15 +121,32 @@ function openerOrigin(env) {
 
 /** Public facts the demo page may show. Readable cross-origin by the allowed opener only. */
 function config({ env }) {
-  const sp = samlServiceProvider(env).toJSON();
+  const sp = env.SAML_SP ? samlServiceProvider(env).toJSON() : {};
   const oauth = env.OAUTH_CLIENT;
   const origin = openerOrigin(env);
-  return json(200, {
+  const body = {
     spEntityId: sp.entityId,
     acsUrl: sp.acsUrl,
     idpEntityId: sp.idpEntityId,
     oauth: oauth ? { issuer: oauth.issuer, clientId: oauth.clientId, redirectUri: oauth.redirectUri } : null,
-  }, origin ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {});
+  };
+  if (env.SAML_IDPS) body.idps = Object.fromEntries(idpKeys(env).map((key) => [key, idpFacts(env, key)]));
+  return json(200, body, origin ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {});
+}
+
+/** What /config says of one IdP: its SP's URLs and its metadata's lifetime, or why it cannot be used. */
+function idpFacts(env, key) {
+  try {
+    const { sp, info, builtAt, refreshAt } = idpServiceProvider(env, key);
+    const { entityId, acsUrl } = sp.toJSON();
+    return {
+      spEntityId: entityId, acsUrl, idpEntityId: info.entityId, signed: info.signed,
+      validUntil: info.validUntil ?? null, cacheDurationSeconds: info.cacheDurationSeconds ?? null, builtAt, refreshAt,
+    };
+  } catch (error) {
+    const { outcome } = refusalOf(error);
+    return { error: outcome.code, message: outcome.message };
+  }
 }
 
 /** The SP's metadata, for the IdP's administrator. */
@@ -171,6 +216,108 @@ async function oauthCallback({ request, env, url }) {
   } finally {
     client.free(); // drops the tokens, zeroized
   }
+}
+
+// ---- many IdPs: /saml/<idp>/..., sessions and Single Logout ----
+
+/** The SP facing this route's IdP. */
+function idpSp({ env, idpKey }) {
+  return idpServiceProvider(env, idpKey).sp;
+}
+
+function idpMetadata(ctx) {
+  const xml = idpSp(ctx).metadataXml({ nameIdFormats: [PERSISTENT_NAME_ID] });
+  return new Response(xml, { headers: { 'content-type': 'application/samlmetadata+xml; charset=utf-8' } });
+}
+
+function idpLogin(ctx) {
+  const sent = idpSp(ctx).authnRequest({
+    nameIdPolicy: { format: PERSISTENT_NAME_ID, allowCreate: true },
+    relayState: ctx.url.searchParams.get('relayState') ?? undefined,
+  });
+  return redirect(sent.url, setCookie(SAML_REQUEST, ctx.url, sent.id, sent.expiresAt));
+}
+
+/** The IdP's ACS: as /saml/acs, with that IdP's SP only; a valid login starts a session. */
+async function idpAcs(ctx) {
+  const { request, env, url, idpKey } = ctx;
+  const sp = idpSp(ctx);
+  const expectedRequestId = readCookie(SAML_REQUEST, request, url);
+  if (expectedRequestId === undefined) {
+    throw new Refusal(401, 'worker.cookie_missing', `No SAML login is pending in this browser (no request cookie, or it expired): start again at /saml/${idpKey}/login.`);
+  }
+  if (expectedRequestId === null) throw new Refusal(400, 'worker.cookie_invalid', 'The SAML request cookie is present more than once.');
+  const form = await readForm(request);
+  const samlResponse = field(form, 'SAMLResponse', { required: true });
+  const relayState = field(form, 'RelayState');
+  const validated = await sp.validateResponseWithStore(samlResponse, replayStore(env.REPLAY_GUARD), { expectedRequestId });
+  const opened = await openSession(sessionsOf(env), idpKey, validated);
+  const response = await present(request, 200, { ok: true, flow: 'saml', idp: idpKey, ...validated, relayState }, openerOrigin(env));
+  response.headers.append('set-cookie', setCookie(SESSION, url, opened.cookieValue, opened.expiresAt));
+  return response;
+}
+
+// A LogoutRequest may be at most 5 minutes old (plus clock skew) when read:
+// remembering its ID for this long outlives every copy that could still be accepted.
+const LOGOUT_REPLAY_MS = 15 * 60 * 1000;
+const PARTIAL_LOGOUT = { statusCode: 'urn:oasis:names:tc:SAML:2.0:status:Responder', secondLevelStatusCode: 'urn:oasis:names:tc:SAML:2.0:status:PartialLogout' };
+
+/**
+ * Single Logout started by the IdP, at the SP's sloUrl: its LogoutRequest by
+ * HTTP-POST (SAMLRequest in the form, its XML signature verified) or by
+ * HTTP-Redirect (the query's signature verified), signed in both cases. The
+ * sessions it names end; the answer is a 302 to the IdP's SLO endpoint with
+ * the SP's LogoutResponse (Success, or PartialLogout if they could not be ended).
+ */
+async function idpSlo(ctx) {
+  const { request, env, url, idpKey } = ctx;
+  const sp = idpSp(ctx);
+  let message;
+  let relayState;
+  if (request.method === 'POST') {
+    const form = await readForm(request);
+    if (form.has('SAMLResponse')) throw new Refusal(400, 'worker.slo_unexpected', 'This worker sends no LogoutRequest, so it expects no LogoutResponse.');
+    message = sp.readLogoutRequest(field(form, 'SAMLRequest', { required: true }));
+    relayState = field(form, 'RelayState');
+  } else {
+    message = sp.verifyRedirect(request.url);
+    if (message.kind !== 'LogoutRequest') throw new Refusal(400, 'worker.slo_unexpected', `Expected a LogoutRequest, got a ${message.kind}.`);
+    relayState = message.relayState;
+  }
+  if (!message.nameId) throw new Refusal(400, 'worker.slo_name_id_missing', 'The LogoutRequest names no NameID.');
+  // edge-sso accepts a LogoutRequest once per SP instance; the ReplayGuard
+  // makes that hold across isolates, restarts and metadata refreshes.
+  const first = await replayStore(env.REPLAY_GUARD).remember(`logout
+${message.issuer}
+${message.id}`, message.issueInstant + LOGOUT_REPLAY_MS);
+  if (first !== true) throw new Refusal(409, 'worker.logout_replayed', 'This LogoutRequest was already received.');
+  let status = {};
+  try {
+    await endSessions(sessionsOf(env), idpKey, message.nameId, message.sessionIndexes);
+  } catch (error) {
+    console.error('edge-worker: sessions could not be ended', error);
+    status = PARTIAL_LOGOUT;
+  }
+  const answer = sp.logoutResponse({ inResponseTo: message.id, relayState: relayState || undefined, ...status });
+  return redirect(answer.url, clearCookie(SESSION, url));
+}
+
+/** Whether this browser's session (a per-IdP login) is still on. */
+async function session({ request, env, url }) {
+  const value = readCookie(SESSION, request, url);
+  if (value === undefined) return json(200, { loggedIn: false });
+  const invalid = new Refusal(400, 'worker.cookie_invalid', 'The session cookie is malformed or present more than once.');
+  if (value === null) throw invalid;
+  const record = await lookupSession(sessionsOf(env), value);
+  if (record === undefined) throw invalid;
+  if (record === null) return json(200, { loggedIn: false });
+  const { idp, issuer, nameId, sessionIndex, createdAt, expiresAt } = record;
+  return json(200, { loggedIn: true, idp, issuer, nameId, sessionIndex, createdAt, expiresAt });
+}
+
+function sessionsOf(env) {
+  if (!env.SESSIONS) throw new Refusal(500, 'worker.config_invalid', 'This worker has no SESSIONS binding (the SessionDirectory namespace).');
+  return env.SESSIONS;
 }
 
 // ---- helpers ----
