@@ -164,6 +164,9 @@ pub enum SamlError {
     /// Metadata signer certificates were given but the metadata's root
     /// carries no signature.
     MetadataUnsigned,
+    /// A LogoutRequest names no one: no NameID, or an empty one (an
+    /// EncryptedID or BaseID is not read), so whose sessions to end is unknown.
+    LogoutNameIdMissing,
     /// Signed metadata states no `validUntil` on the path to the IdP, so an
     /// old copy could be replayed for ever (`allowMissingValidUntil` lifts it).
     MetadataValidUntilMissing,
@@ -763,6 +766,7 @@ impl SamlError {
             Self::MetadataInvalid => "saml.metadata.invalid",
             Self::MetadataExpired => "saml.metadata.expired",
             Self::MetadataUnsigned => "saml.metadata.unsigned",
+            Self::LogoutNameIdMissing => "saml.logout.name_id_missing",
             Self::MetadataValidUntilMissing => "saml.metadata.valid_until_missing",
             Self::MetadataEntityNotFound => "saml.metadata.entity_not_found",
             Self::MetadataEntityDuplicate => "saml.metadata.entity_duplicate",
@@ -828,6 +832,9 @@ impl SamlError {
             Self::MetadataExpired => "the IdP metadata is past its validUntil",
             Self::MetadataUnsigned => {
                 "the metadata is not signed (no Signature on its root element), but signer certificates were given to verify it"
+            }
+            Self::LogoutNameIdMissing => {
+                "the LogoutRequest names no one: it needs a non-empty NameID (an EncryptedID or a BaseID is not supported)"
             }
             Self::MetadataValidUntilMissing => {
                 "the signed metadata has no validUntil, so a stale copy (with keys revoked since) would verify for ever; allowMissingValidUntil accepts it"
@@ -1072,6 +1079,7 @@ mod tests {
                     SamlError::MetadataInvalid,
                     SamlError::MetadataExpired,
                     SamlError::MetadataUnsigned,
+                    SamlError::LogoutNameIdMissing,
                     SamlError::MetadataValidUntilMissing,
                     SamlError::MetadataEntityNotFound,
                     SamlError::MetadataEntityDuplicate,

@@ -347,6 +347,8 @@ mod started_by_the_idp {
             ("wrapped.xml", "saml.signature.missing"),
             ("wrong-destination.xml", "saml.destination.mismatch"),
             ("expired.xml", "saml.expired"),
+            ("encrypted-id.xml", "saml.logout.name_id_missing"),
+            ("empty-name-id.xml", "saml.logout.name_id_missing"),
         ] {
             assert_eq!(
                 read(&mut sp, name, false).unwrap_err().code(),
@@ -465,4 +467,48 @@ mod started_by_the_idp {
             assert!(e.to_string().contains(field), "{e}");
         }
     }
+}
+
+/// Core §3.7.1: a LogoutRequest names its principal; one that names no one
+/// (no NameID, an empty one, an EncryptedID) is refused before its ID is
+/// remembered, by the redirect binding as by POST.
+#[test]
+fn a_logout_request_by_redirect_that_names_no_one_is_refused_and_not_spent() {
+    use edge_sso::saml::binding::deflate_encode;
+    use edge_sso::saml::redirect::RedirectOptions;
+    let request = |name_id: &str| {
+        format!(
+            r#"<samlp:LogoutRequest xmlns:samlp="{NS_PROTOCOL}" xmlns:saml="{NS_ASSERTION}" ID="_lr_x" Version="2.0" IssueInstant="2024-05-01T10:00:00Z" Destination="https://sp.example/slo"><saml:Issuer>https://idp.example</saml:Issuer>{name_id}<samlp:SessionIndex>s-1</samlp:SessionIndex></samlp:LogoutRequest>"#
+        )
+    };
+    let url = |xml: &str| {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        q.append_pair("SAMLRequest", &deflate_encode(xml));
+        format!("https://sp.example/slo?{}", q.finish())
+    };
+    let unsigned = || RedirectOptions {
+        allow_unsigned: true,
+        ..Default::default()
+    };
+    let mut sp = sp();
+    for name_id in [
+        "",
+        "<saml:NameID/>",
+        "<saml:EncryptedID/>",
+        "<saml:BaseID/>",
+    ] {
+        let e = sp
+            .verify_redirect(&url(&request(name_id)), NOW, unsigned())
+            .unwrap_err();
+        assert_eq!(e.code(), "saml.logout.name_id_missing", "{name_id}");
+    }
+    // The same ID, now naming its principal, is accepted: the refusals spent nothing.
+    let ok = sp
+        .verify_redirect(
+            &url(&request("<saml:NameID>alice</saml:NameID>")),
+            NOW,
+            unsigned(),
+        )
+        .unwrap();
+    assert_eq!(ok.message.name_id.as_deref(), Some("alice"));
 }

@@ -354,6 +354,13 @@ impl SamlServiceProvider {
     /// A LogoutRequest from the IdP: not past its `NotOnOrAfter`, and accepted
     /// once (its ID is remembered until it could no longer pass the time checks).
     pub(crate) fn check_logout_request(&mut self, msg: &MessageInfo, now: u64) -> Result<()> {
+        // Core §3.7.1: exactly one of BaseID, NameID or EncryptedID. Only a
+        // NameID is read; without one, a caller ending sessions by
+        // SessionIndex alone could end another user's. Refused before the ID
+        // is remembered.
+        if msg.name_id.as_deref().is_none_or(str::is_empty) {
+            return Err(SamlError::LogoutNameIdMissing.into());
+        }
         let skew = self.config().clock_skew_seconds.saturating_mul(1000);
         if msg
             .not_on_or_after

@@ -37,6 +37,7 @@ test('a posted LogoutRequest that is not exactly what the IdP signed is refused 
     ['tampered.xml', 'saml.signature.digest_mismatch'], ['other-signer.xml', 'saml.signature.invalid'],
     ['unsigned.xml', 'saml.signature.missing'], ['wrapped.xml', 'saml.signature.missing'],
     ['wrong-destination.xml', 'saml.destination.mismatch'], ['expired.xml', 'saml.expired'],
+    ['encrypted-id.xml', 'saml.logout.name_id_missing'], ['empty-name-id.xml', 'saml.logout.name_id_missing'],
   ]) {
     assert.throws(() => sp.readLogoutRequest(posted(name), { now }), (e) => e instanceof EdgeSsoError && e.code === code, name);
   }
