@@ -512,3 +512,55 @@ fn a_logout_request_by_redirect_that_names_no_one_is_refused_and_not_spent() {
         .unwrap();
     assert_eq!(ok.message.name_id.as_deref(), Some("alice"));
 }
+
+/// Metadata §2.2.2: the LogoutResponse goes to the SingleLogoutService's
+/// `ResponseLocation` when the IdP names one, read from its metadata.
+#[test]
+fn the_logout_response_goes_to_the_response_location_from_metadata() {
+    use edge_sso::saml::logout::LogoutResponseInit;
+    use edge_sso::saml::metadata::parse_idp_metadata;
+    let cert = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/logout-post/idp.pem"
+    ))
+    .unwrap();
+    let b64: String = cert.lines().filter(|l| !l.starts_with("-----")).collect();
+    let xml = format!(
+        r#"<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example"><md:IDPSSODescriptor protocolSupportEnumeration="{NS_PROTOCOL}"><md:KeyDescriptor><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>{b64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example/slo" ResponseLocation="https://idp.example/slo/done"/><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>"#
+    );
+    let idp = parse_idp_metadata(&xml, NOW).unwrap().idp;
+    assert_eq!(
+        idp.slo_response_url.as_deref(),
+        Some("https://idp.example/slo/done")
+    );
+    let sp = SamlServiceProvider::new(SpConfig::new(
+        "https://sp.example",
+        "https://sp.example/acs",
+        idp,
+    ))
+    .unwrap();
+    let sent = sp
+        .logout_response(
+            LogoutResponseInit {
+                in_response_to: "_lr".into(),
+                ..Default::default()
+            },
+            NOW,
+        )
+        .unwrap();
+    assert!(
+        sent.url
+            .starts_with("https://idp.example/slo/done?SAMLResponse="),
+        "{}",
+        sent.url
+    );
+    assert!(sent
+        .xml
+        .contains(r#"Destination="https://idp.example/slo/done""#));
+    // A ResponseLocation is an endpoint like any other: javascript: is refused.
+    let hostile = xml.replace("https://idp.example/slo/done", "javascript:alert(1)");
+    assert_eq!(
+        parse_idp_metadata(&hostile, NOW).unwrap_err().code(),
+        "config.insecure_url"
+    );
+}

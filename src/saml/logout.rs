@@ -298,7 +298,11 @@ impl SamlServiceProvider {
         init: LogoutResponseInit,
         now: u64,
     ) -> Result<SentLogoutResponse> {
-        let destination = slo_redirect_url(self)?;
+        // Metadata §2.2.2: a response goes to ResponseLocation when the IdP names one.
+        let destination = match &self.config().idp.slo_response_url {
+            Some(url) => url.clone(),
+            None => slo_redirect_url(self)?,
+        };
         if super::xml::xml_trim(&init.in_response_to).is_empty() {
             return Err(Error::InvalidArgument {
                 field: "inResponseTo",
@@ -332,7 +336,7 @@ impl SamlServiceProvider {
         let xml = format!(
             r#"<samlp:LogoutResponse xmlns:samlp="{NS_PROTOCOL}" xmlns:saml="{NS_ASSERTION}" ID="{id}" Version="2.0" IssueInstant="{}" Destination="{}" InResponseTo="{}"><saml:Issuer>{}</saml:Issuer><samlp:Status><samlp:StatusCode Value="{code}">{second}</samlp:StatusCode></samlp:Status></samlp:LogoutResponse>"#,
             format_utc(now),
-            xml_attr(xml_safe("idp.sloRedirectUrl", &destination)?),
+            xml_attr(xml_safe("idp.sloResponseUrl", &destination)?),
             xml_attr(xml_safe("inResponseTo", &init.in_response_to)?),
             xml_text(xml_safe("entityId", &self.config().entity_id)?),
         );

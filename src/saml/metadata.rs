@@ -191,7 +191,10 @@ pub fn read_idp_metadata(xml: &str, now: u64, request: &MetadataRequest) -> Resu
     };
     // Every endpoint URL is checked, also those of bindings we do not use.
     for e in descriptor.elements().filter(|e| e.ns == Some(NS_METADATA)) {
-        if let Some(url) = e.attr("Location") {
+        for url in [e.attr("Location"), e.attr("ResponseLocation")]
+            .into_iter()
+            .flatten()
+        {
             check_saml_endpoint("metadata endpoint", url, http)?;
         }
     }
@@ -217,6 +220,11 @@ pub fn read_idp_metadata(xml: &str, now: u64, request: &MetadataRequest) -> Resu
         sso_post_url: endpoint("SingleSignOnService", BINDING_HTTP_POST)?,
         slo_redirect_url: endpoint("SingleLogoutService", BINDING_HTTP_REDIRECT)?,
         slo_post_url: endpoint("SingleLogoutService", BINDING_HTTP_POST)?,
+        slo_response_url: descriptor
+            .children_named(NS_METADATA, "SingleLogoutService")
+            .find(|e| e.attr("Binding") == Some(BINDING_HTTP_REDIRECT))
+            .and_then(|e| e.attr("ResponseLocation"))
+            .map(str::to_owned),
         certificates,
         metadata_valid_until: valid_until,
     };

@@ -51,6 +51,10 @@ pub struct IdpConfig {
     pub slo_redirect_url: Option<String>,
     /// SingleLogoutService for the HTTP-POST binding.
     pub slo_post_url: Option<String>,
+    /// The redirect SingleLogoutService's `ResponseLocation`: where the SP's
+    /// LogoutResponse goes when it differs from `slo_redirect_url`
+    /// (Metadata §2.2.2).
+    pub slo_response_url: Option<String>,
     /// The IdP's signing certificates (several for key rollover). Trust comes
     /// from this configuration only.
     pub certificates: Vec<IdpCertificate>,
@@ -135,6 +139,7 @@ impl SpConfig {
             ("idp.ssoPostUrl", &self.idp.sso_post_url),
             ("idp.sloRedirectUrl", &self.idp.slo_redirect_url),
             ("idp.sloPostUrl", &self.idp.slo_post_url),
+            ("idp.sloResponseUrl", &self.idp.slo_response_url),
         ] {
             if let Some(u) = url {
                 check_saml_endpoint(field, u, http)?;

@@ -35,6 +35,8 @@ export interface IdpConfig {
   ssoPostUrl?: string;
   sloRedirectUrl?: string;
   sloPostUrl?: string;
+  /** Where the SP's LogoutResponse goes, if not `sloRedirectUrl` (metadata's ResponseLocation). */
+  sloResponseUrl?: string;
   /** The IdP's signing certificate(s): PEM (one or more blocks) or base64 DER. Several for key
    * rollover. Trust comes from here only; an expired certificate is still the configured key. */
   certificates?: string | string[];
@@ -170,6 +172,8 @@ export interface ValidatedResponse {
 /** IdP configuration read from metadata. */
 export interface IdpMetadataInfo {
   entityId: string; ssoRedirectUrl?: string; ssoPostUrl?: string; sloRedirectUrl?: string; sloPostUrl?: string;
+  /** The redirect SingleLogoutService's ResponseLocation, if any: where logoutResponse sends the answer. */
+  sloResponseUrl?: string;
   certificateCount: number; validUntil?: number;
   /** The shortest cacheDuration on the path to the IdP, in seconds (years 365 days, months 30). */
   cacheDurationSeconds?: number;
@@ -247,12 +251,13 @@ pub struct JsSamlServiceProvider {
     inner: Rc<RefCell<Core>>,
 }
 
-const IDP_KEYS: [&str; 6] = [
+const IDP_KEYS: [&str; 7] = [
     "entityId",
     "ssoRedirectUrl",
     "ssoPostUrl",
     "sloRedirectUrl",
     "sloPostUrl",
+    "sloResponseUrl",
     "certificates",
 ];
 
@@ -321,6 +326,7 @@ fn idp_config(value: &JsValue, policy: KeyPolicy) -> crate::Result<IdpConfig> {
         sso_post_url: o.string("ssoPostUrl")?,
         slo_redirect_url: o.string("sloRedirectUrl")?,
         slo_post_url: o.string("sloPostUrl")?,
+        slo_response_url: o.string("sloResponseUrl")?,
         certificates: o
             .string_or_list("certificates")?
             .iter()
@@ -1026,6 +1032,7 @@ pub fn parse_idp_metadata_js(
     opt_str(&out, "ssoPostUrl", m.idp.sso_post_url.as_deref());
     opt_str(&out, "sloRedirectUrl", m.idp.slo_redirect_url.as_deref());
     opt_str(&out, "sloPostUrl", m.idp.slo_post_url.as_deref());
+    opt_str(&out, "sloResponseUrl", m.idp.slo_response_url.as_deref());
     set(
         &out,
         "certificateCount",
