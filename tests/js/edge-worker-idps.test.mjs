@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startIdp, readPostForm, ORANGE_USER } from '../support/idp.mjs';
 import { startWorker, freePort, workerUrls } from '../support/worker.mjs';
+import { logoutRememberUntil, unanswerable } from '../../examples/edge-worker/src/slo.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 const MD = 'urn:oasis:names:tc:SAML:2.0:metadata';
@@ -73,12 +74,15 @@ before(async () => {
     worker = await startWorker({
       port,
       replicas: 2,
+      faults: true,
       idps: {
         a: { metadataXml: idpA.metadataXml() }, // unsigned: trusted as configured
         b: { metadataXml: signed, entityId: idpB.entityId, signerCertificates: [fed.pem] },
         mdq: { metadataXml: perEntity, signerCertificates: [fed.pem] },
         forged: { metadataXml: federation.otherSigned, entityId: idpB.entityId, signerCertificates: [fed.pem] },
         unsigned: { metadataXml: aggregate, entityId: idpB.entityId, signerCertificates: [fed.pem] },
+        // IdP A's metadata without its SingleLogoutService: no LogoutResponse can be sent to it.
+        noslo: { metadataXml: idpA.metadataXml().replace(/<SingleLogoutService[^>]*\/>/g, '') },
       },
     });
   } finally {
@@ -237,7 +241,8 @@ test('a login at an IdP\'s ACS starts a session; samlp\'s Single Logout by HTTP-
   const form = await idpStartsLogout(idpA, a.out.sessionIndex, 'post');
   assert.equal(form.action, workerUrls(new URL(worker.url).port).forIdp('a').sloUrl);
   assert.ok(Buffer.from(form.SAMLRequest, 'base64').toString().includes('<Signature'), 'samlp signed it');
-  const answer = await post(form.action, { SAMLRequest: form.SAMLRequest, RelayState: form.RelayState });
+  // The browser carries the session cookie that this logout ends: cleared.
+  const answer = await post(form.action, { SAMLRequest: form.SAMLRequest, RelayState: form.RelayState }, a.session);
   assert.match(answer.headers.get('set-cookie'), /^edge-sso-session=; .*Max-Age=0$/);
   const atIdp = await idpReceives(idpA, answer);
   assert.equal(atIdp.status, 200, atIdp.body);
@@ -305,4 +310,100 @@ test('/session: no cookie is logged out; a cookie the worker never set is refuse
   await assertRefused(bad, 400, 'worker.cookie_invalid');
   const unknown = `edge-sso-session=${'a'.repeat(64)}.${'b'.repeat(64)}`;
   assert.deepEqual(await sessionOf(unknown), { loggedIn: false });
+});
+
+test('the session store is down at the ACS: tried again, then 503 worker.session_unavailable, saying the login was used and where to sign in again', async () => {
+  const { sessionsDown } = worker.faultUrls;
+  const { cookie, form } = await login('a');
+  const acs = form.action.replace(worker.url, sessionsDown);
+  const started = Date.now();
+  const res = await post(acs, { SAMLResponse: form.SAMLResponse, RelayState: form.RelayState }, cookie);
+  const out = await assertRefused(res, 503, 'worker.session_unavailable');
+  assert.ok(Date.now() - started >= 500, 'the write was tried again before giving up');
+  assert.equal(out.signInAgain, '/saml/a/login');
+  assert.match(out.message, /cannot be used again.*\/saml\/a\/login/);
+  assert.equal(res.headers.get('retry-after'), null, 'retrying this POST cannot work: no Retry-After');
+  assert.equal(cookieNamed(res, 'edge-sso-session'), undefined, 'no session cookie');
+  assert.equal(cookieNamed(res, 'edge-sso-saml'), 'edge-sso-saml=', 'the spent request cookie is cleared');
+  // What it says is true: the assertion was recorded, the same POST is a replay anywhere.
+  await assertRefused(await post(form.action, { SAMLResponse: form.SAMLResponse }, cookie), 409, 'saml.replayed');
+
+  // The page a browser sees links to a new login.
+  const again = await login('a');
+  const page = await fetch(acs, {
+    method: 'POST', headers: { 'content-type': FORM, cookie: again.cookie },
+    body: new URLSearchParams({ SAMLResponse: again.form.SAMLResponse }),
+  });
+  assert.equal(page.status, 503);
+  assert.match(await page.text(), /<a href="\/saml\/a\/login">Sign in again<\/a>/);
+});
+
+test('the ReplayGuard is down at the SLO: 503 with Retry-After, no session ended, the same LogoutRequest still accepted later', async () => {
+  const { guardDown } = worker.faultUrls;
+  const a = await signIn('a');
+  const form = await idpStartsLogout(idpA, a.out.sessionIndex, 'post');
+  const there = form.action.replace(worker.url, guardDown);
+  for (let i = 0; i < 2; i++) {
+    // Twice in the same isolate: the second is not refused as saml.replayed by its SP's memory.
+    const res = await post(there, { SAMLRequest: form.SAMLRequest, RelayState: form.RelayState }, a.session);
+    await assertRefused(res, 503, 'worker.replay_guard_unavailable');
+    assert.equal(res.headers.get('retry-after'), '2');
+    assert.equal(cookieNamed(res, 'edge-sso-session'), undefined, 'the cookie is kept');
+    assert.equal((await sessionOf(a.session)).loggedIn, true, 'nothing ended');
+  }
+  const atIdp = await idpReceives(idpA, await post(form.action, { SAMLRequest: form.SAMLRequest, RelayState: form.RelayState }, a.session));
+  assert.equal(atIdp.status, 200, atIdp.body);
+  assert.match(atIdp.xml, /status:Success"/);
+  assert.equal((await sessionOf(a.session)).loggedIn, false);
+});
+
+test('a LogoutRequest that could not be answered is refused before anything is consumed: RelayState over 80 bytes, an IdP with no redirect SLO endpoint', async () => {
+  const a = await signIn('a');
+  const form = await idpStartsLogout(idpA, a.out.sessionIndex, 'post');
+  const long = 'é'.repeat(41); // 82 bytes
+  await assertRefused(await post(form.action, { SAMLRequest: form.SAMLRequest, RelayState: long }, a.session), 400, 'worker.slo_relay_state_too_long');
+  const query = new URLSearchParams({ SAMLRequest: 'x', RelayState: 'r'.repeat(81) });
+  await assertRefused(await fetch(`${form.action}?${query}`, { headers: { accept: 'application/json' } }), 400, 'worker.slo_relay_state_too_long');
+  const noSlo = form.action.replace('/saml/a/slo', '/saml/noslo/slo');
+  await assertRefused(await post(noSlo, { SAMLRequest: form.SAMLRequest }), 400, 'worker.slo_endpoint_missing');
+  assert.equal((await sessionOf(a.session)).loggedIn, true, 'nothing ended');
+  // Nothing was consumed, not even in this isolate's SP: the same LogoutRequest still works.
+  const atIdp = await idpReceives(idpA, await post(form.action, { SAMLRequest: form.SAMLRequest, RelayState: form.RelayState }, a.session));
+  assert.equal(atIdp.status, 200, atIdp.body);
+  assert.equal((await sessionOf(a.session)).loggedIn, false);
+});
+
+test('a Single Logout clears the browser\'s session cookie only when it names a session that logout ended', async () => {
+  const a = await signIn('a');
+  const [b1, b2, b3] = [await signIn('b'), await signIn('b'), await signIn('b')];
+  // IdP B logs out b1 in a browser whose cookie is IdP A's session: kept.
+  let res = await fetch(await idpStartsLogout(idpB, b1.out.sessionIndex, 'redirect'), { redirect: 'manual', headers: { cookie: a.session } });
+  assert.equal(res.status, 302);
+  assert.equal(cookieNamed(res, 'edge-sso-session'), undefined);
+  // ... and in one whose cookie is another session of the same user at B: kept.
+  res = await fetch(await idpStartsLogout(idpB, b2.out.sessionIndex, 'redirect'), { redirect: 'manual', headers: { cookie: b3.session } });
+  assert.equal(res.status, 302);
+  assert.equal(cookieNamed(res, 'edge-sso-session'), undefined);
+  assert.deepEqual([(await sessionOf(b1.session)).loggedIn, (await sessionOf(b2.session)).loggedIn], [false, false]);
+  assert.deepEqual([(await sessionOf(a.session)).loggedIn, (await sessionOf(b3.session)).loggedIn], [true, true]);
+  // The browser whose session it ends: cleared.
+  res = await fetch(await idpStartsLogout(idpB, b3.out.sessionIndex, 'redirect'), { redirect: 'manual', headers: { cookie: b3.session } });
+  assert.equal(res.status, 302);
+  assert.equal(cookieNamed(res, 'edge-sso-session'), 'edge-sso-session=');
+});
+
+test('a LogoutRequest ID is remembered as long as an SP with that IdP\'s clock skew could accept a copy', () => {
+  const core = (issueInstant, skew) => issueInstant + 5 * 60 * 1000 + skew * 1000; // edge-sso's last acceptance
+  const t = Date.UTC(2026, 0, 1);
+  for (const skew of [0, 180, 3600]) {
+    // A copy dated `skew` in the future is accepted until IssueInstant + 5 min + 2 × skew.
+    assert.ok(logoutRememberUntil(t, skew) > core(t + skew * 1000, skew), `skew ${skew}`);
+  }
+  assert.equal(logoutRememberUntil(t, 180), t + 12 * 60 * 1000);
+  assert.equal(logoutRememberUntil(t, 3600), t + (5 + 120 + 1) * 60 * 1000);
+  const info = { sloRedirectUrl: 'https://idp.example/slo' };
+  assert.equal(unanswerable(info, []), undefined);
+  assert.equal(unanswerable(info, ['a'.repeat(80)]), undefined);
+  assert.equal(unanswerable(info, ['é'.repeat(41)]).code, 'worker.slo_relay_state_too_long');
+  assert.equal(unanswerable({}, []).code, 'worker.slo_endpoint_missing');
 });

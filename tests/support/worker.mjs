@@ -61,18 +61,24 @@ export function workerUrls(port) {
  * @param {number} [options.replicas] 1 (default), or more: extra copies of the worker, each in its
  *   own isolate on its own port with the same configuration, sharing the one ReplayGuard namespace
  *   (like other locations of one site). Their base URLs are in `replicaUrls`.
+ * @param {boolean} [options.faults] also two faulty copies, each in its own isolate on its own port:
+ *   `faultUrls.sessionsDown`, whose SESSIONS binding is a Durable Object namespace every call to which
+ *   fails, and `faultUrls.guardDown`, the same for REPLAY_GUARD; their other binding is the real one.
  * @returns {Promise<{ url: string, acsUrl: string, spEntityId: string, oauthRedirectUri: string,
- *   replicaUrls: string[], storageDir: string, restart: () => Promise<void>, close: () => Promise<void> }>}
+ *   replicaUrls: string[], faultUrls?: { sessionsDown: string, guardDown: string }, storageDir: string,
+ *   restart: () => Promise<void>, close: () => Promise<void> }>}
  */
-export async function startWorker({ port = 0, idp, idps, op, allowedOpenerOrigin, storageDir, replicas = 1 }) {
+export async function startWorker({ port = 0, idp, idps, op, allowedOpenerOrigin, storageDir, replicas = 1, faults = false }) {
   const ports = [port || await freePort()];
   while (ports.length < replicas) ports.push(await freePort());
+  const faultPorts = faults ? [await freePort(), await freePort()] : [];
   const urls = workerUrls(ports[0]);
   const dir = mkdtempSync(join(tmpdir(), 'edge-sso-worker-'));
   const ownStorage = !storageDir;
   storageDir ??= mkdtempSync(join(tmpdir(), 'edge-sso-replay-'));
 
   const modules = copyModules(dir);
+  if (faults) writeFileSync(join(dir, 'faults.js'), FAULTS_MODULE);
   const bindings = [];
   if (idp) {
     writeFileSync(join(dir, 'saml-sp.json'), JSON.stringify({
@@ -95,13 +101,14 @@ export async function startWorker({ port = 0, idp, idps, op, allowedOpenerOrigin
     bindings.push('(name = "ALLOWED_OPENER_ORIGIN", text = embed "opener-origin.txt")');
   }
   const configPath = join(dir, 'config.capnp');
-  writeFileSync(configPath, capnpConfig({ ports, modules, bindings, storageDir }));
+  writeFileSync(configPath, capnpConfig({ ports, faultPorts, modules, bindings, storageDir }));
 
   const workerd = await workerdBinary();
   const bases = ports.map((p) => `http://127.0.0.1:${p}`);
+  const faultBases = faultPorts.map((p) => `http://127.0.0.1:${p}`);
   let running;
   const start = async () => {
-    running = await spawnWorkerd(workerd, configPath, bases);
+    running = await spawnWorkerd(workerd, configPath, [...bases, ...faultBases]);
   };
   const killOnExit = () => running?.kill();
   const cleanUp = () => {
@@ -119,6 +126,7 @@ export async function startWorker({ port = 0, idp, idps, op, allowedOpenerOrigin
   return {
     ...urls,
     replicaUrls: bases,
+    ...(faults ? { faultUrls: { sessionsDown: faultBases[0], guardDown: faultBases[1] } } : {}),
     storageDir,
     /** Kills workerd and starts it again on the same ports with the same storage. */
     restart: async () => {
@@ -164,9 +172,24 @@ async function oauthClientConfig({ issuer, clientId, scope = 'openid profile' },
   };
 }
 
+// The test-only service behind `faults`: Durable Object classes every call to which fails,
+// as a store that is down (overloaded, unreachable) fails.
+const FAULTS_MODULE = `import { DurableObject } from 'cloudflare:workers';
+const down = (what) => { throw new Error(\`\${what} is down (test fault)\`); };
+export class DownSessionDirectory extends DurableObject {
+  async open() { down('SessionDirectory'); }
+  async lookup() { down('SessionDirectory'); }
+  async end() { down('SessionDirectory'); }
+}
+export class DownReplayGuard extends DurableObject {
+  async remember() { down('ReplayGuard'); }
+}
+export default { fetch: () => new Response('test faults', { status: 404 }) };
+`;
+
 // capnp text literals: every value that is not ours is embedded from a file,
 // so only paths and fixed names appear here.
-function capnpConfig({ ports, modules, bindings, storageDir }) {
+function capnpConfig({ ports, faultPorts = [], modules, bindings, storageDir }) {
   const worker = (name, replayGuard, sessions) => `const ${name} :Workerd.Worker = (
   modules = [
     ${modules.join(',\n    ')},
@@ -179,12 +202,22 @@ function capnpConfig({ ports, modules, bindings, storageDir }) {
   globalOutbound = "loopback",
 `;
   const replicas = ports.slice(1).map((_, i) => `replica${i + 1}`);
+  const real = (className) => `(className = "${className}", serviceName = "edge")`;
+  const down = (className) => `(className = "${className}", serviceName = "faults")`;
+  // [service, port, REPLAY_GUARD, SESSIONS] of each faulty copy.
+  const faulty = faultPorts.length ? [
+    ['sessions-down', faultPorts[0], real('ReplayGuard'), down('DownSessionDirectory')],
+    ['guard-down', faultPorts[1], down('DownReplayGuard'), real('SessionDirectory')],
+  ] : [];
+  const constName = (service) => service.replace(/-(.)/g, (_, c) => c.toUpperCase());
   return `using Workerd = import "/workerd/workerd.capnp";
 
 const config :Workerd.Config = (
   services = [
     (name = "edge", worker = .edge),
     ${replicas.map((r) => `(name = "${r}", worker = .${r}),`).join('\n    ')}
+    ${faulty.map(([service]) => `(name = "${service}", worker = .${constName(service)}),`).join('\n    ')}
+    ${faulty.length ? '(name = "faults", worker = .faults),' : ''}
     (name = "replay-storage", disk = (path = ${JSON.stringify(storageDir)}, writable = true)),
     # Local development: the IdP and the OP run on 127.0.0.1. On Cloudflare, fetch reaches the internet.
     (name = "loopback", network = (allow = ["local"])),
@@ -193,6 +226,7 @@ const config :Workerd.Config = (
     ${ports.map((p, i) => `(name = "http${i}", address = "127.0.0.1:${p}", service = "${i ? replicas[i - 1] : 'edge'}",
       # As behind a TLS-terminating proxy: lets the tests exercise the https cookie rules.
       http = (forwardedProtoHeader = "X-Forwarded-Proto"))`).join(',\n    ')},
+    ${faulty.map(([service, port]) => `(name = "${service}", address = "127.0.0.1:${port}", service = "${service}"),`).join('\n    ')}
   ],
 );
 
@@ -203,8 +237,20 @@ ${worker('edge', '"ReplayGuard"', '"SessionDirectory"')}  durableObjectNamespace
   durableObjectStorage = (localDisk = "replay-storage"),
 );
 ${replicas.map((r) => `
-${worker(r, '(className = "ReplayGuard", serviceName = "edge")', '(className = "SessionDirectory", serviceName = "edge")')});`).join('\n')}
-`;
+${worker(r, real('ReplayGuard'), real('SessionDirectory'))});`).join('\n')}
+${faulty.map(([service, , guard, sessions]) => `
+${worker(constName(service), guard, sessions)});`).join('\n')}
+${faulty.length ? `
+const faults :Workerd.Worker = (
+  modules = [(name = "faults.js", esModule = embed "faults.js")],
+  compatibilityDate = "${COMPATIBILITY_DATE}",
+  durableObjectNamespaces = [
+    (className = "DownSessionDirectory", uniqueKey = "edge-sso-test-sessions-down"),
+    (className = "DownReplayGuard", uniqueKey = "edge-sso-test-guard-down"),
+  ],
+  durableObjectStorage = (inMemory = void),
+);
+` : ''}`;
 }
 
 async function workerdBinary() {

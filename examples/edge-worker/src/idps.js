@@ -23,7 +23,10 @@ export const IDP_KEY = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const DEFAULT_MAX_AGE_MS = 6 * 60 * 60 * 1000;
 const SP_OPTIONS = ['clockSkewSeconds', 'allowSha1', 'allowWeakRsa', 'allowHttp', 'allowMissingValidUntil', 'requestTtlMs'];
 
-/** key -> { sp, info, builtAt, refreshAt } for this isolate. */
+// edge-sso's default clock skew (SamlServiceProviderConfig.clockSkewSeconds).
+const DEFAULT_CLOCK_SKEW_SECONDS = 180;
+
+/** key -> { sp, info, clockSkewSeconds, builtAt, refreshAt } for this isolate. */
 const cache = new Map();
 
 /** The URLs of the SP that faces IdP `key`. */
@@ -49,7 +52,18 @@ export function idpKeys(env) {
 }
 
 /**
- * The cached `{ sp, info, builtAt, refreshAt }` for IdP `key`, built again
+ * Drops IdP `key`'s cached SP if it is still `sp`, so the next request builds
+ * a fresh one. For a LogoutRequest edge-sso accepted (and so remembered in
+ * `sp`'s memory) that the worker could then not act on: the IdP's retry must
+ * not be refused as `saml.replayed` by this isolate. Replays stay refused by
+ * the ReplayGuard, where every LogoutRequest and assertion ID is recorded.
+ */
+export function forgetServiceProvider(key, sp) {
+  if (cache.get(key)?.sp === sp) cache.delete(key);
+}
+
+/**
+ * The cached `{ sp, info, clockSkewSeconds, builtAt, refreshAt }` for IdP `key`, built again
  * (the metadata read and, when signed, verified again) once its validUntil
  * has passed or its cacheDuration has elapsed. Metadata past its validUntil
  * is refused by edge-sso (`saml.metadata.expired`), so an IdP whose metadata
@@ -96,6 +110,7 @@ function build(spBaseUrl, key, entry, now) {
       now,
     }),
     info,
+    clockSkewSeconds: sp.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS,
     builtAt: now,
     refreshAt: Math.min(info.validUntil ?? Infinity, now + (info.cacheDurationSeconds !== undefined ? info.cacheDurationSeconds * 1000 : DEFAULT_MAX_AGE_MS)),
   };

@@ -16,10 +16,11 @@
 // SessionDirectory namespace; needed with SAML_IDPS).
 import { OAuthClient, SamlServiceProvider } from 'edge-sso';
 import { OAUTH_FLOW, SAML_REQUEST, SESSION, clearCookie, readCookie, setCookie } from './cookies.js';
-import { IDP_KEY, idpKeys, idpServiceProvider } from './idps.js';
+import { IDP_KEY, forgetServiceProvider, idpKeys, idpServiceProvider } from './idps.js';
 import { Refusal, json, present, redirect, refusalOf, retryAfterOf } from './outcome.js';
 import { replayStore } from './replay-guard.js';
 import { endSessions, lookupSession, openSession } from './sessions.js';
+import { logoutRememberUntil, unanswerable } from './slo.js';
 
 export { ReplayGuard } from './replay-guard.js';
 export { SessionDirectory } from './sessions.js';
@@ -250,16 +251,26 @@ async function idpAcs(ctx) {
   const form = await readForm(request);
   const samlResponse = field(form, 'SAMLResponse', { required: true });
   const relayState = field(form, 'RelayState');
+  const sessions = sessionsOf(env); // before the login is used: a missing binding consumes nothing
   const validated = await sp.validateResponseWithStore(samlResponse, replayStore(env.REPLAY_GUARD), { expectedRequestId });
-  const opened = await openSession(sessionsOf(env), idpKey, validated);
+  let opened;
+  try {
+    opened = await openSession(sessions, idpKey, validated);
+  } catch (error) {
+    // The assertion is already recorded in the ReplayGuard and the request
+    // ID answered: this response can never be used again, so saying "retry"
+    // would be false. The user signs in again (a new AuthnRequest).
+    console.error('edge-worker: the session could not be recorded', error);
+    const again = `/saml/${idpKey}/login`;
+    throw new Refusal(503, 'worker.session_unavailable',
+      `The login was valid, but the session could not be recorded, and the login cannot be used again: sign in again at ${again}.`,
+      { signInAgain: again });
+  }
   const response = await present(request, 200, { ok: true, flow: 'saml', idp: idpKey, ...validated, relayState }, openerOrigin(env));
   response.headers.append('set-cookie', setCookie(SESSION, url, opened.cookieValue, opened.expiresAt));
   return response;
 }
 
-// A LogoutRequest may be at most 5 minutes old (plus clock skew) when read:
-// remembering its ID for this long outlives every copy that could still be accepted.
-const LOGOUT_REPLAY_MS = 15 * 60 * 1000;
 const PARTIAL_LOGOUT = { statusCode: 'urn:oasis:names:tc:SAML:2.0:status:Responder', secondLevelStatusCode: 'urn:oasis:names:tc:SAML:2.0:status:PartialLogout' };
 
 /**
@@ -271,35 +282,58 @@ const PARTIAL_LOGOUT = { statusCode: 'urn:oasis:names:tc:SAML:2.0:status:Respond
  */
 async function idpSlo(ctx) {
   const { request, env, url, idpKey } = ctx;
-  const sp = idpSp(ctx);
+  const { sp, info, clockSkewSeconds } = idpServiceProvider(env, idpKey);
+  const sessions = sessionsOf(env);
+  // Whatever would keep the LogoutResponse from being sent is refused first,
+  // before edge-sso reads (and remembers) the LogoutRequest: nothing is consumed.
+  const form = request.method === 'POST' ? await readForm(request) : undefined;
+  const carried = form ? form.getAll('RelayState') : url.searchParams.getAll('RelayState');
+  const cannot = unanswerable(info, carried);
+  if (cannot) throw new Refusal(400, cannot.code, cannot.message);
   let message;
   let relayState;
-  if (request.method === 'POST') {
-    const form = await readForm(request);
+  if (form) {
     if (form.has('SAMLResponse')) throw new Refusal(400, 'worker.slo_unexpected', 'This worker sends no LogoutRequest, so it expects no LogoutResponse.');
-    message = sp.readLogoutRequest(field(form, 'SAMLRequest', { required: true }));
+    const samlRequest = field(form, 'SAMLRequest', { required: true });
     relayState = field(form, 'RelayState');
+    message = sp.readLogoutRequest(samlRequest);
   } else {
     message = sp.verifyRedirect(request.url);
     if (message.kind !== 'LogoutRequest') throw new Refusal(400, 'worker.slo_unexpected', `Expected a LogoutRequest, got a ${message.kind}.`);
     relayState = message.relayState;
   }
   if (!message.nameId) throw new Refusal(400, 'worker.slo_name_id_missing', 'The LogoutRequest names no NameID.');
+  const answer = (status) => sp.logoutResponse({ inResponseTo: message.id, relayState: relayState || undefined, ...status });
+  // Built now, before anything is remembered or ended: should edge-sso refuse
+  // to answer for a reason not checked above, nothing is lost either.
+  let sent = answer({});
   // edge-sso accepts a LogoutRequest once per SP instance; the ReplayGuard
-  // makes that hold across isolates, restarts and metadata refreshes.
-  const first = await replayStore(env.REPLAY_GUARD).remember(`logout
-${message.issuer}
-${message.id}`, message.issueInstant + LOGOUT_REPLAY_MS);
-  if (first !== true) throw new Refusal(409, 'worker.logout_replayed', 'This LogoutRequest was already received.');
-  let status = {};
+  // makes that hold across isolates, restarts and metadata refreshes, for as
+  // long as any SP with this IdP's clock skew could accept a copy.
+  let first;
   try {
-    await endSessions(sessionsOf(env), idpKey, message.nameId, message.sessionIndexes);
+    first = await replayStore(env.REPLAY_GUARD).remember(`logout
+${message.issuer}
+${message.id}`, logoutRememberUntil(message.issueInstant, clockSkewSeconds));
+  } catch (error) {
+    // Fail closed, lose nothing: end no session without the replay check,
+    // and let the IdP's retry through here (this SP remembers the ID).
+    console.error('edge-worker: the ReplayGuard failed; no session ended', error);
+    forgetServiceProvider(idpKey, sp);
+    throw new Refusal(503, 'worker.replay_guard_unavailable', 'The LogoutRequest could not be recorded against replay, so no session was ended: send it again.');
+  }
+  if (first !== true) throw new Refusal(409, 'worker.logout_replayed', 'This LogoutRequest was already received.');
+  let ended = [];
+  try {
+    ended = await endSessions(sessions, idpKey, message.nameId, message.sessionIndexes);
   } catch (error) {
     console.error('edge-worker: sessions could not be ended', error);
-    status = PARTIAL_LOGOUT;
+    sent = answer(PARTIAL_LOGOUT);
   }
-  const answer = sp.logoutResponse({ inResponseTo: message.id, relayState: relayState || undefined, ...status });
-  return redirect(answer.url, clearCookie(SESSION, url));
+  // This browser's cookie is cleared only if it named a session this logout
+  // ended: the browser may be signed in as someone else, or through another IdP.
+  const cookie = readCookie(SESSION, request, url);
+  return redirect(sent.url, typeof cookie === 'string' && ended.includes(cookie) ? clearCookie(SESSION, url) : undefined);
 }
 
 /** Whether this browser's session (a per-IdP login) is still on. */

@@ -3,11 +3,13 @@
 
 /** A refusal decided by the worker itself (not by edge-sso), with its HTTP status. */
 export class Refusal extends Error {
-  constructor(status, code, message) {
+  /** `details`: more members of the outcome (e.g. `signInAgain`, a path of this worker). */
+  constructor(status, code, message, details = {}) {
     super(message);
     this.name = 'Refusal';
     this.status = status;
     this.code = code;
+    this.details = details;
   }
 }
 
@@ -19,7 +21,8 @@ const MALFORMED = /^(xml|arg|pkce|saml\.binding|saml\.relay_state|oauth\.callbac
 const BAD_UPSTREAM = /^oauth\.token\.(http_status|malformed|invalid_member|access_token_missing|type_unsupported|too_large)$/;
 // Nothing was consumed, try again: soon after a store fault, later when
 // the instance's replay memory is full (IDs must expire first).
-const RETRY_AFTER = new Map([['saml.store.failed', 2], ['saml.store.timeout', 2], ['saml.replay.memory_full', 60]]);
+const RETRY_AFTER = new Map([['saml.store.failed', 2], ['saml.store.timeout', 2], ['saml.replay.memory_full', 60],
+  ['worker.replay_guard_unavailable', 2]]);
 
 /** Seconds to wait before retrying, for a refusal that consumed nothing; else undefined. */
 export function retryAfterOf(code) {
@@ -45,7 +48,7 @@ export function statusOf(code) {
 /** `{ status, outcome }` for anything a handler threw. */
 export function refusalOf(error) {
   if (error instanceof Refusal) {
-    return { status: error.status, outcome: { ok: false, code: error.code, message: error.message } };
+    return { status: error.status, outcome: { ok: false, code: error.code, message: error.message, ...error.details } };
   }
   if (error?.name === 'EdgeSsoError') {
     // edge-sso's messages never hold a token or a whole document; they may
@@ -65,9 +68,9 @@ const COMMON_HEADERS = {
   'referrer-policy': 'no-referrer',
 };
 
-/** A 302 to the IdP or OP, setting the cookie that carries the pending login. */
+/** A 302 to the IdP or OP, setting `cookie` (the one that carries the pending login) when given. */
 export function redirect(location, cookie) {
-  return new Response(null, { status: 302, headers: { ...COMMON_HEADERS, location, 'set-cookie': cookie } });
+  return new Response(null, { status: 302, headers: { ...COMMON_HEADERS, location, ...(cookie ? { 'set-cookie': cookie } : {}) } });
 }
 
 /** JSON for a program (`/config`, and outcomes asked for with `Accept: application/json`). */
@@ -141,6 +144,8 @@ function page(outcome, openerOrigin) {
     `<h1>${heading}</h1>`,
     `<pre>${escapeHtml(JSON.stringify(outcome, null, 2))}</pre>`,
   ];
+  // A path of this worker (a refusal that needs a new login), never input.
+  if (typeof outcome.signInAgain === 'string') lines.push(`<p><a href="${escapeHtml(outcome.signInAgain)}">Sign in again</a></p>`);
   if (openerOrigin) {
     const message = JSON.stringify({ type: MESSAGE_TYPE, outcome });
     lines.push(

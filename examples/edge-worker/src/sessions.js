@@ -32,7 +32,7 @@ export class SessionDirectory extends DurableObject {
   /**
    * Ends the sessions a LogoutRequest names: those with one of
    * `sessionIndexes`, or every session of the subject when it names none
-   * (SAML Core §3.7.1). Returns how many were ended.
+   * (SAML Core §3.7.1). Returns the IDs of the sessions it ended.
    */
   async end(sessionIndexes) {
     const storage = this.ctx.storage;
@@ -40,7 +40,7 @@ export class SessionDirectory extends DurableObject {
     const doomed = [...all].filter(([, r]) => sessionIndexes.length === 0 || sessionIndexes.includes(r.sessionIndex))
       .map(([id]) => id);
     if (doomed.length) await storage.delete(doomed);
-    return doomed.length;
+    return doomed;
   }
 
   async alarm() {
@@ -79,22 +79,40 @@ function directory(namespace, subject) {
   return namespace.get(namespace.idFromName(subject));
 }
 
+// Waits between attempts to record a session (ms): a Durable Object that
+// is briefly unreachable (overloaded, being moved, reset) usually answers
+// again within a few hundred ms. Three attempts in all, about 0.6 s.
+const OPEN_RETRY_DELAYS_MS = [100, 500];
+
 /**
  * Starts a session for a validated response; returns `{ cookieValue, expiresAt }`
- * (the cookie names the subject's directory and the session in it).
+ * (the cookie names the subject's directory and the session in it). A failed
+ * write is tried again (same session ID, so a write that did land is simply
+ * repeated, and a fresh stub, as a broken one stays broken); the last
+ * failure is thrown.
  */
 export async function openSession(namespace, idpKey, validated) {
   const subject = await subjectOf(idpKey, validated.nameId);
   const sessionId = randomHex();
   const expiresAt = Math.min(validated.sessionNotOnOrAfter ?? Infinity, Date.now() + MAX_SESSION_MS);
-  await directory(namespace, subject).open(sessionId, {
+  const record = {
     idp: idpKey,
     issuer: validated.issuer,
     nameId: validated.nameId,
     sessionIndex: validated.sessionIndex ?? null,
     createdAt: Date.now(),
     expiresAt,
-  });
+  };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await directory(namespace, subject).open(sessionId, record);
+      break;
+    } catch (error) {
+      if (attempt >= OPEN_RETRY_DELAYS_MS.length) throw error;
+      console.error(`edge-worker: recording the session failed (attempt ${attempt + 1}), trying again`, error);
+      await new Promise((resolve) => setTimeout(resolve, OPEN_RETRY_DELAYS_MS[attempt]));
+    }
+  }
   return { cookieValue: `${subject}.${sessionId}`, expiresAt };
 }
 
@@ -105,7 +123,12 @@ export async function lookupSession(namespace, cookieValue) {
   return directory(namespace, subject).lookup(sessionId);
 }
 
-/** Ends the sessions of `nameId` at `idpKey` that a LogoutRequest names; how many. */
+/**
+ * Ends the sessions of `nameId` at `idpKey` that a LogoutRequest names;
+ * returns the cookie values that named them.
+ */
 export async function endSessions(namespace, idpKey, nameId, sessionIndexes) {
-  return directory(namespace, await subjectOf(idpKey, nameId)).end(sessionIndexes);
+  const subject = await subjectOf(idpKey, nameId);
+  const ended = await directory(namespace, subject).end(sessionIndexes);
+  return ended.map((sessionId) => `${subject}.${sessionId}`);
 }
