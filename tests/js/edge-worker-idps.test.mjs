@@ -406,4 +406,5 @@ test('a LogoutRequest ID is remembered as long as an SP with that IdP\'s clock s
   assert.equal(unanswerable(info, ['a'.repeat(80)]), undefined);
   assert.equal(unanswerable(info, ['é'.repeat(41)]).code, 'worker.slo_relay_state_too_long');
   assert.equal(unanswerable({}, []).code, 'worker.slo_endpoint_missing');
+  assert.equal(unanswerable({ sloRedirectUrl: info.sloRedirectUrl, sloResponseUrl: 'https://idp.example/slo/answers' }, []), undefined);
 });

@@ -25,7 +25,9 @@ export function logoutRememberUntil(issueInstant, clockSkewSeconds) {
  * metadata is `info`: `{ code, message }`, or undefined when one can.
  */
 export function unanswerable(info, relayStates) {
-  if (!info.sloRedirectUrl) {
+  // The LogoutResponse goes to the HTTP-Redirect endpoint's ResponseLocation when
+  // it names one, else to its Location (edge-sso's logoutResponse).
+  if (!info.sloResponseUrl && !info.sloRedirectUrl) {
     return { code: 'worker.slo_endpoint_missing', message: 'The IdP\'s metadata has no HTTP-Redirect SingleLogoutService, so no LogoutResponse can be sent to it; nothing was ended.' };
   }
   if (relayStates.some((r) => new TextEncoder().encode(r).byteLength > MAX_RELAY_STATE_BYTES)) {
