@@ -138,11 +138,12 @@ export async function serveStatic(dir) {
 }
 
 /**
- * Starts a dev server in its own process group and waits until `url` answers.
- * @returns {Promise<{ output: () => string, stop: () => Promise<void> }>}
+ * Starts a server process in its own process group and waits until `url`
+ * answers (any HTTP status). Shared by the bundler and the runtime consumers.
+ * @returns {Promise<{ url: string, output: () => string, stop: () => Promise<void> }>}
  */
-export async function startServer(cmd, args, { cwd, url, timeout = 120_000 }) {
-  const child = spawn(cmd, args, { cwd, env: process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startServer(cmd, args, { cwd, env, url, timeout = 120_000 }) {
+  const child = spawn(cmd, args, { cwd, env: env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout.on('data', (d) => { log += d; });
   child.stderr.on('data', (d) => { log += d; });
@@ -169,7 +170,7 @@ export async function startServer(cmd, args, { cwd, url, timeout = 120_000 }) {
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  return { output: () => log, stop };
+  return { url, output: () => log, stop };
 }
 
 /**

@@ -6,7 +6,7 @@
 // node_modules stays there between runs (a new `npm ci` only when the lock
 // changed); nothing depends on it being there. Used by
 // tests/js/consumers-runtimes.test.mjs.
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -118,41 +118,7 @@ export function freePort() {
   });
 }
 
-/**
- * Starts a server process in its own process group and waits until `url`
- * answers (any HTTP status).
- * @returns {Promise<{ url: string, output: () => string, stop: () => Promise<void> }>}
- */
-export async function startServer(cmd, args, { cwd, env, url, timeout = 120_000 }) {
-  const child = spawn(cmd, args, { cwd, env: env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  child.stdout.on('data', (d) => { log += d; });
-  child.stderr.on('data', (d) => { log += d; });
-  let exited = null;
-  const exit = new Promise((resolve) => child.on('exit', (code, signal) => { exited = { code, signal }; resolve(); }));
-  const stop = async () => {
-    if (exited) return;
-    try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone */ }
-    const timer = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, 5000);
-    await exit;
-    clearTimeout(timer);
-  };
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    if (exited) throw new Error(`${cmd} ${args.join(' ')} exited (${JSON.stringify(exited)}) before ${url} answered:\n${log}`);
-    try {
-      await fetch(url, { signal: AbortSignal.timeout(5000) });
-      break;
-    } catch {
-      if (Date.now() > deadline) {
-        await stop();
-        throw new Error(`${url} did not answer within ${timeout} ms:\n${log}`);
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  return { url, output: () => log, stop };
-}
+export { startServer } from './harness.mjs';
 
 /** The last line of a consumer's stdout, parsed: what it printed with JSON.stringify(smoke(sso)). */
 export function lastJsonLine(stdout) {
