@@ -613,3 +613,48 @@ mod tests {
         assert_eq!(append_query("https://x/a", &[]), "https://x/a?");
     }
 }
+
+#[cfg(test)]
+mod saml_endpoint_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::check_saml_endpoint;
+
+    /// The scheme is case-insensitive (RFC 3986 §3.1): `HTTP:` is plain http,
+    /// refused off loopback unless `allowHttp`, and never mistaken for https.
+    #[test]
+    fn an_uppercase_http_scheme_is_plain_http() {
+        for url in ["HTTP://intranet.example/acs", "Http://intranet.example/acs"] {
+            assert_eq!(
+                check_saml_endpoint("acsUrl", url, false)
+                    .unwrap_err()
+                    .code(),
+                "config.insecure_url",
+                "{url}"
+            );
+            assert!(check_saml_endpoint("acsUrl", url, true).is_ok(), "{url}");
+        }
+        assert!(check_saml_endpoint("acsUrl", "HTTPS://sp.example/acs", false).is_ok());
+        assert!(check_saml_endpoint("acsUrl", "HTTP://127.0.0.1:8080/acs", false).is_ok());
+    }
+
+    /// userinfo is refused outright: `http://127.0.0.1@evil.example/` is a
+    /// request to evil.example that a careless reader takes for loopback.
+    #[test]
+    fn userinfo_in_an_endpoint_is_refused_even_with_allow_http() {
+        for url in [
+            "http://127.0.0.1@evil.example/acs",
+            "https://user:pw@sp.example/acs",
+            "http://localhost@localhost/acs",
+        ] {
+            for allow in [false, true] {
+                assert_eq!(
+                    check_saml_endpoint("acsUrl", url, allow)
+                        .unwrap_err()
+                        .code(),
+                    "config.insecure_url",
+                    "{url} {allow}"
+                );
+            }
+        }
+    }
+}
