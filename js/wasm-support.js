@@ -93,8 +93,8 @@ let compiling; // a Promise while the module compiles asynchronously
  */
 export function start(sync, later) {
   if (!hasWasm()) {
-    failure = new EdgeSsoError('runtime.wasm_unavailable', 'this runtime has no WebAssembly (a browser may turn it off: '
-      + 'Lockdown Mode, enhanced security settings, a policy; or the embedder never had it); edge-sso cannot run without it');
+    failure = new EdgeSsoError('runtime.wasm_unavailable', 'this runtime has no WebAssembly (a browser\'s hardened mode or a policy may turn it off, '
+      + 'or the embedder never had it); edge-sso cannot run without it');
     return;
   }
   try {

@@ -313,8 +313,9 @@ fn duration_seconds(text: &str) -> Option<u64> {
             let (number, tail) = s.split_at(end);
             let unit = tail.chars().next()?;
             let at = units.get(next..)?.iter().position(|(u, _)| *u == unit)? + next;
-            let whole = number.split('.').next().filter(|w| !w.is_empty())?;
-            if number.contains('.') && unit != 'S' {
+            // Digits, and for seconds only one `.` and more digits after it.
+            let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+            if whole.is_empty() || fraction.contains('.') || (number.contains('.') && unit != 'S') {
                 return None;
             }
             let n: u64 = whole.parse().ok()?;
@@ -434,6 +435,8 @@ mod tests {
             ("P1.5D", None),
             ("P1W", None),
             ("PT.5S", None),
+            ("PT1.2.3S", None),
+            ("PT1.S", Some(1)),
             ("6 hours", None),
             ("P99999999999999999999Y", None),
         ] {

@@ -261,6 +261,20 @@ const IDP_KEYS: [&str; 7] = [
     "certificates",
 ];
 
+/// The certificates under `field`: one PEM (or base64 DER) string or a list
+/// of them, each PEM possibly holding several blocks; none when absent.
+fn certificates_of(
+    o: &Options,
+    field: &'static str,
+    policy: KeyPolicy,
+) -> crate::Result<Vec<IdpCertificate>> {
+    let mut certs = Vec::new();
+    for pem in o.string_or_list(field)? {
+        certs.extend(parse_certificates_with(&pem, policy)?);
+    }
+    Ok(certs)
+}
+
 /// Reads IdP metadata with the options an SP config or `parseIdpMetadata`
 /// gave: the entityID under `entity_key`, the signer certificates under
 /// `signers_key`, `allowSha1` and `now`.
@@ -301,14 +315,7 @@ fn signer_certificates(
     if !o.present(field) {
         return Ok(None);
     }
-    let certs: Vec<IdpCertificate> = o
-        .string_or_list(field)?
-        .iter()
-        .map(|pem| parse_certificates_with(pem, policy))
-        .collect::<crate::Result<Vec<_>>>()?
-        .into_iter()
-        .flatten()
-        .collect();
+    let certs = certificates_of(o, field, policy)?;
     if certs.is_empty() {
         return Err(Error::InvalidArgument {
             field,
@@ -327,14 +334,7 @@ fn idp_config(value: &JsValue, policy: KeyPolicy) -> crate::Result<IdpConfig> {
         slo_redirect_url: o.string("sloRedirectUrl")?,
         slo_post_url: o.string("sloPostUrl")?,
         slo_response_url: o.string("sloResponseUrl")?,
-        certificates: o
-            .string_or_list("certificates")?
-            .iter()
-            .map(|pem| parse_certificates_with(pem, policy))
-            .collect::<crate::Result<Vec<_>>>()?
-            .into_iter()
-            .flatten()
-            .collect(),
+        certificates: certificates_of(&o, "certificates", policy)?,
         metadata_valid_until: None,
     })
 }

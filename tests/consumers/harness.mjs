@@ -105,10 +105,11 @@ const TYPES = {
 
 /**
  * A static file server for a built app on 127.0.0.1 (any free port), as a
- * plain web host serves it: no headers beyond the content type.
+ * plain web host serves it: no headers beyond the content type and `headers`
+ * (e.g. a Content-Security-Policy).
  * @returns {Promise<{ origin: string, requests: {path: string, status: number}[], close: () => Promise<void> }>}
  */
-export async function serveStatic(dir) {
+export async function serveStatic(dir, { headers = {} } = {}) {
   const base = resolve(dir);
   const requests = [];
   const srv = http.createServer((req, res) => {
@@ -123,7 +124,7 @@ export async function serveStatic(dir) {
       res.writeHead(status).end();
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    res.writeHead(200, { ...headers, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
     res.end(readFileSync(file));
   });
   await new Promise((r) => srv.listen(0, '127.0.0.1', r));

@@ -104,3 +104,25 @@ for (const row of ROWS) {
       + `(${size.files.map((f) => `${f.file} ${f.bytes}/${f.gzip}`).join(', ')}); ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   });
 }
+
+// A page whose CSP does not allow WebAssembly ('wasm-unsafe-eval'): the import
+// still succeeds, and the first call fails with runtime.wasm_refused, which
+// names what to allow, in each browser (each words its refusal differently).
+test('esbuild esm under a CSP without wasm-unsafe-eval: runtime.wasm_refused in each browser', { timeout: 600_000 }, async (t) => {
+  const dir = await projects.esbuild;
+  await run('npm', ['run', 'build:esm'], { cwd: dir });
+  // 'unsafe-inline' only for the page's own error reporter; nothing allows wasm.
+  const csp = "default-src 'self'; script-src 'self' 'unsafe-inline'";
+  const server = await serveStatic(dir, { headers: { 'content-security-policy': csp } });
+  try {
+    for (const name of BROWSERS) {
+      await t.test(name, async () => {
+        const answer = JSON.parse(await browsers.textOf(name, `${server.origin}/index.html`, { timeout: 60_000 }));
+        assert.equal(answer.ok, false, JSON.stringify(answer));
+        assert.match(answer.failed ?? '', /^runtime\.wasm_refused: .*'wasm-unsafe-eval'/, JSON.stringify(answer));
+      });
+    }
+  } finally {
+    await server.close();
+  }
+});
