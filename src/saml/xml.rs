@@ -385,7 +385,13 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Document<'_>> {
                 if !is_ncname(target) || !all_xml_chars(data) {
                     return Err(XmlError::Malformed.into());
                 }
-                let data = cow_of(input, Cow::Borrowed(xml_trim_start(data)));
+                // The white space after the target separates it from the data
+                // (XML 1.0 §2.6) and is not part of it: only XML white space
+                // is skipped, so data starting with U+00A0 keeps it. Line ends
+                // are normalised as in every other node (§2.11): libxml2 does
+                // the same to the whole input before parsing, so a PI from a
+                // CRLF document canonicalizes with LF.
+                let data = cow_of(input, xml10_eols(xml_trim_start(data)));
                 if let Some(parent) = stack.last_mut() {
                     parent
                         .children
@@ -402,6 +408,15 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Document<'_>> {
     }
     root.map(|root| Document { root })
         .ok_or(XmlError::Malformed.into())
+}
+
+/// `s` with each CR LF pair and each lone CR made one LF (XML 1.0 §2.11);
+/// borrowed when there is no CR.
+fn xml10_eols(s: &str) -> Cow<'_, str> {
+    if !s.contains('\r') {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(s.replace("\r\n", "\n").replace('\r', "\n"))
 }
 
 fn push_text<'i>(stack: &mut [Element<'i>], text: Cow<'i, str>) -> Result<()> {
@@ -846,6 +861,31 @@ mod tests {
         assert!(matches!(
             doc.root.children.first(),
             Some(Node::ProcessingInstruction(_, data)) if data.as_ref() == "\u{a0}data"
+        ));
+    }
+
+    /// XML 1.0 §2.11: line ends in a processing instruction are normalised
+    /// like everywhere else (libxml2 reads `<?pi a\r\nb\rc?>` as `a\nb\nc`);
+    /// the white space after the target, CR included, is skipped, and the
+    /// data's own trailing white space is kept.
+    #[test]
+    fn processing_instruction_line_ends_are_normalised() {
+        let pi = |input: &str| match parse(input).unwrap().root.children.first() {
+            Some(Node::ProcessingInstruction(target, data)) => {
+                Some((target.to_string(), data.to_string()))
+            }
+            _ => None,
+        };
+        let want = |data: &str| Some(("pi".to_owned(), data.to_owned()));
+        assert_eq!(pi("<a><?pi a\r\nb\rc\r\n?></a>"), want("a\nb\nc\n"));
+        assert_eq!(pi("<a><?pi\r\n\r data \r?></a>"), want("data \n"));
+        assert_eq!(pi("<a><?pi\r\r\n?></a>"), want(""));
+        assert_eq!(pi("<a><?pi \t\u{a0}\r\n?></a>"), want("\u{a0}\n"));
+        // Without a CR the data is still a slice of the input.
+        let doc = parse("<a><?pi data?></a>").unwrap();
+        assert!(matches!(
+            doc.root.children.first(),
+            Some(Node::ProcessingInstruction(_, Cow::Borrowed("data")))
         ));
     }
 
