@@ -223,7 +223,12 @@ pub fn verify_enveloped<'d>(
         }
         _ => return Err(SamlError::TransformUnsupported.into()),
     };
-    let (ref_comments, ref_prefixes) = c14n_method(exc)?;
+    // `#WithComments` here keeps nothing: the URI is a bare name (`#id`, the
+    // only form accepted above), and dereferencing a bare-name same-document
+    // reference deletes the comment nodes before any transform runs
+    // (XML-DSig 1.1 §4.4.3.3), as xmlsec1 (libxml2) does. SignedInfo is not
+    // dereferenced, so its own CanonicalizationMethod keeps its comments.
+    let (_, ref_prefixes) = c14n_method(exc)?;
 
     // First the signature over the small canonical SignedInfo, with configured
     // keys only: the costly canonicalization of the signed element below then
@@ -248,7 +253,7 @@ pub fn verify_enveloped<'d>(
         element,
         Some(signature),
         &C14nOptions {
-            with_comments: ref_comments,
+            with_comments: false,
             inclusive_prefixes: &ref_prefixes,
         },
     )
