@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { elapsedMs, median, summarize } from './timing.mjs';
 import { copyPackageModules } from '../tests/support/workerd-package.mjs';
+import { stopProcess } from '../tests/support/process.mjs';
 
 function nodeColdRun(root) {
   const out = execFileSync(process.execPath, [join(root, 'bench', 'cold-node-child.mjs')], { encoding: 'utf8' });
@@ -130,7 +131,6 @@ async function workerdColdRun(bin, config) {
   const start = process.hrtime.bigint();
   const proc = spawn(bin, ['serve', config, '--socket-addr=http=127.0.0.1:0', '--control-fd=3'],
     { stdio: ['ignore', 'ignore', 'inherit', 'pipe'] });
-  const exited = new Promise((resolve) => proc.once('exit', resolve));
   try {
     const port = await listeningPort(proc.stdio[3]);
     const res = await fetch(`http://127.0.0.1:${port}/`);
@@ -139,8 +139,7 @@ async function workerdColdRun(bin, config) {
     if (!res.ok) throw new Error(`workerd answered ${res.status}: ${JSON.stringify(body)}`);
     return { spawnToResponseMs, body };
   } finally {
-    proc.kill();
-    await exited;
+    await stopProcess(proc);
   }
 }
 

@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startIdp, readPostForm } from '../support/idp.mjs';
 import { copyPackageModules } from '../support/workerd-package.mjs';
+import { stopProcess } from '../support/process.mjs';
 import { deflateRawSync } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -57,11 +58,7 @@ const worker :Workerd.Worker = (
 });
 
 after(async () => {
-  if (proc && proc.exitCode === null) {
-    const exited = new Promise((resolve) => proc.once('exit', resolve));
-    proc.kill();
-    await exited;
-  }
+  if (proc) await stopProcess(proc);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { copyPackageModules } from './workerd-package.mjs';
+import { stopProcess } from './process.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const WORKER_SRC = join(root, 'examples/edge-worker/src');
@@ -260,8 +261,9 @@ async function workerdBinary() {
 }
 
 /**
- * Spawns workerd and resolves once every socket answers, with `stop()` (graceful)
- * and `kill()`; rejects with workerd's stderr if it does not come up.
+ * Spawns workerd and resolves once every socket answers, with `stop()` (SIGTERM,
+ * then SIGKILL after a grace period; resolves once it has exited) and `kill()`;
+ * rejects with workerd's stderr if it does not come up.
  */
 async function spawnWorkerd(bin, configPath, bases) {
   const proc = spawn(bin, ['serve', configPath], { stdio: ['ignore', 'inherit', 'pipe'] });
@@ -279,11 +281,7 @@ async function spawnWorkerd(bin, configPath, bases) {
   });
   const stop = async () => {
     up = false;
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
-    proc.kill('SIGTERM');
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
+    await stopProcess(proc);
   };
   for (let attempt = 0; attempt < 200 && proc.exitCode === null; attempt++) {
     if (await allAnswer(bases)) {
