@@ -35,6 +35,15 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
+# libxml2 through lxml (PyPI; the wheel carries its own libxml2, so the pin
+# fixes both): the differential C14N test that npm test runs
+# (tests/c14n_differential.rs) and the fixture scripts read it. The version is
+# also pinned in tests/support/c14n_differential.py.
+if [ "$(python3 -c 'import lxml.etree as e; print(e.__version__)' 2>/dev/null)" != 6.1.3 ]; then
+  say "pip install lxml==6.1.3"
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore lxml==6.1.3
+fi
+
 # SAML schema validation in the tests: xmlschema (PyPI) and the OASIS XSDs that
 # the pysaml2 wheel ships (downloaded without its dependencies, only unpacked).
 if [ "${1:-}" = browser ]; then

@@ -131,17 +131,20 @@ impl<'t> Writer<'t> {
         let mut wanted = core::mem::take(&mut self.wanted);
         wanted.clear();
         wanted.push(e.prefix.unwrap_or(""));
-        wanted.extend(
-            e.attrs
-                .iter()
-                .filter_map(|a| a.prefix)
-                .filter(|p| *p != "xml"),
-        );
+        wanted.extend(e.attrs.iter().filter_map(|a| a.prefix));
         for p in &self.inclusive {
             if p.is_empty() || self.scope.get(p).is_some() {
                 wanted.push(p);
             }
         }
+        // The xml prefix is never rendered, even when the document declares
+        // it (`xmlns:xml="http://www.w3.org/XML/1998/namespace"`, the only
+        // value the reader lets it have) or the PrefixList names it: Canonical
+        // XML 1.0 §2.3 (Element Nodes), which Exclusive C14N builds on, omits
+        // "the namespace node with local name xml ... if its string value is
+        // http://www.w3.org/XML/1998/namespace". Found by the differential
+        // test against libxml2 (tests/c14n_differential.rs).
+        wanted.retain(|p| *p != "xml");
         wanted.sort_unstable();
         wanted.dedup();
 
@@ -362,6 +365,31 @@ mod tests {
             out,
             r#"<r><a>1</a><ds:Signature xmlns:ds="urn:ds"></ds:Signature></r>"#
         );
+    }
+
+    /// Canonical XML 1.0 §2.3: the xml prefix's namespace node is never
+    /// rendered, whether declared in the document or named by the PrefixList.
+    #[test]
+    fn the_xml_namespace_declaration_is_never_rendered() {
+        let doc = parse(
+            r#"<r xmlns:xml="http://www.w3.org/XML/1998/namespace"><s xml:lang="fr" xmlns:xml="http://www.w3.org/XML/1998/namespace"/></r>"#,
+        )
+        .unwrap();
+        let s = doc.root.elements().next().unwrap();
+        for prefixes in [vec![], vec!["xml".to_owned()]] {
+            let opts = C14nOptions {
+                with_comments: false,
+                inclusive_prefixes: &prefixes,
+            };
+            assert_eq!(
+                canonicalize(&doc.root, &doc.root, None, &opts).unwrap(),
+                r#"<r><s xml:lang="fr"></s></r>"#
+            );
+            assert_eq!(
+                canonicalize(&doc.root, s, None, &opts).unwrap(),
+                r#"<s xml:lang="fr"></s>"#
+            );
+        }
     }
 
     #[test]
