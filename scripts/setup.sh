@@ -44,6 +44,27 @@ if [ "$(python3 -c 'import lxml.etree as e; print(e.__version__)' 2>/dev/null)" 
   python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore lxml==6.1.3
 fi
 
+# The second OpenID Provider of the interop tests (tests/support/django-op.mjs):
+# Django OAuth Toolkit from PyPI in its own virtualenv, every package pinned in
+# tests/support/django_op/requirements.txt; rebuilt when that file changes.
+op_req=tests/support/django_op/requirements.txt
+op_venv=.tmp/django-op-venv
+op_want=$(sha256sum "$op_req" | cut -d' ' -f1)
+if [ ! -x "$op_venv/bin/python" ] || [ "$(cat "$op_venv/.requirements.sha256" 2>/dev/null)" != "$op_want" ]; then
+  say "building $op_venv (Django OAuth Toolkit)"
+  # Built beside it and moved into place, so a second setup running at the same
+  # time never sees (or deletes) a half-built one; only bin/python is used, and
+  # a venv's interpreter finds its packages from where it lies.
+  mkdir -p .tmp
+  new=$(mktemp -d .tmp/django-op-venv.XXXXXX)
+  python3 -m venv "$new"
+  "$new/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -r "$op_req"
+  "$new/bin/python" -m pip check --disable-pip-version-check >/dev/null
+  echo "$op_want" > "$new/.requirements.sha256"
+  rm -rf "$op_venv"
+  mv -T "$new" "$op_venv" 2>/dev/null || rm -rf "$new" # lost a race: the other one is as good
+fi
+
 # SAML schema validation in the tests: xmlschema (PyPI) and the OASIS XSDs that
 # the pysaml2 wheel ships (downloaded without its dependencies, only unpacked).
 if [ "${1:-}" = browser ]; then
