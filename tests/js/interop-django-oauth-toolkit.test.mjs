@@ -57,6 +57,22 @@ test('discovery: the issuer is the one asked for, RFC 9207 and S256 only are adv
   assert.equal(meta.token_endpoint_auth_methods_supported.includes('none'), false);
 });
 
+test('discovery: RFC 8414 metadata by path insertion names the same issuer and endpoints', async () => {
+  const issuer = new URL(meta.issuer);
+  const res = await fetch(`${issuer.origin}/.well-known/oauth-authorization-server${issuer.pathname}`); // RFC 8414 §3.1
+  assert.equal(res.status, 200);
+  const as = await res.json();
+  assert.equal(as.issuer, meta.issuer); // RFC 8414 §3.3
+  assert.equal(as.authorization_endpoint, meta.authorization_endpoint);
+  assert.equal(as.token_endpoint, meta.token_endpoint);
+  assert.equal(as.authorization_response_iss_parameter_supported, true);
+  assert.deepEqual(as.code_challenge_methods_supported, ['S256']);
+  // the OIDC form with the issuer's path inserted is not served (OIDC Discovery §4
+  // appends the well-known path to the issuer; the test OP mounts RFC 8414's at the root
+  // as DOT's documentation asks of a deployment under a prefix)
+  assert.equal((await fetch(`${issuer.origin}/.well-known/openid-configuration${issuer.pathname}`)).status, 404);
+});
+
 test('full code flow: ID token, userinfo sub, two rotations, then reuse revokes the family', async () => {
   const client = newClient();
   const start = client.authorize({ nonce: true });

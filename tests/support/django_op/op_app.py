@@ -3,6 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.urls import metadata_urlpatterns
 
 
 class ClaimsValidator(OAuth2Validator):
@@ -28,4 +29,8 @@ urlpatterns = [
     # DOT's URLs under the usual o/ prefix: the issuer is http://127.0.0.1:PORT/o,
     # an issuer with a path (OIDC Discovery §4: issuer + /.well-known/openid-configuration).
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+    # ... and its RFC 8414 metadata at the root as well, as DOT's documentation asks of
+    # prefixed deployments: RFC 8414 §3.1 inserts the well-known path before the issuer's
+    # path (/.well-known/oauth-authorization-server/o), which the o/ mount alone 404s.
+    path("", include((metadata_urlpatterns, "root_metadata"))),
 ]
