@@ -69,9 +69,14 @@
 //!
 //! ## SAML: comments and canonicalization
 //! Text is all of an element's text nodes joined, so `user@x.com<!---->.evil`
-//! reads as the whole value (CVE-2017-11427 class); `DigestValue` and
-//! `SignatureValue` are read the same way (CVE-2025-29775 class). Exclusive
-//! C14N is written on the same tree and checked byte for byte against libxml2.
+//! reads as the whole value (CVE-2017-11427 class). `DigestValue` and
+//! `SignatureValue` are base64 text and nothing else: a comment, processing
+//! instruction, CDATA section or element inside is refused, as is base64
+//! without its padding or with characters other than the alphabet and XML
+//! white space (CVE-2025-29775 class). Exclusive C14N is written on the same
+//! tree and checked byte for byte against libxml2, on fixed vectors and on
+//! random trees; `#WithComments` on the `#id` Reference keeps no comment
+//! (XML-DSig 1.1 §4.4.3.3).
 //!
 //! ## SAML: keys and algorithms
 //! Keys come from configuration or metadata only; a certificate in `KeyInfo`

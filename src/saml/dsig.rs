@@ -8,14 +8,17 @@
 //! CVE-2025-29774, ruby-saml CVE-2024-45409); its URI is `#` + the element's
 //! `ID`, which is unique in the whole document; its transforms are exactly
 //! enveloped-signature then exclusive C14N; digest and signature algorithms
-//! pass the policy; `DigestValue`/`SignatureValue` are read as text with
-//! comments ignored (xml-crypto CVE-2025-29775); and the key is a configured
-//! one (`KeyInfo` may only pick among them). Success yields a [`Verified`]
+//! pass the policy; `DigestValue`/`SignatureValue` are base64 text and
+//! nothing else, read before anything is verified ([`base64_value`]); and the
+//! key is a configured one (`KeyInfo` may only pick among them). Success yields a [`Verified`]
 //! holding the element, which nothing else can construct.
 
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 use subtle::ConstantTimeEq;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
 
 use super::binding::base64_decode;
 use super::c14n::{canonicalize, C14nOptions};
@@ -108,6 +111,41 @@ fn digest(alg: &str, data: &[u8], allow_sha1: bool) -> Result<Vec<u8>> {
         "http://www.w3.org/2000/09/xmldsig#sha1" => return Err(SamlError::Sha1Refused.into()),
         _ => return Err(SamlError::AlgorithmUnsupported.into()),
     })
+}
+
+/// What is wrong with a `SignatureValue` or a `DigestValue`: markup inside,
+/// or text that is not base64.
+const SIGNATURE_VALUE: [&str; 2] = [
+    "SignatureValue holds markup (an element, comment, processing instruction or CDATA section): only base64 text is accepted",
+    "SignatureValue is not base64 (the standard alphabet with its padding, XML white space between)",
+];
+const DIGEST_VALUE: [&str; 2] = [
+    "DigestValue holds markup (an element, comment, processing instruction or CDATA section): only base64 text is accepted",
+    "DigestValue is not base64 (the standard alphabet with its padding, XML white space between)",
+];
+
+/// The bytes of a `SignatureValue` or `DigestValue`, read strictly: text
+/// only, so a child element, a comment, a processing instruction or a CDATA
+/// section inside is refused (each would otherwise be joined or left out
+/// silently; xml-crypto CVE-2025-29775 hid a digest in a comment), and the
+/// text is base64 of the standard alphabet with its padding, with XML white
+/// space anywhere between (XML Schema `base64Binary`, which `ds:CryptoBinary`
+/// and `ds:DigestValueType` are). xmlsec1 too refuses a value without its
+/// padding or with other characters. `why` is [`SIGNATURE_VALUE`] or
+/// [`DIGEST_VALUE`].
+fn base64_value(e: &Element, why: [&'static str; 2]) -> Result<Vec<u8>> {
+    let [markup, not_base64] = why;
+    if e.has_cdata || !e.children.iter().all(|n| matches!(n, Node::Text(_))) {
+        return Err(structure(markup));
+    }
+    let compact: Vec<u8> = e
+        .text()
+        .bytes()
+        .filter(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        .collect();
+    // STANDARD requires the padding and refuses any other character (and
+    // nonzero bits after the last whole byte).
+    STANDARD.decode(compact).map_err(|_| structure(not_base64))
 }
 
 /// Counts elements anywhere in `root` whose `ID` attribute equals `id`.
@@ -229,6 +267,10 @@ pub fn verify_enveloped<'d>(
     // (XML-DSig 1.1 §4.4.3.3), as xmlsec1 (libxml2) does. SignedInfo is not
     // dereferenced, so its own CanonicalizationMethod keeps its comments.
     let (_, ref_prefixes) = c14n_method(exc)?;
+    // Both values are read before anything is canonicalized or verified, so
+    // a malformed one is refused as such whatever the signature.
+    let sig_bytes = base64_value(signature_value, SIGNATURE_VALUE)?;
+    let expected = base64_value(digest_value, DIGEST_VALUE)?;
 
     // First the signature over the small canonical SignedInfo, with configured
     // keys only: the costly canonicalization of the signed element below then
@@ -243,8 +285,6 @@ pub fn verify_enveloped<'d>(
         },
     )
     .ok_or(structure("SignedInfo is not in the document"))?;
-    let sig_bytes = base64_decode(&signature_value.text())
-        .map_err(|_| structure("SignatureValue is not base64"))?;
     let ordered = key_order(certs, rest.first().copied());
     verify_with_any(ordered, alg, signed.as_bytes(), &sig_bytes)?;
     // The digest over the element without this Signature.
@@ -258,8 +298,6 @@ pub fn verify_enveloped<'d>(
         },
     )
     .ok_or(structure("the signed element is not in the document"))?;
-    let expected =
-        base64_decode(&digest_value.text()).map_err(|_| structure("DigestValue is not base64"))?;
     let actual = digest(
         digest_method.attr("Algorithm").unwrap_or(""),
         canonical.as_bytes(),
@@ -293,4 +331,145 @@ fn key_order<'c>(
         out.sort_by_key(|c| c.sha256 != h);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use crate::saml::keys::parse_certificates;
+    use crate::saml::xml::parse;
+    use crate::saml::NS_ASSERTION;
+
+    /// A Response whose assertion xmlsec1 signed (scripts/fixtures/saml_responses.py).
+    const SIGNED: &str =
+        include_str!("../../tests/fixtures/responses/assertion-signed-rsa-sha256.xml");
+    const CERT: &str = include_str!("../../tests/fixtures/responses/idp.pem");
+
+    fn verify(xml: &str) -> Result<SigAlg> {
+        let doc = parse(xml)?;
+        let assertion = doc.root.child(NS_ASSERTION, "Assertion").unwrap();
+        let certs = parse_certificates(CERT).unwrap();
+        verify_enveloped(&doc.root, assertion, &certs, false).map(|v| v.algorithm())
+    }
+
+    /// The text of `<ds:{name}>` in [`SIGNED`].
+    fn value(name: &str) -> &'static str {
+        let open = format!("<ds:{name}>");
+        let start = SIGNED.find(&open).unwrap() + open.len();
+        let len = SIGNED[start..].find('<').unwrap();
+        &SIGNED[start..start + len]
+    }
+
+    /// [`SIGNED`] with the text of `<ds:{name}>` replaced by `edit` of it.
+    fn with(name: &str, edit: impl Fn(&str) -> String) -> String {
+        let v = value(name);
+        let out = SIGNED.replacen(
+            &format!("<ds:{name}>{v}<"),
+            &format!("<ds:{name}>{}<", edit(v)),
+            1,
+        );
+        assert_ne!(out, SIGNED, "{name} unchanged");
+        out
+    }
+
+    fn refusal(xml: &str) -> Option<&'static str> {
+        match verify(xml) {
+            Err(crate::Error::Saml(SamlError::SignatureStructure(why))) => Some(why),
+            _ => None,
+        }
+    }
+
+    /// Markup that leaves the base64 text as it was: the value still decodes
+    /// to the same bytes, and for a DigestValue even the canonical SignedInfo
+    /// (without comments, CDATA as text) is unchanged, so only the rule
+    /// refuses these.
+    fn hidden_markup(v: &str) -> Vec<(&'static str, String)> {
+        let (a, b) = v.split_at(10);
+        vec![
+            ("a comment", format!("{a}<!-- x -->{b}")),
+            ("a processing instruction", format!("{a}<?pi x?>{b}")),
+            ("a CDATA section", format!("{a}<![CDATA[{b}]]>")),
+            ("the whole value in CDATA", format!("<![CDATA[{v}]]>")),
+            ("an empty child element", format!("{a}<ds:X/>{b}")),
+            (
+                "a child element holding text",
+                format!("{a}<ds:X>{b}</ds:X>"),
+            ),
+        ]
+    }
+
+    fn not_base64(v: &str) -> Vec<(&'static str, String)> {
+        let (a, b) = v.split_at(10);
+        let bare = v.trim_end_matches('=');
+        vec![
+            ("no padding", bare.to_owned()),
+            (
+                "padding cut short",
+                format!("{bare}{}", "=".repeat(v.len() - bare.len() - 1)),
+            ),
+            ("a URL-safe character", format!("{a}-{}", &b[1..])),
+            ("a dot", format!("{a}.{b}")),
+            ("U+00A0 (not XML white space)", format!("{a}\u{a0}{b}")),
+            ("characters after the padding", format!("{v}AAAA")),
+        ]
+    }
+
+    #[test]
+    fn the_fixture_verifies_and_xml_white_space_in_a_signature_value_is_allowed() {
+        assert_eq!(verify(SIGNED).unwrap(), SigAlg::RsaSha256);
+        let v = value("SignatureValue");
+        assert!(v.contains('\n') && v.ends_with("=="));
+        let flat: String = v.chars().filter(|c| *c != '\n').collect();
+        for spaced in [
+            flat.clone(),
+            flat.replace('A', " A\t"),
+            v.replace('\n', "\r\n  "),
+            v.replace('\n', "&#13;&#10;"),
+            format!(" \n{v}\t\n"),
+        ] {
+            verify(&with("SignatureValue", |_| spaced.clone())).unwrap();
+        }
+        // White space in a DigestValue changes the signed SignedInfo, so the
+        // signature fails, but the value was read.
+        let spaced = with("DigestValue", |d| {
+            format!("\n {}\t{}\r\n", &d[..4], &d[4..])
+        });
+        assert_eq!(
+            verify(&spaced).unwrap_err().code(),
+            "saml.signature.invalid"
+        );
+    }
+
+    #[test]
+    fn a_signature_value_holding_markup_is_refused() {
+        for (what, edited) in hidden_markup(value("SignatureValue")) {
+            let xml = with("SignatureValue", |_| edited.clone());
+            assert_eq!(refusal(&xml), Some(SIGNATURE_VALUE[0]), "{what}");
+        }
+    }
+
+    #[test]
+    fn a_digest_value_holding_markup_is_refused() {
+        for (what, edited) in hidden_markup(value("DigestValue")) {
+            let xml = with("DigestValue", |_| edited.clone());
+            assert_eq!(refusal(&xml), Some(DIGEST_VALUE[0]), "{what}");
+        }
+    }
+
+    #[test]
+    fn a_signature_value_that_is_not_strict_base64_is_refused() {
+        for (what, edited) in not_base64(value("SignatureValue")) {
+            let xml = with("SignatureValue", |_| edited.clone());
+            assert_eq!(refusal(&xml), Some(SIGNATURE_VALUE[1]), "{what}");
+        }
+    }
+
+    #[test]
+    fn a_digest_value_that_is_not_strict_base64_is_refused() {
+        for (what, edited) in not_base64(value("DigestValue")) {
+            let xml = with("DigestValue", |_| edited.clone());
+            assert_eq!(refusal(&xml), Some(DIGEST_VALUE[1]), "{what}");
+        }
+    }
 }

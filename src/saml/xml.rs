@@ -94,6 +94,11 @@ pub struct Element<'a> {
     pub attrs: Vec<Attribute<'a>>,
     /// Children in document order.
     pub children: Vec<Node<'a>>,
+    /// Whether a CDATA section is among the children. Its text is in
+    /// [`Node::Text`] like any other (that is what it means), so this is the
+    /// one trace of it, for values that must be plain text (XML-DSig's
+    /// `SignatureValue` and `DigestValue`).
+    pub has_cdata: bool,
 }
 
 impl<'a> Element<'a> {
@@ -339,9 +344,10 @@ pub fn parse_with(input: &str, limits: Limits) -> Result<Document<'_>> {
             }
             Event::CData(c) => {
                 let raw = c.xml10_content().map_err(|_| XmlError::Malformed)?;
-                if stack.is_empty() {
+                let Some(parent) = stack.last_mut() else {
                     return Err(XmlError::Malformed.into());
-                }
+                };
+                parent.has_cdata = true;
                 push_text(&mut stack, cow_of(input, raw))?;
             }
             Event::GeneralRef(r) => {
@@ -522,6 +528,7 @@ fn element<'i>(
         ns_decls,
         attrs,
         children: Vec::new(),
+        has_cdata: false,
     })
 }
 
@@ -923,6 +930,16 @@ mod tests {
     fn comments_do_not_truncate_text() {
         let d = parse("<a>user@example.com<!---->.evil.com</a>").unwrap();
         assert_eq!(d.root.text(), "user@example.com.evil.com");
+    }
+
+    #[test]
+    fn a_cdata_section_is_text_and_leaves_a_mark_on_its_parent() {
+        let doc =
+            parse("<a><b>x<![CDATA[<y>]]></b><c>x&lt;y&gt;</c><d><![CDATA[]]></d></a>").unwrap();
+        let [b, c, d] = [0, 1, 2].map(|i| doc.root.elements().nth(i).unwrap());
+        assert_eq!((b.text(), b.has_cdata), ("x<y>".into(), true));
+        assert_eq!((c.text(), c.has_cdata), ("x<y>".into(), false));
+        assert!(d.has_cdata && !doc.root.has_cdata);
     }
 
     #[test]
