@@ -25,13 +25,28 @@ const ID_TOKEN_CLAIMS = 9;
 const CLEAR = 10;
 const RESPONSE_HELD = 11;
 const DROP_RESPONSE = 12;
-const MAX_TOKEN_RESPONSE_LEN = 256 * 1024; // src/oauth/token.rs
+const SET_DPOP_KEY = 13;
+const DPOP_NONCE = 14;
+const DPOP_INPUT = 15;
+const DPOP_FINISH = 16;
+const RESOURCE_REQUEST = 17;
+const USERINFO_REQUEST = 18;
+const ACCEPT_USERINFO = 19;
+const PAR_REQUEST = 20;
+const ACCEPT_PAR = 21;
+const REVOCATION_REQUEST = 22;
+const LOGOUT_URL = 23;
+const CONFIGURE_FROM_METADATA = 24;
+const CREATE_PKCE = 40;
+const PKCE_CHALLENGE = 41;
+const RANDOM_STATE = 42;
+const RANDOM_NONCE = 43;
+const VERSION = 44;
+const DISCOVERY_URL = 45;
+// Token, UserInfo, PAR and metadata answers share one cap
+// (src/oauth/token.rs, userinfo.rs, discovery.rs).
+const MAX_TOKEN_RESPONSE_LEN = 256 * 1024;
 const MAX_CALLBACK_LEN = 16 * 1024; // src/oauth/callback.rs
-const CREATE_PKCE = 20;
-const PKCE_CHALLENGE = 21;
-const RANDOM_STATE = 22;
-const RANDOM_NONCE = 23;
-const VERSION = 24;
 
 /** An EdgeSsoError from the module's `{ code, message, ... }`. */
 function edgeSsoError({ code, message, ...fields }) {
@@ -78,7 +93,7 @@ function plain(value) {
  * could not name precisely is refused here: an object that is not plain, a
  * member that is not enumerable, a string or a name with a lone surrogate.
  */
-function encode(value, field = 'options', depth = 0) {
+function encode(value, field = 'options', depth = 0, swap = undefined) {
   if (value === undefined || value === null) return 'null';
   switch (typeof value) {
     case 'string':
@@ -111,7 +126,9 @@ function encode(value, field = 'options', depth = 0) {
       // "none". Each getter is still read once.
       const members = [];
       for (const k of keys) {
-        const v = value[k];
+        // `swap` turns a top-level member only this layer can read (a
+        // CryptoKeyPair, a request object) into what the module reads.
+        const v = depth === 0 && swap !== undefined && Object.hasOwn(swap, k) ? swap[k](value[k]) : value[k];
         if (v !== undefined) members.push(`${JSON.stringify(k)}:${encode(v, depth === 0 ? k : field, depth + 1)}`);
       }
       return `{${members.join(',')}}`;
@@ -129,8 +146,12 @@ const str = (v) => (typeof v === 'string' ? v : undefined);
 
 const raws = new WeakMap(); // OAuthClient -> RawOAuthClient
 const facts = new WeakMap(); // OAuthClient -> its configuration's public fields
+const keys = new WeakMap(); // OAuthClient -> { pair, ready } (DPoP: the CryptoKeyPair stays here)
+const requests = new WeakMap(); // a token request object -> its number in the module
+const proven = new WeakMap(); // a request object carrying a DPoP proof -> { bound }
 const responses = new WeakMap(); // AuthorizationResponse -> { client, id }
 const MADE_BY_HANDLE_CALLBACK = Symbol('AuthorizationResponse');
+const FROM_METADATA = Symbol('fromMetadata');
 // A response the caller dropped without redeeming or freeing it: wipe its
 // code and verifier when it is collected, not when the client goes. (The
 // held client is already kept alive by the response, through `responses`,
@@ -147,6 +168,153 @@ function call(client, op, n = 0, a, b) {
 }
 
 /**
+ * An options argument with `extra` members added where the caller gave none
+ * of that name (a Response's status, say), and `swap`ped members.
+ */
+function optsWith(options, extra, swap) {
+  const base = options === undefined || options === null ? '{}' : encode(options, 'options', 0, swap);
+  const add = Object.entries(extra)
+    .filter(([k, v]) => v !== undefined && !(options != null && Object.hasOwn(options, k)))
+    .map(([k, v]) => `${JSON.stringify(k)}:${encode(v, k, 1)}`);
+  // '[]' (not an object) is left for the module to refuse.
+  if (add.length === 0 || base[0] !== '{') return base;
+  return base === '{}' ? `{${add.join(',')}}` : `${base.slice(0, -1)},${add.join(',')}}`;
+}
+
+/** Whether `value` is a fetch Response (of any realm or implementation). */
+const isResponse = (value) => value !== null && typeof value === 'object'
+  && typeof value.status === 'number' && typeof value.headers?.get === 'function'
+  && typeof value.arrayBuffer === 'function' && 'body' in value;
+
+/**
+ * A Response's body as text, read with the 256 KiB cap applied while
+ * reading: past it the rest is not read (and the module is handed a text
+ * one unit too long, which it refuses by length before copying anything
+ * else). A body that is not UTF-8 becomes a text no JSON reader accepts.
+ */
+async function readBody(res) {
+  if (res.bodyUsed) throw invalid('response', 'its body was already read');
+  let text = '';
+  if (res.body !== null && typeof res.body?.getReader === 'function') {
+    const reader = res.body.getReader();
+    const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+    let size = 0;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size > MAX_TOKEN_RESPONSE_LEN) {
+          reader.cancel().catch(() => {});
+          return ' '.repeat(MAX_TOKEN_RESPONSE_LEN + 1);
+        }
+        text += decoder.decode(value, { stream: true });
+      }
+      text += decoder.decode();
+    } catch (e) {
+      if (e instanceof TypeError && size <= MAX_TOKEN_RESPONSE_LEN) return '\u0000';
+      throw e;
+    }
+  } else if (res.body !== null) {
+    text = await res.text();
+  }
+  return text;
+}
+
+/** A body given as text or as a parsed object, cut one unit past the cap. */
+function bodyText(body) {
+  let text;
+  if (typeof body === 'string') text = body;
+  else if (body !== null && typeof body === 'object') {
+    try {
+      text = str(JSON.stringify(body));
+    } catch {
+      text = undefined; // a cycle or a BigInt: refused by the module as not a body
+    }
+  }
+  // Past MAX_TOKEN_RESPONSE_LEN bytes the module refuses the body; a UTF-16
+  // unit is at least one UTF-8 byte, so one unit more than that is enough to
+  // say so, and a hostile endpoint cannot make the instance copy, and grow
+  // its memory for, megabytes.
+  return text !== undefined && text.length > MAX_TOKEN_RESPONSE_LEN ? text.slice(0, MAX_TOKEN_RESPONSE_LEN + 1) : text;
+}
+
+/** Records a Response's `DPoP-Nonce` for its server (`url` '' is the token endpoint). */
+function noteNonce(client, url, res) {
+  const nonce = res.headers.get('dpop-nonce');
+  if (nonce !== null && keys.has(client)) call(client, DPOP_NONCE, 0, url, nonce);
+}
+
+/** Checks `pair` is an ECDSA P-256 CryptoKeyPair whose private key cannot be exported. */
+function dpopPair(pair) {
+  const isKey = (k, type) => Object.prototype.toString.call(k) === '[object CryptoKey]' && k.type === type;
+  const ok = pair !== null && typeof pair === 'object'
+    && isKey(pair.privateKey, 'private') && isKey(pair.publicKey, 'public')
+    && pair.privateKey.algorithm?.name === 'ECDSA' && pair.privateKey.algorithm?.namedCurve === 'P-256'
+    && pair.privateKey.usages.includes('sign');
+  if (!ok) {
+    throw invalid('dpopKeyPair', 'must be an ECDSA P-256 CryptoKeyPair whose private key may `sign`: '
+      + "crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign'])");
+  }
+  if (pair.privateKey.extractable) {
+    throw invalid('dpopKeyPair', 'its private key is extractable; generate it with extractable false, so that no script can export it');
+  }
+  return pair;
+}
+
+/** Resolves once the module has the client's DPoP public key; `undefined` without DPoP. */
+function dpopReady(client) {
+  const k = keys.get(client);
+  if (k === undefined) return undefined;
+  k.ready ??= crypto.subtle.exportKey('jwk', k.pair.publicKey).then((jwk) => {
+    call(client, SET_DPOP_KEY, 0, str(jwk.x), str(jwk.y));
+  });
+  return k.ready;
+}
+
+/** A DPoP proof for the module's signing input, signed with the non-extractable key. */
+async function prove(client, input) {
+  const { pair } = keys.get(client);
+  const signature = new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, pair.privateKey, new TextEncoder().encode(input)));
+  let bytes = '';
+  for (const b of signature) bytes += String.fromCharCode(b);
+  return call(client, DPOP_FINISH, 0, input, bytes);
+}
+
+/**
+ * A request from the module, made ready for `fetch`: a token request's number
+ * kept aside (for acceptTokenResponse's `request`), and its DPoP proof signed
+ * (then a Promise). `bound` marks a resource request (its proof has `ath`).
+ */
+function prepared(client, r, bound) {
+  const { id, dpopInput, ...request } = r;
+  if (id !== undefined && id !== 0xffffffff) requests.set(request, id);
+  if (dpopInput === undefined) return request;
+  return prove(client, dpopInput).then((proof) => {
+    request.headers.dpop = proof;
+    proven.set(request, { bound });
+    return request;
+  });
+}
+
+/** Whether a response asks for a DPoP nonce (RFC 9449 §8: 400 from an AS, §9: 401 from a resource). */
+async function wantsNonce(res, bound) {
+  if (bound) return res.status === 401 && /\buse_dpop_nonce\b/.test(res.headers.get('www-authenticate') ?? '');
+  if (res.status !== 400) return false;
+  try {
+    return (await res.clone().json())?.error === 'use_dpop_nonce';
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `f` after the DPoP key is in place (a Promise), or at once without DPoP. */
+const afterKey = (client, f) => {
+  const pending = dpopReady(client);
+  return pending === undefined ? f() : pending.then(f);
+};
+
+/**
  * A public OAuth 2.0 client (authorization code + PKCE S256) with its pending
  * authorizations and its token vault, all inside the wasm instance.
  */
@@ -155,24 +323,61 @@ export class OAuthClient {
    * Checks the configuration (https endpoints, no secret) and creates the client.
    * @example new OAuthClient({ authorizationEndpoint, tokenEndpoint, clientId, redirectUri })
    */
-  constructor(config) {
-    const text = encode(config, 'config');
+  constructor(config, from, metadata) {
+    const viaMetadata = from === FROM_METADATA;
+    let pair;
+    const swap = { dpopKeyPair: (p) => (p === undefined ? undefined : ((pair = dpopPair(p)), true)) };
+    const text = encode(config, 'config', 0, swap);
     ready();
     raws.set(this, new RawOAuthClient());
-    call(this, CONFIGURE, 0, text);
+    if (viaMetadata) call(this, CONFIGURE_FROM_METADATA, 0, metadata, text);
+    else call(this, CONFIGURE, 0, text);
+    if (pair !== undefined) keys.set(this, { pair, ready: undefined });
     // What the module accepted, read once (a getter is not run again).
     const { clientId, redirectUri, issuer } = JSON.parse(text);
     facts.set(this, { clientId, redirectUri, issuer: issuer ?? undefined });
   }
 
+  /**
+   * A client configured from an issuer's metadata (its discovery document, as text, parsed, or
+   * the fetch Response), after checking it names `issuer` exactly.
+   */
+  static fromMetadata(metadata, config) {
+    if (isResponse(metadata)) {
+      return readBody(metadata).then((text) => {
+        if (metadata.status < 200 || metadata.status > 299) {
+          throw edgeSsoError({ code: 'oauth.discovery.malformed', message: `the metadata endpoint answered HTTP ${metadata.status}` });
+        }
+        return new OAuthClient(config, FROM_METADATA, text);
+      });
+    }
+    return new OAuthClient(config, FROM_METADATA, bodyText(metadata));
+  }
+
   /** Builds the authorization URL and remembers the flow (one-time, expiring). */
   authorize(options) {
-    const request = call(this, AUTHORIZE, 0, opts(options));
-    // A carried flow (it has the verifier) says `nonce: null` when none was
-    // sent, so that handing it back as `nonce: start.nonce` names it, and a
-    // misspelled field (undefined) is refused by handleCallback.
-    if (request.codeVerifier !== undefined && request.nonce === undefined) request.nonce = null;
-    return request;
+    return carried(call(this, AUTHORIZE, 0, opts(options)));
+  }
+
+  /** The pushed authorization request (RFC 9126) and the flow it starts. */
+  pushedAuthorizationRequest(options) {
+    return afterKey(this, () => {
+      const { request, ...flow } = call(this, PAR_REQUEST, 0, opts(options));
+      const r = prepared(this, request, false);
+      const start = carried(flow);
+      return r instanceof Promise ? r.then((req) => ({ request: req, ...start })) : { request: r, ...start };
+    });
+  }
+
+  /** The authorization URL (`client_id` + `request_uri`) from the PAR endpoint's answer. */
+  acceptParResponse(body, options) {
+    if (isResponse(body)) {
+      return readBody(body).then((text) => {
+        noteNonce(this, body.url || '', body);
+        return call(this, ACCEPT_PAR, 0, text, optsWith(options, { status: body.status }));
+      });
+    }
+    return call(this, ACCEPT_PAR, 0, bodyText(body), opts(options));
   }
 
   /** Checks a callback URL: redirect URI, structure, `iss`, `state` (one-time), then `error`. */
@@ -188,35 +393,95 @@ export class OAuthClient {
 
   /** The token request `{ url, method, headers, body }` for a validated response (consumes it). */
   tokenRequest(response) {
-    const r = responses.get(response);
-    const own = r !== undefined && r.client === this;
-    const request = call(this, TOKEN_REQUEST, own ? r.id : 0, own ? '' : undefined);
-    abandoned.unregister(response); // redeemed: nothing left to drop
-    return request;
+    return afterKey(this, () => {
+      const r = responses.get(response);
+      const own = r !== undefined && r.client === this;
+      const request = call(this, TOKEN_REQUEST, own ? r.id : 0, own ? '' : undefined);
+      abandoned.unregister(response); // redeemed: nothing left to drop
+      return prepared(this, request, false);
+    });
   }
 
   /** The refresh request (`grant_type=refresh_token`) for your `fetch`. */
   refreshRequest(options) {
-    return call(this, REFRESH_REQUEST, 0, opts(options));
+    return afterKey(this, () => prepared(this, call(this, REFRESH_REQUEST, 0, opts(options)), false));
   }
 
-  /** Validates the token endpoint's response (the body text, or the parsed object) and stores the tokens. */
+  /** Validates the token endpoint's response (body text, parsed object or fetch Response) and stores the tokens. */
   acceptTokenResponse(body, options) {
-    let text;
-    // Past MAX_TOKEN_RESPONSE_LEN bytes the module refuses the body
-    // (oauth.token.too_large); a UTF-16 unit is at least one UTF-8 byte, so
-    // one unit more than that is enough to say so, and a hostile endpoint
-    // cannot make the instance copy, and grow its memory for, megabytes.
-    const cut = (t) => (t !== undefined && t.length > MAX_TOKEN_RESPONSE_LEN ? t.slice(0, MAX_TOKEN_RESPONSE_LEN + 1) : t);
-    if (typeof body === 'string') text = body;
-    else if (body !== null && typeof body === 'object') {
-      try {
-        text = str(JSON.stringify(body));
-      } catch {
-        text = undefined; // a cycle or a BigInt: refused below as not a body
-      }
+    const swap = {
+      request: (r) => {
+        const id = requests.get(r);
+        if (id === undefined) throw invalid('request', 'must be a token or refresh request this client made');
+        return id;
+      },
+    };
+    if (isResponse(body)) {
+      return readBody(body).then((text) => {
+        noteNonce(this, body.url || '', body);
+        return call(this, ACCEPT_TOKEN_RESPONSE, 0, text, optsWith(options, { status: body.status }, swap));
+      });
     }
-    return call(this, ACCEPT_TOKEN_RESPONSE, 0, cut(text), opts(options));
+    return call(this, ACCEPT_TOKEN_RESPONSE, 0, bodyText(body), options == null ? undefined : encode(options, 'options', 0, swap));
+  }
+
+  /**
+   * Sends a request this client made (token, refresh, PAR, revocation, UserInfo, resource) with
+   * `fetch` (or `init.fetch`). With DPoP it records each `DPoP-Nonce` the server sends and, when
+   * the server asks for one (`use_dpop_nonce`), sends the request once more with a fresh proof.
+   */
+  async send(request, init) {
+    if (request === null || typeof request !== 'object' || typeof request.url !== 'string') {
+      throw invalid('request', 'must be a request this client made');
+    }
+    const f = init?.fetch ?? globalThis.fetch;
+    const go = () => f(request.url, { method: request.method, headers: request.headers, body: request.body });
+    let res = await go();
+    const proof = proven.get(request);
+    if (proof === undefined || res.headers.get('dpop-nonce') === null) return res;
+    noteNonce(this, request.url, res);
+    if (!(await wantsNonce(res, proof.bound))) return res;
+    const input = call(this, DPOP_INPUT, 0, request.url, encode({ method: request.method, bound: proof.bound }));
+    request.headers.dpop = await prove(this, input);
+    res = await go();
+    noteNonce(this, request.url, res);
+    return res;
+  }
+
+  /** The UserInfo request (GET with the access token) for your `fetch` or `send`. */
+  userinfoRequest(options) {
+    return afterKey(this, () => prepared(this, call(this, USERINFO_REQUEST, 0, opts(options)), true));
+  }
+
+  /** Checks the UserInfo answer (JSON only, `sub` equal to the ID token's) and returns its claims. */
+  acceptUserinfo(body, options) {
+    if (isResponse(body)) {
+      return readBody(body).then((text) => {
+        noteNonce(this, body.url || '', body);
+        const extra = {
+          status: body.status,
+          contentType: body.headers.get('content-type') ?? undefined,
+          wwwAuthenticate: body.headers.get('www-authenticate') ?? undefined,
+        };
+        return call(this, ACCEPT_USERINFO, 0, text, optsWith(options, extra));
+      });
+    }
+    return call(this, ACCEPT_USERINFO, 0, bodyText(body), opts(options));
+  }
+
+  /** A request to a protected resource with the access token (and a DPoP proof bound to it). */
+  resourceRequest(url, options) {
+    return afterKey(this, () => prepared(this, call(this, RESOURCE_REQUEST, 0, str(url), opts(options)), true));
+  }
+
+  /** The revocation request (RFC 7009) for the refresh token (default when held) or the access token. */
+  revocationRequest(options) {
+    return prepared(this, call(this, REVOCATION_REQUEST, 0, opts(options)), false);
+  }
+
+  /** The RP-Initiated Logout URL; the ID token goes in it only with `idTokenHint: true`. */
+  logoutUrl(options) {
+    return call(this, LOGOUT_URL, 0, opts(options));
   }
 
   /** `"Bearer <token>"` for an API call's `Authorization` header: send it, do not store or log it. */
@@ -261,11 +526,22 @@ export class OAuthClient {
   free() {
     raws.get(this)?.free();
     raws.delete(this);
+    keys.delete(this);
   }
 
   [Symbol.dispose]() {
     this.free();
   }
+}
+
+/**
+ * A started flow: a carried one (it has the verifier) says `nonce: null`
+ * when none was sent, so that handing it back as `nonce: start.nonce` names
+ * it, and a misspelled field (undefined) is refused by handleCallback.
+ */
+function carried(flow) {
+  if (flow.codeVerifier !== undefined && flow.nonce === undefined) flow.nonce = null;
+  return flow;
 }
 
 /** A callback that passed every check; pass it to `tokenRequest` (once). */
@@ -333,3 +609,6 @@ export const randomNonce = () => free(RANDOM_NONCE);
 
 /** The crate version, for diagnostics. */
 export const version = () => free(VERSION);
+
+/** The URL of an issuer's metadata: OpenID Connect Discovery's (default) or RFC 8414's (path inserted). */
+export const discoveryUrl = (issuer, options) => free(DISCOVERY_URL, str(issuer), opts(options));

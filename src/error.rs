@@ -84,6 +84,12 @@ pub enum Error {
     IdToken(IdTokenError),
     /// The token vault cannot do what was asked.
     Vault(VaultError),
+    /// A protected resource (the UserInfo endpoint) answered with an
+    /// RFC 6750 §3 error in `WWW-Authenticate`.
+    ResourceError(ErrorResponse),
+    /// A server's metadata, UserInfo or pushed-authorization answer is not
+    /// usable, or the server requires what was not done.
+    Provider(ProviderError),
     /// An XML document was refused by the reader.
     #[cfg(feature = "saml")]
     Xml(XmlError),
@@ -347,9 +353,42 @@ pub enum VaultError {
     NoRefreshToken,
     /// An authorization response was already exchanged for a token request.
     ResponseConsumed,
-    /// A refresh was asked for while a code exchange is outstanding: its
-    /// response must be accepted (or fail) first.
-    ExchangePending,
+    /// A token response was given while several token requests await an
+    /// answer, without saying which one it answers.
+    RequestAmbiguous,
+    /// The token request this response answers is not awaiting one: it was
+    /// answered already, made by another client, or pushed out by later ones.
+    NotOutstanding,
+    /// A refresh answered after another answer replaced the grant it refreshed.
+    Superseded,
+}
+
+/// Why a server's metadata, UserInfo or PAR answer was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProviderError {
+    /// The metadata's `issuer` is not the issuer it was fetched for.
+    DiscoveryIssuerMismatch,
+    /// The metadata is not a JSON object, or the named member is wrong.
+    DiscoveryMalformed(&'static str),
+    /// `code_challenge_methods_supported` is listed without `S256`.
+    PkceUnsupported,
+    /// `dpop_signing_alg_values_supported` is listed without `ES256`.
+    DpopUnsupported,
+    /// The UserInfo response is signed or encrypted (`application/jwt`).
+    UserinfoSigned,
+    /// The UserInfo response is not a JSON object with a string `sub`.
+    UserinfoMalformed(&'static str),
+    /// The UserInfo `sub` is not the ID token's.
+    UserinfoSubjectMismatch,
+    /// No ID token is held, so the UserInfo `sub` cannot be checked.
+    UserinfoNoIdToken,
+    /// The UserInfo endpoint answered an error status without an RFC 6750 error.
+    UserinfoStatus(u16),
+    /// The server requires pushed authorization requests (RFC 9126 §5).
+    ParRequired,
+    /// The pushed authorization response is not usable.
+    ParMalformed(&'static str),
 }
 
 /// An OAuth error response (RFC 6749 §4.1.2.1 and §5.2).
@@ -456,12 +495,28 @@ impl Error {
             Self::Saml(e) => e.code(),
             #[cfg(feature = "saml")]
             Self::SamlStatus(_) => "saml.status.not_success",
+            Self::ResourceError(_) => "oauth.userinfo.error",
+            Self::Provider(e) => match e {
+                ProviderError::DiscoveryIssuerMismatch => "oauth.discovery.issuer_mismatch",
+                ProviderError::DiscoveryMalformed(_) => "oauth.discovery.malformed",
+                ProviderError::PkceUnsupported => "oauth.discovery.pkce_unsupported",
+                ProviderError::DpopUnsupported => "oauth.discovery.dpop_unsupported",
+                ProviderError::UserinfoSigned => "oauth.userinfo.signed_unsupported",
+                ProviderError::UserinfoMalformed(_) => "oauth.userinfo.malformed",
+                ProviderError::UserinfoSubjectMismatch => "oauth.userinfo.sub_mismatch",
+                ProviderError::UserinfoNoIdToken => "oauth.userinfo.no_id_token",
+                ProviderError::UserinfoStatus(_) => "oauth.userinfo.status",
+                ProviderError::ParRequired => "oauth.par.required",
+                ProviderError::ParMalformed(_) => "oauth.par.malformed",
+            },
             Self::Vault(e) => match e {
                 VaultError::Empty => "oauth.vault.empty",
                 VaultError::Expired => "oauth.vault.expired",
                 VaultError::NoRefreshToken => "oauth.vault.no_refresh_token",
                 VaultError::ResponseConsumed => "oauth.response.consumed",
-                VaultError::ExchangePending => "oauth.token.exchange_pending",
+                VaultError::RequestAmbiguous => "oauth.token.request_ambiguous",
+                VaultError::NotOutstanding => "oauth.token.not_outstanding",
+                VaultError::Superseded => "oauth.token.superseded",
             },
         }
     }
@@ -475,7 +530,7 @@ impl Error {
     /// ```
     pub fn error_response(&self) -> Option<&ErrorResponse> {
         match self {
-            Self::AuthorizationError(r) | Self::TokenError(r) => Some(r),
+            Self::AuthorizationError(r) | Self::TokenError(r) | Self::ResourceError(r) => Some(r),
             _ => None,
         }
     }
@@ -636,12 +691,51 @@ impl Error {
                 let second = s.second_level.as_deref();
                 return cat(&["the IdP answered with status ", &s.code, second.map_or("", |_| " / "), second.unwrap_or("")]);
             }
+            Self::ResourceError(r) => return error_response_message("UserInfo endpoint", r),
+            Self::Provider(e) => match e {
+                ProviderError::DiscoveryIssuerMismatch => {
+                    "the metadata's `issuer` is not the issuer it was fetched for (RFC 8414 §3.3): a mix-up or an impostor"
+                }
+                ProviderError::DiscoveryMalformed(what) => {
+                    return cat(&["the authorization server metadata is not usable (`", what, "`)"])
+                }
+                ProviderError::PkceUnsupported => {
+                    "the server's code_challenge_methods_supported does not list S256, the only PKCE method edge-sso uses"
+                }
+                ProviderError::DpopUnsupported => {
+                    "the server's dpop_signing_alg_values_supported does not list ES256, the algorithm of edge-sso's DPoP proofs"
+                }
+                ProviderError::UserinfoSigned => {
+                    "the UserInfo response is signed or encrypted (application/jwt); edge-sso reads JSON UserInfo only: verify a signed one on your server"
+                }
+                ProviderError::UserinfoMalformed(what) => {
+                    return cat(&["the UserInfo response is not usable: ", what])
+                }
+                ProviderError::UserinfoSubjectMismatch => {
+                    "the UserInfo `sub` is not the ID token's (OIDC Core §5.3.4): the response must not be used"
+                }
+                ProviderError::UserinfoNoIdToken => {
+                    "no ID token is held, so the UserInfo `sub` cannot be checked (OIDC Core §5.3.4)"
+                }
+                ProviderError::UserinfoStatus(s) => {
+                    let mut digits = [0u8; 5];
+                    return cat(&["the UserInfo endpoint answered HTTP ", decimal(*s, &mut digits), " without an RFC 6750 error"]);
+                }
+                ProviderError::ParRequired => {
+                    "the server requires pushed authorization requests: use pushedAuthorizationRequest() instead of authorize()"
+                }
+                ProviderError::ParMalformed(what) => {
+                    return cat(&["the pushed authorization response is not usable: ", what])
+                }
+            },
             Self::Vault(e) => match e {
                 VaultError::Empty => "no access token is held",
                 VaultError::Expired => "the access token has expired; refresh it first",
                 VaultError::NoRefreshToken => "no refresh token is held",
                 VaultError::ResponseConsumed => "this authorization response was already used for a token request",
-                VaultError::ExchangePending => "a code exchange is outstanding; accept its token response before refreshing",
+                VaultError::RequestAmbiguous => "several token requests await an answer: pass the request this response answers (`request`)",
+                VaultError::NotOutstanding => "no such token request awaits an answer (answered already, another client's, or one of more than 8 outstanding)",
+                VaultError::Superseded => "this refresh answered a grant that another token response has replaced since; its tokens were not stored",
             },
         };
         fixed.to_owned()
@@ -903,6 +997,12 @@ impl From<CallbackError> for Error {
     }
 }
 
+impl From<ProviderError> for Error {
+    fn from(e: ProviderError) -> Self {
+        Self::Provider(e)
+    }
+}
+
 impl From<TokenResponseError> for Error {
     fn from(e: TokenResponseError) -> Self {
         Self::TokenResponse(e)
@@ -1015,10 +1115,31 @@ mod tests {
                 VaultError::Expired,
                 VaultError::NoRefreshToken,
                 VaultError::ResponseConsumed,
-                VaultError::ExchangePending,
+                VaultError::RequestAmbiguous,
+                VaultError::NotOutstanding,
+                VaultError::Superseded,
             ]
             .map(Error::Vault),
         )
+        .chain(
+            [
+                ProviderError::DiscoveryIssuerMismatch,
+                ProviderError::DiscoveryMalformed("issuer"),
+                ProviderError::PkceUnsupported,
+                ProviderError::DpopUnsupported,
+                ProviderError::UserinfoSigned,
+                ProviderError::UserinfoMalformed("x"),
+                ProviderError::UserinfoSubjectMismatch,
+                ProviderError::UserinfoNoIdToken,
+                ProviderError::UserinfoStatus(401),
+                ProviderError::ParRequired,
+                ProviderError::ParMalformed("x"),
+            ]
+            .map(Error::Provider),
+        )
+        .chain(core::iter::once(Error::ResourceError(
+            ErrorResponse::from_parts("invalid_token", None, None).unwrap(),
+        )))
         .collect::<Vec<_>>();
         #[cfg(feature = "saml")]
         all.extend(saml_errors());

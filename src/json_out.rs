@@ -137,7 +137,7 @@ pub(crate) fn push_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-fn push_u64(out: &mut String, mut n: u64) {
+pub(crate) fn push_u64(out: &mut String, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut i = digits.len();
     loop {

@@ -53,7 +53,8 @@ pub mod url;
 mod wasm;
 
 pub use error::{
-    CallbackError, Error, ErrorResponse, IdTokenError, Result, TokenResponseError, VaultError,
+    CallbackError, Error, ErrorResponse, IdTokenError, ProviderError, Result, TokenResponseError,
+    VaultError,
 };
 #[cfg(feature = "saml")]
 pub use error::{SamlError, StatusError, XmlError};

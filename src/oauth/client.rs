@@ -8,11 +8,12 @@ use alloc::vec::Vec;
 use zeroize::Zeroizing;
 
 use super::callback;
+use super::dpop::{self, DpopKey, Nonces};
 use super::id_token::{self, Expected, IdTokenClaims};
 use super::pkce::{CodeVerifier, VERIFIER_DEFAULT_LEN};
 use super::token::{parse_response, valid_scope, TokenRequest, TokenType};
 use super::vault::{Replace, TokenInfo, TokenVault};
-use crate::error::{CallbackError, Error, IdTokenError, Result, VaultError};
+use crate::error::{CallbackError, Error, IdTokenError, ProviderError, Result, VaultError};
 use crate::one_time::{Miss, OneTimeStore};
 use crate::random;
 use crate::secret::{ct_eq_str, Secret};
@@ -55,6 +56,17 @@ pub struct ClientConfig {
     pub dpop: bool,
     /// How long a pending authorization stays valid, in milliseconds.
     pub pending_ttl_ms: u64,
+    /// The UserInfo endpoint (OIDC Core §5.3).
+    pub userinfo_endpoint: Option<String>,
+    /// The revocation endpoint (RFC 7009).
+    pub revocation_endpoint: Option<String>,
+    /// The end-session endpoint (OIDC RP-Initiated Logout 1.0).
+    pub end_session_endpoint: Option<String>,
+    /// The pushed authorization request endpoint (RFC 9126).
+    pub par_endpoint: Option<String>,
+    /// The server accepts only pushed authorization requests: then
+    /// [`OAuthClient::authorize`] is refused.
+    pub require_par: bool,
 }
 
 impl ClientConfig {
@@ -75,6 +87,11 @@ impl ClientConfig {
             scope: None,
             dpop: false,
             pending_ttl_ms: DEFAULT_PENDING_TTL_MS,
+            userinfo_endpoint: None,
+            revocation_endpoint: None,
+            end_session_endpoint: None,
+            par_endpoint: None,
+            require_par: false,
         }
     }
 
@@ -86,6 +103,22 @@ impl ClientConfig {
         check_endpoint("authorizationEndpoint", &self.authorization_endpoint)?;
         check_endpoint("tokenEndpoint", &self.token_endpoint)?;
         check_endpoint("redirectUri", &self.redirect_uri)?;
+        for (field, url) in [
+            ("userinfoEndpoint", &self.userinfo_endpoint),
+            ("revocationEndpoint", &self.revocation_endpoint),
+            ("endSessionEndpoint", &self.end_session_endpoint),
+            ("pushedAuthorizationRequestEndpoint", &self.par_endpoint),
+        ] {
+            if let Some(u) = url {
+                check_endpoint(field, u)?;
+            }
+        }
+        if self.require_par && self.par_endpoint.is_none() {
+            return Err(Error::InvalidArgument {
+                field: "pushedAuthorizationRequestEndpoint",
+                reason: "required when the server requires pushed authorization requests",
+            });
+        }
         if let Some(issuer) = &self.issuer {
             check_endpoint("issuer", issuer)?;
         } else if self.iss_parameter_supported {
@@ -220,6 +253,47 @@ pub struct AuthorizationRequest {
     pub scope: Option<String>,
 }
 
+/// A pushed authorization request: the POST for the PAR endpoint, and the
+/// flow it starts (its `url` comes from [`OAuthClient::accept_par_response`]).
+#[derive(Debug)]
+pub struct PushedRequest {
+    /// The request for the PAR endpoint.
+    pub request: TokenRequest,
+    /// The flow, as [`OAuthClient::authorize`] returns it, with an empty `url`.
+    pub authorization: AuthorizationRequest,
+}
+
+/// A request to a protected resource.
+#[derive(Debug)]
+pub struct ResourceRequest {
+    /// The `Authorization` header value (`Bearer …` or `DPoP …`): a secret.
+    pub authorization: Zeroizing<String>,
+    /// With DPoP: the signing input of the request's proof.
+    pub dpop_input: Option<String>,
+}
+
+/// Which token to revoke.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenKind {
+    /// The access token.
+    AccessToken,
+    /// The refresh token.
+    RefreshToken,
+}
+
+/// Options of [`OAuthClient::logout_url`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LogoutOptions {
+    /// Where the server sends the user afterwards (registered with it).
+    pub post_logout_redirect_uri: Option<String>,
+    /// A value the server hands back with that redirect.
+    pub state: Option<String>,
+    /// Put the held ID token in the URL as `id_token_hint`.
+    pub id_token_hint: bool,
+    /// `ui_locales`.
+    pub ui_locales: Option<String>,
+}
+
 /// A flow the caller carried itself, handed back to [`OAuthClient::handle_callback`].
 #[derive(Debug)]
 pub struct CarriedFlow {
@@ -263,18 +337,31 @@ struct Pending {
     scope: Option<String>,
 }
 
-/// The outstanding token-endpoint request whose answer is expected next.
+/// What a token-endpoint request expects of its answer.
 #[derive(Debug)]
-enum Awaiting {
-    Nothing,
+enum Expecting {
+    /// A code exchange: a new grant, with this scope and nonce.
     Code {
         scope: Option<String>,
         nonce: Option<String>,
     },
-    Refresh {
-        scope: Option<String>,
-    },
+    /// A refresh of the grant held when it was made.
+    Refresh { scope: Option<String> },
 }
+
+/// A token-endpoint request whose answer may still come.
+#[derive(Debug)]
+struct Outstanding {
+    id: u32,
+    expecting: Expecting,
+    /// [`OAuthClient::grant`] when the request was made: a refresh answered
+    /// after the grant changed is the old grant's, and is refused.
+    grant: u32,
+}
+
+/// Most token-endpoint requests awaiting an answer at once; a request whose
+/// fetch failed is never answered, so the oldest makes room for a new one.
+const MAX_OUTSTANDING: usize = 8;
 
 /// RFC 6749 §10.10: a state carried by the caller must have at least 128
 /// bits; 22 base64url characters is the shortest such string.
@@ -309,7 +396,12 @@ pub struct OAuthClient {
     instance: u64,
     pending: OneTimeStore<Pending>,
     vault: TokenVault,
-    awaiting: Awaiting,
+    outstanding: Vec<Outstanding>,
+    next_request: u32,
+    /// Counts the answers stored: which grant the vault holds.
+    grant: u32,
+    dpop_key: Option<DpopKey>,
+    nonces: Nonces,
 }
 
 impl OAuthClient {
@@ -323,7 +415,11 @@ impl OAuthClient {
             instance: u64::from_le_bytes(id),
             pending: OneTimeStore::default(),
             vault: TokenVault::default(),
-            awaiting: Awaiting::Nothing,
+            outstanding: Vec::new(),
+            next_request: 0,
+            grant: 0,
+            dpop_key: None,
+            nonces: Nonces::default(),
         })
     }
 
@@ -333,11 +429,124 @@ impl OAuthClient {
     }
 
     /// Builds the authorization URL and remembers the flow (one-time, expiring).
+    /// Refused ([`ProviderError::ParRequired`]) when the server requires
+    /// pushed authorization requests: use [`Self::pushed_authorization_request`].
     pub fn authorize(
         &mut self,
         options: AuthorizeOptions,
         now: u64,
     ) -> Result<AuthorizationRequest> {
+        if self.config.require_par {
+            return Err(ProviderError::ParRequired.into());
+        }
+        Ok(self.start(options, now, false)?.0)
+    }
+
+    /// The pushed authorization request (RFC 9126 §2.1) for the caller's
+    /// `fetch`: the authorization parameters as a form POSTed to the PAR
+    /// endpoint, and the flow, remembered as [`Self::authorize`] remembers
+    /// it (its `url` is empty: [`Self::accept_par_response`] makes it).
+    ///
+    /// ```
+    /// use edge_sso::oauth::{AuthorizeOptions, ClientConfig, OAuthClient};
+    /// let mut c = ClientConfig::new("https://op.example/auth", "https://op.example/token",
+    ///     "spa", "https://app.example/cb");
+    /// c.par_endpoint = Some("https://op.example/par".into());
+    /// c.require_par = true;
+    /// let mut client = OAuthClient::new(c).unwrap();
+    /// assert_eq!(client.authorize(AuthorizeOptions::default(), 0).unwrap_err().code(), "oauth.par.required");
+    /// let pushed = client.pushed_authorization_request(AuthorizeOptions::default(), 0).unwrap();
+    /// assert!(pushed.request.body.expose().contains("code_challenge_method=S256"));
+    /// let url = client.accept_par_response(
+    ///     r#"{"request_uri":"urn:ietf:params:oauth:request_uri:abc","expires_in":60}"#, Some(201)).unwrap();
+    /// assert_eq!(url, "https://op.example/auth?client_id=spa&request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3Aabc");
+    /// ```
+    pub fn pushed_authorization_request(
+        &mut self,
+        options: AuthorizeOptions,
+        now: u64,
+    ) -> Result<PushedRequest> {
+        let not_configured = Error::InvalidArgument {
+            field: "pushedAuthorizationRequestEndpoint",
+            reason: "is not configured",
+        };
+        if self.config.par_endpoint.is_none() {
+            return Err(not_configured);
+        }
+        let (authorization, request) = self.start(options, now, true)?;
+        let request = request.ok_or(not_configured)?;
+        Ok(PushedRequest {
+            request,
+            authorization,
+        })
+    }
+
+    /// The authorization URL from the PAR endpoint's answer (RFC 9126 §2.2,
+    /// §4): the authorization endpoint with `client_id` and `request_uri`.
+    pub fn accept_par_response(&self, body: &str, status: Option<u16>) -> Result<String> {
+        if body.len() > super::MAX_TOKEN_RESPONSE_LEN {
+            return Err(ProviderError::ParMalformed("the response is larger than 256 KiB").into());
+        }
+        let map = crate::json::parse_object(body);
+        let ok_status = status.is_none_or(|s| (200..300).contains(&s));
+        if let Some(m) = &map {
+            if let Some(e) = m.get("error") {
+                let text = |k: &str| m.get(k).and_then(crate::json::Value::as_str);
+                let r = e
+                    .as_str()
+                    .and_then(|e| {
+                        crate::ErrorResponse::from_parts(
+                            e,
+                            text("error_description"),
+                            text("error_uri"),
+                        )
+                    })
+                    .ok_or(ProviderError::ParMalformed(
+                        "its `error` is not an OAuth error code",
+                    ))?;
+                return Err(Error::TokenError(r));
+            }
+        }
+        let map = match map {
+            Some(m) if ok_status => m,
+            _ => {
+                return Err(
+                    ProviderError::ParMalformed("not a JSON object with a success status").into(),
+                )
+            }
+        };
+        let uri = map
+            .get("request_uri")
+            .and_then(crate::json::Value::as_str)
+            .filter(|u| !u.is_empty() && u.contains(':'))
+            .filter(|u| crate::ascii::all(u.as_bytes(), crate::ascii::vschar))
+            .ok_or(ProviderError::ParMalformed(
+                "`request_uri` is missing or not a URI",
+            ))?;
+        match map.get("expires_in") {
+            Some(crate::json::Value::Number(n))
+                if n.to_u64().is_some_and(|(v, int)| int && v > 0) => {}
+            _ => {
+                return Err(ProviderError::ParMalformed(
+                    "`expires_in` is missing or not a positive integer",
+                )
+                .into())
+            }
+        }
+        Ok(append_query(
+            &self.config.authorization_endpoint,
+            &[("client_id", &self.config.client_id), ("request_uri", uri)],
+        ))
+    }
+
+    /// The authorization parameters of a new flow, remembered as pending;
+    /// as a URL, or (`pushed`) as the body of a PAR request.
+    fn start(
+        &mut self,
+        options: AuthorizeOptions,
+        now: u64,
+        pushed: bool,
+    ) -> Result<(AuthorizationRequest, Option<TokenRequest>)> {
         let scope = options.scope.or_else(|| self.config.scope.clone());
         if scope.as_deref().is_some_and(|s| !valid_scope(s)) {
             return Err(Error::InvalidArgument {
@@ -391,7 +600,16 @@ impl OAuthClient {
         for (k, v) in &options.extra {
             params.push((k, v));
         }
-        let url = append_query(&self.config.authorization_endpoint, &params);
+        let (url, request) = match (pushed, &self.config.par_endpoint) {
+            (true, Some(par)) => (
+                String::new(),
+                Some(TokenRequest::form(par, &params, u32::MAX)),
+            ),
+            _ => (
+                append_query(&self.config.authorization_endpoint, &params),
+                None,
+            ),
+        };
 
         let expires_at = now.saturating_add(self.config.pending_ttl_ms);
         let carried_copy = CodeVerifier::parse(verifier.expose())?;
@@ -405,14 +623,17 @@ impl OAuthClient {
             expires_at,
             now,
         );
-        Ok(AuthorizationRequest {
-            url,
-            state,
-            nonce,
-            code_verifier: carried_copy,
-            expires_at,
-            scope,
-        })
+        Ok((
+            AuthorizationRequest {
+                url,
+                state,
+                nonce,
+                code_verifier: carried_copy,
+                expires_at,
+                scope,
+            },
+            request,
+        ))
     }
 
     /// Checks the callback URL and returns the validated response.
@@ -495,7 +716,11 @@ impl OAuthClient {
                 reason: "this authorization response was validated by another client",
             });
         }
-        let request = TokenRequest::form(
+        let id = self.expect(Expecting::Code {
+            scope: response.scope.or_else(|| self.config.scope.clone()),
+            nonce: response.nonce,
+        });
+        Ok(TokenRequest::form(
             &self.config.token_endpoint,
             &[
                 ("grant_type", "authorization_code"),
@@ -504,16 +729,13 @@ impl OAuthClient {
                 ("client_id", &self.config.client_id),
                 ("code_verifier", response.verifier.expose()),
             ],
-        );
-        self.awaiting = Awaiting::Code {
-            scope: response.scope.or_else(|| self.config.scope.clone()),
-            nonce: response.nonce,
-        };
-        Ok(request)
+            id,
+        ))
     }
 
     /// The refresh request (`grant_type=refresh_token`, RFC 6749 §6). `scope`
-    /// may narrow the grant.
+    /// may narrow the grant. It replaces a refresh request still awaiting its
+    /// answer (whose answer is then refused as not outstanding).
     pub fn refresh_request(&mut self, scope: Option<&str>) -> Result<TokenRequest> {
         if scope.is_some_and(|s| !valid_scope(s)) {
             return Err(Error::InvalidArgument {
@@ -521,9 +743,16 @@ impl OAuthClient {
                 reason: "not a space-separated list of scope tokens",
             });
         }
-        if matches!(self.awaiting, Awaiting::Code { .. }) {
-            return Err(VaultError::ExchangePending.into());
+        if self.vault.refresh_token().is_none() {
+            return Err(VaultError::NoRefreshToken.into());
         }
+        // One refresh awaits an answer at a time: both would spend the same
+        // refresh token, and a rotating server honours one of them at most.
+        self.outstanding
+            .retain(|o| !matches!(o.expecting, Expecting::Refresh { .. }));
+        let id = self.expect(Expecting::Refresh {
+            scope: scope.map(str::to_owned),
+        });
         let refresh = self
             .vault
             .refresh_token()
@@ -536,15 +765,35 @@ impl OAuthClient {
         if let Some(s) = scope {
             params.push(("scope", s));
         }
-        let request = TokenRequest::form(&self.config.token_endpoint, &params);
-        self.awaiting = Awaiting::Refresh {
-            scope: scope.map(str::to_owned),
-        };
-        Ok(request)
+        Ok(TokenRequest::form(&self.config.token_endpoint, &params, id))
     }
 
-    /// Validates the token endpoint's answer to the last token or refresh
-    /// request and stores the tokens. Returns public facts only.
+    /// Remembers a request about to be made, under a new number.
+    fn expect(&mut self, expecting: Expecting) -> u32 {
+        if self.outstanding.len() >= MAX_OUTSTANDING {
+            self.outstanding.remove(0);
+        }
+        let id = self.next_request;
+        self.next_request = id.wrapping_add(1);
+        self.outstanding.push(Outstanding {
+            id,
+            expecting,
+            grant: self.grant,
+        });
+        id
+    }
+
+    /// Validates the token endpoint's answer to the one token request
+    /// awaiting an answer and stores the tokens. Returns public facts only.
+    /// With several outstanding, [`Self::accept_token_response_for`] says
+    /// which one it answers.
+    ///
+    /// Each answer is checked against what its own request expects (a code
+    /// exchange's nonce and scope), so two requests in flight cannot trade
+    /// answers. A code exchange's answer is a new login and replaces what is
+    /// held; a refresh's answer is refused ([`VaultError::Superseded`]) once
+    /// another answer was stored after the refresh was asked for: it belongs
+    /// to a grant no longer held.
     ///
     /// An ID token in the response has its claims checked (OIDC Core
     /// §3.1.3.7): `iss`, `aud`/`azp`, `exp`, `iat`, and `nonce` when one was
@@ -557,19 +806,63 @@ impl OAuthClient {
         status: Option<u16>,
         now: u64,
     ) -> Result<TokenInfo> {
-        // The outstanding request is answered by this response whatever its
-        // outcome: a failed exchange needs a new request, never a second answer.
-        let (how, sent_nonce, requested_scope) =
-            match core::mem::replace(&mut self.awaiting, Awaiting::Nothing) {
-                Awaiting::Nothing => {
-                    return Err(Error::InvalidArgument {
-                        field: "tokenResponse",
-                        reason: "no token or refresh request is outstanding",
-                    })
-                }
-                Awaiting::Code { nonce, scope } => (Replace::All, nonce, scope),
-                Awaiting::Refresh { scope } => (Replace::Refresh, None, scope),
-            };
+        self.accept(body, status, now, None)
+    }
+
+    /// Validates the token endpoint's answer to request `id` (its
+    /// [`TokenRequest::id`]), as [`Self::accept_token_response`] does.
+    ///
+    /// ```
+    /// # use edge_sso::oauth::{AuthorizeOptions, ClientConfig, OAuthClient};
+    /// # let mut client = OAuthClient::new(ClientConfig::new("https://op.example/a",
+    /// #     "https://op.example/t", "spa", "https://app.example/cb")).unwrap();
+    /// # let mut login = |c: &mut OAuthClient| {
+    /// #     let req = c.authorize(AuthorizeOptions::default(), 0).unwrap();
+    /// #     let back = format!("https://app.example/cb?code=c&state={}", req.state);
+    /// #     let r = c.handle_callback(&back, 1, None).unwrap();
+    /// #     c.token_request(r).unwrap()
+    /// # };
+    /// let first = login(&mut client);
+    /// let second = login(&mut client);
+    /// let body = r#"{"access_token":"at","token_type":"Bearer"}"#;
+    /// // Two requests await an answer: say which one this is.
+    /// assert!(client.accept_token_response(body, Some(200), 2).is_err());
+    /// assert!(client.accept_token_response_for(second.id, body, Some(200), 2).is_ok());
+    /// assert!(client.accept_token_response_for(first.id, body, Some(200), 3).is_ok());
+    /// ```
+    pub fn accept_token_response_for(
+        &mut self,
+        id: u32,
+        body: &str,
+        status: Option<u16>,
+        now: u64,
+    ) -> Result<TokenInfo> {
+        self.accept(body, status, now, Some(id))
+    }
+
+    fn accept(
+        &mut self,
+        body: &str,
+        status: Option<u16>,
+        now: u64,
+        request: Option<u32>,
+    ) -> Result<TokenInfo> {
+        let i = match request {
+            Some(id) => self.outstanding.iter().position(|o| o.id == id),
+            None if self.outstanding.len() > 1 => return Err(VaultError::RequestAmbiguous.into()),
+            None => self.outstanding.len().checked_sub(1),
+        }
+        .ok_or(VaultError::NotOutstanding)?;
+        // The request is answered by this response whatever its outcome: a
+        // failed exchange needs a new request, never a second answer.
+        let answered = self.outstanding.remove(i);
+        let (how, sent_nonce, requested_scope) = match answered.expecting {
+            Expecting::Code { nonce, scope } => (Replace::All, nonce, scope),
+            Expecting::Refresh { .. } if answered.grant != self.grant => {
+                return Err(VaultError::Superseded.into())
+            }
+            Expecting::Refresh { scope } => (Replace::Refresh, None, scope),
+        };
         let accept = if self.config.dpop {
             TokenType::DPoP
         } else {
@@ -599,6 +892,7 @@ impl OAuthClient {
                 Some(id_token::validate(token.expose(), &expected)?)
             }
         };
+        self.grant = self.grant.wrapping_add(1);
         Ok(self
             .vault
             .store(set, claims, now, how, requested_scope.as_deref()))
@@ -630,10 +924,202 @@ impl OAuthClient {
         self.pending.len()
     }
 
+    /// Uses `key` (the public half of a non-extractable ES256 key pair the
+    /// host holds) for DPoP proofs from now on; tokens must then be DPoP-bound.
+    pub fn set_dpop_key(&mut self, key: DpopKey) {
+        self.dpop_key = Some(key);
+        self.config.dpop = true;
+    }
+
+    /// Remembers a `DPoP-Nonce` that `url`'s server sent (RFC 9449 §8, §9);
+    /// an empty `url` is the token endpoint's.
+    pub fn set_dpop_nonce(&mut self, url: &str, nonce: &str) -> Result<()> {
+        let url = if url.is_empty() {
+            self.config.token_endpoint.as_str()
+        } else {
+            url
+        };
+        self.nonces.set(url, nonce)
+    }
+
+    /// The signing input of a DPoP proof for a `method` request to `url`, or
+    /// `None` without a DPoP key. `bound` (a resource request) adds `ath`,
+    /// the hash of the held access token.
+    ///
+    /// ```
+    /// use edge_sso::oauth::{ClientConfig, DpopKey, OAuthClient};
+    /// let mut client = OAuthClient::new(ClientConfig::new("https://op.example/auth",
+    ///     "https://op.example/token", "spa", "https://app.example/cb")).unwrap();
+    /// assert_eq!(client.dpop_input("POST", "https://op.example/token", 0, false).unwrap(), None);
+    /// client.set_dpop_key(DpopKey::from_coordinates(&"A".repeat(43), &"A".repeat(43)).unwrap());
+    /// let input = client.dpop_input("POST", "https://op.example/token", 0, false).unwrap().unwrap();
+    /// assert_eq!(input.matches('.').count(), 1);
+    /// ```
+    pub fn dpop_input(
+        &self,
+        method: &str,
+        url: &str,
+        now: u64,
+        bound: bool,
+    ) -> Result<Option<String>> {
+        let Some(key) = &self.dpop_key else {
+            return Ok(None);
+        };
+        let token = match bound {
+            true => Some(self.vault.access_token(now)?.expose()),
+            false => None,
+        };
+        dpop::signing_input(key, method, url, now / 1000, self.nonces.get(url), token).map(Some)
+    }
+
+    /// The DPoP proof: a signing input from [`Self::dpop_input`] and its
+    /// 64-byte ES256 signature (`r ‖ s`, as WebCrypto returns it).
+    pub fn dpop_proof(&self, input: &str, signature: &[u8]) -> Result<String> {
+        dpop::assemble(input, signature)
+    }
+
+    /// A request to a protected resource with the held access token:
+    /// `Authorization` (`Bearer` or `DPoP`), and with DPoP the proof's
+    /// signing input (bound to the token by `ath`).
+    pub fn resource_request(&self, method: &str, url: &str, now: u64) -> Result<ResourceRequest> {
+        check_endpoint("url", url)?;
+        Ok(ResourceRequest {
+            authorization: self.vault.authorization_header(now)?,
+            dpop_input: self.dpop_input(method, url, now, true)?,
+        })
+    }
+
+    /// The UserInfo request (a GET with the access token, OIDC Core §5.3.1).
+    pub fn userinfo_request(&self, now: u64) -> Result<(String, ResourceRequest)> {
+        let url = self
+            .config
+            .userinfo_endpoint
+            .clone()
+            .ok_or(Error::InvalidArgument {
+                field: "userinfoEndpoint",
+                reason: "is not configured",
+            })?;
+        let r = self.resource_request("GET", &url, now)?;
+        Ok((url, r))
+    }
+
+    /// Checks the UserInfo answer against the held ID token's `sub` (see
+    /// [`super::check_userinfo`]) and returns the claims as JSON text.
+    pub fn accept_userinfo(&self, answer: &super::UserinfoAnswer<'_>) -> Result<String> {
+        // The status first: an error answer is that error even without an ID token.
+        if answer.status.is_some_and(|s| !(200..300).contains(&s)) {
+            return super::check_userinfo(answer, "");
+        }
+        let claims = self
+            .vault
+            .id_token_claims()
+            .ok_or(ProviderError::UserinfoNoIdToken)?;
+        super::check_userinfo(answer, &claims.subject)
+    }
+
+    /// The revocation request (RFC 7009 §2.1) for the refresh token, or the
+    /// access token; by default the refresh token when one is held (revoking
+    /// it revokes the grant at most servers), else the access token.
+    ///
+    /// ```
+    /// # use edge_sso::oauth::{AuthorizeOptions, ClientConfig, OAuthClient};
+    /// let mut c = ClientConfig::new("https://op.example/auth", "https://op.example/token",
+    ///     "spa", "https://app.example/cb");
+    /// c.revocation_endpoint = Some("https://op.example/revoke".into());
+    /// let mut client = OAuthClient::new(c).unwrap();
+    /// // Nothing held, nothing to revoke:
+    /// assert_eq!(client.revocation_request(None).unwrap_err().code(), "oauth.vault.empty");
+    /// ```
+    pub fn revocation_request(&self, kind: Option<TokenKind>) -> Result<TokenRequest> {
+        let url = self
+            .config
+            .revocation_endpoint
+            .as_deref()
+            .ok_or(Error::InvalidArgument {
+                field: "revocationEndpoint",
+                reason: "is not configured",
+            })?;
+        let refresh = self.vault.refresh_token();
+        let (token, hint) = match (kind, refresh) {
+            (Some(TokenKind::RefreshToken), None) => return Err(VaultError::NoRefreshToken.into()),
+            (Some(TokenKind::RefreshToken) | None, Some(r)) => (r, "refresh_token"),
+            (Some(TokenKind::AccessToken) | None, _) => (
+                self.vault.any_access_token().ok_or(VaultError::Empty)?,
+                "access_token",
+            ),
+        };
+        Ok(TokenRequest::form(
+            url,
+            &[
+                ("token", token.expose()),
+                ("token_type_hint", hint),
+                ("client_id", &self.config.client_id),
+            ],
+            u32::MAX,
+        ))
+    }
+
+    /// The RP-Initiated Logout URL (OIDC RP-Initiated Logout 1.0 §2):
+    /// `client_id` always; the ID token only when asked for (`id_token_hint`
+    /// puts it in a URL, which browsers record in history and servers in logs).
+    ///
+    /// ```
+    /// use edge_sso::oauth::{ClientConfig, LogoutOptions, OAuthClient};
+    /// let mut c = ClientConfig::new("https://op.example/auth", "https://op.example/token",
+    ///     "spa", "https://app.example/cb");
+    /// c.end_session_endpoint = Some("https://op.example/logout".into());
+    /// let client = OAuthClient::new(c).unwrap();
+    /// let url = client.logout_url(&LogoutOptions {
+    ///     post_logout_redirect_uri: Some("https://app.example/bye".into()),
+    ///     state: Some("s1".into()), ..Default::default() }).unwrap();
+    /// assert_eq!(url, "https://op.example/logout?client_id=spa&post_logout_redirect_uri=https%3A%2F%2Fapp.example%2Fbye&state=s1");
+    /// ```
+    pub fn logout_url(&self, options: &LogoutOptions) -> Result<String> {
+        let endpoint =
+            self.config
+                .end_session_endpoint
+                .as_deref()
+                .ok_or(Error::InvalidArgument {
+                    field: "endSessionEndpoint",
+                    reason: "is not configured",
+                })?;
+        let mut params: Vec<(&str, &str)> = vec![("client_id", &self.config.client_id)];
+        if let Some(u) = &options.post_logout_redirect_uri {
+            check_endpoint("postLogoutRedirectUri", u)?;
+            params.push(("post_logout_redirect_uri", u));
+        }
+        for (name, field, value) in [
+            ("state", "state", &options.state),
+            ("ui_locales", "uiLocales", &options.ui_locales),
+        ] {
+            if let Some(v) = value {
+                if v.is_empty()
+                    || !crate::ascii::all(v.as_bytes(), |b| b == b' ' || crate::ascii::vschar(b))
+                {
+                    return Err(Error::InvalidArgument {
+                        field,
+                        reason: "must be non-empty printable ASCII",
+                    });
+                }
+                params.push((name, v));
+            }
+        }
+        if options.id_token_hint {
+            let t = self
+                .vault
+                .id_token()
+                .ok_or(ProviderError::UserinfoNoIdToken)?;
+            params.push(("id_token_hint", t.expose()));
+        }
+        Ok(append_query(endpoint, &params))
+    }
+
     /// Forgets every token (zeroized) and every pending authorization.
     pub fn clear(&mut self) {
         self.vault.clear();
         self.pending.clear();
-        self.awaiting = Awaiting::Nothing;
+        self.outstanding.clear();
+        // Answers to requests made before the clear are not this session's.
+        self.grant = self.grant.wrapping_add(1);
     }
 }

@@ -485,7 +485,7 @@ fn token_response_needs_an_outstanding_request() {
     let mut c = client();
     assert_eq!(
         code_of(c.accept_token_response(&token_json("AT", None), Some(200), NOW)),
-        "arg.invalid"
+        "oauth.token.not_outstanding"
     );
 }
 
@@ -739,9 +739,9 @@ fn refreshed_id_token_must_be_about_the_same_subject() {
 
 // --- review follow-ups ---------------------------------------------------------
 
-#[test]
-fn a_refresh_cannot_overwrite_an_outstanding_code_exchange() {
-    let mut c = logged_in(Some("RT"));
+/// A login started with a nonce, its token request made: the request and
+/// the nonce.
+fn nonce_login(c: &mut OAuthClient) -> (TokenRequest, String) {
     let req = c
         .authorize(
             AuthorizeOptions {
@@ -754,16 +754,122 @@ fn a_refresh_cannot_overwrite_an_outstanding_code_exchange() {
     let resp = c
         .handle_callback(&callback(&req.state, ""), NOW, None)
         .unwrap();
-    c.token_request(resp).unwrap();
-    assert_eq!(
-        code_of(c.refresh_request(None)),
-        "oauth.token.exchange_pending"
-    );
-    // the login's response is still checked as a login: the nonce is required
+    (c.token_request(resp).unwrap(), req.nonce.unwrap())
+}
+
+#[test]
+fn a_refresh_in_flight_cannot_have_a_login_answer_checked_as_its_own() {
+    let mut c = logged_in(Some("RT"));
+    let (login, _) = nonce_login(&mut c);
+    let refresh = c.refresh_request(None).unwrap();
     assert_eq!(
         code_of(c.accept_token_response(&token_json("AT2", None), None, NOW)),
+        "oauth.token.request_ambiguous"
+    );
+    // The login's answer is checked as a login's (the nonce is required),
+    // whichever request was made last.
+    assert_eq!(
+        code_of(c.accept_token_response_for(login.id, &token_json("AT2", None), None, NOW)),
         "oidc.id_token.missing"
     );
+    // ... and it was answered: the refresh is the only one left.
+    c.accept_token_response(&token_json("AT3", None), None, NOW)
+        .unwrap();
+    assert_eq!(refresh.id, login.id + 1);
+}
+
+#[test]
+fn each_of_two_logins_in_flight_is_checked_against_its_own_nonce() {
+    let mut c = client();
+    let (first, n1) = nonce_login(&mut c);
+    let (second, n2) = nonce_login(&mut c);
+    // An answer of the first login (its nonce) given as the second's fails.
+    assert_ne!(n1, n2);
+    let answer = |nonce: &str| with_id_token(&id_token(Some(nonce), "alice"), None);
+    assert_eq!(
+        code_of(c.accept_token_response_for(second.id, &answer(&n1), None, NOW)),
+        "oidc.id_token.nonce_mismatch"
+    );
+    c.accept_token_response_for(first.id, &answer(&n1), None, NOW)
+        .unwrap();
+    // Both are answered now: no request awaits one.
+    assert_eq!(
+        code_of(c.accept_token_response(&answer(&n2), None, NOW)),
+        "oauth.token.not_outstanding"
+    );
+}
+
+#[test]
+fn a_refresh_answered_after_a_new_login_is_refused_as_superseded() {
+    let mut c = logged_in(Some("RT"));
+    let refresh = c.refresh_request(None).unwrap();
+    let (login, nonce) = nonce_login(&mut c);
+    c.accept_token_response_for(
+        login.id,
+        &with_id_token(&id_token(Some(&nonce), "bob"), Some("RT-BOB")),
+        None,
+        NOW,
+    )
+    .unwrap();
+    assert_eq!(
+        code_of(c.accept_token_response_for(
+            refresh.id,
+            &token_json("AT-OLD", Some("RT-OLD")),
+            None,
+            NOW
+        )),
+        "oauth.token.superseded"
+    );
+    // The login's tokens are still the ones held.
+    assert_eq!(&*c.authorization_header(NOW).unwrap(), "Bearer AT");
+    assert!(c
+        .refresh_request(None)
+        .unwrap()
+        .body
+        .expose()
+        .contains("RT-BOB"));
+}
+
+#[test]
+fn a_login_answered_after_a_refresh_still_replaces_the_grant() {
+    let mut c = logged_in(Some("RT"));
+    let (login, nonce) = nonce_login(&mut c);
+    let refresh = c.refresh_request(None).unwrap();
+    c.accept_token_response_for(refresh.id, &token_json("AT-R", Some("RT-R")), None, NOW)
+        .unwrap();
+    c.accept_token_response_for(
+        login.id,
+        &with_id_token(&id_token(Some(&nonce), "bob"), Some("RT-BOB")),
+        None,
+        NOW,
+    )
+    .unwrap();
+    assert!(c
+        .refresh_request(None)
+        .unwrap()
+        .body
+        .expose()
+        .contains("RT-BOB"));
+}
+
+#[test]
+fn a_request_whose_answer_never_came_does_not_block_the_next() {
+    let mut c = logged_in(Some("RT"));
+    // Nine logins whose fetch failed: the oldest make room.
+    let lost: Vec<u32> = (0..9).map(|_| nonce_login(&mut c).0.id).collect();
+    assert_eq!(
+        code_of(c.accept_token_response_for(lost[0], &token_json("AT2", None), None, NOW)),
+        "oauth.token.not_outstanding"
+    );
+    // A refresh whose answer never came is replaced by the next one.
+    let first = c.refresh_request(None).unwrap();
+    let second = c.refresh_request(None).unwrap();
+    assert_eq!(
+        code_of(c.accept_token_response_for(first.id, &token_json("AT2", None), None, NOW)),
+        "oauth.token.not_outstanding"
+    );
+    c.accept_token_response_for(second.id, &token_json("AT2", None), None, NOW)
+        .unwrap();
 }
 
 #[test]
@@ -776,7 +882,7 @@ fn a_failed_response_closes_the_outstanding_request() {
     );
     assert_eq!(
         code_of(c.accept_token_response(&token_json("AT2", None), None, NOW)),
-        "arg.invalid"
+        "oauth.token.not_outstanding"
     );
 }
 

@@ -34,10 +34,12 @@ pub struct TokenRequest {
     pub headers: [(&'static str, &'static str); 2],
     /// The form-encoded body.
     pub body: Secret,
+    /// Which request this is, for [`super::OAuthClient::accept_token_response`].
+    pub id: u32,
 }
 
 impl TokenRequest {
-    pub(crate) fn form(url: &str, params: &[(&str, &str)]) -> Self {
+    pub(crate) fn form(url: &str, params: &[(&str, &str)], id: u32) -> Self {
         Self {
             url: url.to_owned(),
             method: "POST",
@@ -46,6 +48,7 @@ impl TokenRequest {
                 ("accept", "application/json"),
             ],
             body: Secret::new(crate::url::form_encode(params)),
+            id,
         }
     }
 }
@@ -445,7 +448,7 @@ mod tests {
 
     #[test]
     fn request_debug_hides_the_body() {
-        let r = TokenRequest::form("https://op/token", &[("code", "SECRET-CODE")]);
+        let r = TokenRequest::form("https://op/token", &[("code", "SECRET-CODE")], 0);
         assert!(r.body.expose().contains("SECRET-CODE"));
         assert!(!format!("{r:?}").contains("SECRET-CODE"));
     }

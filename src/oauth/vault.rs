@@ -105,10 +105,7 @@ impl TokenVault {
 
     /// `"Bearer <token>"` (or `DPoP`) for an API call; refuses when empty or expired.
     pub fn authorization_header(&self, now: u64) -> Result<Zeroizing<String>> {
-        let token = self.access.as_ref().ok_or(VaultError::Empty)?;
-        if self.expires_at.is_some_and(|t| now >= t) {
-            return Err(VaultError::Expired.into());
-        }
+        let token = self.access_token(now)?;
         let mut header = Zeroizing::new(String::with_capacity(token.expose().len() + 8));
         header.push_str(self.token_type.scheme());
         header.push(' ');
@@ -135,6 +132,25 @@ impl TokenVault {
 
     pub(crate) fn refresh_token(&self) -> Option<&Secret> {
         self.refresh.as_ref()
+    }
+
+    /// The access token, if one is held and has not expired.
+    pub(crate) fn access_token(&self, now: u64) -> Result<&Secret> {
+        let token = self.access.as_ref().ok_or(VaultError::Empty)?;
+        if self.expires_at.is_some_and(|t| now >= t) {
+            return Err(VaultError::Expired.into());
+        }
+        Ok(token)
+    }
+
+    /// The access token even when expired (to revoke it).
+    pub(crate) fn any_access_token(&self) -> Option<&Secret> {
+        self.access.as_ref()
+    }
+
+    /// The held ID token (for `id_token_hint`, when the caller asks for it).
+    pub(crate) fn id_token(&self) -> Option<&Secret> {
+        self.id_token.as_ref()
     }
 
     #[cfg(test)]

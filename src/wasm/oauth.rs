@@ -35,8 +35,9 @@ use zeroize::Zeroizing;
 use crate::error::{Error, VaultError};
 use crate::json_out::JsonObject;
 use crate::oauth::{
-    AuthorizationResponse as CoreResponse, AuthorizeOptions, CarriedFlow, ClientConfig,
-    CodeVerifier, OAuthClient as Core, TokenInfo, TokenRequest,
+    AuthorizationRequest, AuthorizationResponse as CoreResponse, AuthorizeOptions, CarriedFlow,
+    ClientConfig, CodeVerifier, DpopKey, LogoutOptions, OAuthClient as Core, ResourceRequest,
+    TokenInfo, TokenKind, TokenRequest, UserinfoAnswer, WellKnown,
 };
 use crate::one_time::MAX_PENDING;
 use crate::options::Options;
@@ -64,11 +65,41 @@ export interface OAuthClientConfig {
   issParameterSupported?: boolean;
   /** Default scope, e.g. "openid profile". */
   scope?: string;
-  /** Accept DPoP-bound tokens (token_type "DPoP") instead of bearer tokens. */
+  /** Accept DPoP-bound tokens (token_type "DPoP") instead of bearer tokens (without proofs: see `dpopKeyPair`). */
   dpop?: boolean;
   /** How long a started authorization stays valid (ms, default 600000). */
   pendingTtlMs?: number;
+  /** The UserInfo endpoint (OIDC Core §5.3), for `userinfoRequest`. */
+  userinfoEndpoint?: string;
+  /** The revocation endpoint (RFC 7009), for `revocationRequest`. */
+  revocationEndpoint?: string;
+  /** The end-session endpoint (OIDC RP-Initiated Logout), for `logoutUrl`. */
+  endSessionEndpoint?: string;
+  /** The pushed authorization request endpoint (RFC 9126), for `pushedAuthorizationRequest`. */
+  pushedAuthorizationRequestEndpoint?: string;
+  /** The server accepts only pushed authorization requests: `authorize()` is then refused. */
+  requirePushedAuthorizationRequests?: boolean;
+  /**
+   * DPoP (RFC 9449) with this key pair: `crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' },
+   * false, ['sign'])`. The private key must be non-extractable; the module never sees it: it builds each
+   * proof and this key signs it. Tokens must then be DPoP-bound, and the methods that make a proof return
+   * Promises.
+   */
+  dpopKeyPair?: CryptoKeyPair;
 }
+/** What `OAuthClient.fromMetadata` takes beside the metadata; the endpoints come from the metadata. */
+export interface FromMetadataConfig {
+  /** The issuer the metadata was fetched for: its `issuer` must be exactly this. */
+  issuer: string;
+  clientId: string;
+  redirectUri: string;
+  scope?: string;
+  pendingTtlMs?: number;
+  dpopKeyPair?: CryptoKeyPair;
+}
+/** `Promise<T>` for a client with a `dpopKeyPair` (WebCrypto signs its proofs, asynchronously), else `T`. */
+export type MaybeAsync<C, T> = C extends { dpopKeyPair: CryptoKeyPair } ? Promise<T>
+  : "dpopKeyPair" extends keyof C ? T | Promise<T> : T;
 export interface AuthorizeOptions {
   scope?: string;
   /** Send an OpenID Connect nonce (generated from the CSPRNG). */
@@ -101,11 +132,37 @@ export interface CallbackOptions {
   expiresAt?: number;
   scope?: string;
 }
-/** An HTTP request for your `fetch`. The body holds a code or refresh token: send it, do not log it. */
+/** An HTTP request for your `fetch` (or `client.send`). The body holds a code or a token: send it, do not log it.
+ * With DPoP, `headers.dpop` holds its proof. */
 export interface TokenHttpRequest { url: string; method: "POST"; headers: Record<string, string>; body: string; }
+/** A request to a protected resource: `authorization` holds the access token (`Bearer …` or `DPoP …`) and, with
+ * DPoP, `dpop` a proof bound to it. Send it, do not store or log it. */
+export interface ResourceHttpRequest { url: string; method: string; headers: { authorization: string; dpop?: string }; }
+/** A pushed authorization request: `request` for the PAR endpoint, and the flow it starts. */
+export interface PushedAuthorizationRequest {
+  request: TokenHttpRequest; state: string; nonce?: string | null;
+  codeVerifier?: string; scope?: string; expiresAt: number;
+}
+export interface ResourceRequestOptions { /** Default "GET". */ method?: string; now?: number; }
+export interface UserinfoOptions { status?: number; contentType?: string; wwwAuthenticate?: string; }
+export interface ParResponseOptions { status?: number; }
+export interface RevocationOptions { /** Default: the refresh token when one is held, else the access token. */ token?: "refresh_token" | "access_token"; }
+export interface LogoutUrlOptions {
+  postLogoutRedirectUri?: string; state?: string; uiLocales?: string;
+  /** Put the ID token in the URL (`id_token_hint`). Off by default: URLs end up in history and logs. */
+  idTokenHint?: boolean;
+}
+export interface SendInit { /** Default `globalThis.fetch`. */ fetch?: (input: string, init: RequestInit) => Promise<Response>; }
+export interface DiscoveryUrlOptions { /** Default "openid-configuration". */ kind?: "openid-configuration" | "oauth-authorization-server"; }
 /** Public facts about the tokens held: never the tokens. */
 export interface TokenInfo { tokenType: "Bearer" | "DPoP"; expiresAt?: number; scope?: string; hasRefreshToken: boolean; hasIdToken: boolean; }
-export interface TokenResponseOptions { now?: number; /** The HTTP status of the token response. */ status?: number; }
+export interface TokenResponseOptions {
+  now?: number;
+  /** The HTTP status of the token response (read from a Response). */
+  status?: number;
+  /** The request this answers; needed when several token requests await an answer. */
+  request?: TokenHttpRequest;
+}
 export interface RefreshOptions { scope?: string; }
 export interface TimeOptions { now?: number; }
 export interface NeedsRefreshOptions { now?: number; /** Default 60. */ leewaySeconds?: number; }
@@ -145,20 +202,46 @@ export function init(): Promise<void>;
  * A public OAuth 2.0 client (authorization code + PKCE S256) with its pending
  * authorizations and its token vault, all inside the wasm instance.
  */
-export class OAuthClient {
+export class OAuthClient<C extends OAuthClientConfig | FromMetadataConfig = OAuthClientConfig> {
   /** Checks the configuration (https endpoints, no secret) and creates the client. */
-  constructor(config: OAuthClientConfig);
+  constructor(config: C);
+  /** A client configured from an issuer's metadata (discovery document), after checking that it names `issuer`
+   * exactly, that its endpoints are https and that it supports PKCE S256; its RFC 9207, PAR, UserInfo,
+   * revocation and end-session settings are carried over. */
+  static fromMetadata<C extends FromMetadataConfig>(metadata: Response, config: C): Promise<OAuthClient<C>>;
+  static fromMetadata<C extends FromMetadataConfig>(metadata: string | object, config: C): OAuthClient<C>;
   /** Builds the authorization URL and remembers the flow (one-time, expiring). */
   authorize(options?: AuthorizeOptions): AuthorizationRequest;
+  /** The pushed authorization request (RFC 9126) for `send`, and the flow it starts. */
+  pushedAuthorizationRequest(options?: AuthorizeOptions): MaybeAsync<C, PushedAuthorizationRequest>;
+  /** The authorization URL (`client_id` and `request_uri`) from the PAR endpoint's answer. */
+  acceptParResponse(body: Response, options?: ParResponseOptions): Promise<string>;
+  acceptParResponse(body: string | object, options?: ParResponseOptions): string;
   /** Checks a callback URL: redirect URI, structure, `iss`, `state` (one-time), then `error`.
    * The response holds the code until `tokenRequest`; a client keeps at most its 128 latest. */
   handleCallback(url: string, options?: CallbackOptions): AuthorizationResponse;
   /** The token request for a validated response (consumes it). */
-  tokenRequest(response: AuthorizationResponse): TokenHttpRequest;
+  tokenRequest(response: AuthorizationResponse): MaybeAsync<C, TokenHttpRequest>;
   /** The refresh request (`grant_type=refresh_token`) for your `fetch`. */
-  refreshRequest(options?: RefreshOptions): TokenHttpRequest;
-  /** Validates the token endpoint's response (the body text, or the parsed object) and stores the tokens. */
+  refreshRequest(options?: RefreshOptions): MaybeAsync<C, TokenHttpRequest>;
+  /** Validates the token endpoint's response (a fetch Response, the body text, or the parsed object) and stores the
+   * tokens. Each answer is checked against its own request; a refresh answered after the grant changed is refused. */
+  acceptTokenResponse(body: Response, options?: TokenResponseOptions): Promise<TokenInfo>;
   acceptTokenResponse(body: string | object, options?: TokenResponseOptions): TokenInfo;
+  /** Sends a request this client made; with DPoP, keeps the server's nonce and retries once when it asks for one. */
+  send(request: TokenHttpRequest | ResourceHttpRequest, init?: SendInit): Promise<Response>;
+  /** The UserInfo request (GET with the access token) for `send`. */
+  userinfoRequest(options?: TimeOptions): MaybeAsync<C, ResourceHttpRequest>;
+  /** Checks the UserInfo answer (JSON only, `sub` equal to the ID token's) and returns its claims. */
+  acceptUserinfo(body: Response, options?: UserinfoOptions): Promise<Record<string, unknown> & { sub: string }>;
+  acceptUserinfo(body: string | object, options?: UserinfoOptions): Record<string, unknown> & { sub: string };
+  /** A request to a protected resource with the access token (with DPoP, a proof bound to it by `ath`). */
+  resourceRequest(url: string, options?: ResourceRequestOptions): MaybeAsync<C, ResourceHttpRequest>;
+  /** The revocation request (RFC 7009) for `send`. */
+  revocationRequest(options?: RevocationOptions): TokenHttpRequest;
+  /** The RP-Initiated Logout URL (`client_id`, `post_logout_redirect_uri`, `state`; the ID token only with
+   * `idTokenHint: true`). */
+  logoutUrl(options?: LogoutUrlOptions): string;
   /** `"Bearer <token>"` for an API call's `Authorization` header: send it, do not store or log it. */
   authorizationHeader(options?: TimeOptions): string;
   /** Whether the access token should be refreshed (none held, or expiring within the leeway). */
@@ -205,6 +288,9 @@ export function randomState(): string;
 export function randomNonce(): string;
 /** The crate version, for diagnostics. */
 export function version(): string;
+/** The URL of an issuer's metadata: OpenID Connect Discovery's (`issuer` + `/.well-known/openid-configuration`)
+ * or RFC 8414's (`/.well-known/oauth-authorization-server` inserted before the issuer's path). */
+export function discoveryUrl(issuer: string, options?: DiscoveryUrlOptions): string;
 "#;
 
 /// Why a carried flow without `nonce` or `expiresAt` is refused: leaving one
@@ -312,19 +398,42 @@ fn json_bool(b: bool) -> Answer {
     })))
 }
 
-fn token_request_json(r: &TokenRequest) -> Answer {
+/// A POST for the caller's `fetch`: `id` names a token request's answer;
+/// `dpopInput` is its DPoP proof's signing input, for the JS layer to sign.
+fn token_request_json(r: &TokenRequest, dpop_input: Option<&str>) -> Answer {
     let body = r.body.expose();
+    let input_len = dpop_input.map_or(0, str::len);
     // Sized so the buffer never grows: a grown buffer would leave a copy of
     // the body (a code or a refresh token) in freed memory.
-    let mut o = JsonObject::with_capacity(r.url.len() + 2 * body.len() + 256);
+    let mut o = JsonObject::with_capacity(r.url.len() + 2 * body.len() + input_len + 256);
     o.string("url", &r.url).string("method", r.method);
     o.object("headers", |h| {
         for (k, v) in r.headers {
             h.string(k, v);
         }
     });
-    o.string("body", body);
+    o.string("body", body)
+        .number("id", u64::from(r.id))
+        .opt_string("dpopInput", dpop_input);
     done(o)
+}
+
+/// A GET or other request with the access token in `authorization`.
+fn resource_json(url: &str, method: &str, r: &ResourceRequest) -> Answer {
+    let input_len = r.dpop_input.as_deref().map_or(0, str::len);
+    let mut o =
+        JsonObject::with_capacity(2 * url.len() + 2 * r.authorization.len() + input_len + 128);
+    o.string("url", url).string("method", method);
+    o.object("headers", |h| {
+        h.string("authorization", &r.authorization);
+    });
+    o.opt_string("dpopInput", r.dpop_input.as_deref());
+    done(o)
+}
+
+/// The token endpoint's DPoP proof input for `r`, when the client has a key.
+fn token_dpop(core: &Core, r: &TokenRequest, o: &Options<'_>) -> crate::Result<Option<String>> {
+    core.dpop_input("POST", &r.url, now(o)?, false)
 }
 
 fn token_info_json(o: &mut JsonObject, i: &TokenInfo) {
@@ -346,6 +455,73 @@ fn token_info_answer(i: Option<TokenInfo>) -> Answer {
     }
 }
 
+const AUTHORIZE_KEYS: &[&str] = &[
+    "scope",
+    "nonce",
+    "extraParams",
+    "verifierLength",
+    "carry",
+    "now",
+];
+
+fn authorize_options(o: &Options<'_>) -> crate::Result<AuthorizeOptions> {
+    Ok(AuthorizeOptions {
+        scope: o.string("scope")?,
+        nonce: o.bool("nonce")?.unwrap_or(false),
+        extra: o.string_map("extraParams")?,
+        verifier_length: o
+            .uint("verifierLength")?
+            .map(|l| usize::try_from(l).unwrap_or(usize::MAX)),
+    })
+}
+
+/// A started flow as JSON: `url` (empty for a pushed one), `state`, `nonce`,
+/// `expiresAt`, and with `carry` the verifier and scope.
+fn started(req: &AuthorizationRequest, carry: bool) -> Zeroizing<String> {
+    // Sized so the buffer never grows once the verifier is in it:
+    // the scope is written again (a valid scope needs no escapes).
+    let scope_len = req.scope.as_deref().map_or(0, str::len);
+    let mut out = JsonObject::with_capacity(req.url.len() + scope_len + 512);
+    if !req.url.is_empty() {
+        out.string("url", &req.url);
+    }
+    out.string("state", &req.state)
+        .opt_string("nonce", req.nonce.as_deref());
+    if carry {
+        // Only when the caller keeps the flow itself: otherwise
+        // the verifier never leaves the wasm instance.
+        out.string("codeVerifier", req.code_verifier.expose())
+            .opt_string("scope", req.scope.as_deref());
+    }
+    out.number("expiresAt", req.expires_at);
+    Zeroizing::new(out.finish())
+}
+
+/// `status` from the options, an HTTP status.
+fn status_of(o: &Options<'_>) -> crate::Result<Option<u16>> {
+    match o.uint("status")? {
+        Some(s) => Ok(Some(u16::try_from(s).map_err(|_| {
+            Error::InvalidArgument {
+                field: "status",
+                reason: "not an HTTP status",
+            }
+        })?)),
+        None => Ok(None),
+    }
+}
+
+/// A response body (the JS layer gives a parsed object as JSON text).
+fn body_of(a: &Option<Zeroizing<String>>) -> crate::Result<&str> {
+    match a {
+        Some(s) => Ok(s),
+        None => Err(Error::InvalidArgument {
+            field: "body",
+            reason:
+                "must be the response body as a string, a parsed JSON object or a fetch Response",
+        }),
+    }
+}
+
 /// The client operations (`RawOAuthClient.call`'s `op`).
 mod op {
     pub const CONFIGURE: u32 = 0;
@@ -361,6 +537,18 @@ mod op {
     pub const CLEAR: u32 = 10;
     pub const RESPONSE_HELD: u32 = 11;
     pub const DROP_RESPONSE: u32 = 12;
+    pub const SET_DPOP_KEY: u32 = 13;
+    pub const DPOP_NONCE: u32 = 14;
+    pub const DPOP_INPUT: u32 = 15;
+    pub const DPOP_FINISH: u32 = 16;
+    pub const RESOURCE_REQUEST: u32 = 17;
+    pub const USERINFO_REQUEST: u32 = 18;
+    pub const ACCEPT_USERINFO: u32 = 19;
+    pub const PAR_REQUEST: u32 = 20;
+    pub const ACCEPT_PAR: u32 = 21;
+    pub const REVOCATION_REQUEST: u32 = 22;
+    pub const LOGOUT_URL: u32 = 23;
+    pub const CONFIGURE_FROM_METADATA: u32 = 24;
 }
 
 #[wasm_bindgen]
@@ -390,7 +578,7 @@ impl Default for RawOAuthClient {
     }
 }
 
-const CONFIG_KEYS: [&str; 9] = [
+const CONFIG_KEYS: [&str; 15] = [
     "authorizationEndpoint",
     "tokenEndpoint",
     "clientId",
@@ -400,7 +588,38 @@ const CONFIG_KEYS: [&str; 9] = [
     "scope",
     "dpop",
     "pendingTtlMs",
+    "userinfoEndpoint",
+    "revocationEndpoint",
+    "endSessionEndpoint",
+    "pushedAuthorizationRequestEndpoint",
+    "requirePushedAuthorizationRequests",
+    "dpopKeyPair",
 ];
+
+/// What `OAuthClient.fromMetadata` takes beside the metadata.
+const FROM_METADATA_KEYS: [&str; 6] = [
+    "issuer",
+    "clientId",
+    "redirectUri",
+    "scope",
+    "pendingTtlMs",
+    "dpopKeyPair",
+];
+
+/// The members shared by both ways of configuring a client.
+fn common_config(c: &mut ClientConfig, o: &Options<'_>) -> crate::Result<()> {
+    if let Some(scope) = o.string("scope")? {
+        c.scope = Some(scope);
+    }
+    if let Some(ttl) = o.uint("pendingTtlMs")? {
+        c.pending_ttl_ms = ttl;
+    }
+    // The JS layer holds the key pair and says only that there is one.
+    if o.bool("dpopKeyPair")?.unwrap_or(false) {
+        c.dpop = true;
+    }
+    Ok(())
+}
 
 impl RawOAuthClient {
     fn run(
@@ -423,10 +642,30 @@ impl RawOAuthClient {
             );
             c.issuer = o.string("issuer")?;
             c.iss_parameter_supported = o.bool("issParameterSupported")?.unwrap_or(false);
-            c.scope = o.string("scope")?;
             c.dpop = o.bool("dpop")?.unwrap_or(false);
-            if let Some(ttl) = o.uint("pendingTtlMs")? {
-                c.pending_ttl_ms = ttl;
+            c.userinfo_endpoint = o.string("userinfoEndpoint")?;
+            c.revocation_endpoint = o.string("revocationEndpoint")?;
+            c.end_session_endpoint = o.string("endSessionEndpoint")?;
+            c.par_endpoint = o.string("pushedAuthorizationRequestEndpoint")?;
+            c.require_par = o
+                .bool("requirePushedAuthorizationRequests")?
+                .unwrap_or(false);
+            common_config(&mut c, &o)?;
+            self.inner = Some(Core::new(c)?);
+            return json_bool(true);
+        }
+        if op == op::CONFIGURE_FROM_METADATA {
+            let o = named_options(b, "config", &FROM_METADATA_KEYS)?;
+            let issuer = o.required_string("issuer")?;
+            let m = crate::oauth::read_provider_metadata(text(a, "metadata")?, &issuer)?;
+            let mut c = ClientConfig::from_metadata(
+                &m,
+                o.required_string("clientId")?,
+                o.required_string("redirectUri")?,
+            );
+            common_config(&mut c, &o)?;
+            if c.dpop {
+                crate::oauth::check_dpop_alg(&m)?;
             }
             self.inner = Some(Core::new(c)?);
             return json_bool(true);
@@ -439,42 +678,10 @@ impl RawOAuthClient {
         };
         match op {
             op::AUTHORIZE => {
-                let o = options(
-                    a,
-                    &[
-                        "scope",
-                        "nonce",
-                        "extraParams",
-                        "verifierLength",
-                        "carry",
-                        "now",
-                    ],
-                )?;
+                let o = options(a, AUTHORIZE_KEYS)?;
                 let carry = o.bool("carry")?.unwrap_or(false);
-                let opts = AuthorizeOptions {
-                    scope: o.string("scope")?,
-                    nonce: o.bool("nonce")?.unwrap_or(false),
-                    extra: o.string_map("extraParams")?,
-                    verifier_length: o
-                        .uint("verifierLength")?
-                        .map(|l| usize::try_from(l).unwrap_or(usize::MAX)),
-                };
-                let req = core.authorize(opts, now(&o)?)?;
-                // Sized so the buffer never grows once the verifier is in it:
-                // the scope is written again (a valid scope needs no escapes).
-                let scope_len = req.scope.as_deref().map_or(0, str::len);
-                let mut out = JsonObject::with_capacity(req.url.len() + scope_len + 512);
-                out.string("url", &req.url)
-                    .string("state", &req.state)
-                    .opt_string("nonce", req.nonce.as_deref());
-                if carry {
-                    // Only when the caller keeps the flow itself: otherwise
-                    // the verifier never leaves the wasm instance.
-                    out.string("codeVerifier", req.code_verifier.expose())
-                        .opt_string("scope", req.scope.as_deref());
-                }
-                out.number("expiresAt", req.expires_at);
-                done(out)
+                let req = core.authorize(authorize_options(&o)?, now(&o)?)?;
+                Ok(started(&req, carry))
             }
             op::HANDLE_CALLBACK => {
                 let url = text(a, "url")?;
@@ -550,31 +757,30 @@ impl RawOAuthClient {
                         reason: "must be an AuthorizationResponse that this client's handleCallback returned",
                     });
                 }
+                let o = options(b, &["now"])?;
                 let (_, r) = slot(&mut self.responses, n)
                     .and_then(Option::take)
                     .ok_or(Error::Vault(VaultError::ResponseConsumed))?;
-                token_request_json(&core.token_request(r)?)
+                let r = core.token_request(r)?;
+                token_request_json(&r, token_dpop(core, &r, &o)?.as_deref())
             }
             op::REFRESH_REQUEST => {
-                let o = options(a, &["scope"])?;
-                token_request_json(&core.refresh_request(o.string("scope")?.as_deref())?)
+                let o = options(a, &["scope", "now"])?;
+                let r = core.refresh_request(o.string("scope")?.as_deref())?;
+                token_request_json(&r, token_dpop(core, &r, &o)?.as_deref())
             }
             op::ACCEPT_TOKEN_RESPONSE => {
-                let o = options(b, &["now", "status"])?;
-                let status = match o.uint("status")? {
-                    Some(s) => Some(u16::try_from(s).map_err(|_| Error::InvalidArgument {
-                        field: "status",
-                        reason: "not an HTTP status",
-                    })?),
-                    None => None,
+                let o = options(b, &["now", "status", "request"])?;
+                let status = status_of(&o)?;
+                let body = body_of(a)?;
+                let info = match o.uint("request")? {
+                    Some(id) => {
+                        let id = u32::try_from(id)
+                            .map_err(|_| Error::Vault(VaultError::NotOutstanding))?;
+                        core.accept_token_response_for(id, body, status, now(&o)?)?
+                    }
+                    None => core.accept_token_response(body, status, now(&o)?)?,
                 };
-                let Some(body) = a else {
-                    return Err(Error::InvalidArgument {
-                        field: "body",
-                        reason: "must be the response body as a string or a parsed JSON object",
-                    });
-                };
-                let info = core.accept_token_response(body, status, now(&o)?)?;
                 token_info_answer(Some(info))
             }
             op::AUTHORIZATION_HEADER => {
@@ -603,6 +809,105 @@ impl RawOAuthClient {
                 }
                 json_bool(true)
             }
+            op::SET_DPOP_KEY => {
+                core.set_dpop_key(DpopKey::from_coordinates(text(a, "x")?, text(b, "y")?)?);
+                json_bool(true)
+            }
+            op::DPOP_NONCE => {
+                core.set_dpop_nonce(text(a, "url")?, text(b, "dpopNonce")?)?;
+                json_bool(true)
+            }
+            op::DPOP_INPUT => {
+                let o = options(b, &["method", "bound", "now"])?;
+                let method = o.required_string("method")?;
+                let bound = o.bool("bound")?.unwrap_or(false);
+                match core.dpop_input(&method, text(a, "url")?, now(&o)?, bound)? {
+                    Some(input) => json_str(&input),
+                    None => Err(Error::InvalidArgument {
+                        field: "dpopKeyPair",
+                        reason: "this client has no DPoP key",
+                    }),
+                }
+            }
+            op::DPOP_FINISH => {
+                // The signature arrives as a string of 64 code units, each a byte.
+                let sig: Vec<u8> = text(b, "signature")?
+                    .chars()
+                    .map(|c| u8::try_from(u32::from(c)).unwrap_or(0))
+                    .collect();
+                json_str(&core.dpop_proof(text(a, "input")?, &sig)?)
+            }
+            op::RESOURCE_REQUEST => {
+                let o = options(b, &["method", "now"])?;
+                let method = o.string("method")?.unwrap_or_else(|| String::from("GET"));
+                let url = text(a, "url")?;
+                resource_json(
+                    url,
+                    &method,
+                    &core.resource_request(&method, url, now(&o)?)?,
+                )
+            }
+            op::USERINFO_REQUEST => {
+                let o = options(a, &["now"])?;
+                let (url, r) = core.userinfo_request(now(&o)?)?;
+                resource_json(&url, "GET", &r)
+            }
+            op::ACCEPT_USERINFO => {
+                let o = options(b, &["status", "contentType", "wwwAuthenticate"])?;
+                let answer = UserinfoAnswer {
+                    body: body_of(a)?,
+                    status: status_of(&o)?,
+                    content_type: o.str("contentType")?,
+                    www_authenticate: o.str("wwwAuthenticate")?,
+                };
+                Ok(Zeroizing::new(core.accept_userinfo(&answer)?))
+            }
+            op::PAR_REQUEST => {
+                let o = options(a, AUTHORIZE_KEYS)?;
+                let carry = o.bool("carry")?.unwrap_or(false);
+                let pushed = core.pushed_authorization_request(authorize_options(&o)?, now(&o)?)?;
+                let dpop = token_dpop(core, &pushed.request, &o)?;
+                let req = token_request_json(&pushed.request, dpop.as_deref())?;
+                let start = started(&pushed.authorization, carry);
+                let mut out = String::with_capacity(req.len() + start.len() + 16);
+                out.push_str("{\"request\":");
+                out.push_str(&req);
+                out.push(',');
+                // `start` is an object: its members follow `request`'s.
+                out.push_str(start.get(1..).unwrap_or("}"));
+                Ok(Zeroizing::new(out))
+            }
+            op::ACCEPT_PAR => {
+                let o = options(b, &["status"])?;
+                json_str(&core.accept_par_response(body_of(a)?, status_of(&o)?)?)
+            }
+            op::REVOCATION_REQUEST => {
+                let o = options(a, &["token"])?;
+                let kind = match o.str("token")? {
+                    None => None,
+                    Some("refresh_token") => Some(TokenKind::RefreshToken),
+                    Some("access_token") => Some(TokenKind::AccessToken),
+                    Some(_) => {
+                        return Err(Error::InvalidArgument {
+                            field: "token",
+                            reason: "must be \"refresh_token\" or \"access_token\"",
+                        })
+                    }
+                };
+                token_request_json(&core.revocation_request(kind)?, None)
+            }
+            op::LOGOUT_URL => {
+                let o = options(
+                    a,
+                    &["postLogoutRedirectUri", "state", "idTokenHint", "uiLocales"],
+                )?;
+                json_str(&core.logout_url(&LogoutOptions {
+                    post_logout_redirect_uri: o.string("postLogoutRedirectUri")?,
+                    state: o.string("state")?,
+                    id_token_hint: o.bool("idTokenHint")?.unwrap_or(false),
+                    ui_locales: o.string("uiLocales")?,
+                })?)
+            }
             _ => Err(unknown_op()),
         }
     }
@@ -618,11 +923,12 @@ fn unknown_op() -> Error {
 /// The functions that need no client; the wrapper runs them on an
 /// unconfigured one (one export fewer than a function of their own).
 mod free_op {
-    pub const CREATE_PKCE: u32 = 20;
-    pub const PKCE_CHALLENGE: u32 = 21;
-    pub const RANDOM_STATE: u32 = 22;
-    pub const RANDOM_NONCE: u32 = 23;
-    pub const VERSION: u32 = 24;
+    pub const CREATE_PKCE: u32 = 40;
+    pub const PKCE_CHALLENGE: u32 = 41;
+    pub const RANDOM_STATE: u32 = 42;
+    pub const RANDOM_NONCE: u32 = 43;
+    pub const VERSION: u32 = 44;
+    pub const DISCOVERY_URL: u32 = 45;
 }
 
 fn free(op: u32, a: &Option<Zeroizing<String>>, b: &Option<Zeroizing<String>>) -> Answer {
@@ -651,6 +957,21 @@ fn free(op: u32, a: &Option<Zeroizing<String>>, b: &Option<Zeroizing<String>>) -
         free_op::RANDOM_STATE => json_str(&crate::random_state()?),
         free_op::RANDOM_NONCE => json_str(&crate::random_nonce()?),
         free_op::VERSION => json_str(env!("CARGO_PKG_VERSION")),
+        free_op::DISCOVERY_URL => {
+            let o = options(b, &["kind"])?;
+            let kind = match o.str("kind")? {
+                None | Some("openid-configuration") => WellKnown::OpenIdConfiguration,
+                Some("oauth-authorization-server") => WellKnown::OAuthAuthorizationServer,
+                Some(_) => {
+                    return Err(Error::InvalidArgument {
+                        field: "kind",
+                        reason:
+                            "must be \"openid-configuration\" or \"oauth-authorization-server\"",
+                    })
+                }
+            };
+            json_str(&crate::oauth::discovery_url(text(a, "issuer")?, kind)?)
+        }
         _ => Err(unknown_op()),
     }
 }

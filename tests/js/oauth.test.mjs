@@ -252,7 +252,7 @@ test('token responses are validated (RFC 6749 §5.1/§5.2)', () => {
     client.tokenRequest(client.handleCallback(callbackFor(state), { now: NOW }));
     return client;
   };
-  assertCode(() => new OAuthClient(config()).acceptTokenResponse(tokenBody()), 'arg.invalid');
+  assertCode(() => new OAuthClient(config()).acceptTokenResponse(tokenBody()), 'oauth.token.not_outstanding');
   assertCode(() => fresh().acceptTokenResponse('not json'), 'oauth.token.malformed');
   assertCode(() => fresh().acceptTokenResponse(tokenBody({ access_token: undefined })), 'oauth.token.access_token_missing');
   assertCode(() => fresh().acceptTokenResponse(tokenBody({ token_type: 'mac' })), 'oauth.token.type_unsupported');
@@ -373,11 +373,23 @@ test('without carry: true the code verifier never leaves the module', () => {
   assert.deepEqual(Object.keys(r).sort(), ['expiresAt', 'nonce', 'state', 'url']);
 });
 
-test('a refresh cannot overwrite an outstanding code exchange', () => {
+test('each token answer is bound to its own request: a login and a refresh in flight', () => {
   const { client } = loggedIn();
-  const s = client.authorize({ now: NOW });
-  client.tokenRequest(client.handleCallback(callbackFor(s.state), { now: NOW }));
-  assertCode(() => client.refreshRequest(), 'oauth.token.exchange_pending');
+  const s = client.authorize({ nonce: true, now: NOW });
+  const login = client.tokenRequest(client.handleCallback(callbackFor(s.state), { now: NOW }));
+  const refresh = client.refreshRequest();
+  assert.equal(Object.hasOwn(login, 'id'), false, 'the request number stays out of the request object');
+  // Without saying which, an answer is refused while two await one.
+  assertCode(() => client.acceptTokenResponse(tokenBody(), { now: NOW }), 'oauth.token.request_ambiguous');
+  // The login's answer is checked as the login's: it must carry its nonce.
+  assertCode(() => client.acceptTokenResponse(tokenBody({ id_token: undefined }), { now: NOW, request: login }), 'oidc.id_token.missing');
+  assertCode(() => client.acceptTokenResponse(tokenBody(), { now: NOW, request: { ...refresh } }), 'arg.invalid');
+  // Another login answered since: the refresh belongs to the grant it replaced.
+  const s2 = client.authorize({ now: NOW });
+  const login2 = client.tokenRequest(client.handleCallback(callbackFor(s2.state), { now: NOW }));
+  client.acceptTokenResponse(tokenBody({ id_token: undefined, refresh_token: 'RT-NEW' }), { now: NOW, request: login2 });
+  assertCode(() => client.acceptTokenResponse(tokenBody(), { now: NOW, request: refresh }), 'oauth.token.superseded');
+  assertCode(() => client.acceptTokenResponse(tokenBody(), { now: NOW, request: refresh }), 'oauth.token.not_outstanding');
 });
 
 test('a fragment that cannot be decoded is refused (it could hide a token)', () => {

@@ -81,7 +81,9 @@ test('types: the public declarations exist and match the runtime entries (no def
     assert.ok(dts.includes(name), `index.d.ts lacks ${name}`);
   }
   assert.ok(!/export default/.test(dts));
-  assert.match(dts, /constructor\(config: OAuthClientConfig\)/);
+  assert.match(dts, /class OAuthClient<C extends OAuthClientConfig \| FromMetadataConfig = OAuthClientConfig>/);
+  assert.match(dts, /constructor\(config: C\)/);
+  assert.match(dts, /function discoveryUrl/);
 });
 
 test('the README lists every error code the crate can produce', () => {

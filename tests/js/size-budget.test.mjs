@@ -9,14 +9,20 @@ import { gzipSync } from 'node:zlib';
 const gzip = (path) => gzipSync(readFileSync(new URL(`../../${path}`, import.meta.url)), { level: 9 }).length;
 const KIB = 1024;
 
-test('edge-sso/oauth: its .wasm is at most 30 KiB gzip -9', (t) => {
+// Raised from 30 and 250 KiB when discovery, UserInfo, DPoP proofs, PAR,
+// revocation and logout URLs joined the OAuth client (BENCHMARKS.md, seventh
+// round, says what each costs).
+const OAUTH_BUDGET = 44 * KIB;
+const FULL_BUDGET = 264 * KIB;
+
+test('edge-sso/oauth: its .wasm is at most 44 KiB gzip -9', (t) => {
   const size = gzip('pkg/oauth/edge_sso_oauth_bg.wasm');
-  t.diagnostic(`pkg/oauth/edge_sso_oauth_bg.wasm: ${size} B gzip -9 (budget ${30 * KIB})`);
-  assert.ok(size <= 30 * KIB, `${size} B`);
+  t.diagnostic(`pkg/oauth/edge_sso_oauth_bg.wasm: ${size} B gzip -9 (budget ${OAUTH_BUDGET})`);
+  assert.ok(size <= OAUTH_BUDGET, `${size} B`);
 });
 
-test('edge-sso: its .wasm is at most 250 KiB gzip -9', (t) => {
+test('edge-sso: its .wasm is at most 264 KiB gzip -9', (t) => {
   const size = gzip('pkg/edge_sso_bg.wasm');
-  t.diagnostic(`pkg/edge_sso_bg.wasm: ${size} B gzip -9 (budget ${250 * KIB})`);
-  assert.ok(size <= 250 * KIB, `${size} B`);
+  t.diagnostic(`pkg/edge_sso_bg.wasm: ${size} B gzip -9 (budget ${FULL_BUDGET})`);
+  assert.ok(size <= FULL_BUDGET, `${size} B`);
 });
