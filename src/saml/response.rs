@@ -155,6 +155,41 @@ pub struct PreparedResponse {
     result: ValidatedResponse,
     carried: bool,
     request_reused: bool,
+    /// The first instant at which a time check passed in `prepare_response`
+    /// fails: a store may take its time, and the response is accepted when
+    /// it is finished, not when it arrived.
+    valid_until: Deadline,
+}
+
+/// The earliest instant (ms) at which one of the time checks made fails,
+/// and the refusal it then is.
+#[derive(Clone, Copy, Debug)]
+struct Deadline {
+    at: u64,
+    error: SamlError,
+}
+
+impl Deadline {
+    const NEVER: Self = Self {
+        at: u64::MAX,
+        error: SamlError::IssueInstantInvalid,
+    };
+
+    /// The earlier of this and "fails with `error` from `at` on".
+    fn or(self, at: u64, error: SamlError) -> Self {
+        if at < self.at {
+            Self { at, error }
+        } else {
+            self
+        }
+    }
+
+    /// The deadline of an `IssueInstant` check: `instant + MAX_MESSAGE_AGE_MS + skew < now`
+    /// fails, so the first failing `now` is one past it.
+    fn issue_instant(self, instant: u64, skew: u64) -> Self {
+        let last = instant.saturating_add(super::redirect::MAX_MESSAGE_AGE_MS + skew);
+        self.or(last.saturating_add(1), SamlError::IssueInstantInvalid)
+    }
 }
 
 impl PreparedResponse {
@@ -385,6 +420,10 @@ impl SamlServiceProvider {
         {
             return Err(SamlError::IssueInstantInvalid.into());
         }
+        let mut valid_until = Deadline::NEVER.issue_instant(instant, skew);
+        if let Some(t) = self.config().idp.metadata_valid_until {
+            valid_until = valid_until.or(t, SamlError::MetadataExpired);
+        }
 
         // Which request this answers (not consumed until everything passed).
         let in_response_to = envelope.in_response_to.clone();
@@ -426,18 +465,22 @@ impl SamlServiceProvider {
         result.response_id = envelope.id;
         result.in_response_to = expected;
         result.signed = signed;
+        let facts_until = facts.valid_until;
         Ok(PreparedResponse {
             result,
             carried,
             request_reused,
+            valid_until: valid_until.or(facts_until.at, facts_until.error),
         })
     }
 
     /// The second half: given the replay store's answer for a
     /// [`PreparedResponse`] (`true`: recorded now, first sighting), consumes
-    /// the request and returns the result; `false` is a replay. The request
-    /// is checked again, since another response may have answered it while
-    /// the store was asked.
+    /// the request and returns the result; `false` is a replay. `now` is
+    /// when the store answered, not when `prepare_response` ran: a time
+    /// check that has run out meanwhile (the request's, or the assertion's
+    /// own) refuses the response. The request is checked again, since
+    /// another response may have answered it while the store was asked.
     ///
     /// ```
     /// # use edge_sso::saml::{response::ValidateOptions, sp::*};
@@ -458,9 +501,16 @@ impl SamlServiceProvider {
             result,
             carried,
             request_reused,
+            valid_until,
         } = prepared;
         if !first_sighting {
             return Err(SamlError::Replayed.into());
+        }
+        // `now` is when the store answered: a check that has since run out
+        // of time refuses the response (its ID stays recorded, and a copy
+        // would be refused for its time anyway).
+        if now >= valid_until.at {
+            return Err(valid_until.error.into());
         }
         if request_reused {
             return Err(SamlError::InResponseToReused.into());
@@ -518,6 +568,7 @@ impl SamlServiceProvider {
         {
             return Err(SamlError::IssueInstantInvalid.into());
         }
+        let mut valid_until = Deadline::NEVER.issue_instant(issued, skew);
         let issuer_el = a
             .unique_child(NS_ASSERTION, "Issuer")?
             .ok_or(invalid("no Issuer"))?;
@@ -568,6 +619,10 @@ impl SamlServiceProvider {
             }
         }
         let confirmation_until = confirmation_until.ok_or(SamlError::SubjectConfirmationInvalid)?;
+        valid_until = valid_until.or(
+            confirmation_until.saturating_add(skew),
+            SamlError::SubjectConfirmationInvalid,
+        );
 
         // Conditions: time window with skew, and an audience that names us.
         let conditions = a
@@ -579,6 +634,9 @@ impl SamlServiceProvider {
         let not_on_or_after = time_attr(conditions, "NotOnOrAfter")?;
         if not_on_or_after.is_some_and(|t| now >= t.saturating_add(skew)) {
             return Err(SamlError::ConditionsExpired.into());
+        }
+        if let Some(t) = not_on_or_after {
+            valid_until = valid_until.or(t.saturating_add(skew), SamlError::ConditionsExpired);
         }
         // SAML Core §2.5.1: a condition that is not understood makes the
         // assertion Indeterminate, which is not valid.
@@ -622,6 +680,9 @@ impl SamlServiceProvider {
                 }
                 session_not_on_or_after = Some(session_not_on_or_after.map_or(t, |s| s.min(t)));
             }
+        }
+        if let Some(t) = session_not_on_or_after {
+            valid_until = valid_until.or(t, SamlError::SessionExpired);
         }
         let authn_context_class_ref = authn
             .child(NS_ASSERTION, "AuthnContext")
@@ -681,6 +742,7 @@ impl SamlServiceProvider {
             .min(fresh_until);
         Ok(Checked {
             replay_until,
+            valid_until,
             result: ValidatedResponse {
                 issuer,
                 name_id,
@@ -704,5 +766,117 @@ impl SamlServiceProvider {
 
 struct Checked {
     replay_until: u64,
+    /// When the time checks made on the assertion fail.
+    valid_until: Deadline,
     result: ValidatedResponse,
+}
+
+#[cfg(test)]
+mod tests {
+    //! Which request a response answers, across the two modes, and the time
+    //! a store's answer is judged at; on xmlsec1-signed responses
+    //! (scripts/fixtures/distinct_responses.py) that answer `_q<i>`.
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::one_time::SeenStore;
+    use crate::saml::keys::parse_certificates;
+    use crate::saml::sp::{IdpConfig, SpConfig};
+
+    const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/distinct");
+    /// The fixtures' `nowMs` (issued at 10:00:00Z, validated 30 s later).
+    const NOW: u64 = 1_714_557_630_000;
+    /// 10:05:00Z (the bearer confirmation's NotOnOrAfter) plus the default
+    /// 180 s skew: the first instant the fixtures are refused.
+    const DEADLINE: u64 = 1_714_557_600_000 + 480_000;
+
+    fn fixture(name: &str) -> String {
+        std::fs::read_to_string(format!("{DIR}/{name}.xml")).unwrap()
+    }
+
+    fn sp() -> SamlServiceProvider {
+        let pem = std::fs::read_to_string(format!("{DIR}/idp.pem")).unwrap();
+        let idp = IdpConfig {
+            entity_id: "https://idp.example/metadata".into(),
+            sso_redirect_url: Some("https://idp.example/sso".into()),
+            certificates: parse_certificates(&pem).unwrap(),
+            ..Default::default()
+        };
+        SamlServiceProvider::new(SpConfig::new(
+            "https://sp.example/metadata",
+            "https://sp.example/acs",
+            idp,
+        ))
+        .unwrap()
+    }
+
+    fn carried(id: &str) -> ValidateOptions {
+        ValidateOptions {
+            expected_request_id: Some(id.into()),
+            ..ValidateOptions::default()
+        }
+    }
+
+    /// Each answer through a fresh shared store, so that only the SP's
+    /// memory of answered requests can refuse it (not the assertion's ID).
+    fn answer(
+        sp: &mut SamlServiceProvider,
+        name: &str,
+        opts: ValidateOptions,
+    ) -> Result<ValidatedResponse> {
+        sp.validate_response_with(&fixture(name), NOW, opts, &mut SeenStore::default())
+    }
+
+    #[test]
+    fn a_pending_mode_answer_is_not_accepted_again_in_carried_mode() {
+        let mut sp = sp();
+        sp.expect_request_for_test("_q0", NOW + 60_000, NOW);
+        let first = answer(&mut sp, "d0", ValidateOptions::default()).unwrap();
+        assert_eq!(first.in_response_to.as_deref(), Some("_q0"));
+        // Another validly signed answer to _q0, its request ID now carried.
+        let err = answer(&mut sp, "d0-second-answer", carried("_q0")).unwrap_err();
+        assert_eq!(err.code(), "saml.in_response_to.reused");
+        // And the first answer again, carried: refused for its request too.
+        let err = answer(&mut sp, "d0", carried("_q0")).unwrap_err();
+        assert_eq!(err.code(), "saml.in_response_to.reused");
+    }
+
+    #[test]
+    fn a_carried_answer_is_not_accepted_again_in_pending_mode() {
+        let mut sp = sp();
+        sp.expect_request_for_test("_q0", NOW + 60_000, NOW);
+        answer(&mut sp, "d0", carried("_q0")).unwrap();
+        let err = answer(&mut sp, "d0-second-answer", ValidateOptions::default()).unwrap_err();
+        assert_eq!(err.code(), "saml.in_response_to.reused");
+    }
+
+    /// `finish_response` judges at its own `now`: the assertion's time ran
+    /// out while the store was asked (prepared before the deadline, answered
+    /// at it), so it is refused; the same answer a moment earlier is not.
+    #[test]
+    fn an_assertion_that_expires_while_the_store_is_asked_is_refused() {
+        let mut sp = sp();
+        let prepared = sp
+            .prepare_response(&fixture("d2"), DEADLINE - 100, carried("_q2"))
+            .unwrap();
+        let err = sp.finish_response(prepared, true, DEADLINE).unwrap_err();
+        assert_eq!(err.code(), "saml.subject_confirmation.invalid");
+        // Refused without consuming the request: a fresh response to it could still be taken.
+        let prepared = sp
+            .prepare_response(&fixture("d2"), DEADLINE - 100, carried("_q2"))
+            .unwrap();
+        assert!(sp.finish_response(prepared, true, DEADLINE - 1).is_ok());
+    }
+
+    /// Pending mode: a request that expired while the store was asked is
+    /// refused as expired, not taken at the time the response arrived.
+    #[test]
+    fn a_request_that_expires_while_the_store_is_asked_is_refused() {
+        let mut sp = sp();
+        sp.expect_request_for_test("_q3", NOW + 1_000, NOW);
+        let prepared = sp
+            .prepare_response(&fixture("d3"), NOW, ValidateOptions::default())
+            .unwrap();
+        let err = sp.finish_response(prepared, true, NOW + 1_000).unwrap_err();
+        assert_eq!(err.code(), "saml.in_response_to.expired");
+    }
 }

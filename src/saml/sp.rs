@@ -352,6 +352,13 @@ impl SamlServiceProvider {
         self.pending.mark_used(id);
     }
 
+    /// As if this SP had sent an AuthnRequest with `id`: the fixtures'
+    /// responses answer fixed request IDs, and pending mode needs its own.
+    #[cfg(test)]
+    pub(crate) fn expect_request_for_test(&mut self, id: &str, expires_at: u64, now: u64) {
+        self.pending.insert(id.to_owned(), (), expires_at, now);
+    }
+
     /// The configured IdP certificates.
     pub fn certificates(&self) -> &[IdpCertificate] {
         &self.config.idp.certificates

@@ -777,6 +777,9 @@ impl JsSamlServiceProvider {
                 })
             })?;
         let (opts, now, timeout_ms) = validate_store_options(options)?;
+        // The clock as it was asked; the store's answer is judged at `now`
+        // plus the time the store took (see `finish_response`).
+        let asked_at = super::host::date_now();
         let prepared = js(self
             .inner
             .borrow_mut()
@@ -834,7 +837,14 @@ impl JsSamlServiceProvider {
                 return Err(e);
             };
             let first = first.ok_or_else(|| to_js_error(SamlError::StoreFailed.into()))?;
-            let v = js(sp.borrow_mut().finish_response(prepared, first, now))?;
+            // Time captured before the wait is stale after it: a store may
+            // take up to `storeTimeoutMs`, during which the request or the
+            // assertion may expire. A clock that went back counts as no wait.
+            let waited = (super::host::date_now() - asked_at).max(0.0) as u64;
+            let answered_at = now.saturating_add(waited);
+            let v = js(sp
+                .borrow_mut()
+                .finish_response(prepared, first, answered_at))?;
             validated_js(&v)
         });
         then(&settled, &decide)

@@ -117,3 +117,20 @@ test('replayCapacity: a full memory refuses newcomers and remembers every accept
   for (let i = 20; i < 25; i++) assert.throws(() => sp.validateResponse(input(i), opts(i)), { code: 'saml.replayed' });
   for (const bad of [0, 1_000_001]) assert.throws(() => newSp({ replayCapacity: bad }), { code: 'arg.invalid' });
 });
+
+test("a store's answer is judged when it comes, not when the store was asked", async () => {
+  // The fixtures' bearer confirmation ends at 10:05:00Z; with the default
+  // 180 s skew, 10:08:00Z is the first instant they are refused.
+  const deadline = Date.UTC(2024, 4, 1, 10, 8, 0);
+  const sp = newSp();
+  const good = goodStore();
+  const slow = { remember: (id, until) => new Promise((r) => setTimeout(() => r(good.remember(id, until)), 300)) };
+  // Asked 100 ms before the deadline, answered 300 ms later: past it.
+  await assert.rejects(
+    sp.validateResponseWithStore(input(15), slow, opts(15, { now: deadline - 100 })),
+    { code: 'saml.subject_confirmation.invalid' },
+  );
+  // Answered at once, the same response is in time: the refusal consumed nothing.
+  const v = await sp.validateResponseWithStore(input(15), goodStore(), opts(15, { now: deadline - 100 }));
+  assert.equal(v.assertionId, '_d15');
+});
