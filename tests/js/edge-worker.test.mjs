@@ -4,7 +4,9 @@
 // browser would.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { startIdp, readPostForm, ORANGE_USER } from '../support/idp.mjs';
 import { startOp, driveLogin } from '../support/op.mjs';
 import { startWorker, freePort, workerUrls } from '../support/worker.mjs';
@@ -24,7 +26,7 @@ before(async () => {
   idp = await startIdp({ sps: { [urls.spEntityId]: urls.acsUrl } });
   op = await startOp({ clients: [{ client_id: CLIENT_ID, redirect_uris: [urls.oauthRedirectUri] }] });
   worker = await startWorker({
-    port, idp, op: { issuer: op.issuer, clientId: CLIENT_ID }, allowedOpenerOrigin: OPENER, replicas: 2,
+    port, idp, op: { issuer: op.issuer, clientId: CLIENT_ID }, allowedOpenerOrigin: OPENER, replicas: 2, probe: true,
   });
 });
 
@@ -70,7 +72,8 @@ async function assertRefused(response, status, code) {
 
 test('SAML: /saml/login carries the request ID in a cookie; the ACS accepts the signed answer', async () => {
   const { setCookie, cookie, form } = await samlLogin();
-  assert.match(setCookie, /^edge-sso-saml=_[0-9a-f]{64}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=(\d+)$/);
+  // The request ID, and the login's retry key (see the ReplayGuard tests).
+  assert.match(setCookie, /^edge-sso-saml=_[0-9a-f]{64}\.[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=(\d+)$/);
   const maxAge = Number(setCookie.match(/Max-Age=(\d+)$/)[1]);
   assert.ok(maxAge > 500 && maxAge <= 600, `Max-Age ${maxAge}: the request's remaining lifetime`);
   assert.equal(form.action, worker.acsUrl);
@@ -86,7 +89,7 @@ test('SAML: /saml/login carries the request ID in a cookie; the ACS accepts the 
   assert.deepEqual(out.attributes.usertype, ['internet&mobile']);
   assert.equal(out.orangeApiToken.value, ORANGE_USER.attributes.OrangeAPIToken);
   assert.equal(out.orangeApiToken.urlEncoded, encodeURIComponent(ORANGE_USER.attributes.OrangeAPIToken));
-  assert.equal(`edge-sso-saml=${out.inResponseTo}`, cookie);
+  assert.ok(cookie.startsWith(`edge-sso-saml=${out.inResponseTo}.`), cookie);
   assert.equal(res.headers.get('set-cookie'), 'edge-sso-saml=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0');
 });
 
@@ -113,16 +116,137 @@ test('SAML replay: refused with the same cookie, a fresh cookie, a forged cookie
 test('SAML replay: copies of one response racing through two isolates are accepted exactly once', async () => {
   const { cookie, form } = await samlLogin();
   const bases = [worker.replicaUrls[0], worker.replicaUrls[1], worker.replicaUrls[0], worker.replicaUrls[1]];
-  const answers = await Promise.all(bases.map(async (base) => {
+  const post = async (base) => {
     const res = await postAcs(form, { cookie, base });
-    return { status: res.status, code: (await res.json()).code };
-  }));
+    return { base, status: res.status, code: (await res.json()).code, retryAfter: res.headers.get('retry-after') };
+  };
+  const answers = await Promise.all(bases.map(post));
   assert.equal(answers.filter((a) => a.status === 200).length, 1, JSON.stringify(answers));
+  // A loser is a replay (409), or, when it reached the ReplayGuard while the
+  // winner held the login's lease, told to retry (503, nothing consumed)...
   for (const a of answers.filter((x) => x.status !== 200)) {
-    assert.equal(a.status, 409, JSON.stringify(answers));
-    assert.ok(['saml.replayed', 'saml.in_response_to.reused'].includes(a.code), JSON.stringify(answers));
+    if (a.status === 503) {
+      assert.equal(a.code, 'saml.store.failed', JSON.stringify(answers));
+      assert.equal(a.retryAfter, '2');
+    } else {
+      assert.equal(a.status, 409, JSON.stringify(answers));
+      assert.ok(['saml.replayed', 'saml.in_response_to.reused'].includes(a.code), JSON.stringify(answers));
+    }
   }
-  assert.ok(answers.some((a) => a.code === 'saml.replayed'), 'the isolate that lost asked the ReplayGuard');
+  // ...and that retry, once the winner confirmed the login, is a replay.
+  for (const a of answers.filter((x) => x.status === 503)) {
+    const again = await post(a.base);
+    assert.equal(again.status, 409, JSON.stringify(again));
+  }
+  assert.ok(answers.some((a) => a.code === 'saml.replayed' || a.status === 503), 'the isolate that lost asked the ReplayGuard');
+});
+
+/** The assertion ID of a posted SAMLResponse, and the parts of its request cookie. */
+function loginParts({ cookie, form }) {
+  const xml = Buffer.from(form.SAMLResponse, 'base64').toString('utf8');
+  const assertionId = xml.match(/<(?:\w+:)?Assertion\b[^>]*?\sID="([^"]+)"/)[1];
+  const [requestId, retryKey] = cookie.slice(cookie.indexOf('=') + 1).split('.');
+  return { assertionId, requestId, retryKey };
+}
+
+/** What the ReplayGuard keeps of a retry key (examples/edge-worker/src/replay-guard.js). */
+const keyDigest = (retryKey) => createHash('sha256').update(retryKey).digest('hex');
+
+async function probe(path, body) {
+  const res = await fetch(`${worker.probeUrl}${path}`, { method: 'POST', body: JSON.stringify(body) });
+  assert.equal(res.status, 200);
+  return res.json();
+}
+
+test('ReplayGuard: a login recorded but never answered is accepted on the browser\'s retry, once; a replay under another key or after it is not', async () => {
+  const login = await samlLogin();
+  const { assertionId, requestId, retryKey } = loginParts(login);
+  // The first attempt: the ReplayGuard recorded the assertion for this
+  // login's key, and its answer never reached the isolate (which then said
+  // saml.store.timeout and kept the cookie). Its lease is over at once.
+  const expiresAt = Date.now() + 10 * 60_000;
+  const recorded = await probe('/remember', { assertionId, expiresAt, retryKey: keyDigest(retryKey), leaseMs: 1 });
+  assert.equal(recorded.first, true);
+  await new Promise((r) => setTimeout(r, 20));
+
+  // Someone who captured the response knows the request ID (it is the
+  // InResponseTo) but not the key: a replay, at any isolate, and it burns nothing.
+  const forged = `edge-sso-saml=${requestId}.${'A'.repeat(43)}`;
+  await assertRefused(await postAcs(login.form, { cookie: forged, base: worker.replicaUrls[1] }), 409, 'saml.replayed');
+  await assertRefused(await postAcs(login.form, { cookie: `edge-sso-saml=${requestId}`, base: worker.replicaUrls[1] }), 409, 'saml.replayed');
+  assert.equal((await probe('/remember', { assertionId, expiresAt, retryKey: keyDigest('another key') })).first, false);
+
+  // The browser's retry is accepted, and confirmed: after it, every copy is a
+  // replay, the browser's own included, at every isolate.
+  const res = await postAcs(login.form, { cookie: login.cookie });
+  const out = await res.json();
+  assert.equal(res.status, 200, JSON.stringify(out));
+  assert.equal(out.assertionId, assertionId);
+  await assertRefused(await postAcs(login.form, { cookie: login.cookie, base: worker.replicaUrls[1] }), 409, 'saml.replayed');
+  assert.equal((await probe('/remember', { assertionId, expiresAt, retryKey: keyDigest(retryKey), leaseMs: 1 })).first, false);
+  assert.equal((await probe('/confirm', { assertionId, retryKey: keyDigest('another key') })).confirmed, false);
+});
+
+test('ReplayGuard: while an attempt holds a login\'s lease, a second one for the same browser is told to retry, not refused', async () => {
+  const assertionId = `_lease-${Date.now()}`;
+  const key = keyDigest('lease test key');
+  const expiresAt = Date.now() + 60_000;
+  assert.equal((await probe('/remember', { assertionId, expiresAt, retryKey: key, leaseMs: 60_000 })).first, true);
+  assert.match((await probe('/remember', { assertionId, expiresAt, retryKey: key })).error, /retry/);
+  assert.equal((await probe('/remember', { assertionId, expiresAt })).first, false, 'without a key, a replay');
+  assert.equal((await probe('/confirm', { assertionId, retryKey: key })).confirmed, true);
+  assert.equal((await probe('/remember', { assertionId, expiresAt, retryKey: key })).first, false, 'confirmed: a replay');
+});
+
+/**
+ * What the ReplayGuard objects `objectIds` hold on disk (workerd keeps each
+ * object's SQLite database under the namespace's uniqueKey): their key-value
+ * rows, read by Python's sqlite3, and the namespace's pending alarms.
+ */
+function guardStorage(objectIds) {
+  const dir = join(worker.storageDir, 'edge-sso-example-replay-guard');
+  const script = `
+import json, os, sqlite3, sys
+d, ids = sys.argv[1], sys.argv[2:]
+def rows(path, table):
+    if not os.path.exists(path): return None
+    c = sqlite3.connect('file:' + path + '?mode=ro', uri=True)
+    try:
+        if not c.execute("select 1 from sqlite_master where type='table' and name=?", (table,)).fetchone(): return 0
+        return c.execute('select count(*) from "%s"' % table).fetchone()[0]
+    finally:
+        c.close()
+print(json.dumps({'entries': {i: rows(os.path.join(d, i + '.sqlite'), '_cf_KV') for i in ids},
+                  'alarms': rows(os.path.join(d, 'metadata.sqlite'), '_cf_ALARM')}))
+`;
+  return JSON.parse(execFileSync('python3', ['-c', script, dir, ...objectIds], { encoding: 'utf8' }));
+}
+
+test('ReplayGuard: an expired entry is deleted by its alarm, and its object holds nothing after', async () => {
+  const ids = [1, 2, 3].map((i) => `_expiring-${Date.now()}-${i}`);
+  const expiresAt = Date.now() + 1_500;
+  const objectIds = [];
+  for (const assertionId of ids) {
+    const r = await probe('/remember', { assertionId, expiresAt, retryKey: keyDigest(assertionId) });
+    assert.equal(r.first, true);
+    objectIds.push(r.objectId);
+  }
+  const held = guardStorage(objectIds);
+  for (const id of objectIds) assert.equal(held.entries[id], 1, `object ${id} holds its entry: ${JSON.stringify(held)}`);
+  assert.ok(held.alarms >= 3, JSON.stringify(held));
+
+  // The alarms fire at expiresAt; wait for them (bounded), then look again.
+  let after;
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    after = guardStorage(objectIds);
+    if (Date.now() > expiresAt && objectIds.every((id) => after.entries[id] === 0)) break;
+  }
+  for (const id of objectIds) assert.equal(after.entries[id], 0, `object ${id} is empty: ${JSON.stringify(after)}`);
+  // The same IDs are first sightings again: nothing of them is left.
+  for (const assertionId of ids) {
+    assert.equal((await probe('/remember', { assertionId, expiresAt: Date.now() + 1_000, retryKey: keyDigest(assertionId) })).first, true);
+  }
 });
 
 test('SAML: no cookie, or a tampered NameID, is refused, and neither burns the real login', async () => {
@@ -184,7 +308,7 @@ test('over https: __Host- cookies, SameSite=None for the SAML POST and Lax for t
   // workerd's socket trusts X-Forwarded-Proto, as behind a TLS-terminating proxy.
   const https = { 'x-forwarded-proto': 'https' };
   const { setCookie, cookie, form } = await samlLogin({ headers: https });
-  assert.match(setCookie, /^__Host-edge-sso-saml=_[0-9a-f]{64}; Path=\/; Secure; HttpOnly; SameSite=None; Max-Age=\d+$/);
+  assert.match(setCookie, /^__Host-edge-sso-saml=_[0-9a-f]{64}\.[\w-]{43}; Path=\/; Secure; HttpOnly; SameSite=None; Max-Age=\d+$/);
   const oauth = await fetch(`${worker.url}/oauth/login`, { redirect: 'manual', headers: https });
   assert.match(oauth.headers.get('set-cookie'), /^__Host-edge-sso-oauth=[^;]+; Path=\/; Secure; HttpOnly; SameSite=Lax; Max-Age=\d+$/);
 

@@ -65,14 +65,19 @@ export function workerUrls(port) {
  * @param {boolean} [options.faults] also two faulty copies, each in its own isolate on its own port:
  *   `faultUrls.sessionsDown`, whose SESSIONS binding is a Durable Object namespace every call to which
  *   fails, and `faultUrls.guardDown`, the same for REPLAY_GUARD; their other binding is the real one.
+ * @param {boolean} [options.probe] also a test-only worker at `probeUrl` that calls the real
+ *   ReplayGuard namespace directly: `POST /remember` `{ assertionId, expiresAt, retryKey, leaseMs }`
+ *   answers `{ first }` or `{ error }`, `POST /confirm` `{ assertionId, retryKey }` answers
+ *   `{ confirmed }`, and both report `objectId`, the object's ID (its storage file's name).
  * @returns {Promise<{ url: string, acsUrl: string, spEntityId: string, oauthRedirectUri: string,
- *   replicaUrls: string[], faultUrls?: { sessionsDown: string, guardDown: string }, storageDir: string,
+ *   replicaUrls: string[], faultUrls?: { sessionsDown: string, guardDown: string }, probeUrl?: string, storageDir: string,
  *   restart: () => Promise<void>, close: () => Promise<void> }>}
  */
-export async function startWorker({ port = 0, idp, idps, op, allowedOpenerOrigin, storageDir, replicas = 1, faults = false }) {
+export async function startWorker({ port = 0, idp, idps, op, allowedOpenerOrigin, storageDir, replicas = 1, faults = false, probe = false }) {
   const ports = [port || await freePort()];
   while (ports.length < replicas) ports.push(await freePort());
   const faultPorts = faults ? [await freePort(), await freePort()] : [];
+  const probePort = probe ? await freePort() : undefined;
   const urls = workerUrls(ports[0]);
   const dir = mkdtempSync(join(tmpdir(), 'edge-sso-worker-'));
   const ownStorage = !storageDir;
@@ -80,6 +85,7 @@ export async function startWorker({ port = 0, idp, idps, op, allowedOpenerOrigin
 
   const modules = copyModules(dir);
   if (faults) writeFileSync(join(dir, 'faults.js'), FAULTS_MODULE);
+  if (probe) writeFileSync(join(dir, 'probe.js'), PROBE_MODULE);
   const bindings = [];
   if (idp) {
     writeFileSync(join(dir, 'saml-sp.json'), JSON.stringify({
@@ -102,14 +108,15 @@ export async function startWorker({ port = 0, idp, idps, op, allowedOpenerOrigin
     bindings.push('(name = "ALLOWED_OPENER_ORIGIN", text = embed "opener-origin.txt")');
   }
   const configPath = join(dir, 'config.capnp');
-  writeFileSync(configPath, capnpConfig({ ports, faultPorts, modules, bindings, storageDir }));
+  writeFileSync(configPath, capnpConfig({ ports, faultPorts, probePort, modules, bindings, storageDir }));
 
   const workerd = await workerdBinary();
   const bases = ports.map((p) => `http://127.0.0.1:${p}`);
   const faultBases = faultPorts.map((p) => `http://127.0.0.1:${p}`);
+  const probeBase = probe ? `http://127.0.0.1:${probePort}` : undefined;
   let running;
   const start = async () => {
-    running = await spawnWorkerd(workerd, configPath, [...bases, ...faultBases]);
+    running = await spawnWorkerd(workerd, configPath, [...bases, ...faultBases, ...(probeBase ? [probeBase] : [])]);
   };
   const killOnExit = () => running?.kill();
   const cleanUp = () => {
@@ -128,6 +135,7 @@ export async function startWorker({ port = 0, idp, idps, op, allowedOpenerOrigin
     ...urls,
     replicaUrls: bases,
     ...(faults ? { faultUrls: { sessionsDown: faultBases[0], guardDown: faultBases[1] } } : {}),
+    ...(probe ? { probeUrl: probeBase } : {}),
     storageDir,
     /** Kills workerd and starts it again on the same ports with the same storage. */
     restart: async () => {
@@ -188,9 +196,30 @@ export class DownReplayGuard extends DurableObject {
 export default { fetch: () => new Response('test faults', { status: 404 }) };
 `;
 
+// The test-only service behind `probe`: the ReplayGuard's RPC methods over HTTP, to play
+// an isolate whose answer was lost, and the object IDs, to find their storage on disk.
+const PROBE_MODULE = `export default {
+  async fetch(request, env) {
+    const { pathname } = new URL(request.url);
+    if (request.method !== 'POST') return new Response('probe', { status: 404 });
+    const { assertionId, expiresAt, retryKey, leaseMs } = await request.json();
+    const id = env.REPLAY_GUARD.idFromName(assertionId);
+    const guard = env.REPLAY_GUARD.get(id);
+    const objectId = id.toString();
+    try {
+      if (pathname === '/remember') return Response.json({ first: await guard.remember(assertionId, expiresAt, retryKey, leaseMs), objectId });
+      if (pathname === '/confirm') return Response.json({ confirmed: await guard.confirm(assertionId, retryKey), objectId });
+    } catch (error) {
+      return Response.json({ error: String(error.message ?? error), objectId });
+    }
+    return new Response('probe', { status: 404 });
+  },
+};
+`;
+
 // capnp text literals: every value that is not ours is embedded from a file,
 // so only paths and fixed names appear here.
-function capnpConfig({ ports, faultPorts = [], modules, bindings, storageDir }) {
+function capnpConfig({ ports, faultPorts = [], probePort, modules, bindings, storageDir }) {
   const worker = (name, replayGuard, sessions) => `const ${name} :Workerd.Worker = (
   modules = [
     ${modules.join(',\n    ')},
@@ -219,6 +248,7 @@ const config :Workerd.Config = (
     ${replicas.map((r) => `(name = "${r}", worker = .${r}),`).join('\n    ')}
     ${faulty.map(([service]) => `(name = "${service}", worker = .${constName(service)}),`).join('\n    ')}
     ${faulty.length ? '(name = "faults", worker = .faults),' : ''}
+    ${probePort ? '(name = "probe", worker = .probe),' : ''}
     (name = "replay-storage", disk = (path = ${JSON.stringify(storageDir)}, writable = true)),
     # Local development: the IdP and the OP run on 127.0.0.1. On Cloudflare, fetch reaches the internet.
     (name = "loopback", network = (allow = ["local"])),
@@ -228,6 +258,7 @@ const config :Workerd.Config = (
       # As behind a TLS-terminating proxy: lets the tests exercise the https cookie rules.
       http = (forwardedProtoHeader = "X-Forwarded-Proto"))`).join(',\n    ')},
     ${faulty.map(([service, port]) => `(name = "${service}", address = "127.0.0.1:${port}", service = "${service}"),`).join('\n    ')}
+    ${probePort ? `(name = "probe", address = "127.0.0.1:${probePort}", service = "probe"),` : ''}
   ],
 );
 
@@ -250,6 +281,12 @@ const faults :Workerd.Worker = (
     (className = "DownReplayGuard", uniqueKey = "edge-sso-test-guard-down"),
   ],
   durableObjectStorage = (inMemory = void),
+);
+` : ''}${probePort ? `
+const probe :Workerd.Worker = (
+  modules = [(name = "probe.js", esModule = embed "probe.js")],
+  compatibilityDate = "${COMPATIBILITY_DATE}",
+  bindings = [(name = "REPLAY_GUARD", durableObjectNamespace = ${real('ReplayGuard')})],
 );
 ` : ''}`;
 }

@@ -2,9 +2,10 @@
 // to the one that finishes it, so that any isolate can finish it; and the
 // session cookie a per-IdP SAML login sets (a random session ID).
 //
-// They hold only what edge-sso hands back for that purpose (a SAML request ID;
-// an OAuth state, PKCE verifier and nonce), never a token, and they are not
-// signed: the worker has no key. That is sound because every value is a
+// They hold only what edge-sso hands back for that purpose (a SAML request ID,
+// with the login's retry key for the ReplayGuard; an OAuth state, PKCE
+// verifier and nonce), never a token, and they are not signed: the worker has
+// no key. That is sound because every value is a
 // 256-bit random string that edge-sso checks against something an attacker
 // cannot forge (the IdP's signed InResponseTo; the OP, which only redeems a
 // code for the verifier whose challenge it was given). A cookie an attacker
@@ -22,7 +23,7 @@
 
 /** @typedef {{ name: string, crossSitePost: boolean }} CookieKind */
 
-/** @type {CookieKind} The ID of the AuthnRequest the ACS expects an answer to. */
+/** @type {CookieKind} The ID of the AuthnRequest the ACS expects an answer to, and the login's retry key. */
 export const SAML_REQUEST = { name: 'edge-sso-saml', crossSitePost: true };
 /** @type {CookieKind} The carried OAuth flow (state, PKCE verifier, nonce, expiry, scope). */
 export const OAUTH_FLOW = { name: 'edge-sso-oauth', crossSitePost: false };

@@ -18,7 +18,7 @@ import { OAuthClient, SamlServiceProvider } from 'edge-sso';
 import { OAUTH_FLOW, SAML_REQUEST, SESSION, clearCookie, readCookie, setCookie } from './cookies.js';
 import { IDP_KEY, forgetServiceProvider, idpKeys, idpServiceProvider } from './idps.js';
 import { Refusal, json, present, redirect, refusalOf, retryAfterOf } from './outcome.js';
-import { replayStore } from './replay-guard.js';
+import { newRetryKey, replayStore } from './replay-guard.js';
 import { endSessions, lookupSession, openSession } from './sessions.js';
 import { logoutRememberUntil, unanswerable } from './slo.js';
 
@@ -163,21 +163,55 @@ function samlLogin({ env, url }) {
     // Comes back unsigned with the response: shown, never trusted (see README).
     relayState: url.searchParams.get('relayState') ?? undefined,
   });
-  return redirect(sent.url, setCookie(SAML_REQUEST, url, sent.id, sent.expiresAt));
+  return redirect(sent.url, samlRequestCookie(url, sent));
+}
+
+/**
+ * The cookie that carries a SAML login to the ACS: the request ID, and the
+ * login's retry key (see ReplayGuard), `<request ID>.<retry key>`.
+ */
+function samlRequestCookie(url, sent) {
+  return setCookie(SAML_REQUEST, url, `${sent.id}.${newRetryKey()}`, sent.expiresAt);
+}
+
+/** `{ expectedRequestId, retryKey }` from the SAML request cookie, or a Refusal. */
+function samlRequestOf(request, url, loginPath) {
+  const value = readCookie(SAML_REQUEST, request, url);
+  if (value === undefined) {
+    throw new Refusal(401, 'worker.cookie_missing', `No SAML login is pending in this browser (no request cookie, or it expired): start again at ${loginPath}.`);
+  }
+  if (value === null) throw new Refusal(400, 'worker.cookie_invalid', 'The SAML request cookie is present more than once.');
+  // A cookie set before retry keys existed holds the request ID alone: such a
+  // login is finished without a retry window.
+  const dot = value.indexOf('.');
+  return dot < 0 ? { expectedRequestId: value } : { expectedRequestId: value.slice(0, dot), retryKey: value.slice(dot + 1) };
+}
+
+/**
+ * validateResponseWithStore with the shared ReplayGuard, then the login
+ * confirmed there, so that no copy is accepted again, this browser's neither.
+ */
+async function validateOnce(sp, env, samlResponse, { expectedRequestId, retryKey }) {
+  const store = await replayStore(env.REPLAY_GUARD, retryKey);
+  const validated = await sp.validateResponseWithStore(samlResponse, store, { expectedRequestId });
+  try {
+    await store.confirm(validated.assertionId);
+  } catch (error) {
+    // The login stands. Unconfirmed, the entry still refuses every copy but
+    // this browser's own (which this isolate refuses anyway: it answered the
+    // request), until the assertion expires.
+    console.error('edge-worker: the ReplayGuard could not confirm a login', error);
+  }
+  return validated;
 }
 
 /** The ACS: the IdP's POST, validated against the request ID this browser carries. */
 async function samlAcs({ request, env, url }) {
-  const expectedRequestId = readCookie(SAML_REQUEST, request, url);
-  if (expectedRequestId === undefined) {
-    throw new Refusal(401, 'worker.cookie_missing', 'No SAML login is pending in this browser (no request cookie, or it expired): start again at /saml/login.');
-  }
-  if (expectedRequestId === null) throw new Refusal(400, 'worker.cookie_invalid', 'The SAML request cookie is present more than once.');
+  const carried = samlRequestOf(request, url, '/saml/login');
   const form = await readForm(request);
   const samlResponse = field(form, 'SAMLResponse', { required: true });
   const relayState = field(form, 'RelayState');
-  const validated = await samlServiceProvider(env).validateResponseWithStore(
-    samlResponse, replayStore(env.REPLAY_GUARD), { expectedRequestId });
+  const validated = await validateOnce(samlServiceProvider(env), env, samlResponse, carried);
   return present(request, 200, { ok: true, flow: 'saml', ...validated, relayState }, openerOrigin(env));
 }
 
@@ -236,23 +270,19 @@ function idpLogin(ctx) {
     nameIdPolicy: { format: PERSISTENT_NAME_ID, allowCreate: true },
     relayState: ctx.url.searchParams.get('relayState') ?? undefined,
   });
-  return redirect(sent.url, setCookie(SAML_REQUEST, ctx.url, sent.id, sent.expiresAt));
+  return redirect(sent.url, samlRequestCookie(ctx.url, sent));
 }
 
 /** The IdP's ACS: as /saml/acs, with that IdP's SP only; a valid login starts a session. */
 async function idpAcs(ctx) {
   const { request, env, url, idpKey } = ctx;
   const sp = idpSp(ctx);
-  const expectedRequestId = readCookie(SAML_REQUEST, request, url);
-  if (expectedRequestId === undefined) {
-    throw new Refusal(401, 'worker.cookie_missing', `No SAML login is pending in this browser (no request cookie, or it expired): start again at /saml/${idpKey}/login.`);
-  }
-  if (expectedRequestId === null) throw new Refusal(400, 'worker.cookie_invalid', 'The SAML request cookie is present more than once.');
+  const carried = samlRequestOf(request, url, `/saml/${idpKey}/login`);
   const form = await readForm(request);
   const samlResponse = field(form, 'SAMLResponse', { required: true });
   const relayState = field(form, 'RelayState');
   const sessions = sessionsOf(env); // before the login is used: a missing binding consumes nothing
-  const validated = await sp.validateResponseWithStore(samlResponse, replayStore(env.REPLAY_GUARD), { expectedRequestId });
+  const validated = await validateOnce(sp, env, samlResponse, carried);
   let opened;
   try {
     opened = await openSession(sessions, idpKey, validated);
@@ -312,7 +342,7 @@ async function idpSlo(ctx) {
   // long as any SP with this IdP's clock skew could accept a copy.
   let first;
   try {
-    first = await replayStore(env.REPLAY_GUARD).remember(`logout
+    first = await (await replayStore(env.REPLAY_GUARD)).remember(`logout
 ${message.issuer}
 ${message.id}`, logoutRememberUntil(message.issueInstant, clockSkewSeconds));
   } catch (error) {
