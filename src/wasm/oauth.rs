@@ -158,6 +158,8 @@ export interface DiscoveryUrlOptions { /** Default "openid-configuration". */ ki
 export interface TokenInfo { tokenType: "Bearer" | "DPoP"; expiresAt?: number; scope?: string; hasRefreshToken: boolean; hasIdToken: boolean; }
 export interface TokenResponseOptions {
   now?: number;
+  /** The response's `DPoP-Nonce` header, when you give the body as text (a Response's is read). */
+  dpopNonce?: string;
   /** The HTTP status of the token response (read from a Response). */
   status?: number;
   /** The request this answers; needed when several token requests await an answer. */
@@ -770,8 +772,12 @@ impl RawOAuthClient {
                 token_request_json(&r, token_dpop(core, &r, &o)?.as_deref())
             }
             op::ACCEPT_TOKEN_RESPONSE => {
-                let o = options(b, &["now", "status", "request"])?;
+                let o = options(b, &["now", "status", "request", "dpopNonce"])?;
                 let status = status_of(&o)?;
+                // The token endpoint's DPoP-Nonce, for a caller who read the headers itself.
+                if let Some(nonce) = o.str("dpopNonce")? {
+                    core.set_dpop_nonce("", nonce)?;
+                }
                 let body = body_of(a)?;
                 let info = match o.uint("request")? {
                     Some(id) => {
