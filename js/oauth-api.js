@@ -292,7 +292,7 @@ function prepared(client, r, bound) {
   if (dpopInput === undefined) return request;
   return prove(client, dpopInput).then((proof) => {
     request.headers.dpop = proof;
-    proven.set(request, { bound });
+    proven.set(request, { bound, sent: false });
     return request;
   });
 }
@@ -345,8 +345,13 @@ export class OAuthClient {
   static fromMetadata(metadata, config) {
     if (isResponse(metadata)) {
       return readBody(metadata).then((text) => {
-        if (metadata.status < 200 || metadata.status > 299) {
-          throw edgeSsoError({ code: 'oauth.discovery.malformed', message: `the metadata endpoint answered HTTP ${metadata.status}` });
+        // RFC 8414 §3.2: a successful answer is a 200 with application/json.
+        const type = (metadata.headers.get('content-type') ?? 'application/json').split(';')[0].trim().toLowerCase();
+        if (metadata.status !== 200 || type !== 'application/json') {
+          throw edgeSsoError({
+            code: 'oauth.discovery.malformed',
+            message: `the metadata endpoint answered HTTP ${metadata.status} (${type || 'no content type'}), not 200 with application/json (RFC 8414 §3.2)`,
+          });
         }
         return new OAuthClient(config, FROM_METADATA, text);
       });
@@ -436,13 +441,20 @@ export class OAuthClient {
     }
     const f = init?.fetch ?? globalThis.fetch;
     const go = () => f(request.url, { method: request.method, headers: request.headers, body: request.body });
-    let res = await go();
     const proof = proven.get(request);
+    const reprove = async () => {
+      const input = call(this, DPOP_INPUT, 0, request.url, encode({ method: request.method, bound: proof.bound }));
+      request.headers.dpop = await prove(this, input);
+    };
+    // A proof is good for one request (its jti is unique): sending the same
+    // request again, say after a network failure, takes a fresh one.
+    if (proof?.sent) await reprove();
+    if (proof !== undefined) proof.sent = true;
+    let res = await go();
     if (proof === undefined || res.headers.get('dpop-nonce') === null) return res;
     noteNonce(this, request.url, res);
     if (!(await wantsNonce(res, proof.bound))) return res;
-    const input = call(this, DPOP_INPUT, 0, request.url, encode({ method: request.method, bound: proof.bound }));
-    request.headers.dpop = await prove(this, input);
+    await reprove();
     res = await go();
     noteNonce(this, request.url, res);
     return res;

@@ -134,12 +134,16 @@ pub(crate) fn signing_input(
             reason: "an HTTP method in upper case (GET, POST, ...)",
         });
     }
+    // RFC 9449 §4.2: the target URI without query and fragment; written as
+    // fetch sends it (scheme and host in lower case, no default port), since
+    // a server that compares without normalising (§4.3 asks it to) would
+    // refuse `https://AS.example:443/token` for `https://as.example/token`.
     let u = parse(url)?;
-    // RFC 9449 §4.2: the target URI without query and fragment.
-    let mut htu = String::with_capacity(url.len());
-    htu.push_str(u.scheme);
-    htu.push_str("://");
-    htu.push_str(u.authority);
+    let mut htu = origin(url)?;
+    let default = if u.is_plain_http() { ":80" } else { ":443" };
+    if let Some(bare) = htu.strip_suffix(default) {
+        htu.truncate(bare.len());
+    }
     htu.push_str(u.path);
 
     let mut header = JsonObject::with_capacity(key.jwk.len() + 64);
@@ -221,7 +225,7 @@ mod tests {
         assert!(h["jwk"].get("d").is_none());
         let p = decode_json(p);
         assert_eq!(p["htm"], "POST");
-        assert_eq!(p["htu"], "https://AS.example:443/token");
+        assert_eq!(p["htu"], "https://as.example/token");
         assert_eq!(p["iat"], 1_700_000_000u64);
         assert_eq!(p["nonce"], "n-1");
         assert_eq!(p["jti"].as_str().unwrap().len(), 22);
@@ -239,6 +243,24 @@ mod tests {
             crate::b64url::encode(&crate::sha256::digest(b"at"))
         );
         assert!(p.get("nonce").is_none());
+    }
+
+    #[test]
+    fn htu_is_written_as_fetch_sends_it() {
+        for (url, htu) in [
+            ("HTTPS://Rs.Example:443/a/B?q#f", "https://rs.example/a/B"),
+            ("https://rs.example:8443/", "https://rs.example:8443/"),
+            ("http://127.0.0.1:80/x", "http://127.0.0.1/x"),
+            ("http://127.0.0.1:443/x", "http://127.0.0.1:443/x"),
+            ("https://rs.example", "https://rs.example/"),
+        ] {
+            let input = signing_input(&key(), "GET", url, 1, None, None).unwrap();
+            assert_eq!(
+                decode_json(input.split_once('.').unwrap().1)["htu"],
+                htu,
+                "{url}"
+            );
+        }
     }
 
     #[test]

@@ -856,3 +856,36 @@ test('userinfo: a 401 with WWW-Authenticate is oauth.userinfo.error with its err
   assert.equal(res.status, 401);
   await assert.rejects(client.acceptUserinfo(res), (e) => codeOf('oauth.userinfo.error')(e) && e.error === 'invalid_token');
 });
+
+test('DPoP: a request sent twice (a retry after a network failure) carries a fresh proof each time (RFC 9449 §11.1: jti is single-use)', async () => {
+  const { keyPair, jwk } = await dpopKeyPair();
+  const ISS = 'https://as.example';
+  const client = new OAuthClient({
+    authorizationEndpoint: `${ISS}/authorize`, tokenEndpoint: `HTTPS://AS.example:443/token`, issuer: ISS,
+    clientId: 'spa', redirectUri: 'https://app.example/cb', dpopKeyPair: keyPair,
+  });
+  const start = client.authorize();
+  const req = await client.tokenRequest(client.handleCallback(`https://app.example/cb?code=C&state=${start.state}&iss=${encodeURIComponent(ISS)}`));
+  const proofs = [];
+  const failing = async (url, init) => {
+    proofs.push(new Headers(init.headers).get('dpop'));
+    throw new TypeError('fetch failed');
+  };
+  await assert.rejects(client.send(req, { fetch: failing }), TypeError);
+  await assert.rejects(client.send(req, { fetch: failing }), TypeError);
+  assert.equal(proofs.length, 2);
+  // checkProof refuses a jti it has seen; htu is as fetch sends it (scheme
+  // and host in lower case, no default port).
+  const first = await checkProof(proofs[0], { htm: 'POST', htu: `${ISS}/token`, nonce: undefined, jwk });
+  const second = await checkProof(proofs[1], { htm: 'POST', htu: `${ISS}/token`, nonce: undefined, jwk });
+  assert.notEqual(first.jti, second.jti);
+});
+
+test('fromMetadata refuses a discovery answer that is not a 200 with application/json (RFC 8414 §3.2)', async () => {
+  const doc = JSON.stringify({ issuer: 'https://as.example', authorization_endpoint: 'https://as.example/a', token_endpoint: 'https://as.example/t' });
+  const cfg = { issuer: 'https://as.example', clientId: 'spa', redirectUri: 'https://app.example/cb' };
+  await assert.rejects(OAuthClient.fromMetadata(new Response(doc, { status: 201, headers: { 'content-type': 'application/json' } }), cfg), codeOf('oauth.discovery.malformed'));
+  await assert.rejects(OAuthClient.fromMetadata(new Response(doc, { status: 200, headers: { 'content-type': 'text/html' } }), cfg), codeOf('oauth.discovery.malformed'));
+  const ok = await OAuthClient.fromMetadata(new Response(doc, { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' } }), cfg);
+  assert.equal(ok.toJSON().issuer, 'https://as.example');
+});
