@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # npm test: every test. Installs what is missing (rust target, wasm-bindgen-cli,
 # npm packages, Debian chromium), builds the package, then runs
-#   1. cargo's unit and doc tests (the core, natively), then the ignored
+#   0. clippy (the lints in Cargo.toml: no unwrap, expect, panic or indexing)
+#      on both builds, natively with the tests and for wasm32 with the facade
+#   1. cargo's unit and doc tests (the core, natively) for the full build and
+#      the OAuth-only one (--no-default-features), then the ignored
 #      differential C14N test against libxml2 (lxml)
 #   2. node --test against the built package: Node API, packaging, workerd,
 #      oidc-provider interop, Chromium (Debian's, via playwright-core)
@@ -9,8 +12,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh browser
+echo "== clippy (full and OAuth-only; native with tests, wasm32 with the facade)"
+cargo clippy --locked --all-targets -- -D warnings
+cargo clippy --locked --all-targets --no-default-features -- -D warnings
+cargo clippy --locked --target wasm32-unknown-unknown --lib -- -D warnings
+cargo clippy --locked --target wasm32-unknown-unknown --lib --no-default-features -- -D warnings
 echo "== cargo test"
 cargo test --locked
+echo "== cargo test, OAuth-only build"
+cargo test --locked --no-default-features
 # Ignored in a plain `cargo test` (it needs python3 with lxml, installed above);
 # here it runs, and a missing lxml fails it. Prints its seed and counts.
 echo "== exclusive C14N against libxml2 on random trees"

@@ -5,6 +5,8 @@
 //! `JSON.parse` cost one. `JSON.parse` also makes every member an own data
 //! property, so an attribute named `__proto__` is just a key, never a
 //! prototype change.
+// The native OAuth-only build (no SAML, no facade) writes only a few shapes.
+#![cfg_attr(not(any(feature = "saml", target_arch = "wasm32")), allow(dead_code))]
 
 use alloc::string::String;
 

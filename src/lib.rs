@@ -32,7 +32,6 @@ mod ascii;
 mod b64url;
 pub mod error;
 mod json;
-#[cfg(any(feature = "saml", target_arch = "wasm32"))]
 mod json_out;
 pub mod manual;
 pub mod oauth;

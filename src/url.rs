@@ -614,7 +614,7 @@ mod tests {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "saml"))]
 mod saml_endpoint_tests {
     #![allow(clippy::unwrap_used)]
     use super::check_saml_endpoint;
