@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-60}
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
-TARGETS="xml_reader c14n binding_decode validate_response oauth_callback"
+TARGETS="xml_reader c14n binding_decode validate_response oauth_callback token_response id_token certificate signature"
 crashed=0
 for t in $TARGETS; do
   work=.tmp/fuzz-corpus/$t
