@@ -109,3 +109,18 @@ bindgen pkg/oauth edge_sso_oauth release-oauth
 # gain, and front ends on older browsers can still load it.
 RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+simd128" cargo build --release --target wasm32-unknown-unknown --lib
 bindgen pkg edge_sso release
+
+# edge-sso/session: the page's side (js/session.js, no WebAssembly) and its
+# worker, bundled with the OAuth-only entry into one file with no import
+# (the module inlined), so that an app whose bundler does not follow
+# `new URL('./worker.js', import.meta.url)` can copy it beside its bundle.
+mkdir -p pkg/session
+cp js/session.js pkg/session/index.js
+cp js/session.d.ts pkg/session/index.d.ts
+cp js/session-worker.js pkg/session-worker.src.js
+node_modules/.bin/esbuild pkg/session-worker.src.js --bundle --format=esm --platform=browser --log-level=warning --outfile=pkg/session/worker.js
+rm pkg/session-worker.src.js
+if grep -q '^import\|import(' pkg/session/worker.js; then echo "[build] pkg/session/worker.js imports something" >&2; exit 1; fi
+printf '[build] pkg/session: index.js %d bytes (gzip -9 %d), worker.js %d bytes (gzip -9 %d)\n' \
+  "$(stat -c %s pkg/session/index.js)" "$(gzip -9 -c pkg/session/index.js | wc -c)" \
+  "$(stat -c %s pkg/session/worker.js)" "$(gzip -9 -c pkg/session/worker.js | wc -c)"
