@@ -147,7 +147,9 @@ const str = (v) => (typeof v === 'string' ? v : undefined);
 const raws = new WeakMap(); // OAuthClient -> RawOAuthClient
 const facts = new WeakMap(); // OAuthClient -> its configuration's public fields
 const keys = new WeakMap(); // OAuthClient -> { pair, ready } (DPoP: the CryptoKeyPair stays here)
-const requests = new WeakMap(); // a token request object -> its number in the module
+// A token request object -> { client, id }: its number in its client's module
+// instance (numbers are per client, so another client's request is refused).
+const requests = new WeakMap();
 const proven = new WeakMap(); // a request object carrying a DPoP proof -> { bound }
 const responses = new WeakMap(); // AuthorizationResponse -> { client, id }
 const MADE_BY_HANDLE_CALLBACK = Symbol('AuthorizationResponse');
@@ -288,7 +290,7 @@ async function prove(client, input) {
  */
 function prepared(client, r, bound) {
   const { id, dpopInput, ...request } = r;
-  if (id !== undefined && id !== 0xffffffff) requests.set(request, id);
+  if (id !== undefined && id !== 0xffffffff) requests.set(request, { client, id });
   if (dpopInput === undefined) return request;
   return prove(client, dpopInput).then((proof) => {
     request.headers.dpop = proof;
@@ -416,9 +418,9 @@ export class OAuthClient {
   acceptTokenResponse(body, options) {
     const swap = {
       request: (r) => {
-        const id = requests.get(r);
-        if (id === undefined) throw invalid('request', 'must be a token or refresh request this client made');
-        return id;
+        const made = requests.get(r);
+        if (made === undefined || made.client !== this) throw invalid('request', 'must be a token or refresh request this client made');
+        return made.id;
       },
     };
     if (isResponse(body)) {

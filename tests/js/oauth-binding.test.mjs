@@ -1,0 +1,34 @@
+// Token answers bound to their requests, and answers that must not be lost:
+// cases found in review of the OAuth parity change (issue 16).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { OAuthClient } from 'edge-sso/oauth';
+
+const NOW = 1_700_000_000_000;
+const ISSUER = 'https://op.example';
+const REDIRECT = 'https://app.example/cb';
+const config = (over = {}) => ({
+  authorizationEndpoint: `${ISSUER}/authorize`, tokenEndpoint: `${ISSUER}/token`,
+  clientId: 'spa', redirectUri: REDIRECT, issuer: ISSUER, ...over,
+});
+const callback = (state) => `${REDIRECT}?code=C0DE&state=${state}&iss=${encodeURIComponent(ISSUER)}`;
+const tokenBody = (over = {}) => JSON.stringify({ access_token: 'AT-1', token_type: 'Bearer', expires_in: 3600, refresh_token: 'RT-1', ...over });
+const codeOf = (code) => (e) => e?.name === 'EdgeSsoError' && e.code === code;
+
+/** A token request made by `client` for a fresh login (synchronous: no DPoP). */
+function login(client) {
+  const start = client.authorize({ now: NOW });
+  return client.tokenRequest(client.handleCallback(callback(start.state), { now: NOW }));
+}
+
+test("another client's token request is refused as `request`: request numbers are per client", () => {
+  const a = new OAuthClient(config());
+  const b = new OAuthClient(config());
+  const fromA = login(a);
+  const fromB = login(b); // both are request 0 of their client
+  assert.throws(() => b.acceptTokenResponse(tokenBody(), { now: NOW, request: fromA }), codeOf('arg.invalid'));
+  assert.equal(b.tokenInfo(), null);
+  // Refused for its argument: b's own request still awaits its answer, and a's too.
+  assert.equal(b.acceptTokenResponse(tokenBody(), { now: NOW, request: fromB }).tokenType, 'Bearer');
+  assert.equal(a.acceptTokenResponse(tokenBody(), { now: NOW, request: fromA }).tokenType, 'Bearer');
+});
