@@ -434,8 +434,8 @@ fn resource_json(url: &str, method: &str, r: &ResourceRequest) -> Answer {
 }
 
 /// The token endpoint's DPoP proof input for `r`, when the client has a key.
-fn token_dpop(core: &Core, r: &TokenRequest, o: &Options<'_>) -> crate::Result<Option<String>> {
-    core.dpop_input("POST", &r.url, now(o)?, false)
+fn token_dpop(core: &Core, r: &TokenRequest, now: u64) -> crate::Result<Option<String>> {
+    core.dpop_input("POST", &r.url, now, false)
 }
 
 fn token_info_json(o: &mut JsonObject, i: &TokenInfo) {
@@ -760,16 +760,22 @@ impl RawOAuthClient {
                     });
                 }
                 let o = options(b, &["now"])?;
+                // Read before the response is taken: a call refused for its
+                // own arguments changes nothing.
+                let at = now(&o)?;
                 let (_, r) = slot(&mut self.responses, n)
                     .and_then(Option::take)
                     .ok_or(Error::Vault(VaultError::ResponseConsumed))?;
                 let r = core.token_request(r)?;
-                token_request_json(&r, token_dpop(core, &r, &o)?.as_deref())
+                token_request_json(&r, token_dpop(core, &r, at)?.as_deref())
             }
             op::REFRESH_REQUEST => {
                 let o = options(a, &["scope", "now"])?;
+                // Read before the request is made: it replaces a refresh
+                // still unanswered, which a refused call must leave alone.
+                let at = now(&o)?;
                 let r = core.refresh_request(o.string("scope")?.as_deref())?;
-                token_request_json(&r, token_dpop(core, &r, &o)?.as_deref())
+                token_request_json(&r, token_dpop(core, &r, at)?.as_deref())
             }
             op::ACCEPT_TOKEN_RESPONSE => {
                 let o = options(b, &["now", "status", "request", "dpopNonce"])?;
@@ -871,8 +877,9 @@ impl RawOAuthClient {
             op::PAR_REQUEST => {
                 let o = options(a, AUTHORIZE_KEYS)?;
                 let carry = o.bool("carry")?.unwrap_or(false);
-                let pushed = core.pushed_authorization_request(authorize_options(&o)?, now(&o)?)?;
-                let dpop = token_dpop(core, &pushed.request, &o)?;
+                let at = now(&o)?;
+                let pushed = core.pushed_authorization_request(authorize_options(&o)?, at)?;
+                let dpop = token_dpop(core, &pushed.request, at)?;
                 let req = token_request_json(&pushed.request, dpop.as_deref())?;
                 let start = started(&pushed.authorization, carry);
                 let mut out = String::with_capacity(req.len() + start.len() + 16);

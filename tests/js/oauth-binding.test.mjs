@@ -32,3 +32,13 @@ test("another client's token request is refused as `request`: request numbers ar
   assert.equal(b.acceptTokenResponse(tokenBody(), { now: NOW, request: fromB }).tokenType, 'Bearer');
   assert.equal(a.acceptTokenResponse(tokenBody(), { now: NOW, request: fromA }).tokenType, 'Bearer');
 });
+
+test('a refresh request refused for its own arguments leaves the refresh in flight awaiting its answer', () => {
+  const client = new OAuthClient(config());
+  client.acceptTokenResponse(tokenBody(), { now: NOW, request: login(client) });
+  const first = client.refreshRequest({ now: NOW });
+  // A refresh replaces one still unanswered, but this one is refused (`now`
+  // is not a time) before it is made, so the first is still the one awaited.
+  assert.throws(() => client.refreshRequest({ now: -1 }), codeOf('arg.invalid'));
+  assert.equal(client.acceptTokenResponse(tokenBody({ refresh_token: 'RT-2' }), { now: NOW, request: first }).hasRefreshToken, true);
+});
