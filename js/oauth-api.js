@@ -241,10 +241,20 @@ function bodyText(body) {
   return text !== undefined && text.length > MAX_TOKEN_RESPONSE_LEN ? text.slice(0, MAX_TOKEN_RESPONSE_LEN + 1) : text;
 }
 
-/** Records a Response's `DPoP-Nonce` for its server (`url` '' is the token endpoint). */
+/**
+ * Records a Response's `DPoP-Nonce` for its server (`url` '' is the token endpoint).
+ * One the module refuses (not RFC 9449 §8.1's 1*NQCHAR) is not recorded and
+ * not thrown: it is the server's header, and throwing would lose the answer
+ * it came with (a token response whose code is spent by now).
+ */
 function noteNonce(client, url, res) {
   const nonce = res.headers.get('dpop-nonce');
-  if (nonce !== null && keys.has(client)) call(client, DPOP_NONCE, 0, url, nonce);
+  if (nonce === null || !keys.has(client)) return;
+  try {
+    call(client, DPOP_NONCE, 0, url, nonce);
+  } catch (e) {
+    if (e?.code !== 'arg.invalid') throw e;
+  }
 }
 
 /** Checks `pair` is an ECDSA P-256 CryptoKeyPair whose private key cannot be exported. */

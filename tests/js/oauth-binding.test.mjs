@@ -42,3 +42,19 @@ test('a refresh request refused for its own arguments leaves the refresh in flig
   assert.throws(() => client.refreshRequest({ now: -1 }), codeOf('arg.invalid'));
   assert.equal(client.acceptTokenResponse(tokenBody({ refresh_token: 'RT-2' }), { now: NOW, request: first }).hasRefreshToken, true);
 });
+
+test("a server's unusable DPoP-Nonce header does not lose the token response it came with", async () => {
+  const dpopKeyPair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+  const client = new OAuthClient(config({ dpopKeyPair }));
+  const request = await login(client);
+  // A space is not NQCHAR (RFC 9449 §8.1): the nonce cannot be used, the answer can.
+  const answer = () => new Response(tokenBody({ token_type: 'DPoP' }), {
+    status: 200, headers: { 'content-type': 'application/json', 'dpop-nonce': 'a b' },
+  });
+  const info = await client.acceptTokenResponse(answer(), { now: NOW, request });
+  assert.equal(info.tokenType, 'DPoP');
+  // send() reads the header too: the answer reaches the caller.
+  const refresh = await client.refreshRequest({ now: NOW });
+  const res = await client.send(refresh, { fetch: async () => answer() });
+  assert.equal((await client.acceptTokenResponse(res, { now: NOW, request: refresh })).tokenType, 'DPoP');
+});
