@@ -182,6 +182,14 @@ impl ClientConfig {
     }
 }
 
+/// An optional endpoint the call needs, or an error naming its option.
+fn configured<'a>(field: &'static str, url: &'a Option<String>) -> Result<&'a str> {
+    url.as_deref().ok_or(Error::InvalidArgument {
+        field,
+        reason: "is not configured",
+    })
+}
+
 /// Parameters that carry a client or user credential to the token endpoint.
 const TOKEN_CREDENTIALS: [&str; 5] = [
     "client_secret",
@@ -466,15 +474,15 @@ impl OAuthClient {
         options: AuthorizeOptions,
         now: u64,
     ) -> Result<PushedRequest> {
-        let not_configured = Error::InvalidArgument {
+        configured(
+            "pushedAuthorizationRequestEndpoint",
+            &self.config.par_endpoint,
+        )?;
+        let (authorization, request) = self.start(options, now, true)?;
+        let request = request.ok_or(Error::InvalidArgument {
             field: "pushedAuthorizationRequestEndpoint",
             reason: "is not configured",
-        };
-        if self.config.par_endpoint.is_none() {
-            return Err(not_configured);
-        }
-        let (authorization, request) = self.start(options, now, true)?;
-        let request = request.ok_or(not_configured)?;
+        })?;
         Ok(PushedRequest {
             request,
             authorization,
@@ -991,14 +999,10 @@ impl OAuthClient {
 
     /// The UserInfo request (a GET with the access token, OIDC Core §5.3.1).
     pub fn userinfo_request(&self, now: u64) -> Result<(String, ResourceRequest)> {
-        let url = self
-            .config
-            .userinfo_endpoint
-            .clone()
-            .ok_or(Error::InvalidArgument {
-                field: "userinfoEndpoint",
-                reason: "is not configured",
-            })?;
+        let url = String::from(configured(
+            "userinfoEndpoint",
+            &self.config.userinfo_endpoint,
+        )?);
         let r = self.resource_request("GET", &url, now)?;
         Ok((url, r))
     }
@@ -1031,14 +1035,7 @@ impl OAuthClient {
     /// assert_eq!(client.revocation_request(None).unwrap_err().code(), "oauth.vault.empty");
     /// ```
     pub fn revocation_request(&self, kind: Option<TokenKind>) -> Result<TokenRequest> {
-        let url = self
-            .config
-            .revocation_endpoint
-            .as_deref()
-            .ok_or(Error::InvalidArgument {
-                field: "revocationEndpoint",
-                reason: "is not configured",
-            })?;
+        let url = configured("revocationEndpoint", &self.config.revocation_endpoint)?;
         let refresh = self.vault.refresh_token();
         let (token, hint) = match (kind, refresh) {
             (Some(TokenKind::RefreshToken), None) => return Err(VaultError::NoRefreshToken.into()),
@@ -1075,14 +1072,7 @@ impl OAuthClient {
     /// assert_eq!(url, "https://op.example/logout?client_id=spa&post_logout_redirect_uri=https%3A%2F%2Fapp.example%2Fbye&state=s1");
     /// ```
     pub fn logout_url(&self, options: &LogoutOptions) -> Result<String> {
-        let endpoint =
-            self.config
-                .end_session_endpoint
-                .as_deref()
-                .ok_or(Error::InvalidArgument {
-                    field: "endSessionEndpoint",
-                    reason: "is not configured",
-                })?;
+        let endpoint = configured("endSessionEndpoint", &self.config.end_session_endpoint)?;
         let mut params: Vec<(&str, &str)> = vec![("client_id", &self.config.client_id)];
         if let Some(u) = &options.post_logout_redirect_uri {
             check_endpoint("postLogoutRedirectUri", u)?;
