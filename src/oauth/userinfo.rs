@@ -98,11 +98,13 @@ pub(crate) fn challenge_error(header: &str) -> Option<ErrorResponse> {
         while at(i, b" \t") {
             i += 1;
         }
-        // A name without `=` is a scheme: the next challenge starts.
+        // A name without `=` is a scheme: the next challenge starts, and
+        // what the last one said without an `error` is not this one's.
         if !at(i, b"=") {
             if error.is_some() {
                 break;
             }
+            (description, uri) = (None, None);
             continue;
         }
         i += 1;
@@ -219,6 +221,15 @@ mod tests {
                 .error,
             "use_dpop_nonce"
         );
+        // Each challenge's parameters are its own: no description from
+        // the challenge before the one with the error.
+        a.www_authenticate = Some(
+            r#"Bearer error_description="not this", error_uri="https://x.example/", DPoP error="use_dpop_nonce""#,
+        );
+        let e = check_userinfo(&a, "alice").unwrap_err();
+        let r = e.error_response().unwrap();
+        assert_eq!(r.error, "use_dpop_nonce");
+        assert_eq!((r.description.as_deref(), r.uri.as_deref()), (None, None));
         a.www_authenticate = Some(r#"Bearer realm="example""#);
         assert_eq!(
             check_userinfo(&a, "alice").unwrap_err().code(),
