@@ -526,7 +526,7 @@ impl OAuthClient {
         let uri = map
             .get("request_uri")
             .and_then(crate::json::Value::as_str)
-            .filter(|u| !u.is_empty() && u.contains(':'))
+            .filter(|u| crate::ascii::find(u.as_bytes(), b':').is_some())
             .filter(|u| crate::ascii::all(u.as_bytes(), crate::ascii::vschar))
             .ok_or(ProviderError::ParMalformed(
                 "`request_uri` is missing or not a URI",

@@ -139,15 +139,16 @@ pub fn read_provider_metadata(body: &str, expected_issuer: &str) -> Result<Provi
     let list = |name: &'static str| -> Result<Option<Vec<String>>> {
         match doc.get(name) {
             None | Some(Value::Null) => Ok(None),
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|v| {
-                    v.as_str()
-                        .map(String::from)
-                        .ok_or(ProviderError::DiscoveryMalformed(name).into())
-                })
-                .collect::<Result<Vec<_>>>()
-                .map(Some),
+            Some(Value::Array(items)) => {
+                // A loop, not `collect::<Result<Vec<_>>>()`, whose adapters
+                // (GenericShunt, try_process) are code of their own.
+                let mut out = Vec::with_capacity(items.len());
+                for v in items {
+                    let s = v.as_str().ok_or(ProviderError::DiscoveryMalformed(name))?;
+                    out.push(String::from(s));
+                }
+                Ok(Some(out))
+            }
             Some(_) => Err(ProviderError::DiscoveryMalformed(name).into()),
         }
     };

@@ -68,9 +68,11 @@ pub(crate) struct Nonces(Vec<(String, String)>);
 impl Nonces {
     /// Remembers `nonce` as the latest of `url`'s server.
     pub fn set(&mut self, url: &str, nonce: &str) -> Result<()> {
-        // RFC 9449 §8.1: nonce = 1*NQCHAR, NQCHAR = %x21 / %x23-5B / %x5D-7E.
-        let nqchar = |b: u8| matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E);
-        if nonce.is_empty() || nonce.len() > 1024 || !crate::ascii::all(nonce.as_bytes(), nqchar) {
+        // RFC 9449 §8.1: nonce = 1*NQCHAR, RFC 6749's NQCHAR.
+        if nonce.is_empty()
+            || nonce.len() > 1024
+            || !crate::ascii::all(nonce.as_bytes(), crate::ascii::nqchar)
+        {
             return Err(Error::InvalidArgument {
                 field: "dpopNonce",
                 reason: "not a DPoP nonce (1 to 1024 NQCHAR characters, RFC 9449 §8.1)",

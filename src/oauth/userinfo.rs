@@ -50,11 +50,23 @@ pub fn check_userinfo(answer: &UserinfoAnswer<'_>, subject: &str) -> Result<Stri
         return Err(ProviderError::UserinfoStatus(status).into());
     }
     if let Some(ct) = answer.content_type {
-        let mime = ct.split(';').next().unwrap_or("").trim_matches([' ', '\t']);
-        if mime.eq_ignore_ascii_case("application/jwt") {
+        // The media type before any parameter, without the optional white
+        // space around it (RFC 9110 §8.3.1, §5.6.3). Bytes, not str's
+        // split and trim: their char searchers are code of their own.
+        let ct = ct.as_bytes();
+        let mut mime = ct
+            .get(..crate::ascii::find(ct, b';').unwrap_or(ct.len()))
+            .unwrap_or(b"");
+        while let [b' ' | b'\t', rest @ ..] = mime {
+            mime = rest;
+        }
+        while let [rest @ .., b' ' | b'\t'] = mime {
+            mime = rest;
+        }
+        if mime.eq_ignore_ascii_case(b"application/jwt") {
             return Err(ProviderError::UserinfoSigned.into());
         }
-        if !mime.eq_ignore_ascii_case("application/json") {
+        if !mime.eq_ignore_ascii_case(b"application/json") {
             return Err(ProviderError::UserinfoMalformed(
                 "the content type is not application/json",
             )
@@ -197,6 +209,36 @@ mod tests {
             check_userinfo(&a, "alice").unwrap_err().code(),
             "oauth.userinfo.malformed"
         );
+    }
+
+    #[test]
+    fn the_media_type_is_read_without_its_parameters_and_white_space() {
+        let mut a = answer(r#"{"sub":"alice"}"#);
+        for ok in [
+            "application/json",
+            " Application/JSON ;charset=utf-8",
+            "\tapplication/json\t; q=1",
+        ] {
+            a.content_type = Some(ok);
+            assert!(check_userinfo(&a, "alice").is_ok(), "{ok:?}");
+        }
+        for (ct, code) in [
+            ("application/jsonx", "oauth.userinfo.malformed"),
+            ("application/json-seq", "oauth.userinfo.malformed"),
+            ("", "oauth.userinfo.malformed"),
+            (";application/json", "oauth.userinfo.malformed"),
+            (
+                " APPLICATION/JWT; charset=x",
+                "oauth.userinfo.signed_unsupported",
+            ),
+        ] {
+            a.content_type = Some(ct);
+            assert_eq!(
+                check_userinfo(&a, "alice").unwrap_err().code(),
+                code,
+                "{ct:?}"
+            );
+        }
     }
 
     #[test]
