@@ -290,7 +290,8 @@ async function prove(client, input) {
   const signature = new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, pair.privateKey, new TextEncoder().encode(input)));
   let bytes = '';
   for (const b of signature) bytes += String.fromCharCode(b);
-  return call(client, DPOP_FINISH, 0, input, bytes);
+  // base64url, which the module decodes (and JWS uses).
+  return call(client, DPOP_FINISH, 0, input, btoa(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''));
 }
 
 /**

@@ -842,11 +842,11 @@ impl RawOAuthClient {
                 }
             }
             op::DPOP_FINISH => {
-                // The signature arrives as a string of 64 code units, each a byte.
-                let sig: Vec<u8> = text(b, "signature")?
-                    .chars()
-                    .map(|c| u8::try_from(u32::from(c)).unwrap_or(0))
-                    .collect();
+                // The signature arrives in base64url (the decoder is here
+                // already; a string of byte-valued chars needed code of its
+                // own); one that does not decode is refused as not 64 bytes.
+                let sig =
+                    crate::b64url::decode(text(b, "signature")?.as_bytes()).unwrap_or_default();
                 json_str(&core.dpop_proof(text(a, "input")?, &sig)?)
             }
             op::RESOURCE_REQUEST => {
