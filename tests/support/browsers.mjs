@@ -11,6 +11,8 @@
 //   const browsers = await launchBrowsers();           // all three, started in parallel
 //   const text = await browsers.textOf('webkit', url);  // #result's text once it is not empty
 //   const all = await browsers.loadInAll(url);          // { chromium, firefox, webkit }: { text } or { error }
+//   const ctx = await browsers.context('firefox');      // tabs sharing storage and workers
+//   const tab = await ctx.open(url); await tab.click('#login'); await tab.evaluate('app.outcome');
 //   await browsers.close();
 //
 // Each load gets a fresh page in a fresh context (a new WebDriver session for
@@ -72,11 +74,34 @@ async function puppetPage(browser, url, newContext, closeContext) {
   };
 }
 
+/** Several tabs in one playwright or puppeteer context (they share storage and workers). */
+async function puppetContext(context, closeContext) {
+  const tabs = [];
+  return {
+    async open(url) {
+      const page = await context.newPage();
+      const errors = [];
+      page.on('pageerror', (e) => errors.push(`pageerror: ${e?.message ?? e}`));
+      await page.goto(url);
+      const tab = {
+        evaluate: (expression) => page.evaluate(expression),
+        click: (selector) => page.click(selector),
+        errors: () => errors,
+        close: () => page.close(),
+      };
+      tabs.push(tab);
+      return tab;
+    },
+    close: () => closeContext(context),
+  };
+}
+
 async function chromiumEngine() {
   const browser = await launchChromium();
   return {
     version: browser.version(),
     open: (url) => puppetPage(browser, url, () => browser.newContext(), (c) => c.close()),
+    context: async () => puppetContext(await browser.newContext(), (c) => c.close()),
     close: () => browser.close(),
   };
 }
@@ -98,6 +123,7 @@ async function firefoxEngine() {
   return {
     version: await browser.version(),
     open: (url) => puppetPage(browser, url, () => browser.createBrowserContext(), (c) => c.close()),
+    context: async () => puppetContext(await browser.createBrowserContext(), (c) => c.close()),
     close: () => browser.close(),
   };
 }
@@ -172,6 +198,51 @@ async function webkitEngine() {
         evaluate: (expression) => wd('POST', `${s}/execute/sync`, { script: `return (${expression});`, args: [] }),
         errors: () => [], // classic WebDriver has no console; the page's own error handler shows failures
         close: () => wd('DELETE', s),
+      };
+    },
+    /** Tabs of one WebDriver session (one window each); every command first switches to its window. */
+    async context() {
+      const session = await wd('POST', '/session', { capabilities });
+      version ??= `${session.capabilities.browserName} ${session.capabilities.browserVersion}`;
+      const s = `/session/${session.sessionId}`;
+      let first = await wd('GET', `${s}/window`);
+      let lock = Promise.resolve();
+      const serial = (f) => {
+        const run = lock.then(f, f);
+        lock = run.catch(() => {});
+        return run;
+      };
+      return {
+        async open(url) {
+          const handle = await serial(async () => {
+            let h = first;
+            first = undefined;
+            if (h === undefined) h = (await wd('POST', `${s}/window/new`, { type: 'tab' })).handle;
+            await wd('POST', `${s}/window`, { handle: h });
+            await wd('POST', `${s}/url`, { url });
+            return h;
+          });
+          const inTab = (f) => serial(async () => {
+            await wd('POST', `${s}/window`, { handle });
+            return f();
+          });
+          return {
+            evaluate: (expression) => inTab(() => wd('POST', `${s}/execute/async`, {
+              script: `const done = arguments[arguments.length - 1]; Promise.resolve().then(() => (${expression})).then((v) => done({ v }), (e) => done({ e: String(e?.stack ?? e) }));`,
+              args: [],
+            })).then((r) => {
+              if (r?.e !== undefined) throw new Error(r.e);
+              return r?.v;
+            }),
+            click: (selector) => inTab(async () => {
+              const el = await wd('POST', `${s}/element`, { using: 'css selector', value: selector });
+              await wd('POST', `${s}/element/${Object.values(el)[0]}/click`, {});
+            }),
+            errors: () => [],
+            close: () => inTab(() => wd('DELETE', `${s}/window`)),
+          };
+        },
+        close: () => wd('DELETE', s).catch(() => {}),
       };
     },
     async close() {
@@ -253,6 +324,16 @@ export async function launchBrowsers(names = BROWSERS) {
         }
       }
       return out;
+    },
+    /**
+     * A browser context of `name` in which tabs share storage, workers and
+     * cookies, as one user's browser does: `open(url)` gives a tab with
+     * `evaluate(expression)` (awaited if a Promise), `click(selector)`, `close()`.
+     */
+    context(name) {
+      const engine = engines[name];
+      if (!engine) throw new Error(`${name} was not launched`);
+      return engine.context();
     },
     async close() {
       await Promise.allSettled(Object.values(engines).map((e) => e.close()));

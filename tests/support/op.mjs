@@ -36,9 +36,15 @@ import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.j
  * - `logout: true`: RP-Initiated Logout pages in plain HTML (the feature is on
  *   by default; give a client `post_logout_redirect_uris` to have the OP
  *   redirect there); see driveLogout.
+ * - `autoLogin: 'alice'`: no login or consent page: every interaction is
+ *   finished at once for that account, with every scope and claim asked for
+ *   granted (a browser test's popup goes straight back to the client).
+ * - `ttl: { AccessToken: 5 }`: lifetimes (seconds) in place of the ones below.
+ * - `middleware: [fn]`: Koa middleware run on every request, before the
+ *   provider's own (a test records the token endpoint's answers with it).
  * @returns {Promise<{ issuer: string, provider: Provider, rotateDpopNonce: () => void, close: () => Promise<void> }>}
  */
-export async function startOp({ clients, port = 0, host = '127.0.0.1', dpop = false, par, revocation = false, logout = false }) {
+export async function startOp({ clients, port = 0, host = '127.0.0.1', dpop = false, par, revocation = false, logout = false, autoLogin, ttl, middleware = [] }) {
   const server = http.createServer();
   await new Promise((resolve, reject) => {
     server.once('error', reject); // e.g. EADDRINUSE: reject rather than crash the process
@@ -48,7 +54,7 @@ export async function startOp({ clients, port = 0, host = '127.0.0.1', dpop = fa
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: randomBytes(8).toString('hex'), use: 'sig', alg: 'RS256' };
   const cookieKey = randomBytes(32).toString('hex');
-  const features = { devInteractions: { enabled: true } };
+  const features = { devInteractions: { enabled: autoLogin === undefined } };
   if (par?.required) features.pushedAuthorizationRequests = { enabled: true, requirePushedAuthorizationRequests: true };
   if (revocation) {
     features.revocation = {
@@ -91,7 +97,8 @@ export async function startOp({ clients, port = 0, host = '127.0.0.1', dpop = fa
     // library's default decides the same for public clients, but asks to be
     // replaced with an explicit rule.)
     clientBasedCORS: (ctx, origin, client) => client.redirectUris.some((uri) => URL.parse(uri)?.origin === origin),
-    ttl: { AccessToken: 600, AuthorizationCode: 60, Grant: 3600, IdToken: 600, Interaction: 600, RefreshToken: 86400, Session: 3600 },
+    ttl: { AccessToken: 600, AuthorizationCode: 60, Grant: 3600, IdToken: 600, Interaction: 600, RefreshToken: 86400, Session: 3600, ...ttl },
+    ...(autoLogin === undefined ? {} : { interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` } }),
     cookies: { keys: [cookieKey] },
     // Public clients get refresh tokens whenever the client may use the grant;
     // oidc-provider rotates them for public clients.
@@ -109,10 +116,20 @@ export async function startOp({ clients, port = 0, host = '127.0.0.1', dpop = fa
   const newProvider = (dpopNonceSecret) => {
     const p = new Provider(issuer, configuration(dpopNonceSecret));
     p.on('server_error', (ctx, err) => console.error('[op] server_error', err));
+    for (const m of middleware) p.use(m);
     return { provider: p, callback: p.callback() };
   };
   let current = newProvider(dpop ? randomBytes(32) : undefined);
-  server.on('request', (req, res) => current.callback(req, res));
+  server.on('request', (req, res) => {
+    if (autoLogin !== undefined && req.url.startsWith('/interaction/')) {
+      finishInteraction(current.provider, req, res, autoLogin).catch((e) => {
+        console.error('[op] interaction', e);
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+      return;
+    }
+    current.callback(req, res);
+  });
   return {
     issuer,
     get provider() { return current.provider; },
@@ -122,6 +139,21 @@ export async function startOp({ clients, port = 0, host = '127.0.0.1', dpop = fa
     },
     close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); }),
   };
+}
+
+/** Finishes an interaction for `accountId`: the login, then consent to everything asked. */
+async function finishInteraction(provider, req, res, accountId) {
+  const { prompt, params, session, grantId } = await provider.interactionDetails(req, res);
+  if (prompt.name === 'login') {
+    await provider.interactionFinished(req, res, { login: { accountId } }, { mergeWithLastSubmission: false });
+    return;
+  }
+  const grant = grantId ? await provider.Grant.find(grantId) : new provider.Grant({ accountId: session.accountId, clientId: params.client_id });
+  const { missingOIDCScope, missingOIDCClaims, missingResourceScopes } = prompt.details;
+  if (missingOIDCScope) grant.addOIDCScope(missingOIDCScope.join(' '));
+  if (missingOIDCClaims) grant.addOIDCClaims(missingOIDCClaims);
+  for (const [indicator, scopes] of Object.entries(missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
+  await provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true });
 }
 
 /**
