@@ -111,13 +111,15 @@ async function serveFile(path, res, csp) {
  * @returns {Promise<{ pageUrl: string, issuer: string, provider: import('oidc-provider').default,
  *   idp: { entityId: string, ssoUrl: string }, worker: { url: string, acsUrl: string, spEntityId: string,
  *   samlLoginUrl: string, oauthLoginUrl: string }, close: () => Promise<void> }>}
- *   `provider` is the OP's oidc-provider instance, for tests that watch what it issues.
+ *   `provider` is the OP's oidc-provider instance, for tests that watch what it issues;
+ *   `opMiddleware` (Koa middleware for the OP) lets them see its answers.
  */
 export async function startDemo({
   port = 8080,
   opPort = port && port + 1,
   idpPort = port && port + 2,
   workerPort = port && 8787,
+  opMiddleware = [],
 } = {}) {
   // Stop what already started if a later party fails to start.
   const closers = [];
@@ -145,6 +147,8 @@ export async function startDemo({
         { client_id: PAGE_CLIENT_ID, redirect_uris: [redirectUri] },
         { client_id: WORKER_CLIENT_ID, redirect_uris: [planned.oauthRedirectUri] },
       ],
+      revocation: true, // the page's logout revokes (edge-sso/session)
+      middleware: opMiddleware,
     });
     closers.push(op.close);
     const idp = await startIdp({ port: idpPort, host: HOST, sps: { [planned.spEntityId]: planned.acsUrl } });

@@ -2,7 +2,8 @@
 // page only ever sees public facts about OAuth tokens, never a token. Values
 // that come from elsewhere (the OP, the IdP, the worker, the paste box) are
 // written with textContent only.
-import { OAuthClient, SamlServiceProvider, createPkce, randomState, encodeRedirect } from '/pkg/index.js';
+import { SamlServiceProvider, createPkce, randomState, encodeRedirect } from '/pkg/index.js';
+import { createSession } from '/pkg/session/index.js';
 
 const PERSISTENT = 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent';
 const POPUP = 'popup,width=480,height=680';
@@ -48,88 +49,64 @@ function setUpPkce() {
   });
 }
 
-// 2. OAuth in the page
-
-async function discover(issuer) {
-  const meta = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json();
-  // OpenID Connect Discovery §4.3: the document must name the issuer we asked.
-  if (meta.issuer !== issuer) throw new Error('discovery document names another issuer');
-  return meta;
-}
+// 2. OAuth in the page, through edge-sso/session: the client, its tokens and
+// its DPoP key live in a worker; this page gets facts, claims and answers.
 
 function renderSession(info) {
-  const signedIn = info !== null;
+  const signedIn = info?.loggedIn === true;
   show('session', signedIn ? 'signed in' : 'signed out');
-  show('token-type', info?.tokenType ?? '–');
-  show('expires-at', info?.expiresAt ? iso(info.expiresAt) : '–');
-  show('scope', info?.scope ?? '–');
-  show('has-refresh', info ? String(info.hasRefreshToken) : '–');
-  show('has-id-token', info ? String(info.hasIdToken) : '–');
-  for (const id of ['userinfo-btn', 'refresh-btn', 'clear-btn']) $(id).disabled = !signedIn;
+  show('token-type', signedIn ? info.tokenType : '–');
+  show('expires-at', signedIn && info.expiresAt ? iso(info.expiresAt) : '–');
+  show('scope', signedIn ? info.scope ?? '–' : '–');
+  show('has-refresh', signedIn ? String(info.hasRefreshToken) : '–');
+  show('has-id-token', signedIn ? String(info.claims !== null) : '–');
+  for (const id of ['userinfo-btn', 'hostile-btn', 'clear-btn']) $(id).disabled = !signedIn;
 }
 
-/** Sends a request edge-sso built ({ url, method, headers, body }) and returns status and body text. */
-async function send(req) {
-  const res = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body });
-  return { status: res.status, text: await res.text() };
-}
-
-function setUpOAuth(cfg, meta) {
-  const client = new OAuthClient({
-    authorizationEndpoint: meta.authorization_endpoint,
-    tokenEndpoint: meta.token_endpoint,
+function setUpOAuth(cfg) {
+  const session = createSession({
+    issuer: cfg.issuer,
     clientId: cfg.clientId,
     redirectUri: cfg.redirectUri,
-    issuer: meta.issuer,
-    issParameterSupported: meta.authorization_response_iss_parameter_supported === true,
     scope: 'openid profile email',
+    resources: [],
   });
+  session.onChange(renderSession);
 
-  $('login-btn').addEventListener('click', () => {
+  $('login-btn').addEventListener('click', async () => {
     try {
-      const start = client.authorize({ nonce: true });
-      show('auth-url', start.url);
-      window.open(start.url, 'edge-sso-login', POPUP);
-    } catch (e) { showError('error', e); }
-  });
-
-  // callback.html (same origin) posts the redirect URL here. The state check
-  // in handleCallback is what binds it to the login this page started.
-  window.addEventListener('message', async (event) => {
-    if (event.origin !== location.origin || event.data?.type !== 'edge-sso-callback') return;
-    try {
-      const response = client.handleCallback(event.data.url);
-      const res = await send(client.tokenRequest(response));
-      renderSession(client.acceptTokenResponse(res.text, { status: res.status }));
+      renderSession(await session.login());
       showOk('error', 'none');
     } catch (e) { showError('error', e); }
   });
 
   $('userinfo-btn').addEventListener('click', async () => {
     try {
-      const res = await fetch(meta.userinfo_endpoint, { headers: { authorization: client.authorizationHeader() } });
-      if (!res.ok) throw new Error(`userinfo answered HTTP ${res.status}`);
-      const claims = await res.json();
+      const claims = await session.userinfo();
       showPairs('userinfo', Object.entries(claims).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
       showOk('error', 'none');
     } catch (e) { showError('error', e); }
   });
 
-  $('refresh-btn').addEventListener('click', async () => {
+  $('hostile-btn').addEventListener('click', async () => {
+    $('hostile-btn').disabled = true;
     try {
-      const res = await send(client.refreshRequest());
-      renderSession(client.acceptTokenResponse(res.text, { status: res.status }));
-      showOk('error', 'none');
+      const { attack } = await import('/hostile.js');
+      const attempts = await attack(session);
+      showPairs('hostile', attempts.map(({ name, outcome }) => [name, outcome]));
+      $('hostile').dataset.done = 'true';
+    } catch (e) { showError('error', e); }
+    $('hostile-btn').disabled = false;
+  });
+
+  $('clear-btn').addEventListener('click', async () => {
+    try {
+      await session.logout();
+      $('userinfo').replaceChildren();
     } catch (e) { showError('error', e); }
   });
 
-  $('clear-btn').addEventListener('click', () => {
-    client.clear();
-    renderSession(null);
-    $('userinfo').replaceChildren();
-  });
-
-  renderSession(client.tokenInfo());
+  session.info().then(renderSession, (e) => showError('error', e));
 }
 
 // 3–5. SAML
@@ -137,7 +114,8 @@ function setUpOAuth(cfg, meta) {
 /** Shows a validated login (from the page's validateResponse or the worker's outcome). */
 function showLogin(prefix, { nameId, attributes, orangeApiToken }) {
   show(`${prefix}-name-id`, nameId);
-  show(`${prefix}-orange-token`, orangeApiToken ?? '(none)');
+  // A token, so not shown: that one is held, and its length.
+  show(`${prefix}-orange-token`, orangeApiToken ? `held (${orangeApiToken.length} characters)` : '(none)');
   showPairs(`${prefix}-attributes`, Object.entries(attributes).map(([name, values]) => [name, values.join(', ')]));
 }
 
@@ -243,7 +221,7 @@ function setUpWorkerLogins(cfg) {
 async function main() {
   const cfg = await (await fetch('/config.json')).json();
   setUpPkce();
-  setUpOAuth(cfg, await discover(cfg.issuer));
+  setUpOAuth(cfg);
   const sp = new SamlServiceProvider({
     entityId: cfg.saml.spEntityId,
     acsUrl: cfg.saml.acsUrl,

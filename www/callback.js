@@ -1,9 +1,12 @@
-// The OAuth redirect lands in the login popup. Hand the URL to the page that
-// opened it (same origin only) and close: the opener's wasm instance holds the
-// pending flow, so nothing needs to be stored anywhere.
-if (window.opener && window.opener.location.origin === location.origin) {
-  window.opener.postMessage({ type: 'edge-sso-callback', url: location.href }, location.origin);
-  window.close();
-} else {
-  document.getElementById('msg').textContent = 'Open the demo page and log in from there.';
+// The OAuth redirect lands in the login popup: edge-sso/session hands the URL
+// to its worker, which holds the pending flow and redeems the code; the
+// popup then closes and the opener hears of the login from the worker.
+import { createSession } from '/pkg/session/index.js';
+
+const cfg = await (await fetch('/config.json')).json();
+const session = createSession({ issuer: cfg.issuer, clientId: cfg.clientId, redirectUri: cfg.redirectUri, scope: 'openid profile email', resources: [] });
+try {
+  await session.callback();
+} catch (e) {
+  document.getElementById('msg').textContent = `${e.code}: ${e.message}`;
 }

@@ -30,7 +30,13 @@ const oauthTokens = new Set();
 const samlTokens = [ORANGE_USER.attributes.OrangeAPIToken, encodeURIComponent(ORANGE_USER.attributes.OrangeAPIToken)];
 
 before(async () => {
-  demo = await startDemo({ port: 0 });
+  // The ID tokens, from the token endpoint's answers (the page's come to
+  // its session worker, whose requests the browser's events do not show).
+  const learnIdTokens = async (ctx, next) => {
+    await next();
+    if (ctx.path === '/token' && typeof ctx.body?.id_token === 'string') oauthTokens.add(ctx.body.id_token);
+  };
+  demo = await startDemo({ port: 0, opMiddleware: [learnIdTokens] });
   // Opaque access and refresh tokens: the value is the model's jti.
   for (const event of ['access_token.saved', 'refresh_token.saved']) demo.provider.on(event, (t) => oauthTokens.add(t.jti));
   browser = await launchChromium();
@@ -135,7 +141,7 @@ test('both logins of the page and of the worker, the AuthnRequest and the paste 
   const [oauthPopup] = await Promise.all([page.waitForEvent('popup'), page.click('#login-btn')]);
   await loginAndConsentAtOp(oauthPopup, check);
   await page.waitForSelector('#session:text-is("signed in")', { timeout: 15_000 });
-  assert.equal(await text(page, '#token-type'), 'Bearer');
+  assert.equal(await text(page, '#token-type'), 'DPoP'); // edge-sso/session: DPoP by default
   assert.match(await text(page, '#scope'), /\bopenid\b/);
   assert.equal(await text(page, '#has-refresh'), 'true');
   assert.equal(await text(page, '#has-id-token'), 'true');
@@ -151,12 +157,26 @@ test('both logins of the page and of the worker, the AuthnRequest and the paste 
   assert.equal(await text(page, '#error'), 'none');
   await check('userinfo');
 
+  // The hostile script the page can load (www/hostile.js): each attempt
+  // refused or given facts only, and no token anywhere in the page.
+  await page.click('#hostile-btn');
+  await page.waitForSelector('#hostile[data-done="true"]', { timeout: 30_000 });
+  const attempts = await page.$$eval('#hostile dd', (dds) => Object.fromEntries(dds.map((d) => [d.dataset.name, d.textContent])));
+  for (const name of ['session.fetch to another origin', 'session.fetch with its own Authorization', 'a forged "token" command to the worker',
+    'a forged "authorizationHeader" command to the worker', 'a forged "refreshRequest" command to the worker', 'a forged fetch to another origin, to the worker']) {
+    assert.match(attempts[name] ?? '', /^refused: (session|arg)\./, `${name}: ${attempts[name]}`);
+  }
+  assert.match(attempts['session.info()'], /^got loggedIn, tokenType/);
+  const shown = await page.evaluate(() => document.body.innerText);
+  for (const token of oauthTokens) assert.ok(!shown.includes(token), 'a token is shown in the page');
+  await check('the hostile script');
+
   // 3. SAML through the worker: IdP, the worker's ACS in workerd, the outcome posted back.
   const [samlPopup] = await Promise.all([page.waitForEvent('popup'), page.click('#saml-login-btn')]);
   await samlPopup.waitForEvent('close', { timeout: 15_000 });
   assert.equal(await text(page, '#saml-result'), `validated by the worker: issued by ${demo.idp.entityId}`);
   assert.equal(await text(page, '#saml-name-id'), ORANGE_USER.nameId);
-  assert.equal(await text(page, '#saml-orange-token'), ORANGE_USER.attributes.OrangeAPIToken);
+  assert.equal(await text(page, '#saml-orange-token'), `held (${ORANGE_USER.attributes.OrangeAPIToken.length} characters)`);
   for (const [name, value] of Object.entries(ORANGE_USER.attributes)) {
     assert.equal(await text(page, `#saml-attributes dd[data-name="${name}"]`), value, name);
   }
@@ -207,7 +227,7 @@ test('both logins of the page and of the worker, the AuthnRequest and the paste 
   assert.equal(await paste(genuine), null);
   assert.match(await text(page, '#paste-result'), new RegExp(`^valid: issued by ${demo.idp.entityId}, Assertion signed, answers ${id}$`));
   assert.equal(await text(page, '#paste-name-id'), ORANGE_USER.nameId);
-  assert.equal(await text(page, '#paste-orange-token'), ORANGE_USER.attributes.OrangeAPIToken);
+  assert.equal(await text(page, '#paste-orange-token'), `held (${ORANGE_USER.attributes.OrangeAPIToken.length} characters)`);
   await check('the paste box');
   await page.screenshot({ path: SCREENSHOT, fullPage: true });
   assert.equal(await paste(genuine), 'saml.replayed', 'the page remembers the assertion it accepted');
