@@ -17,7 +17,7 @@
 //! has in DER only. Not run: the 8192-bit RSA files (edge-sso accepts keys up
 //! to 8192 bits), which take about a minute in a debug build; 4096 bits
 //! already runs on the 27-bit limbs that 8192 bits uses (src/saml/bignum.rs),
-//! and tests/rsa_differential.rs takes 8192-bit keys to another verifier.
+//! and src/saml/tests_rsa_differential.rs takes 8192-bit keys to another verifier.
 //!
 //! Every `valid` vector must verify and every `invalid` one must fail. An
 //! `acceptable` vector has the verdict stated for its flags in

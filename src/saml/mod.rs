@@ -3,7 +3,10 @@
 
 pub mod authn_request;
 pub mod b64_blocks;
-pub mod bignum;
+// RSA's arithmetic and PKCS#1 v1.5 (bignum, pkcs1) are crate-private:
+// neither is constant-time, which suits the public values of signature
+// verification and nothing else a caller might use them for.
+pub(crate) mod bignum;
 pub mod binding;
 pub mod c14n;
 pub mod dsig;
@@ -12,7 +15,7 @@ pub mod keys;
 pub mod logout;
 pub mod message;
 pub mod metadata;
-pub mod pkcs1;
+pub(crate) mod pkcs1;
 pub mod redirect;
 pub mod replay;
 pub mod response;
@@ -20,6 +23,9 @@ pub mod sp;
 pub mod time;
 pub mod verify;
 pub mod xml;
+
+#[cfg(test)]
+mod tests_rsa_differential;
 
 /// `urn:oasis:names:tc:SAML:2.0:protocol`
 pub const NS_PROTOCOL: &str = "urn:oasis:names:tc:SAML:2.0:protocol";

@@ -24,7 +24,9 @@ pub const MAX_RSA_BITS: usize = 8192;
 // Every key the policy accepts fits the Montgomery arithmetic.
 const _: () = assert!(MAX_RSA_BITS <= bignum::MAX_BITS);
 
-/// An RSA public key `(n, e)`.
+/// An RSA public key `(n, e)`. Its methods are crate-private: outside the
+/// crate a key is only held (in [`super::keys::PublicKey::Rsa`]), and
+/// verifies through [`super::verify`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RsaPublicKey {
     modulus: Modulus,
@@ -97,17 +99,19 @@ fn strip_zeros(b: &[u8]) -> &[u8] {
 }
 
 impl RsaPublicKey {
-    /// Reads a DER `RSAPublicKey` (RFC 8017 A.1.1: `SEQUENCE { n, e }`), the
-    /// content of an RSA SubjectPublicKeyInfo's bit string. The modulus must
-    /// be 2048–8192 bits and the exponent odd, at least 3 and at most 2⁶⁴.
-    pub fn from_pkcs1_der(der: &[u8]) -> Result<Self, KeyProblem> {
+    /// [`from_pkcs1_der_with`](Self::from_pkcs1_der_with) without weak keys
+    /// (what the tests call; configuration always passes the policy).
+    #[cfg(test)]
+    pub(crate) fn from_pkcs1_der(der: &[u8]) -> Result<Self, KeyProblem> {
         Self::from_pkcs1_der_with(der, false)
     }
 
-    /// [`from_pkcs1_der`](Self::from_pkcs1_der), with `allow_weak` also
-    /// accepting moduli of 1024–2047 bits (without it they are
-    /// [`KeyProblem::Weak`]). Below 1024 bits a key is always refused.
-    pub fn from_pkcs1_der_with(der: &[u8], allow_weak: bool) -> Result<Self, KeyProblem> {
+    /// Reads a DER `RSAPublicKey` (RFC 8017 A.1.1: `SEQUENCE { n, e }`), the
+    /// content of an RSA SubjectPublicKeyInfo's bit string. The modulus must
+    /// be 2048–8192 bits, or 1024–2047 with `allow_weak` (without it they are
+    /// [`KeyProblem::Weak`]; below 1024 bits a key is always refused), and
+    /// the exponent odd, at least 3 and at most 2⁶⁴.
+    pub(crate) fn from_pkcs1_der_with(der: &[u8], allow_weak: bool) -> Result<Self, KeyProblem> {
         let mut reader = SliceReader::new(der).map_err(|_| KeyProblem::Malformed)?;
         let (n, e) = reader
             .sequence(|r| Ok((UintRef::decode(r)?, UintRef::decode(r)?)))
@@ -135,13 +139,13 @@ impl RsaPublicKey {
     }
 
     /// The modulus size in bits.
-    pub fn bits(&self) -> usize {
+    pub(crate) fn bits(&self) -> usize {
         self.modulus.bits()
     }
 
     /// Whether `signature` is a valid RSASSA-PKCS1-v1_5 signature of a
     /// message whose `hash` is `digest`.
-    pub fn verify(&self, hash: Hash, digest: &[u8], signature: &[u8]) -> bool {
+    pub(crate) fn verify(&self, hash: Hash, digest: &[u8], signature: &[u8]) -> bool {
         let k = self.modulus.byte_len();
         // §8.2.2 step 1: the signature is exactly k octets.
         if signature.len() != k || digest.len() != hash.digest_len() {

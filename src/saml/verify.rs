@@ -1,6 +1,6 @@
 //! Signature algorithms and verification with configured keys only.
 //!
-//! Dispatches on [`SigAlg`]: RSA to [`super::pkcs1`], ECDSA and DSA to
+//! Dispatches on [`SigAlg`]: RSA to the crate's own PKCS#1 v1.5 (`pkcs1`), ECDSA and DSA to
 //! RustCrypto's verifiers. Failure is reported
 //! as one opaque "invalid" (which key, which step is not an attacker's
 //! business); the algorithm policy errors are specific because they are the

@@ -1,28 +1,52 @@
-// The size budgets, enforced: the modules are built deterministically (same
-// sources, same toolchain, same bytes), so a budget is a plain comparison.
-// gzip is Node's zlib at level 9, as the README and BENCHMARKS.md state sizes.
+// The size budgets, enforced, on what a user downloads: the module, the
+// wasm-bindgen glue and the JS layer of each entry, minified and gzip -9
+// (tests/support/sizes.mjs measures them). The modules are built
+// deterministically (same sources, same toolchain, same bytes), so a budget
+// is a plain comparison; each test prints its headroom.
+//
+// Counting the whole download, not the .wasm alone, is the point: a budget
+// on the .wasm rewards moving bytes into JavaScript, which users download
+// all the same.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+import { sessionEntrySizes, wasmEntrySizes } from '../support/sizes.mjs';
 
-const gzip = (path) => gzipSync(readFileSync(new URL(`../../${path}`, import.meta.url)), { level: 9 }).length;
 const KIB = 1024;
 
-// Raised from 30 and 250 KiB when discovery, UserInfo, DPoP proofs, PAR,
-// revocation and logout URLs joined the OAuth client (BENCHMARKS.md, seventh
-// round, says what each costs).
-const OAUTH_BUDGET = 44 * KIB;
-const FULL_BUDGET = 264 * KIB;
+// BENCHMARKS.md ("What each entry downloads") has each figure and what the
+// bytes are.
+const BUDGETS = {
+  // .wasm + minified JS of the entry that imports the .wasm as a file.
+  oauthSeparate: 48 * KIB,
+  fullSeparate: 270 * KIB,
+  // The default entry, the .wasm inlined as base64 into the bundle.
+  oauthInline: 63 * KIB,
+  fullInline: 372 * KIB,
+  // edge-sso/session: the page's side and the worker (which inlines edge-sso/oauth).
+  session: 70 * KIB,
+};
 
-test('edge-sso/oauth: its .wasm is at most 44 KiB gzip -9', (t) => {
-  const size = gzip('pkg/oauth/edge_sso_oauth_bg.wasm');
-  t.diagnostic(`pkg/oauth/edge_sso_oauth_bg.wasm: ${size} B gzip -9 (budget ${OAUTH_BUDGET})`);
-  assert.ok(size <= OAUTH_BUDGET, `${size} B`);
+function within(t, what, size, budget) {
+  t.diagnostic(`${what}: ${size} B (budget ${budget} B, headroom ${budget - size} B)`);
+  assert.ok(size <= budget, `${what}: ${size} B is over its budget of ${budget} B`);
+}
+
+test('edge-sso/oauth: the .wasm and the JavaScript a user downloads stay within budget', (t) => {
+  const s = wasmEntrySizes('pkg/oauth/', 'edge_sso_oauth');
+  t.diagnostic(`edge-sso/oauth: .wasm ${s.wasm} B + JavaScript ${s.js} B (gzip -9, minified)`);
+  within(t, 'edge-sso/oauth with the .wasm as a file', s.separate, BUDGETS.oauthSeparate);
+  within(t, 'edge-sso/oauth with the .wasm inlined', s.inline, BUDGETS.oauthInline);
 });
 
-test('edge-sso: its .wasm is at most 264 KiB gzip -9', (t) => {
-  const size = gzip('pkg/edge_sso_bg.wasm');
-  t.diagnostic(`pkg/edge_sso_bg.wasm: ${size} B gzip -9 (budget ${FULL_BUDGET})`);
-  assert.ok(size <= FULL_BUDGET, `${size} B`);
+test('edge-sso: the .wasm and the JavaScript a user downloads stay within budget', (t) => {
+  const s = wasmEntrySizes('pkg/', 'edge_sso');
+  t.diagnostic(`edge-sso: .wasm ${s.wasm} B + JavaScript ${s.js} B (gzip -9, minified)`);
+  within(t, 'edge-sso with the .wasm as a file', s.separate, BUDGETS.fullSeparate);
+  within(t, 'edge-sso with the .wasm inlined', s.inline, BUDGETS.fullInline);
+});
+
+test('edge-sso/session: the page side and its worker stay within budget', (t) => {
+  const s = sessionEntrySizes();
+  t.diagnostic(`edge-sso/session: page ${s.page} B + worker ${s.worker} B (gzip -9, minified)`);
+  within(t, 'edge-sso/session', s.total, BUDGETS.session);
 });

@@ -4,6 +4,10 @@
 //! arithmetic switches between, and PKCS#1 v1.5 verification against the
 //! `rsa` crate on OpenSSL-checked signatures over right and wrong blocks
 //! (tests/fixtures/pkcs1, scripts/fixtures/rsa_pkcs1_vectors.py).
+//!
+//! A unit test rather than an integration test: `bignum` and `pkcs1` are
+//! crate-private (neither is constant-time, which is right for the public
+//! values of signature verification and wrong for anything else).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -14,13 +18,14 @@
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
-use edge_sso::saml::bignum::{Modulus, MAX_BITS};
-use edge_sso::saml::pkcs1::{Hash, RsaPublicKey};
 use rsa::pkcs1::der::Decode as _;
 use rsa::traits::PublicKeyParts as _;
 use rsa::{BigUint, Pkcs1v15Sign};
 use serde_json::Value;
 use sha2::{Digest, Sha256, Sha384, Sha512};
+
+use super::bignum::{Modulus, MAX_BITS};
+use super::pkcs1::{Hash, RsaPublicKey};
 
 /// xorshift64: the same inputs on every run, so a failure reproduces.
 fn rng(seed: u64) -> impl FnMut() -> u64 {
