@@ -167,7 +167,7 @@ function notes({ saml, authn, pkce, cold }, host) {
   return out;
 }
 
-/** The budgets of issue 5: `pass` is null when the figure does not exist. */
+/** The budgets (README, "Size and speed"; BENCHMARKS.md, "Budgets"): `pass` is null when the figure does not exist. */
 function budgets({ saml, pkce, sizes, cold }) {
   const checks = [];
   const atLeast = (name, value, unit, min) => checks.push({ name, value, unit, pass: value >= min });

@@ -97,7 +97,7 @@ async function timeValidator(v, variant, inputs, budget) {
 }
 
 /**
- * The other engineer's native harness over the exported inputs, if it exists.
+ * The native harness (examples/bench_native.rs) over the exported inputs, if it exists.
  * @returns {{ assertionSigned?: { medianUs: number }, responseSigned?: { medianUs: number }, skipped?: string }}
  */
 function runNative(root, inputDir) {

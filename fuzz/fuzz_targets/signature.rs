@@ -1,8 +1,8 @@
 #![no_main]
 //! Signature values, hostile, against configured keys of every kind (RSA
 //! 2048 and a weak 1024 allowed, ECDSA P-256 and P-384, DSA; throwaway
-//! certificates made by scripts/fixtures/fuzz_signature_seeds.sh, which also
-//! signs the seeds with OpenSSL). Byte 0 picks the algorithm, the rest is
+//! certificates made by scripts/fixtures/fuzz_seeds.py, which also signs
+//! the corpus's inputs with OpenSSL). Byte 0 picks the algorithm, the rest is
 //! the SignatureValue's bytes over a fixed message.
 use edge_sso::saml::keys::{parse_certificates_with, KeyPolicy};
 use edge_sso::saml::verify::{verify_with_any, SigAlg};

@@ -14,7 +14,7 @@ pub const BINDING_HTTP_REDIRECT: &str = "urn:oasis:names:tc:SAML:2.0:bindings:HT
 /// `<samlp:NameIDPolicy>`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NameIdPolicy {
-    /// e.g. `urn:oasis:names:tc:SAML:2.0:nameid-format:persistent` (the Orange seed's).
+    /// e.g. `urn:oasis:names:tc:SAML:2.0:nameid-format:persistent` (the Orange flow's, README "SAML: the Orange flow").
     pub format: Option<String>,
     /// `AllowCreate`.
     pub allow_create: Option<bool>,

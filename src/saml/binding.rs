@@ -228,8 +228,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn deflate_round_trip_and_seed_example() {
-        // The Orange seed's PHP: urlencode(base64_encode(gzdeflate($xml))) — raw DEFLATE.
+    fn deflate_round_trip_and_orange_php_example() {
+        // Orange's sample PHP: urlencode(base64_encode(gzdeflate($xml))) — raw DEFLATE.
         let xml = "<AuthnRequest xmlns=\"urn:oasis:names:tc:SAML:2.0:protocol\" ID=\"_b050e0f4c673ec2572fc65d95359afe6\" Version=\"2.0\" IssueInstant=\"2007-01-16T16:54:00Z\"><Issuer xmlns=\"urn:oasis:names:tc:SAML:2.0:assertion\">http://mysp</Issuer></AuthnRequest>";
         assert_eq!(decode_redirect(&deflate_encode(xml)).unwrap(), xml);
     }

@@ -1,4 +1,4 @@
-// The browser-bundler rows of issue 15's consumer matrix, on the packed
+// The browser-bundler rows of the consumer matrix (README, "Usage"), on the packed
 // tarball: Vite 5, 6, 7 and 8 (dev server and production build), webpack 5,
 // Rollup 4 with only @rollup/plugin-node-resolve, esbuild --bundle as esm and
 // as iife. Each a fresh project with the tool's default configuration

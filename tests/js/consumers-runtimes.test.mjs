@@ -1,4 +1,4 @@
-// The runtime and framework rows of issue 15's consumer matrix, on the packed
+// The runtime and framework rows of the consumer matrix (README, "Usage"), on the packed
 // tarball: each a fresh npm project (tests/consumers/<name>/, pinned versions,
 // committed lock) that imports edge-sso the way its users do and runs the
 // shared smoke (tests/consumers/smoke/smoke.js); the answer must be

@@ -1,5 +1,6 @@
 // Token answers bound to their requests, and answers that must not be lost:
-// cases found in review of the OAuth parity change (issue 16).
+// cases found in review of the OAuth parity change (discovery, UserInfo,
+// DPoP, PAR, revocation and logout joining the client).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OAuthClient } from 'edge-sso/oauth';

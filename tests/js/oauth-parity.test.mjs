@@ -668,7 +668,7 @@ test('PAR with DPoP on a client that requires PAR: the proof at the PAR endpoint
   assert.equal(info.tokenType, 'DPoP');
 });
 
-// --- each token answer bound to its own request (issue 16 item 4) ------------
+// --- each token answer bound to its own request -----------------------------
 
 async function codeRequest(client) {
   const start = client.authorize({ nonce: true });

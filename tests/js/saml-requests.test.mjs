@@ -25,7 +25,7 @@ function assertCode(fn, code) {
   assert.throws(fn, (e) => e.name === 'EdgeSsoError' && e.code === code);
 }
 
-test('the Orange seed flow: persistent NameIDPolicy, redirect URL, value inflates with Node and Python zlib', () => {
+test('the Orange flow (README, "SAML: the Orange flow"): persistent NameIDPolicy, redirect URL, value inflates with Node and Python zlib', () => {
   const sp = new SamlServiceProvider(config());
   const sent = sp.authnRequest({
     nameIdPolicy: { format: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent', allowCreate: true },
@@ -48,9 +48,9 @@ test('the Orange seed flow: persistent NameIDPolicy, redirect URL, value inflate
 });
 
 test('values deflated by Node and by Python decode with edge-sso', () => {
-  const seed = '<AuthnRequest xmlns="urn:oasis:names:tc:SAML:2.0:protocol" ID="_cc834c181fc0408c983cb55f8efec289"\nVersion="2.0" IssueInstant="2007-12-21T20:24:47Z" >     <Issuer xmlns="urn:oasis:names:tc:SAML:2.0:assertion">[SERVICE_ID]</Issuer>\n     <NameIDPolicy\n          Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"  AllowCreate="true"/>\n</AuthnRequest>';
-  assert.equal(decodeRedirect(deflateRawSync(Buffer.from(seed)).toString('base64')), seed);
-  assert.equal(decodeRedirect(pyDeflate(seed)), seed);
+  const orangeSample = '<AuthnRequest xmlns="urn:oasis:names:tc:SAML:2.0:protocol" ID="_cc834c181fc0408c983cb55f8efec289"\nVersion="2.0" IssueInstant="2007-12-21T20:24:47Z" >     <Issuer xmlns="urn:oasis:names:tc:SAML:2.0:assertion">[SERVICE_ID]</Issuer>\n     <NameIDPolicy\n          Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"  AllowCreate="true"/>\n</AuthnRequest>';
+  assert.equal(decodeRedirect(deflateRawSync(Buffer.from(orangeSample)).toString('base64')), orangeSample);
+  assert.equal(decodeRedirect(pyDeflate(orangeSample)), orangeSample);
   const unicode = '<LogoutRequest>Zoë – 東京 🎌</LogoutRequest>';
   assert.equal(decodeRedirect(pyDeflate(unicode)), unicode);
   // and ours inflates with both

@@ -7,7 +7,7 @@
 // message it posts to the test.
 //
 // - A hostile script injected after login (session-app/hostile.js) tries
-//   every way of issue 17's list; each outcome is checked, and no token the
+//   every way listed in session-app/hostile.js; each outcome is checked, and no token the
 //   OP issued is in anything it got, sent to the evil origin, or overheard,
 //   in any message the worker posted, in storage, cookies or URLs.
 // - Tabs: two share one login (one code redeemed), logout in one logs both

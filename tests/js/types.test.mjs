@@ -165,7 +165,7 @@ test('the extractor finds blocks, maps lines, and honours not-compiled marks', (
 
 test('a README block that does not type-check fails, named by its README line (both resolutions)', () => {
   const dir = join(project, 'control');
-  // The calls issue 15 found refused under --strict: a wrong use of each must still be caught.
+  // Calls that were once refused under --strict: a wrong use of each must still be caught.
   const md = ['```js', "import { SamlServiceProvider } from 'edge-sso';",
     "const sp = new SamlServiceProvider({ entityId: 'e', acsUrl: 'https://a.example/acs', idp: { entityId: 'i' } });",
     '/** @type {string} */', "const action = sp.authnRequest({ binding: 'redirect' }).action;", '```'].join('\n');

@@ -1,12 +1,12 @@
 // Writes fixture.js: one xmlsec1-signed Response from tests/fixtures/responses
-// (the Orange seed, assertion signed) and what validating it needs, as plain
+// (the Orange reference response, assertion signed) and what validating it needs, as plain
 // data that any consumer (browser bundle, worker, CommonJS) can carry.
 //   node tests/consumers/smoke/make-fixture.mjs
 import { readFileSync, writeFileSync } from 'node:fs';
 
 const dir = new URL('../../fixtures/responses/', import.meta.url);
 const manifest = JSON.parse(readFileSync(new URL('manifest.json', dir), 'utf8'));
-const c = manifest.cases.find((x) => x.file === 'the-orange-seed-default-namespaces-assertion-signed.xml');
+const c = manifest.cases.find((x) => x.file === 'the-orange-reference-response-default-namespaces-assertion-signed.xml');
 const fixture = {
   source: `tests/fixtures/responses/${c.file} (${manifest.generatedBy})`,
   now: manifest.nowMs,

@@ -1,6 +1,6 @@
 // A hostile script injected into the test app after login (an XSS payload, a
-// compromised dependency). It tries every way the issue lists to obtain a
-// token and reports each attempt's outcome and everything it got hold of
+// compromised dependency). It tries every way a page script has to obtain a
+// token (the list below, the README's "OAuth in a worker" threat model) and reports each attempt's outcome and everything it got hold of
 // (`loot`), which it also sends to the evil origin. The test looks for the
 // OP's tokens in all of it.
 //
