@@ -201,7 +201,7 @@ const TOKEN_CREDENTIALS: [&str; 5] = [
 
 /// Parameters the client sets itself, and those that would need a secret.
 fn reserved(name: &str) -> Option<Error> {
-    const OWNED: [&str; 9] = [
+    const OWNED: [&str; 10] = [
         "response_type",
         "client_id",
         "redirect_uri",
@@ -211,6 +211,9 @@ fn reserved(name: &str) -> Option<Error> {
         "code_challenge_method",
         "nonce",
         "response_mode",
+        // Set by `acceptParResponse` from the server's answer (RFC 9126 §4),
+        // never beside the parameters it stands for.
+        "request_uri",
     ];
     const NEED_SECRET: [&str; 4] = [
         "client_secret",
@@ -496,7 +499,10 @@ impl OAuthClient {
             return Err(ProviderError::ParMalformed("the response is larger than 256 KiB").into());
         }
         let map = crate::json::parse_object(body);
-        let ok_status = status.is_none_or(|s| (200..300).contains(&s));
+        // RFC 9126 §2.2: a pushed request is answered with 201 Created, and
+        // nothing else is success; an unknown status (a caller passing the
+        // body alone) is judged by the body.
+        let ok_status = status.is_none_or(|s| s == 201);
         if let Some(m) = &map {
             if let Some(e) = m.get("error") {
                 let text = |k: &str| m.get(k).and_then(crate::json::Value::as_str);
@@ -517,11 +523,13 @@ impl OAuthClient {
         }
         let map = match map {
             Some(m) if ok_status => m,
-            _ => {
-                return Err(
-                    ProviderError::ParMalformed("not a JSON object with a success status").into(),
+            Some(_) => {
+                return Err(ProviderError::ParMalformed(
+                    "the status is not 201 Created (RFC 9126 §2.2)",
                 )
+                .into())
             }
+            None => return Err(ProviderError::ParMalformed("not a JSON object").into()),
         };
         let uri = map
             .get("request_uri")

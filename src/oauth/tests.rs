@@ -173,6 +173,7 @@ fn authorize_refuses_owned_and_secret_parameters() {
         ("client_secret", "config.secret_refused"),
         ("client_assertion", "config.secret_refused"),
         ("request", "config.secret_refused"),
+        ("request_uri", "oauth.authorize.reserved_parameter"),
     ] {
         let opts = AuthorizeOptions {
             extra: vec![(name.into(), "x".into())],
@@ -944,4 +945,24 @@ fn credentials_in_the_token_endpoint_query_are_refused() {
         OAuthClient::new(c).is_ok(),
         "other fixed parameters are fine"
     );
+}
+
+#[test]
+fn a_par_answer_is_success_only_as_201_created() {
+    let c = client();
+    let body = r#"{"request_uri":"urn:ietf:params:oauth:request_uri:abc","expires_in":60}"#;
+    assert!(c.accept_par_response(body, Some(201)).is_ok());
+    // The body alone (no status known) is judged by itself.
+    assert!(c.accept_par_response(body, None).is_ok());
+    // RFC 9126 §2.2: 201 and nothing else, not any 2xx.
+    for status in [200, 202, 204, 302, 400, 500] {
+        let e = c.accept_par_response(body, Some(status)).unwrap_err();
+        assert_eq!(e.code(), "oauth.par.malformed", "{status}");
+        assert!(e.to_string().contains("201"), "{status}: {e}");
+    }
+    // An error body at an error status is the OAuth error.
+    let e = c
+        .accept_par_response(r#"{"error":"invalid_request"}"#, Some(400))
+        .unwrap_err();
+    assert_eq!(e.code(), "oauth.token.error");
 }

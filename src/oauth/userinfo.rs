@@ -97,6 +97,10 @@ pub(crate) fn challenge_error(header: &str) -> Option<ErrorResponse> {
     let b = header.as_bytes();
     let at = |i: usize, set: &[u8]| b.get(i).is_some_and(|c| set.contains(c));
     let (mut error, mut description, mut uri) = (None, None, None);
+    // The parameter names of the challenge being read: RFC 9110 §11.2 lets
+    // each occur once, and a challenge that repeats one (two `error`s, say)
+    // has no one meaning, so the header is not read at all.
+    let mut names: Vec<&str> = Vec::new();
     let mut i = 0;
     while i < b.len() {
         while at(i, b" \t,") {
@@ -117,8 +121,13 @@ pub(crate) fn challenge_error(header: &str) -> Option<ErrorResponse> {
                 break;
             }
             (description, uri) = (None, None);
+            names.clear();
             continue;
         }
+        if names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+            return None;
+        }
+        names.push(name);
         i += 1;
         while at(i, b" \t") {
             i += 1;
@@ -272,6 +281,30 @@ mod tests {
         let r = e.error_response().unwrap();
         assert_eq!(r.error, "use_dpop_nonce");
         assert_eq!((r.description.as_deref(), r.uri.as_deref()), (None, None));
+        // A parameter twice in one challenge (RFC 9110 §11.2): no meaning,
+        // so no typed error from it, whichever order the two come in.
+        for header in [
+            r#"Bearer error="invalid_token", error="insufficient_scope""#,
+            r#"Bearer error="invalid_token", ERROR="use_dpop_nonce""#,
+            r#"DPoP error_description="a", error="invalid_token", error_description="b""#,
+        ] {
+            a.www_authenticate = Some(header);
+            assert_eq!(
+                check_userinfo(&a, "alice").unwrap_err().code(),
+                "oauth.userinfo.status",
+                "{header}"
+            );
+        }
+        // The same name in two challenges is two challenges' own.
+        a.www_authenticate = Some(r#"Bearer realm="a", DPoP realm="a", error="invalid_token""#);
+        assert_eq!(
+            check_userinfo(&a, "alice")
+                .unwrap_err()
+                .error_response()
+                .unwrap()
+                .error,
+            "invalid_token"
+        );
         a.www_authenticate = Some(r#"Bearer realm="example""#);
         assert_eq!(
             check_userinfo(&a, "alice").unwrap_err().code(),
