@@ -1,5 +1,10 @@
 //! # Threat model and defences (a manual, no code)
 //!
+//! This manual explains why each defence is there. The rules themselves, each
+//! with the modules and tests that enforce it, are listed in the repository's
+//! `docs/SECURITY.md`; the two say the same, and a change to one is a change
+//! to both.
+//!
 //! ## Secrets never enter
 //! edge-sso runs where anyone can read memory: a browser tab, an edge isolate
 //! shared by tenants' code. A client secret or private key there is public.
@@ -13,7 +18,8 @@
 //! Tokens are moved from the parsed token response into [`crate::Secret`]
 //! values inside the vault: no copy in JS objects, no `Debug`/`Display`
 //! output, no serialization. They leave only as the `Authorization` header
-//! value a caller asks for, and as the body of a refresh request for `fetch`.
+//! value a caller asks for, and as the body of a refresh or revocation
+//! request for `fetch`.
 //! `clear()` and dropping the client zeroize them. Copies the host made
 //! before handing us the response (the `fetch` body string) are the host's;
 //! pass the response straight in and drop your reference.
@@ -80,8 +86,9 @@
 //!
 //! ## SAML: keys and algorithms
 //! Keys come from configuration or metadata only; a certificate in `KeyInfo`
-//! at most picks among them. RSA needs 2048 bits, DSA p ≥ 1024 and q ≥ 160;
-//! SHA-1 needs `allowSha1`; HMAC is refused (a shared secret cannot live here).
+//! at most picks among them. RSA needs 2048 bits (1024–2047 only with
+//! `allowWeakRsa`), DSA p ≥ 1024 and q ≥ 160; SHA-1 needs `allowSha1`;
+//! HMAC is refused (a shared secret cannot live here).
 //! An expired configured certificate still verifies: trust is configuration.
 //!
 //! ## SAML: replay and one-time requests
@@ -89,3 +96,9 @@
 //! carried), once; the assertion ID is remembered until it could no longer
 //! pass the time checks. Both state changes happen only after every check
 //! passed, so a forged response cannot consume a legitimate request.
+//!
+//! ## Strict by default
+//! Every refusal a deployment may need to lift has one named option, and the
+//! refusal's message names it; nothing else can be lifted. The options, the
+//! shared replay store's contract and what `edge-sso/session` does not stop
+//! are listed once, in `docs/SECURITY.md` and the README.

@@ -86,3 +86,20 @@ test('the pointer rules catch what they are for, and pass what they must', () =>
   assert.ok(flagged('(issue 5)', 'BENCHMARKS.md'), 'but not issue numbers');
   assert.ok(!flagged('[the rules](SECURITY.md)', 'docs/index.md'), 'a link inside docs/');
 });
+
+/** GitHub's anchor of a Markdown heading. */
+const slug = (heading) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+
+test('docs/SECURITY.md names files that exist, README sections that exist, and the README links it', () => {
+  const doc = readFileSync(root + 'docs/SECURITY.md', 'utf8');
+  const files = new Set(tracked);
+  const paths = [...doc.matchAll(/`((?:src|tests|js|examples|scripts|fuzz|bench|www)\/[^`\s]+)`/g)].map((m) => m[1]);
+  const links = [...doc.matchAll(/\]\(\.\.\/([^)#]+)(?:#([^)]+))?\)/g)];
+  assert.ok(paths.length > 40, `${paths.length} paths named`);
+  const missing = [...paths, ...links.map((m) => m[1])].filter((p) => !files.has(p));
+  assert.deepEqual(missing, [], 'paths that are not tracked files');
+  const anchors = new Set(readFileSync(root + 'README.md', 'utf8').split('\n').filter((l) => /^#{1,6} /.test(l)).map((l) => slug(l.replace(/^#+/, ''))));
+  const broken = links.filter((m) => m[1] === 'README.md' && m[2] && !anchors.has(m[2])).map((m) => m[2]);
+  assert.deepEqual(broken, [], 'README anchors with no heading');
+  assert.match(readFileSync(root + 'README.md', 'utf8'), /\]\(docs\/SECURITY\.md\)/);
+});
