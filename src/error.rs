@@ -359,7 +359,8 @@ pub enum VaultError {
     /// The token request this response answers is not awaiting one: it was
     /// answered already, made by another client, or pushed out by later ones.
     NotOutstanding,
-    /// A refresh answered after another answer replaced the grant it refreshed.
+    /// A refresh answered after another answer replaced the grant it refreshed,
+    /// or a login answered after a newer login's answer was stored.
     Superseded,
 }
 
@@ -735,7 +736,7 @@ impl Error {
                 VaultError::ResponseConsumed => "this authorization response was already used for a token request",
                 VaultError::RequestAmbiguous => "several token requests await an answer: pass the request this response answers (`request`)",
                 VaultError::NotOutstanding => "no such token request awaits an answer (answered already, another client's, or one of more than 8 outstanding)",
-                VaultError::Superseded => "this refresh answered a grant that another token response has replaced since; its tokens were not stored",
+                VaultError::Superseded => "tokens stored since this request was made replace what it asked for (a refresh of a replaced grant, or a login older than the one held); its tokens were not stored",
             },
         };
         fixed.to_owned()

@@ -411,6 +411,9 @@ pub struct OAuthClient {
     next_request: u32,
     /// Counts the answers stored: which grant the vault holds.
     grant: u32,
+    /// The request number of the code exchange whose answer is held: an
+    /// older login's answer must not replace it.
+    held_login: Option<u32>,
     dpop_key: Option<DpopKey>,
     nonces: Nonces,
 }
@@ -429,6 +432,7 @@ impl OAuthClient {
             outstanding: Vec::new(),
             next_request: 0,
             grant: 0,
+            held_login: None,
             dpop_key: None,
             nonces: Nonces::default(),
         })
@@ -750,8 +754,14 @@ impl OAuthClient {
     }
 
     /// The refresh request (`grant_type=refresh_token`, RFC 6749 §6). `scope`
-    /// may narrow the grant. It replaces a refresh request still awaiting its
-    /// answer (whose answer is then refused as not outstanding).
+    /// may narrow the grant.
+    ///
+    /// A refresh still awaiting its answer stays outstanding: a rotating
+    /// server honours at most one of two that spend the same refresh token,
+    /// and which one is known only from the answers, so the first answer that
+    /// succeeds is kept and the other is then refused as superseded (its
+    /// grant is no longer held). Dropping the first instead would lose the
+    /// rotated refresh token whenever the server honoured the first.
     pub fn refresh_request(&mut self, scope: Option<&str>) -> Result<TokenRequest> {
         if scope.is_some_and(|s| !valid_scope(s)) {
             return Err(Error::InvalidArgument {
@@ -762,10 +772,6 @@ impl OAuthClient {
         if self.vault.refresh_token().is_none() {
             return Err(VaultError::NoRefreshToken.into());
         }
-        // One refresh awaits an answer at a time: both would spend the same
-        // refresh token, and a rotating server honours one of them at most.
-        self.outstanding
-            .retain(|o| !matches!(o.expecting, Expecting::Refresh { .. }));
         let id = self.expect(Expecting::Refresh {
             scope: scope.map(str::to_owned),
         });
@@ -782,6 +788,19 @@ impl OAuthClient {
             params.push(("scope", s));
         }
         Ok(TokenRequest::form(&self.config.token_endpoint, &params, id))
+    }
+
+    /// Whether every outstanding request is a refresh of the held grant for
+    /// one scope: any of them may take an answer that names none.
+    fn refreshes_alike(&self) -> bool {
+        let mut scopes = self.outstanding.iter().map(|o| match &o.expecting {
+            Expecting::Refresh { scope } if o.grant == self.grant => Some(scope),
+            _ => None,
+        });
+        match scopes.next() {
+            Some(Some(first)) => scopes.all(|s| s == Some(first)),
+            _ => false,
+        }
     }
 
     /// Remembers a request about to be made, under a new number.
@@ -807,9 +826,16 @@ impl OAuthClient {
     /// Each answer is checked against what its own request expects (a code
     /// exchange's nonce and scope), so two requests in flight cannot trade
     /// answers. A code exchange's answer is a new login and replaces what is
-    /// held; a refresh's answer is refused ([`VaultError::Superseded`]) once
-    /// another answer was stored after the refresh was asked for: it belongs
-    /// to a grant no longer held.
+    /// held, unless a login asked for after it is held already (an older
+    /// login answered last does not replace the newer one: refused as
+    /// [`VaultError::Superseded`]). A refresh's answer is refused as
+    /// superseded once another answer was stored after the refresh was asked
+    /// for: it belongs to a grant no longer held.
+    ///
+    /// Without a request number, the one outstanding request is answered;
+    /// several are ambiguous unless they are all refreshes of the held grant
+    /// for the same scope, which expect the same answer (a refresh asked for
+    /// again after a failed fetch, say).
     ///
     /// An ID token in the response has its claims checked (OIDC Core
     /// §3.1.3.7): `iss`, `aud`/`azp`, `exp`, `iat`, and `nonce` when one was
@@ -844,7 +870,9 @@ impl OAuthClient {
     /// // Two requests await an answer: say which one this is.
     /// assert!(client.accept_token_response(body, Some(200), 2).is_err());
     /// assert!(client.accept_token_response_for(second.id, body, Some(200), 2).is_ok());
-    /// assert!(client.accept_token_response_for(first.id, body, Some(200), 3).is_ok());
+    /// // The older login, answered last, does not replace the newer one.
+    /// let late = client.accept_token_response_for(first.id, body, Some(200), 3);
+    /// assert_eq!(late.unwrap_err().code(), "oauth.token.superseded");
     /// ```
     pub fn accept_token_response_for(
         &mut self,
@@ -865,7 +893,9 @@ impl OAuthClient {
     ) -> Result<TokenInfo> {
         let i = match request {
             Some(id) => self.outstanding.iter().position(|o| o.id == id),
-            None if self.outstanding.len() > 1 => return Err(VaultError::RequestAmbiguous.into()),
+            None if self.outstanding.len() > 1 && !self.refreshes_alike() => {
+                return Err(VaultError::RequestAmbiguous.into())
+            }
             None => self.outstanding.len().checked_sub(1),
         }
         .ok_or(VaultError::NotOutstanding)?;
@@ -873,6 +903,15 @@ impl OAuthClient {
         // failed exchange needs a new request, never a second answer.
         let answered = self.outstanding.remove(i);
         let (how, sent_nonce, requested_scope) = match answered.expecting {
+            // Request numbers wrap; at most MAX_OUTSTANDING apart, the
+            // difference read as signed orders them.
+            Expecting::Code { .. }
+                if self
+                    .held_login
+                    .is_some_and(|held| held.wrapping_sub(answered.id) as i32 > 0) =>
+            {
+                return Err(VaultError::Superseded.into())
+            }
             Expecting::Code { nonce, scope } => (Replace::All, nonce, scope),
             Expecting::Refresh { .. } if answered.grant != self.grant => {
                 return Err(VaultError::Superseded.into())
@@ -909,6 +948,9 @@ impl OAuthClient {
             }
         };
         self.grant = self.grant.wrapping_add(1);
+        if how == Replace::All {
+            self.held_login = Some(answered.id);
+        }
         Ok(self
             .vault
             .store(set, claims, now, how, requested_scope.as_deref()))

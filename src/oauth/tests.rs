@@ -862,15 +862,97 @@ fn a_request_whose_answer_never_came_does_not_block_the_next() {
         code_of(c.accept_token_response_for(lost[0], &token_json("AT2", None), None, NOW)),
         "oauth.token.not_outstanding"
     );
-    // A refresh whose answer never came is replaced by the next one.
+    // A refresh asked for again (its first fetch seemed to fail): whichever
+    // answer comes first and succeeds is kept, the other is superseded.
     let first = c.refresh_request(None).unwrap();
     let second = c.refresh_request(None).unwrap();
-    assert_eq!(
-        code_of(c.accept_token_response_for(first.id, &token_json("AT2", None), None, NOW)),
-        "oauth.token.not_outstanding"
-    );
-    c.accept_token_response_for(second.id, &token_json("AT2", None), None, NOW)
+    c.accept_token_response_for(second.id, &token_json("AT2", Some("RT2")), None, NOW)
         .unwrap();
+    assert_eq!(
+        code_of(c.accept_token_response_for(first.id, &token_json("AT3", None), None, NOW)),
+        "oauth.token.superseded"
+    );
+    assert_eq!(&*c.authorization_header(NOW).unwrap(), "Bearer AT2");
+}
+
+#[test]
+fn the_first_of_two_refreshes_answered_keeps_its_rotated_token() {
+    // The server honoured the first refresh (rotating the refresh token)
+    // and refused the second, which spent the old one again.
+    let mut c = logged_in(Some("RT"));
+    let first = c.refresh_request(None).unwrap();
+    let second = c.refresh_request(None).unwrap();
+    c.accept_token_response_for(first.id, &token_json("AT2", Some("RT2")), None, NOW)
+        .unwrap();
+    assert_eq!(
+        code_of(c.accept_token_response_for(
+            second.id,
+            r#"{"error":"invalid_grant"}"#,
+            Some(400),
+            NOW
+        )),
+        "oauth.token.superseded"
+    );
+    assert!(c
+        .refresh_request(None)
+        .unwrap()
+        .body
+        .expose()
+        .contains("refresh_token=RT2"));
+}
+
+#[test]
+fn an_answer_naming_no_request_takes_any_of_alike_refreshes() {
+    let mut c = logged_in(Some("RT"));
+    c.refresh_request(None).unwrap();
+    c.refresh_request(None).unwrap();
+    c.accept_token_response(&token_json("AT2", Some("RT2")), None, NOW)
+        .unwrap();
+    assert_eq!(&*c.authorization_header(NOW).unwrap(), "Bearer AT2");
+    // Refreshes for different scopes expect different answers.
+    c.refresh_request(None).unwrap();
+    c.refresh_request(Some("openid")).unwrap();
+    assert_eq!(
+        code_of(c.accept_token_response(&token_json("AT3", None), None, NOW)),
+        "oauth.token.request_ambiguous"
+    );
+    // A refresh beside a login is ambiguous too.
+    let mut c = logged_in(Some("RT"));
+    c.refresh_request(None).unwrap();
+    nonce_login(&mut c);
+    assert_eq!(
+        code_of(c.accept_token_response(&token_json("AT3", None), None, NOW)),
+        "oauth.token.request_ambiguous"
+    );
+}
+
+#[test]
+fn an_older_login_answered_last_does_not_replace_the_newer_one() {
+    let mut c = logged_in(Some("RT"));
+    let (older, older_nonce) = nonce_login(&mut c);
+    let (newer, newer_nonce) = nonce_login(&mut c);
+    c.accept_token_response_for(
+        newer.id,
+        &with_id_token(&id_token(Some(&newer_nonce), "bob"), Some("RT-BOB")),
+        None,
+        NOW,
+    )
+    .unwrap();
+    assert_eq!(
+        code_of(c.accept_token_response_for(
+            older.id,
+            &with_id_token(&id_token(Some(&older_nonce), "carol"), Some("RT-CAROL")),
+            None,
+            NOW
+        )),
+        "oauth.token.superseded"
+    );
+    assert!(c
+        .refresh_request(None)
+        .unwrap()
+        .body
+        .expose()
+        .contains("RT-BOB"));
 }
 
 #[test]

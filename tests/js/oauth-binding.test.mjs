@@ -38,8 +38,8 @@ test('a refresh request refused for its own arguments leaves the refresh in flig
   const client = new OAuthClient(config());
   client.acceptTokenResponse(tokenBody(), { now: NOW, request: login(client) });
   const first = client.refreshRequest({ now: NOW });
-  // A refresh replaces one still unanswered, but this one is refused (`now`
-  // is not a time) before it is made, so the first is still the one awaited.
+  // This refresh is refused (`now` is not a time) before it is made, so the
+  // first is the one refresh awaited.
   assert.throws(() => client.refreshRequest({ now: -1 }), codeOf('arg.invalid'));
   assert.equal(client.acceptTokenResponse(tokenBody({ refresh_token: 'RT-2' }), { now: NOW, request: first }).hasRefreshToken, true);
 });

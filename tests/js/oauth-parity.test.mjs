@@ -693,8 +693,9 @@ test('two logins in flight: each answer is taken with { request }, and without i
   assert.throws(() => client.acceptTokenResponse(a1.text, { status: 200 }), codeOf('oauth.token.request_ambiguous'));
   client.acceptTokenResponse(a2.text, { status: 200, request: two.request });
   assert.equal(client.idTokenClaims().nonce, two.start.nonce);
-  client.acceptTokenResponse(a1.text, { status: 200, request: one.request });
-  assert.equal(client.idTokenClaims().nonce, one.start.nonce);
+  // The older login, answered last, does not replace the newer one held.
+  assert.throws(() => client.acceptTokenResponse(a1.text, { status: 200, request: one.request }), codeOf('oauth.token.superseded'));
+  assert.equal(client.idTokenClaims().nonce, two.start.nonce);
   // Each request is answered once.
   assert.throws(() => client.acceptTokenResponse(a1.text, { status: 200, request: one.request }), codeOf('oauth.token.not_outstanding'));
   // A request of another client is none of this one's.
