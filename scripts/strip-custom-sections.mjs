@@ -5,8 +5,8 @@
 //
 // Why: wasm-ld writes a `target_features` custom section (the features the
 // code was compiled with, for linkers that combine objects). Nothing reads it
-// at run time and wasm-bindgen keeps it; in the OAuth-only module it is 150
-// bytes raw, over 100 bytes of gzip. `wasm-strip` (wabt) would do the same but
+// at run time and wasm-bindgen keeps it, and the OAuth-only module has a size
+// budget (BENCHMARKS.md has what the section weighs). `wasm-strip` (wabt) would do the same but
 // is one more tool to install; Node is already required.
 //
 // The module is checked with WebAssembly.validate after the rewrite, and the

@@ -2,9 +2,10 @@
 //!
 //! Each `.bytes().all(|b| ...)` or `.position(|b| b == x)` with its own
 //! closure is its own copy of core's iterator code (`try_fold`), and at
-//! opt-level "z" those copies are not inlined away: a dozen of them were
-//! about a kilobyte of the OAuth-only module. These take the test as a plain
-//! function pointer, so there is one loop of each kind.
+//! opt-level "z" those copies are not inlined away, and a dozen of them
+//! added up in the OAuth-only module (BENCHMARKS.md, "Figures behind code
+//! comments"). These take the test as a plain function pointer, so there is
+//! one loop of each kind.
 
 /// Whether every byte of `s` passes `ok`.
 #[inline(never)]

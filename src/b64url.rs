@@ -2,8 +2,9 @@
 //! verifiers and challenges, `state` and `nonce`, and JWS segments.
 //!
 //! Written here because the `base64` crate's general engine (tables, fast
-//! paths, padding modes) cost 5 KB of the OAuth-only module; this is a
-//! character computation per sextet. Decoding is strict the way that crate's
+//! paths, padding modes) was several kilobytes of the OAuth-only module
+//! (BENCHMARKS.md, the lever table); this is a character computation per
+//! sextet. Decoding is strict the way that crate's
 //! `URL_SAFE_NO_PAD` is: only the 64 characters, no padding, no whitespace, a
 //! length of 1 mod 4 refused, and the unused low bits of the last character
 //! must be zero, so every byte string has exactly one encoding.

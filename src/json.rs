@@ -3,7 +3,7 @@
 //!
 //! Written here rather than taken from `serde_json` because the OAuth-only
 //! module has a size budget and `serde_json` with its `BTreeMap`-backed
-//! `Value` was a third of it. What it does not accept is as deliberate as what
+//! `Value` was a large share of it (BENCHMARKS.md, the lever table). What it does not accept is as deliberate as what
 //! it does; each rule is a test below:
 //! - exactly one value, with only JSON whitespace around it (no BOM, no
 //!   comments, no trailing data);
@@ -16,8 +16,8 @@
 //!   would turn into `Infinity` (`serde_json` refused those too), and also
 //!   the finite doubles from 10^308 to `f64::MAX` (≈1.798 × 10^308): no
 //!   token response or claim comes near them, and the exact boundary took a
-//!   309-digit table and a digit comparison, 350 bytes of the OAuth-only
-//!   module's gzip;
+//!   309-digit table and a digit comparison, bytes the OAuth-only module
+//!   cannot spare (BENCHMARKS.md has the figure);
 //! - objects: a member name that appears twice is refused anywhere in the
 //!   document. RFC 8259 §4 leaves duplicates to the implementation; parsers
 //!   disagree (first wins, last wins), and an `access_token` or `nonce` whose

@@ -95,9 +95,9 @@ impl ClientConfig {
         }
     }
 
-    // Out of line in the OAuth-only module: inlined into `OAuthClient::new`
-    // it made that module larger (-57 B gzip out of line); the full module
-    // is smaller with it inlined (+241 B gzip out of line).
+    // Out of line in the OAuth-only module, where inlining it into
+    // `OAuthClient::new` made that module larger; the full module is smaller
+    // with it inlined (BENCHMARKS.md, "Figures behind code comments").
     #[cfg_attr(not(feature = "saml"), inline(never))]
     fn validate(&self) -> Result<()> {
         check_endpoint("authorizationEndpoint", &self.authorization_endpoint)?;

@@ -2,9 +2,9 @@
 //! WebAssembly SIMD: the bulk of a posted SAMLResponse, before the `base64`
 //! crate decodes what is left (the last block, padding, anything unusual).
 //!
-//! Why: decoding the ~7 KB of a posted Response was 3–4 % of a validation in
-//! Node with the crate's scalar code; a block here is a few vector
-//! instructions. Base64 has no state across 4-character quanta, so decoding
+//! Why: with the crate's scalar code, decoding the base64 of a posted
+//! Response was a visible share of a validation in Node (BENCHMARKS.md has
+//! the profile); a block here is a few vector instructions. Base64 has no state across 4-character quanta, so decoding
 //! a prefix of whole blocks and then the rest gives exactly what decoding the
 //! whole would, and a block holding anything but the 64 alphabet characters
 //! (padding, whitespace, a wrong character) ends the prefix: the crate then

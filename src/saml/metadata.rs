@@ -28,8 +28,8 @@ use crate::error::{Error, Result, SamlError};
 use crate::url::check_saml_endpoint;
 
 /// The reader limits for metadata: room for a federation aggregate of about
-/// 4,000 entities (8 MiB, 300,000 nodes; a 2,000-entity aggregate of 4.5 MB
-/// has about 60,000), far past the 1 MiB of a message, and bounded because
+/// 4,000 entities (8 MiB, 300,000 nodes; BENCHMARKS.md has the nodes of the
+/// 2,000-entity test aggregate), far past the 1 MiB of a message, and bounded because
 /// the tree is built before the signature can be checked and wasm memory
 /// never shrinks (BENCHMARKS.md has what it takes). Depth and attributes per
 /// element stay as tight as for messages.
