@@ -25,6 +25,10 @@ cargo test --locked --no-default-features
 # here it runs, and a missing lxml fails it. Prints its seed and counts.
 echo "== exclusive C14N against libxml2 on random trees"
 cargo test --locked --test c14n_differential -- --ignored --nocapture
+# Seeded differentials that `cargo test` ran above without their output: here
+# with their seeds and counts.
+echo "== the JSON reader against serde_json on generated documents"
+cargo test --locked --lib json::differential -- --nocapture
 echo "== build"
 bash scripts/build.sh
 mkdir -p .tmp

@@ -492,6 +492,10 @@ fn hex4(s: &str, at: usize) -> Option<u32> {
     Some(value)
 }
 
+// Decoded values against serde_json's, on generated documents.
+#[cfg(test)]
+mod differential;
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
