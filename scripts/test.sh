@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # npm test: every test. Installs what is missing (rust target, wasm-bindgen-cli,
 # npm packages, Debian chromium), builds the package, then runs
-#   0. clippy (the lints in Cargo.toml: no unwrap, expect, panic or indexing)
-#      on both builds, natively with the tests and for wasm32 with the facade
+#   0. rustfmt (`cargo fmt --check`: the tree stays formatted), then clippy
+#      (the lints in Cargo.toml: no unwrap, expect, panic or indexing) on both
+#      builds, natively with the tests and for wasm32 with the facade
 #   1. cargo's unit and doc tests (the core, natively) for the full build and
 #      the OAuth-only one (--no-default-features), then the ignored
 #      differential C14N test against libxml2 (lxml)
@@ -12,6 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh browser
+echo "== cargo fmt --check"
+cargo fmt --check
 echo "== clippy (full and OAuth-only; native with tests, wasm32 with the facade)"
 cargo clippy --locked --all-targets -- -D warnings
 cargo clippy --locked --all-targets --no-default-features -- -D warnings
