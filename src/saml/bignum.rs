@@ -30,8 +30,8 @@
 //!
 //! Lengths are fixed at [`Modulus::new`]: every limb vector handed to the
 //! inner loops has the modulus's length, which is what the indexing relies
-//! on.
-#![allow(clippy::indexing_slicing)]
+//! on. Each function that indexes allows `clippy::indexing_slicing` by
+//! name and says the bound it relies on.
 
 /// Little-endian limbs of `w` bits each.
 type Limbs = Vec<u32>;
@@ -80,6 +80,8 @@ fn mask(w: u32) -> u32 {
 
 /// Big-endian bytes to exactly `len` limbs of `w` bits; `None` if the value
 /// needs more.
+// `limbs[len..]` is taken only once `limbs.len() > len`.
+#[allow(clippy::indexing_slicing)]
 fn limbs_from_be(bytes: &[u8], w: u32, len: usize) -> Option<Limbs> {
     let mut limbs = Vec::with_capacity(len + 1);
     let (mut buf, mut have) = (0u64, 0u32);
@@ -170,6 +172,8 @@ impl Sum {
         Self { lanes: [0; 2] }
     }
 
+    // `p` is called with 0..4 only, on arrays of four.
+    #[allow(clippy::indexing_slicing)]
     #[inline(always)]
     fn add4(&mut self, a: &[u32; 4], b: &[u32; 4]) {
         let p = |i: usize| u64::from(a[i]) * u64::from(b[i]);
@@ -190,6 +194,8 @@ fn four(x: &[u32], at: usize) -> Option<&[u32; 4]> {
 
 /// Σ x[i]·y[i] over the shorter length: four products per step, then the
 /// rest one by one. This loop is most of an RSA verification.
+// `len` is the shorter length, and every index below it.
+#[allow(clippy::indexing_slicing)]
 #[inline(always)]
 fn dot(x: &[u32], y: &[u32]) -> u64 {
     let len = x.len().min(y.len());
@@ -294,6 +300,8 @@ impl Modulus {
     /// ends at the form of 2^(w·len) = R, which is R² mod n. About a dozen
     /// multiplications, where doubling all the way took 2·w·len steps (half
     /// a millisecond per key in wasm).
+    // top = bits − 1 < w·len, so top / w < len = x.len().
+    #[allow(clippy::indexing_slicing)]
     fn r_squared(&self) -> Limbs {
         let (len, w) = (self.n.len(), self.w as usize);
         let mut x = vec![0u32; len];
@@ -325,6 +333,10 @@ impl Modulus {
     /// hi)` is the sum of the product's terms of weight k (operand indices
     /// lo..=hi). Writes x·R⁻¹ mod 2n, which is below 2n when the product x
     /// is below 4n², into `s.out`.
+    // m, n and n_rev have the modulus's length len: the first loop's k is
+    // below len, the second's lo = k + 1 − len runs from 1 to len − 1, and
+    // every range ends by len.
+    #[allow(clippy::indexing_slicing)]
     #[inline(always)]
     fn reduce_columns(&self, s: &mut Scratch, column: impl Fn(usize, usize, usize) -> u64) {
         let (len, w) = (self.n.len(), self.w);
@@ -351,6 +363,10 @@ impl Modulus {
     }
 
     /// a·b·R⁻¹ (mod n, below 2n) into `s.out`, for a, b below 2n.
+    // a and b have the modulus's length (see the module's last note), and
+    // reduce_columns passes k + 1 − len ≤ lo ≤ hi ≤ min(k, len − 1): both
+    // ranges lie in 0..len.
+    #[allow(clippy::indexing_slicing)]
     fn mont_mul(&self, a: &[u32], b: &[u32], s: &mut Scratch) {
         let len = self.n.len();
         s.rev.clear();
@@ -365,6 +381,9 @@ impl Modulus {
 
     /// a²·R⁻¹ (mod n, below 2n) into `s.out`, for a below 2n: each cross
     /// product once, doubled, plus the square on the diagonal.
+    // As in mont_mul: lo ≥ k + 1 − len and end = ⌈k/2⌉ ≤ k keep both ranges
+    // in 0..len, and k ≤ 2·len − 2 keeps k / 2 below len.
+    #[allow(clippy::indexing_slicing)]
     fn mont_square(&self, a: &[u32], s: &mut Scratch) {
         let len = self.n.len();
         s.rev.clear();
@@ -386,6 +405,8 @@ impl Modulus {
 
     /// `base^exp mod n`, all big-endian bytes; the result has [`Self::byte_len`]
     /// bytes. `None` when `base >= n` (never a valid signature or group element).
+    // `one[0]`: a modulus has at least one limb.
+    #[allow(clippy::indexing_slicing)]
     pub fn pow(&self, base_be: &[u8], exp_be: &[u8]) -> Option<Vec<u8>> {
         let len = self.n.len();
         let base = limbs_from_be(base_be, self.w, len).filter(|b| !ge(b, &self.n))?;
@@ -457,7 +478,7 @@ impl Modulus {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
 
     /// Reference: u128 arithmetic, for moduli that fit.
