@@ -5,6 +5,10 @@
 //   elsewhere, a path on the machine it was written on, an issue number or a
 //   work session of its authors). The rules the code follows are in
 //   docs/SECURITY.md, in the repository's own words.
+// - `unsafe` is written only in the module that holds the global allocator
+//   (the OAuth-only module's `#[global_allocator]`); everywhere else the crate's
+//   `unsafe_code = "deny"` lint (Cargo.toml) holds, and nothing in src/ but
+//   that module allows it.
 //
 // Needs only git and the checkout (no build).
 import { test } from 'node:test';
@@ -102,4 +106,39 @@ test('docs/SECURITY.md names files that exist, README sections that exist, and t
   const broken = links.filter((m) => m[1] === 'README.md' && m[2] && !anchors.has(m[2])).map((m) => m[2]);
   assert.deepEqual(broken, [], 'README anchors with no heading');
   assert.match(readFileSync(root + 'README.md', 'utf8'), /\]\(docs\/SECURITY\.md\)/);
+});
+
+/** Rust source without comments and string literals (enough to find a keyword in code). */
+const codeOf = (rust) => rust
+  .replace(/\/\*[\s\S]*?\*\//g, ' ')
+  .replace(/"(?:[^"\\]|\\.)*"/g, '""')
+  .replace(/\/\/.*$/gm, '');
+
+test('unsafe is written only in the global allocator\'s module', () => {
+  const sources = textFiles((p) => p.startsWith('src/') && p.endsWith('.rs'));
+  const allocator = sources.filter(([, text]) => /#\[global_allocator\]/.test(codeOf(text))).map(([p]) => p);
+  assert.equal(allocator.length, 1, `one module holds #[global_allocator]: ${allocator.join(', ')}`);
+  const outside = sources
+    .filter(([path]) => path !== allocator[0])
+    .flatMap(([path, text]) => codeOf(text).split('\n').flatMap((line, i) =>
+      /\bunsafe\b|allow\([^)]*\bunsafe_code\b/.test(line) ? [`${path}:${i + 1}: ${line.trim()}`] : []));
+  assert.deepEqual(outside, [], `unsafe outside ${allocator[0]}:\n${outside.join('\n')}`);
+  // The lint that makes this hold for code the scan cannot see (macro output) is on.
+  assert.match(readFileSync(root + 'Cargo.toml', 'utf8'), /^\[lints\.rust\][^[]*^unsafe_code = "(deny|forbid)"$/m);
+});
+
+test('the unsafe scan sees code, not comments or strings', () => {
+  assert.doesNotMatch(codeOf('// no `unsafe` here\nlet s = "unsafe"; /* unsafe */'), /\bunsafe\b/);
+  assert.match(codeOf('let p = unsafe { f() }; // why'), /\bunsafe\b/);
+});
+
+// The allocator's module is src/wasm/mod.rs, the parent of the whole facade:
+// an inner `#![allow(unsafe_code)]` there lifts the lint for every `#[wasm_bindgen]`
+// module under it, which need none (clippy for wasm32 passes on both feature
+// sets with the allow only on the allocator's static and GlobalAlloc impl).
+// Marked todo until the facade's allow is narrowed to those two items.
+test('the allocator module allows unsafe_code on its items, not module-wide', { todo: 'src/wasm/mod.rs still has #![allow(unsafe_code)]' }, () => {
+  const [path, text] = textFiles((p) => p.startsWith('src/') && p.endsWith('.rs'))
+    .find(([, t]) => /#\[global_allocator\]/.test(codeOf(t)));
+  assert.doesNotMatch(codeOf(text), /#!\[allow\([^)]*\bunsafe_code\b/, `${path} allows unsafe_code module-wide`);
 });
