@@ -13,8 +13,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh browser
-echo "== cargo fmt --check"
+echo "== cargo fmt --check (the crate, and the fuzz targets: their own workspace)"
 cargo fmt --check
+(cd fuzz && cargo fmt --check)
 echo "== clippy (full and OAuth-only; native with tests, wasm32 with the facade)"
 cargo clippy --locked --all-targets -- -D warnings
 cargo clippy --locked --all-targets --no-default-features -- -D warnings

@@ -11,7 +11,9 @@ fn walk<'e, 'a>(e: &'e Element<'a>, out: &mut Vec<&'e Element<'a>>) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(s) = std::str::from_utf8(data) else { return };
+    let Ok(s) = std::str::from_utf8(data) else {
+        return;
+    };
     let Ok(doc) = parse(s) else { return };
     let mut all = Vec::new();
     walk(&doc.root, &mut all);
@@ -19,7 +21,10 @@ fuzz_target!(|data: &[u8]| {
     for (i, apex) in all.iter().enumerate().take(64) {
         let exclude = all.get(i + 1).copied();
         for with_comments in [false, true] {
-            let opts = C14nOptions { with_comments, inclusive_prefixes: if i % 2 == 0 { &prefixes } else { &[] } };
+            let opts = C14nOptions {
+                with_comments,
+                inclusive_prefixes: if i % 2 == 0 { &prefixes } else { &[] },
+            };
             let out = canonicalize(&doc.root, apex, exclude, &opts).expect("apex is in the tree");
             // canonical output is itself well-formed XML (namespaces rendered where used)
             if exclude.is_none() {

@@ -21,21 +21,32 @@ const ALGS: [SigAlg; 7] = [
 ];
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&mode, rest)) = data.split_first() else { return };
-    let policy = KeyPolicy { allow_weak_rsa: mode & 1 == 1 };
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let policy = KeyPolicy {
+        allow_weak_rsa: mode & 1 == 1,
+    };
     let certs = if mode & 2 == 0 {
         parse_certificates_with(&base64_encode(rest), policy)
     } else {
-        let Ok(text) = std::str::from_utf8(rest) else { return };
+        let Ok(text) = std::str::from_utf8(rest) else {
+            return;
+        };
         parse_certificates_with(text, policy)
     };
     if let Ok(certs) = certs {
         for alg in ALGS {
             // The input's own tail as the signature: hostile bytes for a key
             // that was read.
-            let sig = rest.get(rest.len().saturating_sub(128)..).unwrap_or_default();
+            let sig = rest
+                .get(rest.len().saturating_sub(128)..)
+                .unwrap_or_default();
             let verified = verify_with_any(&certs, alg, b"signed", sig).is_ok();
-            assert!(!(verified && sig.is_empty()), "an empty signature never verifies");
+            assert!(
+                !(verified && sig.is_empty()),
+                "an empty signature never verifies"
+            );
         }
     }
     // The RSAPublicKey reader on its own: the bytes as the content of an RSA
@@ -43,8 +54,15 @@ fuzz_target!(|data: &[u8]| {
     // reader is crate-private; this is the one way in).
     let weak = mode & 1 == 1;
     let cert = base64_encode(&certificate_around_rsa_key(rest));
-    if let Ok(certs) = parse_certificates_with(&cert, KeyPolicy { allow_weak_rsa: weak }) {
-        let [cert] = certs.as_slice() else { panic!("one certificate, one key") };
+    if let Ok(certs) = parse_certificates_with(
+        &cert,
+        KeyPolicy {
+            allow_weak_rsa: weak,
+        },
+    ) {
+        let [cert] = certs.as_slice() else {
+            panic!("one certificate, one key")
+        };
         assert!(matches!(cert.key, PublicKey::Rsa(_)));
         if let Some(bits) = cert.weak_rsa_bits() {
             assert!(weak && (1024..2048).contains(&bits));
@@ -75,9 +93,15 @@ fn certificate_around_rsa_key(rsa_public_key: &[u8]) -> Vec<u8> {
     let alg = |oid: &[u8]| tlv(0x30, &[tlv(0x06, oid), tlv(0x05, &[])].concat());
     let sha256_with_rsa = alg(&[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b]);
     let rsa_encryption = alg(&[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01]);
-    let spki = tlv(0x30, &[rsa_encryption, tlv(0x03, &[&[0], rsa_public_key].concat())].concat());
+    let spki = tlv(
+        0x30,
+        &[rsa_encryption, tlv(0x03, &[&[0], rsa_public_key].concat())].concat(),
+    );
     let name = tlv(0x30, &[]);
-    let validity = tlv(0x30, &[tlv(0x17, b"250101000000Z"), tlv(0x17, b"350101000000Z")].concat());
+    let validity = tlv(
+        0x30,
+        &[tlv(0x17, b"250101000000Z"), tlv(0x17, b"350101000000Z")].concat(),
+    );
     let tbs = tlv(
         0x30,
         &[

@@ -13,7 +13,12 @@ const VERIFIER: &str = "v-fuzz-0123456789abcdefghijklmnopqrstuvwxyz0123456789";
 /// A client awaiting the answer to one code exchange, which sent [`NONCE`]
 /// when `nonce` (then the answer must bring an ID token).
 pub fn awaiting_token_response(nonce: bool) -> OAuthClient {
-    let mut config = ClientConfig::new("https://op.example/authorize", "https://op.example/token", "spa", "https://app.example/cb");
+    let mut config = ClientConfig::new(
+        "https://op.example/authorize",
+        "https://op.example/token",
+        "spa",
+        "https://app.example/cb",
+    );
     config.issuer = Some("https://op.example".into());
     let mut client = OAuthClient::new(config).expect("config");
     let flow = CarriedFlow {
@@ -23,8 +28,11 @@ pub fn awaiting_token_response(nonce: bool) -> OAuthClient {
         expires_at: None,
         scope: None,
     };
-    let back = format!("https://app.example/cb?code=c0de&state={STATE}&iss=https%3A%2F%2Fop.example");
-    let response = client.handle_callback(&back, NOW, Some(flow)).expect("callback");
+    let back =
+        format!("https://app.example/cb?code=c0de&state={STATE}&iss=https%3A%2F%2Fop.example");
+    let response = client
+        .handle_callback(&back, NOW, Some(flow))
+        .expect("callback");
     let _ = client.token_request(response).expect("token request");
     client
 }

@@ -24,11 +24,21 @@ const KEYS: &str = include_str!("../keys/signers.pem");
 
 fn certs() -> &'static [edge_sso::saml::keys::IdpCertificate] {
     static CERTS: OnceLock<Vec<edge_sso::saml::keys::IdpCertificate>> = OnceLock::new();
-    CERTS.get_or_init(|| parse_certificates_with(KEYS, KeyPolicy { allow_weak_rsa: true }).expect("fuzz/keys/signers.pem"))
+    CERTS.get_or_init(|| {
+        parse_certificates_with(
+            KEYS,
+            KeyPolicy {
+                allow_weak_rsa: true,
+            },
+        )
+        .expect("fuzz/keys/signers.pem")
+    })
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&pick, sig)) = data.split_first() else { return };
+    let Some((&pick, sig)) = data.split_first() else {
+        return;
+    };
     let alg = ALGS[usize::from(pick) % ALGS.len()];
     // Verifies (a seed) or not; never panics.
     let valid = verify_with_any(certs(), alg, MESSAGE, sig).is_ok();

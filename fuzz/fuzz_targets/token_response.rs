@@ -8,8 +8,12 @@ mod oauth_common;
 use oauth_common::{accept, awaiting_token_response, status, NOW};
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&first, rest)) = data.split_first() else { return };
-    let Ok(body) = std::str::from_utf8(rest) else { return };
+    let Some((&first, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(body) = std::str::from_utf8(rest) else {
+        return;
+    };
     let mut client = awaiting_token_response(false);
     if accept(&mut client, body, status(first), NOW + 1_000) {
         // What was stored reads back; a refresh (when a refresh token came)
