@@ -33,6 +33,8 @@ cargo test --locked --test c14n_differential -- --ignored --nocapture
 # with their seeds and counts.
 echo "== the JSON reader against serde_json on generated documents"
 cargo test --locked --lib json::differential -- --nocapture
+echo "== namespace resolution against quick-xml's NsReader on generated documents"
+cargo test --locked --lib saml::tests_ns_differential -- --nocapture
 echo "== build"
 bash scripts/build.sh
 mkdir -p .tmp

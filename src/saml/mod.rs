@@ -26,6 +26,9 @@ pub mod xml;
 
 #[cfg(test)]
 mod tests_rsa_differential;
+// Namespace resolution against quick-xml's NsReader, on generated documents.
+#[cfg(test)]
+mod tests_ns_differential;
 
 /// `urn:oasis:names:tc:SAML:2.0:protocol`
 pub const NS_PROTOCOL: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
