@@ -35,6 +35,21 @@ echo "== the JSON reader against serde_json on generated documents"
 cargo test --locked --lib json::differential -- --nocapture
 echo "== namespace resolution against quick-xml's NsReader on generated documents"
 cargo test --locked --lib saml::tests_ns_differential -- --nocapture
+# The full module's SIMD routines (RSA's dot products, the XML character
+# scan, base64 blocks, the C14N escaper) against their scalar twins, both run
+# on the same inputs inside a wasm32 build with simd128, in Node
+# (wasm-bindgen-test-runner, which the wasm-bindgen CLI from setup.sh ships):
+# natively only the scalar twins exist. Their own target directory, as their
+# RUSTFLAGS differ from every other build here. Optimised as the shipped
+# module is (opt-level "s": the SIMD code as LLVM lowers it there, and far
+# quicker than unoptimised: BENCHMARKS.md), debug assertions and overflow
+# checks kept.
+# Each test prints how many inputs its pair agreed on.
+echo "== SIMD routines against their scalar twins (wasm32, simd128, in Node)"
+simd_twins() { CARGO_TARGET_DIR=target/wasm-simd-tests RUSTFLAGS='-C target-feature=+simd128' "$@"; }
+simd_twins cargo clippy --locked --target wasm32-unknown-unknown --all-targets -- -D warnings
+CARGO_PROFILE_TEST_OPT_LEVEL=s CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  simd_twins cargo test --locked --target wasm32-unknown-unknown --lib simd_twins -- --nocapture
 echo "== build"
 bash scripts/build.sh
 mkdir -p .tmp

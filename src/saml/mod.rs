@@ -29,6 +29,10 @@ mod tests_rsa_differential;
 // Namespace resolution against quick-xml's NsReader, on generated documents.
 #[cfg(test)]
 mod tests_ns_differential;
+// The SIMD routines against their scalar twins, in the wasm32 build with
+// `simd128` (scripts/test.sh runs them in Node).
+#[cfg(all(test, target_arch = "wasm32", target_feature = "simd128"))]
+mod simd_twins;
 
 /// `urn:oasis:names:tc:SAML:2.0:protocol`
 pub const NS_PROTOCOL: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
