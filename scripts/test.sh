@@ -35,6 +35,9 @@ echo "== the JSON reader against serde_json on generated documents"
 cargo test --locked --lib json::differential -- --nocapture
 echo "== namespace resolution against quick-xml's NsReader on generated documents"
 cargo test --locked --lib saml::tests_ns_differential -- --nocapture
+# Ignored in a plain `cargo test`: it needs node (here since setup.sh).
+echo "== HttpUrl against the WHATWG URL parser (Node's URL) on generated URLs"
+cargo test --locked --lib url::whatwg_differential -- --ignored --nocapture
 # The full module's SIMD routines (RSA's dot products, the XML character
 # scan, base64 blocks, the C14N escaper) against their scalar twins, both run
 # on the same inputs inside a wasm32 build with simd128, in Node

@@ -61,8 +61,8 @@ impl<'a> HttpUrl<'a> {
         if !valid_authority(authority) {
             return Err("the URL host or port is invalid");
         }
-        if ascii::find(path.as_bytes(), b'\\').is_some() {
-            return Err("the URL path contains a backslash");
+        if !path_as_browsers_write_it(path.as_bytes()) {
+            return Err("the URL path has a dot segment, a backslash or an unescaped character");
         }
         Ok(Self {
             scheme,
@@ -97,10 +97,9 @@ impl<'a> HttpUrl<'a> {
         let host = self.host();
         host.eq_ignore_ascii_case("localhost")
             || host == "[::1]"
-            || host.strip_prefix("127.").is_some_and(|r| {
-                let octets = || r.as_bytes().split(|b| *b == b'.');
-                octets().count() == 3 && octets().all(|o| decimal(o, u8::MAX.into()).is_some())
-            })
+            // `parse` took a host whose last label starts with a digit only
+            // as four decimal octets.
+            || (host.starts_with("127.") && last_label_starts_with_a_digit(host.as_bytes()))
     }
 
     /// Same origin and path as `other`: scheme and host compared without case,
@@ -172,11 +171,11 @@ fn valid_authority(authority: &str) -> bool {
                 None => return false,
             },
         };
-        let ok = !inside.is_empty()
-            && ascii::all(inside.as_bytes(), |b| {
-                b.is_ascii_hexdigit() || b == b':' || b == b'.'
-            });
-        (ok, port)
+        // The one IPv6 literal taken is the loopback address, for local
+        // development: WHATWG rewrites an address into RFC 5952's form, and
+        // checking that form was 370 bytes of the OAuth-only module's gzip
+        // (over its budget) for addresses no provider or app is reached at.
+        (inside == "::1", port)
     } else {
         let (host, port) = match split_once(authority, b':') {
             Some((h, p)) => (h, Some(p)),
@@ -185,7 +184,8 @@ fn valid_authority(authority: &str) -> bool {
         let ok = !host.is_empty()
             && ascii::all(host.as_bytes(), |b| {
                 b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_')
-            });
+            })
+            && host_as_browsers_write_it(host.as_bytes());
         (ok, port)
     };
     let port_ok = port.is_none_or(|p| {
@@ -195,6 +195,93 @@ fn valid_authority(authority: &str) -> bool {
             && decimal(p.as_bytes(), u16::MAX.into()).is_some()
     });
     host_ok && port_ok
+}
+
+// A URL is compared as written (`same_endpoint`: the host without case, the
+// path byte for byte), and the URLs it is compared with come from a browser,
+// which has read and re-serialized them by the WHATWG URL standard. So a part
+// the standard would rewrite is refused rather than compared: written another
+// way, the same URL would not match, or two readings of one string would
+// differ. src/url/whatwg_differential.rs holds HttpUrl to this against Node's
+// URL parser.
+
+/// Whether a host (letters, digits, `-`, `.`, `_`) is one WHATWG leaves as it
+/// is. A host whose last label is a number (decimal, or `0x` and hex) is an
+/// IPv4 address to WHATWG, which rewrites every form but four decimal octets
+/// without leading zeros (`127.1`, `0x7f.0.0.1`, `0177.0.0.1`, `1.2.3.4.`
+/// are all rewritten, and `0177` is octal) and refuses the rest (`a.1`,
+/// `256.0.0.1`); any other host is a domain, lowercased. Simpler, and a
+/// little stricter: a host whose last label starts with a digit must be
+/// four such octets (no top-level domain starts with one).
+fn host_as_browsers_write_it(host: &[u8]) -> bool {
+    if !last_label_starts_with_a_digit(host) {
+        return true;
+    }
+    // Byte loops, not split iterators: the OAuth-only module's size.
+    let (mut octets, mut start) = (0, 0);
+    for i in 0..=host.len() {
+        if host.get(i).is_some_and(|b| *b != b'.') {
+            continue;
+        }
+        let octet = host.get(start..i).unwrap_or_default();
+        let leading_zero = octet.len() > 1 && octet.first() == Some(&b'0');
+        if leading_zero || decimal(octet, u8::MAX.into()).is_none() {
+            return false;
+        }
+        octets += 1;
+        start = i + 1;
+    }
+    octets == 4
+}
+
+/// Whether the last label of `host` starts with a digit, leaving a trailing
+/// dot out (`1.2.3.4.` ends in a number to WHATWG).
+fn last_label_starts_with_a_digit(host: &[u8]) -> bool {
+    let trimmed = match host.strip_suffix(b".") {
+        Some(t) if !t.is_empty() => t,
+        _ => host,
+    };
+    let last = match trimmed.iter().rposition(|b| *b == b'.') {
+        Some(i) => trimmed.get(i + 1..),
+        None => Some(trimmed),
+    };
+    last.and_then(<[u8]>::first).is_some_and(u8::is_ascii_digit)
+}
+
+/// Whether a path is one WHATWG leaves as it is: no dot segment (`.`, `..`,
+/// also written `%2e`, which it removes), no backslash (which it reads as
+/// `/`) and none of the characters it percent-encodes in a path (`"`, `<`,
+/// `>`, `` ` ``, `{`, `}`, and `^`: the standard added it in 2025,
+/// whatwg/url#846, as Chrome and Firefox had it; the Node 20 that the
+/// differential test runs still leaves it).
+fn path_as_browsers_write_it(path: &[u8]) -> bool {
+    // Per segment: how many dots (`.` or `%2e`), and whether it has anything else.
+    let (mut dots, mut other) = (0, false);
+    let mut i = 0;
+    loop {
+        match path.get(i) {
+            end @ (None | Some(b'/')) => {
+                if !other && (dots == 1 || dots == 2) {
+                    return false;
+                }
+                if end.is_none() {
+                    return true;
+                }
+                (dots, other) = (0, false);
+            }
+            Some(b'\\' | b'"' | b'<' | b'>' | b'`' | b'{' | b'}' | b'^') => return false,
+            Some(b'.') => dots += 1,
+            Some(b'%')
+                if path.get(i + 1) == Some(&b'2')
+                    && matches!(path.get(i + 2), Some(b'e' | b'E')) =>
+            {
+                dots += 1;
+                i += 2;
+            }
+            Some(_) => other = true,
+        }
+        i += 1;
+    }
 }
 
 /// Checks a configured endpoint URL: absolute, `https:` (or `http:` on a
@@ -374,6 +461,10 @@ pub(crate) fn append_query(base: &str, params: &[(&str, &str)]) -> String {
     form_encode_after(base, sep, params)
 }
 
+// HttpUrl against the WHATWG URL parser (Node's), on generated URLs.
+#[cfg(test)]
+mod whatwg_differential;
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
@@ -489,21 +580,128 @@ mod tests {
         }
         assert_eq!(split_once("a?b?c", b'?'), Some(("a", "b?c")));
         assert_eq!(split_once("abc", b'?'), None);
-        for loopback in ["http://127.00.000.0001/", "http://127.255.255.255/"] {
-            assert!(
-                HttpUrl::parse(loopback).unwrap().is_loopback(),
-                "{loopback}"
-            );
-        }
-        let not_loopback = [
+        assert!(HttpUrl::parse("http://127.255.255.255/")
+            .unwrap()
+            .is_loopback());
+        // Refused: not an address (127.256.0.1), or one WHATWG rewrites
+        // (127.0.0 is 127.0.0.0, 127.00.000.0001 is 127.0.0.1).
+        for refused in [
+            "http://127.00.000.0001/",
             "http://127.256.0.1/",
             "http://127.0.0/",
             "http://127.0.0.1.2/",
             "http://127..0.1/",
             "http://127.0.0.1a/",
-        ];
-        for not in not_loopback {
-            assert!(!HttpUrl::parse(not).unwrap().is_loopback(), "{not}");
+        ] {
+            assert!(HttpUrl::parse(refused).is_err(), "{refused}");
+        }
+        assert!(!HttpUrl::parse("http://127.0.0.1.a/").unwrap().is_loopback());
+    }
+
+    /// A host whose last label is a number is an IPv4 address to WHATWG,
+    /// which rewrites all but one form of it: so only that form is taken
+    /// (`127.0.0.010` was taken as written and compared as such, where a
+    /// browser goes to 127.0.0.8; `a.1` was taken, where a browser refuses).
+    #[test]
+    fn an_ipv4_host_only_as_four_decimal_octets() {
+        for ok in [
+            "http://127.0.0.1/",
+            "http://0.0.0.0/",
+            "http://255.255.255.255/",
+            "http://10.0.0.1:8/",
+            "https://1.2.3.4.example/",
+            "https://0x7f.example/",
+            "https://app.example./",
+        ] {
+            assert!(HttpUrl::parse(ok).is_ok(), "{ok}");
+        }
+        for rewritten_or_refused in [
+            "http://127.1/",
+            "http://0x7f.0.0.1/",
+            "http://0X7F.0.0.1/",
+            "http://0177.0.0.1/",
+            "http://127.0.0.010/",
+            "http://2130706433/",
+            "http://0x7f000001/",
+            "http://1.2.3.4./",
+            "http://0/",
+            "http://0x/",
+            "http://256.0.0.1/",
+            "http://1.2.3.4.5/",
+            "http://127.08.0.1/",
+            "http://a.1/",
+            "http://app.example.123/",
+            // A domain to WHATWG, refused here: a last label that starts
+            // with a digit is taken as an address or not at all.
+            "https://1e3/",
+            "https://a.3com/",
+        ] {
+            assert!(
+                HttpUrl::parse(rewritten_or_refused).is_err(),
+                "{rewritten_or_refused}"
+            );
+        }
+    }
+
+    /// The one IPv6 literal taken is `[::1]`: every other form of it is
+    /// rewritten by WHATWG (`[0:0::1]` is `[::1]`), and other addresses are
+    /// not worth checking RFC 5952's form in the OAuth-only module.
+    #[test]
+    fn the_one_ipv6_host_is_the_loopback_address() {
+        let u = HttpUrl::parse("http://[::1]:8/cb").unwrap();
+        assert_eq!((u.host(), u.port(), u.is_loopback()), ("[::1]", 8, true));
+        for refused in [
+            "[0:0:0:0:0:0:0:1]",
+            "[0::1]",
+            "[::01]",
+            "[::1.2.3.4]",
+            "[2001:db8::1]",
+            "[::]",
+            "[1:2]",
+            "[]",
+            "[::1]x",
+        ] {
+            let url = format!("http://{refused}/");
+            assert!(HttpUrl::parse(&url).is_err(), "{refused}");
+        }
+    }
+
+    /// WHATWG removes dot segments (`%2e` is a dot there) and
+    /// percent-encodes some characters of a path.
+    #[test]
+    fn a_path_only_as_browsers_write_it() {
+        for ok in [
+            "/cb",
+            "/",
+            "//",
+            "/...",
+            "/.a/a./a.b",
+            "/%2e%2e%2e",
+            "/%2e%2",
+            "/~u/;p=1/a|b/!$&'()*+,;=:@",
+            "/%zz",
+        ] {
+            let url = format!("https://app.example{ok}?x#y");
+            assert_eq!(HttpUrl::parse(&url).unwrap().path, ok);
+        }
+        for refused in [
+            "/.",
+            "/..",
+            "/a/./b",
+            "/a/../b",
+            "/%2e",
+            "/%2E",
+            "/.%2e",
+            "/%2e.",
+            "/%2E%2e/x",
+            "/a\"b",
+            "/<x>",
+            "/`",
+            "/{x}",
+            "/a^b",
+        ] {
+            let url = format!("https://app.example{refused}");
+            assert!(HttpUrl::parse(&url).is_err(), "{refused}");
         }
     }
 
