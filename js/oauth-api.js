@@ -1,7 +1,8 @@
 // The public OAuth API: thin classes and functions over the module's one
-// handle type and its one method, `call` (src/wasm/oauth.rs says why). This
-// file turns arguments into strings and answers back into values, or into
-// thrown EdgeSsoErrors; every rule is in the module but two that only
+// handle type, `RawOAuthClient`, whose methods have the names of the ones
+// they serve (src/wasm/oauth.rs). Arguments become strings and answers
+// values, or thrown EdgeSsoErrors, by wasm-support.js's `encode` and
+// `answer` (src/wasm/answer.rs says why); every rule is in the module but two that only
 // JavaScript can check: that an AuthorizationResponse is one this client's
 // handleCallback returned, and that an options object is plain and has no
 // non-enumerable own members.
@@ -9,148 +10,25 @@
 // Nothing here holds a token: answers that carry one (a token request's body,
 // the Authorization header) are handed straight to the caller.
 import { RawOAuthClient } from './edge_sso.js';
-import { EdgeSsoError, ready } from './wasm-support.js';
+import {
+  answer, edgeSsoError, encode, invalid, opts, optsWith, ready, str,
+} from './wasm-support.js';
 
-// Operation numbers: `op` and `free_op` in src/wasm/oauth.rs.
-const CONFIGURE = 0;
-const AUTHORIZE = 1;
-const HANDLE_CALLBACK = 2;
-const TOKEN_REQUEST = 3;
-const REFRESH_REQUEST = 4;
-const ACCEPT_TOKEN_RESPONSE = 5;
-const AUTHORIZATION_HEADER = 6;
-const NEEDS_REFRESH = 7;
-const TOKEN_INFO = 8;
-const ID_TOKEN_CLAIMS = 9;
-const CLEAR = 10;
-const RESPONSE_HELD = 11;
-const DROP_RESPONSE = 12;
-const SET_DPOP_KEY = 13;
-const DPOP_NONCE = 14;
-const DPOP_INPUT = 15;
-const DPOP_FINISH = 16;
-const RESOURCE_REQUEST = 17;
-const USERINFO_REQUEST = 18;
-const ACCEPT_USERINFO = 19;
-const PAR_REQUEST = 20;
-const ACCEPT_PAR = 21;
-const REVOCATION_REQUEST = 22;
-const LOGOUT_URL = 23;
-const CONFIGURE_FROM_METADATA = 24;
-const CREATE_PKCE = 40;
-const PKCE_CHALLENGE = 41;
-const RANDOM_STATE = 42;
-const RANDOM_NONCE = 43;
-const VERSION = 44;
-const DISCOVERY_URL = 45;
 // Token, UserInfo, PAR and metadata answers share one cap
 // (src/oauth/token.rs, userinfo.rs, discovery.rs).
 const MAX_TOKEN_RESPONSE_LEN = 256 * 1024;
 const MAX_CALLBACK_LEN = 16 * 1024; // src/oauth/callback.rs
 
-/** An EdgeSsoError from the module's `{ code, message, ... }`. */
-function edgeSsoError({ code, message, ...fields }) {
-  return Object.assign(new EdgeSsoError(code, message), fields);
-}
-
-/** The value of an answer, or its error thrown. */
-function answer(text) {
-  const first = text.charCodeAt(0);
-  if (first === 33 /* ! */) throw edgeSsoError(JSON.parse(text.slice(1)));
-  // A JSON string without a backslash holds its characters literally (the
-  // module escapes every control character): a state, a nonce, a challenge,
-  // an Authorization header. Slicing it is a third of the time of parsing it.
-  if (first === 34 /* " */ && !text.includes('\\')) return text.slice(1, -1);
-  return JSON.parse(text);
-}
-
-/** An `arg.invalid` EdgeSsoError for what only this layer can see. */
-const invalid = (field, reason) => edgeSsoError({ code: 'arg.invalid', message: `invalid \`${field}\`: ${reason}` });
-
-/** Whether a string holds a lone surrogate (isWellFormed is ES2024; without it the module refuses the text). */
-const illFormed = (s) => s.isWellFormed?.() === false;
-
-/**
- * Whether `value` is a plain object: its prototype is `null` or an
- * `Object.prototype` (of any realm: an iframe's or a `vm` context's too).
- * A Map, a Date or a class instance is not: its entries are not its own
- * properties and would be read as none.
- */
-function plain(value) {
-  const proto = Object.getPrototypeOf(value);
-  return proto === null
-    || (Object.getPrototypeOf(proto) === null && Object.prototype.toString.call(value) === '[object Object]');
-}
-
-/**
- * An options object as JSON text for src/options.rs, which documents the
- * encoding: own enumerable string keys only, each getter read once;
- * an `undefined` member left out (a value of `undefined` itself as `null`); `[]`, which the module refuses as the wrong type,
- * for every value it must not read as something else: one JSON cannot hold
- * (function, symbol, BigInt, NaN, ±Infinity), a number of magnitude 1e308
- * or more (the module's JSON reader refuses those), an array, and anything
- * nested deeper than an option's own object (`extraParams`). What the module
- * could not name precisely is refused here: an object that is not plain, a
- * member that is not enumerable, a string or a name with a lone surrogate.
- */
-function encode(value, field = 'options', depth = 0, swap = undefined) {
-  if (value === undefined || value === null) return 'null';
-  switch (typeof value) {
-    case 'string':
-      if (illFormed(value)) throw invalid(field, 'holds a lone surrogate (not well-formed UTF-16)');
-      return JSON.stringify(value);
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'number':
-      return Number.isFinite(value) && Math.abs(value) < 1e308 ? JSON.stringify(value) : '[]';
-    case 'object': {
-      if (Array.isArray(value) || depth > 1) return '[]';
-      if (!plain(value)) {
-        throw invalid(field, 'must be a plain object (a Map, a Date or a class instance is not read as options)');
-      }
-      const keys = Object.keys(value);
-      const badName = keys.find(illFormed);
-      if (badName !== undefined) throw invalid(field, 'a member name holds a lone surrogate (not well-formed UTF-16)');
-      // A member made with Object.defineProperty is not enumerable and would
-      // be skipped without a word; a skipped option could be a check.
-      const enumerable = new Set(keys);
-      const hidden = Object.getOwnPropertyNames(value).find((k) => !enumerable.has(k));
-      if (hidden !== undefined) {
-        throw invalid(field, `its member \`${hidden.slice(0, 64)}\` is not enumerable, so it would not be read`);
-      }
-      // A top-level member is named by its key; one inside `extraParams` by
-      // `extraParams`, as the module names it.
-      // An `undefined` member is left out, as JSON.stringify does: a
-      // required option that is misspelled or unset arrives missing, and the
-      // module refuses it (a carried `nonce`), where `null` would be read as
-      // "none". Each getter is still read once.
-      const members = [];
-      for (const k of keys) {
-        // `swap` turns a top-level member only this layer can read (a
-        // CryptoKeyPair, a request object) into what the module reads.
-        const v = depth === 0 && swap !== undefined && Object.hasOwn(swap, k) ? swap[k](value[k]) : value[k];
-        if (v !== undefined) members.push(`${JSON.stringify(k)}:${encode(v, depth === 0 ? k : field, depth + 1)}`);
-      }
-      return `{${members.join(',')}}`;
-    }
-    default:
-      return '[]';
-  }
-}
-
-/** An options argument: `undefined` when there are none (nothing to pass or parse). */
-const opts = (value, field) => (value === undefined || value === null ? undefined : encode(value, field));
-
-/** A string argument, or `undefined` (which the module refuses by name). */
-const str = (v) => (typeof v === 'string' ? v : undefined);
-
+/** @type {WeakMap<object, RawOAuthClient>} */
 const raws = new WeakMap(); // OAuthClient -> RawOAuthClient
 const facts = new WeakMap(); // OAuthClient -> its configuration's public fields
 const keys = new WeakMap(); // OAuthClient -> { pair, ready } (DPoP: the CryptoKeyPair stays here)
 // A token request object -> { client, id }: its number in its client's module
 // instance (numbers are per client, so another client's request is refused).
+/** @type {WeakMap<object, { client: object, id: number }>} */
 const requests = new WeakMap();
 const proven = new WeakMap(); // a request object carrying a DPoP proof -> { bound }
+/** @type {WeakMap<object, { client: object, id: number }>} */
 const responses = new WeakMap(); // AuthorizationResponse -> { client, id }
 const MADE_BY_HANDLE_CALLBACK = Symbol('AuthorizationResponse');
 const FROM_METADATA = Symbol('fromMetadata');
@@ -161,26 +39,21 @@ const FROM_METADATA = Symbol('fromMetadata');
 // `enable_weak_ref` flag), an unredeemed response lives until it is freed,
 // cleared, pushed out by 128 later ones, or its client is freed.
 const abandoned = typeof FinalizationRegistry === 'undefined' ? { register() {}, unregister() {} }
-  : new FinalizationRegistry(({ client, id }) => raws.get(client)?.call(DROP_RESPONSE, id));
-
-function call(client, op, n = 0, a, b) {
-  const raw = raws.get(client);
-  if (raw === undefined) throw edgeSsoError({ code: 'arg.invalid', message: 'invalid `client`: it was freed' });
-  return answer(raw.call(op, n, a, b));
-}
+  : new FinalizationRegistry(({ client, id }) => raws.get(client)?.dropResponse(id));
 
 /**
- * An options argument with `extra` members added where the caller gave none
- * of that name (a Response's status, say), and `swap`ped members.
+ * The module's handle of `client`, with the string arguments of the method
+ * called on it next (src/wasm/oauth.rs: `args`, the one export that takes
+ * strings); `undefined` is "not given".
+ * @param {object} client
+ * @param {[a?: string, b?: string]} strings
+ * @returns {RawOAuthClient}
  */
-function optsWith(options, extra, swap) {
-  const base = options === undefined || options === null ? '{}' : encode(options, 'options', 0, swap);
-  const add = Object.entries(extra)
-    .filter(([k, v]) => v !== undefined && !(options != null && Object.hasOwn(options, k)))
-    .map(([k, v]) => `${JSON.stringify(k)}:${encode(v, k, 1)}`);
-  // '[]' (not an object) is left for the module to refuse.
-  if (add.length === 0 || base[0] !== '{') return base;
-  return base === '{}' ? `{${add.join(',')}}` : `${base.slice(0, -1)},${add.join(',')}}`;
+function raw(client, ...strings) {
+  const r = raws.get(client);
+  if (r === undefined) throw edgeSsoError({ code: 'arg.invalid', message: 'invalid `client`: it was freed' });
+  if (strings.length > 0) r.args(strings[0], strings[1]);
+  return r;
 }
 
 /** Whether `value` is a fetch Response (of any realm or implementation). */
@@ -251,7 +124,7 @@ function noteNonce(client, url, res) {
   const nonce = res.headers.get('dpop-nonce');
   if (nonce === null || !keys.has(client)) return;
   try {
-    call(client, DPOP_NONCE, 0, url, nonce);
+    answer(raw(client, url, nonce).dpopNonce());
   } catch (e) {
     if (e?.code !== 'arg.invalid') throw e;
   }
@@ -279,7 +152,7 @@ function dpopReady(client) {
   const k = keys.get(client);
   if (k === undefined) return undefined;
   k.ready ??= crypto.subtle.exportKey('jwk', k.pair.publicKey).then((jwk) => {
-    call(client, SET_DPOP_KEY, 0, str(jwk.x), str(jwk.y));
+    answer(raw(client, str(jwk.x), str(jwk.y)).setDpopKey());
   });
   return k.ready;
 }
@@ -291,7 +164,7 @@ async function prove(client, input) {
   let bytes = '';
   for (const b of signature) bytes += String.fromCharCode(b);
   // base64url, which the module decodes (and JWS uses).
-  return call(client, DPOP_FINISH, 0, input, btoa(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''));
+  return answer(raw(client, input, btoa(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')).dpopProof());
 }
 
 /**
@@ -343,8 +216,8 @@ export class OAuthClient {
     const text = encode(config, 'config', 0, swap);
     ready();
     raws.set(this, new RawOAuthClient());
-    if (viaMetadata) call(this, CONFIGURE_FROM_METADATA, 0, metadata, text);
-    else call(this, CONFIGURE, 0, text);
+    if (viaMetadata) answer(raw(this, metadata, text).fromMetadata());
+    else answer(raw(this, text).configure());
     if (pair !== undefined) keys.set(this, { pair, ready: undefined });
     // What the module accepted, read once (a getter is not run again).
     const { clientId, redirectUri, issuer } = JSON.parse(text);
@@ -354,6 +227,21 @@ export class OAuthClient {
   /**
    * A client configured from an issuer's metadata (its discovery document, as text, parsed, or
    * the fetch Response), after checking it names `issuer` exactly.
+   * @overload
+   * @param {Response} metadata
+   * @param {object} config
+   * @returns {Promise<OAuthClient>}
+   */
+  /**
+   * @overload
+   * @param {string | object} metadata
+   * @param {object} config
+   * @returns {OAuthClient}
+   */
+  /**
+   * @param {any} metadata
+   * @param {object} config
+   * @returns {OAuthClient | Promise<OAuthClient>}
    */
   static fromMetadata(metadata, config) {
     if (isResponse(metadata)) {
@@ -374,13 +262,13 @@ export class OAuthClient {
 
   /** Builds the authorization URL and remembers the flow (one-time, expiring). */
   authorize(options) {
-    return carried(call(this, AUTHORIZE, 0, opts(options)));
+    return carried(answer(raw(this, opts(options)).authorize()));
   }
 
   /** The pushed authorization request (RFC 9126) and the flow it starts. */
   pushedAuthorizationRequest(options) {
     return afterKey(this, () => {
-      const { request, ...flow } = call(this, PAR_REQUEST, 0, opts(options));
+      const { request, ...flow } = answer(raw(this, opts(options)).pushedAuthorizationRequest());
       const r = prepared(this, request, false);
       const start = carried(flow);
       return r instanceof Promise ? r.then((req) => ({ request: req, ...start })) : { request: r, ...start };
@@ -392,10 +280,10 @@ export class OAuthClient {
     if (isResponse(body)) {
       return readBody(body).then((text) => {
         noteNonce(this, body.url || '', body);
-        return call(this, ACCEPT_PAR, 0, text, optsWith(options, { status: body.status }));
+        return answer(raw(this, text, optsWith(options, { status: body.status })).acceptParResponse());
       });
     }
-    return call(this, ACCEPT_PAR, 0, bodyText(body), opts(options));
+    return answer(raw(this, bodyText(body), opts(options)).acceptParResponse());
   }
 
   /** Checks a callback URL: redirect URI, structure, `iss`, `state` (one-time), then `error`. */
@@ -405,7 +293,7 @@ export class OAuthClient {
     // to say so, so a huge string is never copied into (and never grows)
     // wasm memory.
     const u = str(url);
-    const r = call(this, HANDLE_CALLBACK, 0, u !== undefined && u.length > MAX_CALLBACK_LEN ? u.slice(0, MAX_CALLBACK_LEN + 1) : u, opts(options));
+    const r = answer(raw(this, u !== undefined && u.length > MAX_CALLBACK_LEN ? u.slice(0, MAX_CALLBACK_LEN + 1) : u, opts(options)).handleCallback());
     return new AuthorizationResponse(MADE_BY_HANDLE_CALLBACK, this, r);
   }
 
@@ -414,7 +302,9 @@ export class OAuthClient {
     return afterKey(this, () => {
       const r = responses.get(response);
       const own = r !== undefined && r.client === this;
-      const request = call(this, TOKEN_REQUEST, own ? r.id : 0, own ? '' : undefined);
+      const client = raw(this);
+      if (!own) throw invalid('response', 'must be an AuthorizationResponse that this client\'s handleCallback returned');
+      const request = answer(client.tokenRequest(r.id));
       abandoned.unregister(response); // redeemed: nothing left to drop
       return prepared(this, request, false);
     });
@@ -422,7 +312,7 @@ export class OAuthClient {
 
   /** The refresh request (`grant_type=refresh_token`) for your `fetch`. */
   refreshRequest(options) {
-    return afterKey(this, () => prepared(this, call(this, REFRESH_REQUEST, 0, opts(options)), false));
+    return afterKey(this, () => prepared(this, answer(raw(this, opts(options)).refreshRequest()), false));
   }
 
   /** Validates the token endpoint's response (body text, parsed object or fetch Response) and stores the tokens. */
@@ -437,10 +327,10 @@ export class OAuthClient {
     if (isResponse(body)) {
       return readBody(body).then((text) => {
         noteNonce(this, body.url || '', body);
-        return call(this, ACCEPT_TOKEN_RESPONSE, 0, text, optsWith(options, { status: body.status }, swap));
+        return answer(raw(this, text, optsWith(options, { status: body.status }, swap)).acceptTokenResponse());
       });
     }
-    return call(this, ACCEPT_TOKEN_RESPONSE, 0, bodyText(body), options == null ? undefined : encode(options, 'options', 0, swap));
+    return answer(raw(this, bodyText(body), options == null ? undefined : encode(options, 'options', 0, swap)).acceptTokenResponse());
   }
 
   /**
@@ -456,7 +346,7 @@ export class OAuthClient {
     const go = () => f(request.url, { method: request.method, headers: request.headers, body: request.body });
     const proof = proven.get(request);
     const reprove = async () => {
-      const input = call(this, DPOP_INPUT, 0, request.url, encode({ method: request.method, bound: proof.bound }));
+      const input = answer(raw(this, request.url, encode({ method: request.method, bound: proof.bound })).dpopInput());
       request.headers.dpop = await prove(this, input);
     };
     // A proof is good for one request (its jti is unique): sending the same
@@ -475,7 +365,7 @@ export class OAuthClient {
 
   /** The UserInfo request (GET with the access token) for your `fetch` or `send`. */
   userinfoRequest(options) {
-    return afterKey(this, () => prepared(this, call(this, USERINFO_REQUEST, 0, opts(options)), true));
+    return afterKey(this, () => prepared(this, answer(raw(this, opts(options)).userinfoRequest()), true));
   }
 
   /** Checks the UserInfo answer (JSON only, `sub` equal to the ID token's) and returns its claims. */
@@ -488,50 +378,50 @@ export class OAuthClient {
           contentType: body.headers.get('content-type') ?? undefined,
           wwwAuthenticate: body.headers.get('www-authenticate') ?? undefined,
         };
-        return call(this, ACCEPT_USERINFO, 0, text, optsWith(options, extra));
+        return answer(raw(this, text, optsWith(options, extra)).acceptUserinfo());
       });
     }
-    return call(this, ACCEPT_USERINFO, 0, bodyText(body), opts(options));
+    return answer(raw(this, bodyText(body), opts(options)).acceptUserinfo());
   }
 
   /** A request to a protected resource with the access token (and a DPoP proof bound to it). */
   resourceRequest(url, options) {
-    return afterKey(this, () => prepared(this, call(this, RESOURCE_REQUEST, 0, str(url), opts(options)), true));
+    return afterKey(this, () => prepared(this, answer(raw(this, str(url), opts(options)).resourceRequest()), true));
   }
 
   /** The revocation request (RFC 7009) for the refresh token (default when held) or the access token. */
   revocationRequest(options) {
-    return prepared(this, call(this, REVOCATION_REQUEST, 0, opts(options)), false);
+    return prepared(this, answer(raw(this, opts(options)).revocationRequest()), false);
   }
 
   /** The RP-Initiated Logout URL; the ID token goes in it only with `idTokenHint: true`. */
   logoutUrl(options) {
-    return call(this, LOGOUT_URL, 0, opts(options));
+    return answer(raw(this, opts(options)).logoutUrl());
   }
 
   /** `"Bearer <token>"` for an API call's `Authorization` header: send it, do not store or log it. */
   authorizationHeader(options) {
-    return call(this, AUTHORIZATION_HEADER, 0, opts(options));
+    return answer(raw(this, opts(options)).authorizationHeader());
   }
 
   /** Whether the access token should be refreshed (none held, or expiring within the leeway). */
   needsRefresh(options) {
-    return call(this, NEEDS_REFRESH, 0, opts(options));
+    return answer(raw(this, opts(options)).needsRefresh());
   }
 
   /** Public facts about the held tokens, or `null`. */
   tokenInfo() {
-    return call(this, TOKEN_INFO);
+    return answer(raw(this).tokenInfo());
   }
 
   /** The validated claims of the held ID token (`sub`, `email`, ...), or `null`. */
   idTokenClaims() {
-    return call(this, ID_TOKEN_CLAIMS);
+    return answer(raw(this).idTokenClaims());
   }
 
   /** Forgets (and zeroizes) every token, pending authorization and unused response. */
   clear() {
-    call(this, CLEAR);
+    answer(raw(this).clear());
   }
 
   /** Configuration and token facts; never a token. */
@@ -577,18 +467,21 @@ export class AuthorizationResponse {
     }
     responses.set(this, { client, id: r.id });
     abandoned.register(this, { client, id: r.id }, this);
-    Object.defineProperties(this, {
-      state: { value: r.state, enumerable: true },
-      nonce: { value: r.nonce, enumerable: true },
-      iss: { value: r.iss, enumerable: true },
-    });
+    /** @readonly @type {string} */
+    this.state = r.state;
+    /** @readonly @type {string | undefined} */
+    this.nonce = r.nonce;
+    /** @readonly @type {string | undefined} */
+    this.iss = r.iss;
+    // Read-only for good, as the declarations say.
+    for (const k of ['state', 'nonce', 'iss']) Object.defineProperty(this, k, { writable: false, configurable: false });
   }
 
   /** Whether this response can no longer be redeemed: `tokenRequest` consumed it, or it was freed,
    * cleared, or dropped for a newer one (see `OAuthClient.handleCallback`), or its client was freed. */
   get consumed() {
     const { client, id } = responses.get(this);
-    return !raws.has(client) || !call(client, RESPONSE_HELD, id);
+    return !raws.has(client) || !answer(raw(client).responseHeld(id));
   }
 
   /** Public fields only: the authorization code is never in JavaScript's hands here. */
@@ -604,7 +497,7 @@ export class AuthorizationResponse {
   free() {
     const { client, id } = responses.get(this);
     abandoned.unregister(this);
-    if (raws.has(client)) call(client, DROP_RESPONSE, id);
+    if (raws.has(client)) answer(raw(client).dropResponse(id));
   }
 
   [Symbol.dispose]() {
@@ -614,26 +507,33 @@ export class AuthorizationResponse {
 
 // The functions that need no client run on one that is never configured.
 let unconfigured;
-const free = (op, a, b) => {
+/**
+ * That client, with the function's string arguments.
+ * @param {[a?: string, b?: string]} strings
+ * @returns {RawOAuthClient}
+ */
+const free = (...strings) => {
   ready();
-  return answer((unconfigured ??= new RawOAuthClient()).call(op, 0, a, b));
+  unconfigured ??= new RawOAuthClient();
+  unconfigured.args(strings[0], strings[1]);
+  return unconfigured;
 };
 
 /** Generates a PKCE verifier (43–128 chars from the CSPRNG, default 64) and its S256 challenge. */
-export const createPkce = (options) => free(CREATE_PKCE, opts(options));
+export const createPkce = (options) => answer(free(opts(options)).createPkce());
 
 /** The S256 challenge of a verifier, after checking it against RFC 7636 §4.1; `method` may only be "S256". */
 export const pkceChallenge = (verifier, method) =>
-  free(PKCE_CHALLENGE, str(verifier), method == null ? undefined : (str(method) ?? ''));
+  answer(free(str(verifier), method == null ? undefined : (str(method) ?? '')).pkceChallenge());
 
 /** 256 random bits, base64url: a fresh OAuth `state`. */
-export const randomState = () => free(RANDOM_STATE);
+export const randomState = () => answer(free().randomState());
 
 /** 256 random bits, base64url: a fresh OpenID Connect `nonce`. */
-export const randomNonce = () => free(RANDOM_NONCE);
+export const randomNonce = () => answer(free().randomNonce());
 
 /** The crate version, for diagnostics. */
-export const version = () => free(VERSION);
+export const version = () => answer(free().version());
 
 /** The URL of an issuer's metadata: OpenID Connect Discovery's (default) or RFC 8414's (path inserted). */
-export const discoveryUrl = (issuer, options) => free(DISCOVERY_URL, str(issuer), opts(options));
+export const discoveryUrl = (issuer, options) => answer(free(str(issuer), opts(options)).discoveryUrl());

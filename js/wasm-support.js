@@ -22,18 +22,143 @@ export class EdgeSsoError extends Error {
    */
   constructor(code, message, options) {
     super(message, options);
-    this.name = 'EdgeSsoError';
+    this.name = /** @type {const} */ ('EdgeSsoError');
     this.code = code;
   }
 
+  /**
+   * @param {unknown} value
+   * @returns {value is EdgeSsoError}
+   */
   static [Symbol.hasInstance](value) {
     // A subclass (a caller's `class MyError extends EdgeSsoError`) keeps the
     // ordinary prototype check: the brand check is this class's alone.
     if (this !== EdgeSsoError) return Function.prototype[Symbol.hasInstance].call(this, value);
-    return Object.prototype.toString.call(value) === '[object Error]'
-      && value.name === 'EdgeSsoError' && typeof value.code === 'string';
+    const e = /** @type {any} */ (value);
+    return Object.prototype.toString.call(e) === '[object Error]'
+      && e.name === 'EdgeSsoError' && typeof e.code === 'string';
   }
 }
+
+// The boundary's one convention (src/wasm/answer.rs): arguments cross as
+// strings (options as JSON text made by `encode`), answers come back as one
+// string each, read by `answer`, which throws the module's errors as
+// EdgeSsoErrors made by `edgeSsoError`. OAuth and SAML alike.
+
+/** An EdgeSsoError from the module's `{ code, message, ... }` (the other members copied onto it). */
+export function edgeSsoError({ code, message, ...fields }) {
+  return Object.assign(new EdgeSsoError(code, message), fields);
+}
+
+/**
+ * The value of an answer (JSON text), or its error (`!` and JSON) thrown as an EdgeSsoError.
+ * @param {string} text what a method of the module answered
+ * @returns {any}
+ */
+export function answer(text) {
+  const first = text.charCodeAt(0);
+  if (first === 33 /* ! */) throw edgeSsoError(JSON.parse(text.slice(1)));
+  // A JSON string without a backslash holds its characters literally (the
+  // module escapes every control character): a state, a nonce, a challenge,
+  // an Authorization header. Slicing it is a third of the time of parsing it.
+  if (first === 34 /* " */ && !text.includes('\\')) return text.slice(1, -1);
+  return JSON.parse(text);
+}
+
+/** An `arg.invalid` EdgeSsoError for what only this layer can see. */
+export const invalid = (field, reason) => edgeSsoError({ code: 'arg.invalid', message: `invalid \`${field}\`: ${reason}` });
+
+/** Whether a string holds a lone surrogate (isWellFormed is ES2024; without it the module refuses the text). */
+const illFormed = (s) => s.isWellFormed?.() === false;
+
+/**
+ * Whether `value` is a plain object: its prototype is `null` or an
+ * `Object.prototype` (of any realm: an iframe's or a `vm` context's too).
+ * A Map, a Date or a class instance is not: its entries are not its own
+ * properties and would be read as none.
+ */
+function plain(value) {
+  const proto = Object.getPrototypeOf(value);
+  return proto === null
+    || (Object.getPrototypeOf(proto) === null && Object.prototype.toString.call(value) === '[object Object]');
+}
+
+/**
+ * An options object as JSON text for src/options.rs, which documents the
+ * encoding: own enumerable string keys only, each getter read once;
+ * an `undefined` member left out (a value of `undefined` itself as `null`); `[]`, which the module refuses as the wrong type,
+ * for every value it must not read as something else: one JSON cannot hold
+ * (function, symbol, BigInt, NaN, ±Infinity), a number of magnitude 1e308
+ * or more (the module's JSON reader refuses those), an array, and anything
+ * nested deeper than an option's own object (`extraParams`). What the module
+ * could not name precisely is refused here: an object that is not plain, a
+ * member that is not enumerable, a string or a name with a lone surrogate.
+ */
+export function encode(value, field = 'options', depth = 0, swap = undefined) {
+  if (value === undefined || value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+      if (illFormed(value)) throw invalid(field, 'holds a lone surrogate (not well-formed UTF-16)');
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      return Number.isFinite(value) && Math.abs(value) < 1e308 ? JSON.stringify(value) : '[]';
+    case 'object': {
+      if (Array.isArray(value) || depth > 1) return '[]';
+      if (!plain(value)) {
+        throw invalid(field, 'must be a plain object (a Map, a Date or a class instance is not read as options)');
+      }
+      const keys = Object.keys(value);
+      const badName = keys.find(illFormed);
+      if (badName !== undefined) throw invalid(field, 'a member name holds a lone surrogate (not well-formed UTF-16)');
+      // A member made with Object.defineProperty is not enumerable and would
+      // be skipped without a word; a skipped option could be a check.
+      const enumerable = new Set(keys);
+      const hidden = Object.getOwnPropertyNames(value).find((k) => !enumerable.has(k));
+      if (hidden !== undefined) {
+        throw invalid(field, `its member \`${hidden.slice(0, 64)}\` is not enumerable, so it would not be read`);
+      }
+      // A top-level member is named by its key; one inside `extraParams` by
+      // `extraParams`, as the module names it.
+      // An `undefined` member is left out, as JSON.stringify does: a
+      // required option that is misspelled or unset arrives missing, and the
+      // module refuses it (a carried `nonce`), where `null` would be read as
+      // "none". Each getter is still read once.
+      const members = [];
+      for (const k of keys) {
+        // `swap` turns a top-level member only this layer can read (a
+        // CryptoKeyPair, a request object) into what the module reads.
+        const v = depth === 0 && swap !== undefined && Object.hasOwn(swap, k) ? swap[k](value[k]) : value[k];
+        if (v !== undefined) members.push(`${JSON.stringify(k)}:${encode(v, depth === 0 ? k : field, depth + 1)}`);
+      }
+      return `{${members.join(',')}}`;
+    }
+    default:
+      return '[]';
+  }
+}
+
+/** An options argument: `undefined` when there are none (nothing to pass or parse). */
+export const opts = (value, field) => (value === undefined || value === null ? undefined : encode(value, field));
+
+/** A string argument, or `undefined` (which the module refuses by name). */
+export const str = (v) => (typeof v === 'string' ? v : undefined);
+
+/**
+ * An options argument with `extra` members added where the caller gave none
+ * of that name (a Response's status, say), and `swap`ped members.
+ */
+export function optsWith(options, extra, swap) {
+  const base = options === undefined || options === null ? '{}' : encode(options, 'options', 0, swap);
+  const add = Object.entries(extra)
+    .filter(([k, v]) => v !== undefined && !(options != null && Object.hasOwn(options, k)))
+    .map(([k, v]) => `${JSON.stringify(k)}:${encode(v, k, 1)}`);
+  // '[]' (not an object) is left for the module to refuse.
+  if (add.length === 0 || base[0] !== '{') return base;
+  return base === '{}' ? `{${add.join(',')}}` : `${base.slice(0, -1)},${add.join(',')}}`;
+}
+
 
 // The smallest module that uses a SIMD instruction: () -> v128, i32.const 0,
 // i8x16.splat. It validates exactly where fixed-width SIMD is supported.
@@ -66,7 +191,7 @@ const REFUSED = /unsafe-eval|Content[- ]Security[- ]Policy|\bCSP\b|disallowed by
  * try { initSync({ module: bytes }); } catch (e) { throw explainCompileFailure(e); }
  */
 export function explainCompileFailure(error, simd = hasWasmSimd()) {
-  const text = String(error?.message ?? error);
+  const text = String(/** @type {any} */ (error)?.message ?? error);
   if (REFUSED.test(text)) {
     return new EdgeSsoError('runtime.wasm_refused', 'this runtime refused to compile edge-sso\'s WebAssembly: in a page, '
       + 'allow it with `script-src \'wasm-unsafe-eval\'` in the Content-Security-Policy; in a worker runtime that only '
@@ -179,6 +304,7 @@ export function fromBase64(text) {
   // Native decoders first (a third of the start-up in Node otherwise goes
   // to the loop below): ES2026's Uint8Array.fromBase64, then Node's and Bun's Buffer.
   if (typeof Uint8Array.fromBase64 === 'function') return Uint8Array.fromBase64(text);
+  const { Buffer } = /** @type {any} */ (globalThis); // Node's and Bun's, where there is one
   if (typeof Buffer === 'function' && typeof Buffer.from === 'function') {
     const b = Buffer.from(text, 'base64');
     return new Uint8Array(b.buffer, b.byteOffset, b.length);

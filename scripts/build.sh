@@ -66,11 +66,12 @@ bindgen() { # <out-dir> <out-name> <cargo-profile>
   # CommonJS (the `require` condition: Node 20.0-20.18, which cannot require
   # ESM, and CommonJS bundles): index.js and everything it imports in one file.
   node_modules/.bin/esbuild "$1/index.js" --bundle --format=cjs --platform=neutral --log-level=warning --outfile="$1/index.cjs"
-  # The entries initialise the module themselves and api.js exports neither
-  # init function, so the public types are the generated ones minus
-  # everything from `InitInput` on (InitOutput, initSync, the default init);
-  # index.d.cts is the same text for the CommonJS build.
-  sed '/^export type InitInput/,$d' "$1/$2.d.ts" > "$1/index.d.ts"
+  # The public types: the OAuth API's (js/oauth.d.ts), then the generated
+  # ones minus the raw OAuth handle (which api.js does not export) and minus
+  # everything from `InitInput` on (InitOutput, initSync, the default init:
+  # the entries initialise the module themselves); index.d.cts is the same
+  # text for the CommonJS build.
+  { cat js/oauth.d.ts; sed '/^export type InitInput/,$d; /^export class RawOAuthClient /,/^}/d' "$1/$2.d.ts"; } > "$1/index.d.ts"
   cp "$1/index.d.ts" "$1/index.d.cts"
   local raw gz
   raw=$(stat -c %s "$1/$2_bg.wasm")

@@ -1,5 +1,5 @@
 //! A caller's options object, read strictly from the JSON text the JS
-//! wrapper (`js/oauth-api.js`) makes of it.
+//! layer (`encode` in `js/wasm-support.js`) makes of it.
 //!
 //! Why JSON text and not the JS object itself: reading a JS object member by
 //! member takes a dozen imported JS operations (`Object.entries`, type tests,
@@ -7,7 +7,7 @@
 //! reader the token response already needs cost nothing extra, and keep the
 //! rules here in plain Rust, tested natively.
 //!
-//! The wrapper's encoder (`encode` in `js/oauth-api.js`) writes the JSON
+//! The encoder (`encode` in `js/wasm-support.js`) writes the JSON
 //! itself, keeping the distinctions `JSON.stringify` would lose: `undefined`
 //! becomes `null` (the key was written; [`Options::has`] sees it, the
 //! getters read it as absent), and every value that must not be read as

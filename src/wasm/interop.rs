@@ -13,7 +13,7 @@ use crate::error::Error;
 
 /// Converts an edge-sso error into a JS `Error` with `name`, `code`, and for
 /// a SAML status its codes and message. (The OAuth API builds its errors in
-/// `js/oauth-api.js` from the JSON that `oauth.rs` answers.)
+/// `js/wasm-support.js` from the JSON that `oauth.rs` answers.)
 pub(crate) fn to_js_error(e: Error) -> JsValue {
     let err = JsErrorObject::new(&e.message());
     err.set_name("EdgeSsoError");
@@ -56,7 +56,7 @@ fn items(arr: &JsArray) -> impl Iterator<Item = JsValue> + '_ {
 /// A plain object: `instanceof Object`, not an array, not a function, and
 /// its prototype `null` or an `Object.prototype` (of any realm), so a `Map`,
 /// a `Date` or a class instance, whose entries are not its own properties,
-/// is not read as an empty options object. The rule of `js/oauth-api.js`.
+/// is not read as an empty options object. The rule of `js/wasm-support.js`.
 fn plain_object(value: &JsValue) -> Option<&JsObject> {
     value.dyn_ref::<JsObject>().filter(|_| {
         if JsArray::is_array(value) || value.is_function() {
@@ -101,7 +101,7 @@ impl Options {
         let pairs = JsObject::entries(obj);
         // A member made with Object.defineProperty is not enumerable, so
         // Object.entries skips it without a word; a skipped option could be
-        // a check (the same rule as js/oauth-api.js).
+        // a check (the same rule as js/wasm-support.js).
         if JsObject::own_property_names(obj).length() != pairs.length() {
             return Err(Error::InvalidArgument {
                 field: what,

@@ -1,8 +1,29 @@
 //! The `#[wasm_bindgen]` facade: the only module that names JS types. It
 //! converts values and errors and calls the core; it decides nothing.
+//!
+//! The boundary's convention (`answer.rs`): each method is exported under
+//! the JS name of the public method or function it serves (`RawOAuthClient`'s
+//! `authorize` serves `OAuthClient.authorize`); its string arguments cross
+//! as strings, an options object as JSON text read by [`crate::options`]; it
+//! answers one string, JSON written by [`crate::json_out`] or `!` and the
+//! error, which `answer` in `js/wasm-support.js` returns or throws as an
+//! `EdgeSsoError`. tests/js/types.test.mjs runs tsc over the JS layer
+//! against the declarations wasm-bindgen generates from these exports, and
+//! over the public declarations against the JS layer.
+//!
+//! Adding an OAuth method therefore touches three places besides the core
+//! (`src/oauth/`): its export here (`oauth.rs`), its wrapper in
+//! `js/oauth-api.js`, and its declaration in `js/oauth.d.ts`; tsc fails when
+//! the three disagree. (With the operation table it touched five besides the
+//! core: the operation number and the match arm in `oauth.rs`, the
+//! declaration in `oauth.rs`'s TypeScript section, the number again and the
+//! method in `js/oauth-api.js`; nothing checked that they agreed.) The
+//! SAML API (`saml.rs`) is still on wasm-bindgen's own conversions: its
+//! classes and functions are exported and declared as they are.
 #![allow(unsafe_code)] // wasm-bindgen's generated glue uses `unsafe` internally
 #![allow(missing_docs)] // documented in the generated TypeScript and the README
 
+mod answer;
 mod host;
 #[cfg(feature = "saml")]
 mod interop;

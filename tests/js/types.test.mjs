@@ -10,6 +10,13 @@
 //      "TypeScript", says what attw is told to leave out and why).
 //   3. What the declarations say about the runtime holds: authnRequest's
 //      shape per binding, EdgeSsoError and init from both entries.
+//   4. The JS layer against both sides, by tsc on each built entry (pkg/,
+//      pkg/oauth/): its calls into the module (js/*.js, checkJs) against the
+//      raw declarations wasm-bindgen generated from the Rust exports, so an
+//      export renamed or retyped in src/wasm fails here; and the public
+//      index.d.ts against the implementation api.js re-exports: every
+//      declared export implemented with a type the declaration accepts, and
+//      nothing exported that is not declared.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -127,6 +134,38 @@ function compile(dir, files) {
   return results;
 }
 
+// The JS layer is JavaScript with JSDoc types: checked, not strict (an
+// untyped parameter is `any`, not an error); what must match is typed.
+const LAYER = {
+  strict: false,
+  noEmit: true,
+  allowJs: true,
+  checkJs: true,
+  skipLibCheck: true,
+  target: 'es2022',
+  lib: ['esnext', 'dom'],
+  types: [],
+  module: 'esnext',
+  moduleResolution: 'bundler',
+};
+
+/** tsc's findings on the JS layer of the built entry in `entryDir` (absolute), from `dir`: '' when clean. */
+function checkLayer(dir, entryDir) {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'layer.ts'), `
+import * as declared from ${JSON.stringify(join(entryDir, 'index.js'))};
+import * as implemented from ${JSON.stringify(join(entryDir, 'api.js'))};
+// Every declared export is implemented, with a type the declaration accepts.
+const everyDeclaredExportIsImplemented: typeof declared = implemented;
+// Nothing is exported that is not declared.
+const nothingUndeclared: { [K in keyof typeof implemented]: K extends keyof typeof declared ? unknown : never } = implemented;
+export { everyDeclaredExportIsImplemented, nothingUndeclared };
+`);
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: LAYER, files: ['layer.ts'] }));
+  const r = spawnSync(bin('tsc'), ['-p', 'tsconfig.json', '--pretty', 'false'], { cwd: dir, encoding: 'utf8' });
+  return (r.stdout + r.stderr).trim() || (r.status === 0 ? '' : `tsc exited ${r.status}`);
+}
+
 /** The README's blocks as files `readme/L<line>.<ext>`, each one a module of its own. */
 function readmeFiles(markdown) {
   const { blocks } = codeBlocks(markdown);
@@ -186,6 +225,35 @@ test("README.md's js/ts blocks and tests/types compile with tsc --strict against
   for (const name of readdirSync(typesDir)) files[`types/${name}`] = readFileSync(join(typesDir, name), 'utf8');
   const results = compile(join(project, 'readme'), files);
   for (const [resolution, output] of Object.entries(results)) assert.equal(onReadme(output), '', `moduleResolution ${resolution}`);
+});
+
+test('tsc: the JS layer calls the module as its generated declarations say, and implements the public declarations (pkg/, pkg/oauth/)', () => {
+  for (const entry of ['pkg', 'pkg/oauth']) {
+    assert.equal(checkLayer(join(project, 'layer', entry), join(root, entry)), '', entry);
+  }
+});
+
+test('tsc on the JS layer fails for a raw export renamed or retyped, a public method renamed, an undeclared export', () => {
+  // A copy of pkg/oauth/'s JavaScript and declarations, each broken in one way.
+  const src = join(root, 'pkg', 'oauth');
+  const glue = 'edge_sso_oauth.d.ts';
+  const breaks = {
+    'raw export renamed': [glue, /^( {4})authorize\(\): string;$/m, '$1authorise(): string;', /Property 'authorize' does not exist on type 'RawOAuthClient'/],
+    'raw export retyped': [glue, /^( {4})tokenRequest\(id: number\): string;$/m, '$1tokenRequest(id: string): string;', /error TS2345/],
+    'public method renamed': ['oauth-api.js', /^( {2})logoutUrl\(options\) \{$/m, '$1logoutURL(options) {', /error TS2322/],
+    'undeclared export': ['oauth-api.js', /$/, '\nexport const extra = 1;\n', /Types of property 'extra' are incompatible/],
+  };
+  for (const [what, [file, from, to, expected]] of Object.entries(breaks)) {
+    const copy = join(project, 'broken', what.replace(/ /g, '-'));
+    mkdirSync(copy, { recursive: true });
+    for (const f of readdirSync(src).filter((n) => /\.(js|d\.ts)$/.test(n) && !n.endsWith('_inline.js'))) {
+      writeFileSync(join(copy, f), readFileSync(join(src, f), 'utf8'));
+    }
+    const text = readFileSync(join(copy, file), 'utf8');
+    assert.match(text, from, `${what}: the text to break is there`);
+    writeFileSync(join(copy, file), text.replace(from, to));
+    assert.match(checkLayer(join(copy, 'check'), copy), expected, what);
+  }
 });
 
 test('publint --strict finds nothing in the packed tarball', () => {
