@@ -173,8 +173,8 @@ fn valid_authority(authority: &str) -> bool {
         };
         // The one IPv6 literal taken is the loopback address, for local
         // development: WHATWG rewrites an address into RFC 5952's form, and
-        // checking that form was 370 bytes of the OAuth-only module's gzip
-        // (over its budget) for addresses no provider or app is reached at.
+        // checking that form did not fit the OAuth-only module's size budget
+        // (BENCHMARKS.md), for addresses no provider or app is reached at.
         (inside == "::1", port)
     } else {
         let (host, port) = match split_once(authority, b':') {
