@@ -17,13 +17,13 @@ const KIB = 1024;
 // bytes are.
 const BUDGETS = {
   // .wasm + minified JS of the entry that imports the .wasm as a file.
-  oauthSeparate: 48 * KIB,
-  fullSeparate: 270 * KIB,
+  oauthSeparate: 51 * KIB,
+  fullSeparate: 272 * KIB,
   // The default entry, the .wasm inlined as base64 into the bundle.
-  oauthInline: 63 * KIB,
-  fullInline: 372 * KIB,
+  oauthInline: 67 * KIB,
+  fullInline: 378 * KIB,
   // edge-sso/session: the page's side and the worker (which inlines edge-sso/oauth).
-  session: 70 * KIB,
+  session: 74 * KIB,
 };
 
 function within(t, what, size, budget) {
