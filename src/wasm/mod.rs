@@ -20,8 +20,6 @@
 //! method in `js/oauth-api.js`; nothing checked that they agreed.) The
 //! SAML API (`saml.rs`) is still on wasm-bindgen's own conversions: its
 //! classes and functions are exported and declared as they are.
-#![allow(unsafe_code)] // wasm-bindgen's generated glue uses `unsafe` internally
-#![allow(missing_docs)] // documented in the generated TypeScript and the README
 
 mod answer;
 mod host;
@@ -41,6 +39,9 @@ mod text_in;
 // validation allocates a great deal and its speed is measured against it.
 #[cfg(not(feature = "saml"))]
 #[global_allocator]
+// The crate's only `unsafe`, allowed on these two items alone: a global
+// allocator is an `unsafe` trait (`#[wasm_bindgen]`'s expansions need none).
+#[allow(unsafe_code)]
 // SAFETY: `AssumeSingleThreaded` is sound only without threads. This module
 // is built for wasm32-unknown-unknown without the `atomics` feature, so it
 // has no shared memory and every call into it runs on the one thread of the
@@ -64,6 +65,7 @@ compile_error!(
 struct WipeOnFree<A>(A);
 
 #[cfg(not(feature = "saml"))]
+#[allow(unsafe_code)]
 // SAFETY: forwards to `A`; `dealloc` only writes to the block it is handed,
 // which the caller owns until the call returns.
 unsafe impl<A: core::alloc::GlobalAlloc> core::alloc::GlobalAlloc for WipeOnFree<A> {

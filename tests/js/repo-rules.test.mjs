@@ -136,8 +136,7 @@ test('the unsafe scan sees code, not comments or strings', () => {
 // an inner `#![allow(unsafe_code)]` there lifts the lint for every `#[wasm_bindgen]`
 // module under it, which need none (clippy for wasm32 passes on both feature
 // sets with the allow only on the allocator's static and GlobalAlloc impl).
-// Marked todo until the facade's allow is narrowed to those two items.
-test('the allocator module allows unsafe_code on its items, not module-wide', { todo: 'src/wasm/mod.rs still has #![allow(unsafe_code)]' }, () => {
+test('the allocator module allows unsafe_code on its items, not module-wide', () => {
   const [path, text] = textFiles((p) => p.startsWith('src/') && p.endsWith('.rs'))
     .find(([, t]) => /#\[global_allocator\]/.test(codeOf(t)));
   assert.doesNotMatch(codeOf(text), /#!\[allow\([^)]*\bunsafe_code\b/, `${path} allows unsafe_code module-wide`);
