@@ -156,6 +156,95 @@ fn split_port(authority: &str) -> (&str, Option<u16>) {
     }
 }
 
+/// Whether `s` is an IPv6 address written exactly as the WHATWG URL
+/// serializer writes it (so never with an embedded IPv4 part or a zone).
+fn canonical_ipv6(s: &[u8]) -> bool {
+    // Parse: up to eight pieces of 1-4 hex digits, one `::` at most.
+    let mut pieces = [0u16; 8];
+    let (mut n, mut compress, mut i) = (0usize, None, 0usize);
+    if s.starts_with(b"::") {
+        (compress, i) = (Some(0), 2);
+    }
+    while i < s.len() {
+        let start = i;
+        let mut value = 0u16;
+        while i < s.len() && i - start < 4 {
+            let Some(d) = s.get(i).and_then(|b| char::from(*b).to_digit(16)) else {
+                break;
+            };
+            value = value * 16 + d as u16;
+            i += 1;
+        }
+        let Some(slot) = pieces.get_mut(n) else {
+            return false;
+        };
+        if i == start {
+            return false;
+        }
+        *slot = value;
+        n += 1;
+        match (s.get(i), s.get(i + 1)) {
+            (None, _) => {}
+            (Some(b':'), Some(b':')) if compress.is_none() => {
+                (compress, i) = (Some(n), i + 2);
+            }
+            (Some(b':'), Some(_)) => i += 1,
+            _ => return false,
+        }
+    }
+    let address = match compress {
+        // `::` stands for the zero pieces that make eight.
+        Some(at) if n < 8 => {
+            let mut a = [0u16; 8];
+            for (k, p) in pieces.iter().take(n).enumerate() {
+                let to = if k < at { k } else { k + 8 - n };
+                if let Some(slot) = a.get_mut(to) {
+                    *slot = *p;
+                }
+            }
+            a
+        }
+        None if n == 8 => pieces,
+        _ => return false,
+    };
+    // Serialize as WHATWG does and compare.
+    let (mut best, mut best_len, mut run) = (None, 1, 0);
+    for (k, p) in address.iter().enumerate() {
+        run = if *p == 0 { run + 1 } else { 0 };
+        if run > best_len {
+            (best, best_len) = (Some(k + 1 - run), run);
+        }
+    }
+    let mut out = alloc::vec::Vec::with_capacity(39);
+    let mut k = 0;
+    while k < 8 {
+        if best == Some(k) {
+            out.extend_from_slice(if k == 0 { b"::" } else { b":" });
+            k += best_len;
+            continue;
+        }
+        let p = address.get(k).copied().unwrap_or(0);
+        let mut started = false;
+        for shift in [12u16, 8, 4, 0] {
+            let d = (p >> shift) & 0xf;
+            if d != 0 || started || shift == 0 {
+                started = true;
+                out.push(
+                    b"0123456789abcdef"
+                        .get(usize::from(d))
+                        .copied()
+                        .unwrap_or(b'0'),
+                );
+            }
+        }
+        if k != 7 {
+            out.push(b':');
+        }
+        k += 1;
+    }
+    out == s
+}
+
 fn valid_authority(authority: &str) -> bool {
     if ascii::find(authority.as_bytes(), b'@').is_some() {
         return false; // userinfo in a URL is a phishing tool, never needed here
@@ -171,11 +260,11 @@ fn valid_authority(authority: &str) -> bool {
                 None => return false,
             },
         };
-        // The one IPv6 literal taken is the loopback address, for local
-        // development: WHATWG rewrites an address into RFC 5952's form, and
-        // checking that form did not fit the OAuth-only module's size budget
-        // (BENCHMARKS.md), for addresses no provider or app is reached at.
-        (inside == "::1", port)
+        // An IPv6 literal only in the form WHATWG serialises it to (RFC 5952:
+        // lowercase, no leading zeros, the longest run of two or more zero
+        // pieces as `::`): a URL is compared as written, and a browser
+        // would send any other form rewritten.
+        (canonical_ipv6(inside.as_bytes()), port)
     } else {
         let (host, port) = match split_once(authority, b':') {
             Some((h, p)) => (h, Some(p)),
@@ -643,23 +732,57 @@ mod tests {
         }
     }
 
-    /// The one IPv6 literal taken is `[::1]`: every other form of it is
-    /// rewritten by WHATWG (`[0:0::1]` is `[::1]`), and other addresses are
-    /// not worth checking RFC 5952's form in the OAuth-only module.
+    /// An IPv6 literal is taken in the one form WHATWG writes it in (every
+    /// other form is rewritten: `[0:0::1]` is `[::1]`), and compared as is.
     #[test]
-    fn the_one_ipv6_host_is_the_loopback_address() {
+    fn an_ipv6_host_only_in_its_canonical_form() {
         let u = HttpUrl::parse("http://[::1]:8/cb").unwrap();
         assert_eq!((u.host(), u.port(), u.is_loopback()), ("[::1]", 8, true));
+        for ok in [
+            "[2001:db8::1]",
+            "[::]",
+            "[1::]",
+            "[fe80::1:2:3:4]",
+            "[1:2:3:4:5:6:7:8]",
+            "[1:0:0:2::3]",
+            "[1::2:0:0:3]",
+            "[2001:db8::1:0:0:1]",
+            "[::ffff:7f00:1]",
+            "[1::2:0]",
+            "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]",
+        ] {
+            let url = format!("https://{ok}/cb");
+            let u = HttpUrl::parse(&url);
+            assert!(u.is_ok(), "{ok}");
+            let u = u.unwrap();
+            assert_eq!(u.host(), ok);
+            assert!(!u.is_loopback(), "{ok}");
+        }
         for refused in [
             "[0:0:0:0:0:0:0:1]",
             "[0::1]",
             "[::01]",
+            "[::0:1]",
             "[::1.2.3.4]",
-            "[2001:db8::1]",
-            "[::]",
+            "[::ffff:127.0.0.1]",
+            "[2001:DB8::1]",
+            "[2001:0db8::1]",
+            "[2001:db8:0:0:1:0:0:1]",
+            "[1:0::2]",
+            "[1:2:3:4:5:6:7::]",
+            "[::2:3:4:5:6:7:8]",
+            "[1:2:3:4::5:6:7:8]",
             "[1:2]",
+            "[1::2::3]",
+            "[:1]",
+            "[1:]",
+            "[:::]",
+            "[12345::1]",
+            "[1:2:3:4:5:6:7:8:9]",
+            "[fe80::1%25eth0]",
             "[]",
             "[::1]x",
+            "[::1",
         ] {
             let url = format!("http://{refused}/");
             assert!(HttpUrl::parse(&url).is_err(), "{refused}");

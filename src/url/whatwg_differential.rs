@@ -21,8 +21,8 @@
 //!   octets without leading zeros (`127.1`, `0x7f.0.0.1`, `0177.0.0.1`,
 //!   `2130706433`, a trailing dot: WHATWG reads these as IPv4 addresses and
 //!   rewrites them; `1e3`, which it takes as a domain); an IPv6 literal
-//!   other than `[::1]` (WHATWG rewrites all but RFC 5952's form, which
-//!   `HttpUrl` does not spend the code to check); a path with a dot segment (`.`, `..`, `%2e`...),
+//!   in any form but the one WHATWG serialises it to (RFC 5952's: WHATWG
+//!   rewrites every other); a path with a dot segment (`.`, `..`, `%2e`...),
 //!   which WHATWG removes, or with a character it percent-encodes
 //!   (`"<>`{}`, and `^`, which Node 20 leaves but the standard, Chrome and
 //!   Firefox encode) or a backslash, which it reads as `/`; and space, tab,
@@ -92,7 +92,7 @@ const USERINFO: &str = "userinfo";
 const HOST_CHAR: &str = "a host character other than letters, digits, - . _";
 const EMPTY: &str = "an empty host or port";
 const IPV4_FORM: &str = "a last label starting with a digit, not four decimal octets";
-const IPV6_FORM: &str = "an IPv6 literal other than [::1]";
+const IPV6_FORM: &str = "an IPv6 literal not in the form WHATWG writes it in";
 const DOT_SEGMENT: &str = "a dot segment in the path";
 const PATH_CHAR: &str = "a path character WHATWG encodes or rewrites";
 const WHITESPACE: &str = "whitespace, controls or non-ASCII";
@@ -235,6 +235,65 @@ impl<R: FnMut() -> u64> Gen<R> {
         case
     }
 
+    /// A random IPv6 literal, written in one of the ways an address can be:
+    /// each piece in either case and with or without leading zeros, a `::`
+    /// for one run of zero pieces or none. WHATWG judges which are its own
+    /// form; `HttpUrl` must take exactly those, as written.
+    fn ipv6(&mut self, c: &mut Case) {
+        let pieces: Vec<u16> = (0..8)
+            .map(|_| match self.below(4) {
+                0 | 1 => 0,
+                2 => self.below(16) as u16,
+                _ => (self.rng)() as u16,
+            })
+            .collect();
+        // The zero runs, as (start, length); one may become `::`.
+        let mut runs = Vec::new();
+        let mut k = 0;
+        while k < 8 {
+            let len = pieces[k..].iter().take_while(|p| **p == 0).count();
+            if len > 0 {
+                runs.push((k, len));
+            }
+            k += len.max(1);
+        }
+        let longest = runs.iter().map(|r| r.1).max().unwrap_or(0);
+        let compress = match self.below(3) {
+            // The first of the longest runs, as RFC 5952 would.
+            0 | 1 => runs
+                .iter()
+                .find(|r| r.1 == longest && longest >= 2)
+                .copied(),
+            _ if runs.is_empty() => None,
+            _ => Some(runs[self.below(runs.len())]).filter(|_| self.one_in(2)),
+        };
+        let plain = self.below(3) != 0;
+        let mut s = String::from("[");
+        let mut k = 0;
+        while k < 8 {
+            if let Some((at, len)) = compress.filter(|r| r.0 == k) {
+                s.push_str(if at == 0 { "::" } else { ":" });
+                k += len;
+                continue;
+            }
+            let mut hex = format!("{:x}", pieces[k]);
+            if !plain && self.one_in(2) {
+                hex = format!("{:0>4}", hex);
+            }
+            if !plain && self.one_in(2) {
+                hex = hex.to_uppercase();
+            }
+            s.push_str(&hex);
+            if k != 7 {
+                s.push(':');
+            }
+            k += 1;
+        }
+        s.push(']');
+        c.url.push_str(&s);
+        c.marks.push(IPV6_FORM);
+    }
+
     fn host(&mut self, c: &mut Case) {
         match self.below(10) {
             0..=3 => self.pick(
@@ -297,6 +356,7 @@ impl<R: FnMut() -> u64> Gen<R> {
                 ],
                 c,
             ),
+            7 if self.one_in(2) => self.ipv6(c),
             7 | 8 => self.pick(
                 &[
                     ("[::1]", None),
@@ -533,7 +593,7 @@ fn http_url_agrees_with_the_whatwg_url_parser() {
 
     let (mut same, mut both_refuse) = (0, 0);
     let mut strict: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut punycode = 0;
+    let (mut punycode, mut ipv6) = (0, 0);
     let mut wrong = Vec::new();
     for (case, w) in cases.iter().zip(&theirs) {
         match (HttpUrl::parse(&case.url), w) {
@@ -541,6 +601,7 @@ fn http_url_agrees_with_the_whatwg_url_parser() {
                 let d = differences(&u, w);
                 if d.is_empty() {
                     same += 1;
+                    ipv6 += usize::from(u.host().starts_with('['));
                 } else {
                     wrong.push(format!("{:?}: {}", case.url, d.join("; ")));
                 }
@@ -548,6 +609,18 @@ fn http_url_agrees_with_the_whatwg_url_parser() {
             (Ok(u), None) if punycode_label(u.host()) => punycode += 1,
             (Ok(_), None) => wrong.push(format!("{:?}: HttpUrl accepts, WHATWG refuses", case.url)),
             (Err(_), None) => both_refuse += 1,
+            // An IPv6 literal that is WHATWG's own form must be taken: the
+            // mark excuses only the forms WHATWG rewrites.
+            (Err(why), Some(w))
+                if case.marks == [IPV6_FORM]
+                    && w.hostname.starts_with('[')
+                    && case.url.contains(&w.hostname) =>
+            {
+                wrong.push(format!(
+                    "{:?}: HttpUrl refuses ({why}) an IPv6 literal written as WHATWG writes it",
+                    case.url
+                ))
+            }
             (Err(why), Some(_)) => match case.marks.iter().find(|m| **m != BAD_PUNYCODE) {
                 Some(mark) => *strict.entry(mark).or_default() += 1,
                 None => wrong.push(format!(
@@ -558,8 +631,8 @@ fn http_url_agrees_with_the_whatwg_url_parser() {
         }
     }
     println!(
-        "url differential: {same} accepted by both with the same components, {both_refuse} refused by both, \
-         {punycode} accepted by HttpUrl only ({BAD_PUNYCODE}); refused by HttpUrl only, by its strictness:"
+        "url differential: {same} accepted by both with the same components ({ipv6} of them IPv6 literals), \
+         {both_refuse} refused by both, {punycode} accepted by HttpUrl only ({BAD_PUNYCODE}); refused by HttpUrl only, by its strictness:"
     );
     for (mark, count) in &strict {
         println!("  {count:>6}  {mark}");
@@ -571,6 +644,6 @@ fn http_url_agrees_with_the_whatwg_url_parser() {
         wrong[..wrong.len().min(20)].join("\n")
     );
     if n >= 10_000 {
-        assert!(same > n as usize / 10 && both_refuse > 0 && strict.len() >= 8);
+        assert!(same > n as usize / 10 && both_refuse > 0 && strict.len() >= 8 && ipv6 > 50);
     }
 }

@@ -17,13 +17,13 @@ const KIB = 1024;
 // bytes are.
 const BUDGETS = {
   // .wasm + minified JS of the entry that imports the .wasm as a file.
-  oauthSeparate: 51 * KIB,
-  fullSeparate: 272 * KIB,
+  oauthSeparate: 52 * KIB,
+  fullSeparate: 273 * KIB,
   // The default entry, the .wasm inlined as base64 into the bundle.
-  oauthInline: 67 * KIB,
-  fullInline: 378 * KIB,
+  oauthInline: 69 * KIB,
+  fullInline: 379 * KIB,
   // edge-sso/session: the page's side and the worker (which inlines edge-sso/oauth).
-  session: 74 * KIB,
+  session: 75 * KIB,
 };
 
 function within(t, what, size, budget) {
