@@ -183,12 +183,18 @@ function prepared(client, r, bound) {
   });
 }
 
+// `error="use_dpop_nonce"` as a parameter of a WWW-Authenticate challenge
+// (quoted or not), not the words inside another parameter's quoted value.
+const USE_DPOP_NONCE = /(?:^|[\s,])error[ \t]*=[ \t]*(?:"use_dpop_nonce"|use_dpop_nonce)(?=[ \t]*(?:,|$))/i;
+
 /** Whether a response asks for a DPoP nonce (RFC 9449 §8: 400 from an AS, §9: 401 from a resource). */
 async function wantsNonce(res, bound) {
-  if (bound) return res.status === 401 && /\buse_dpop_nonce\b/.test(res.headers.get('www-authenticate') ?? '');
+  if (bound) return res.status === 401 && USE_DPOP_NONCE.test(res.headers.get('www-authenticate') ?? '');
   if (res.status !== 400) return false;
   try {
-    return (await res.clone().json())?.error === 'use_dpop_nonce';
+    // Read with the same cap as every answer: the caller gets the response
+    // itself, and an endless 400 body must not be read whole to decide.
+    return JSON.parse(await readBody(res.clone()))?.error === 'use_dpop_nonce';
   } catch {
     return false;
   }
@@ -343,10 +349,18 @@ export class OAuthClient {
       throw invalid('request', 'must be a request this client made');
     }
     const f = init?.fetch ?? globalThis.fetch;
-    const go = () => f(request.url, { method: request.method, headers: request.headers, body: request.body });
+    // Never a redirect followed: a token request's body (a code, a verifier, a
+    // refresh token) and a resource request's credentials are for the URL
+    // they were made for (RFC 6749 has the token endpoint answer directly).
+    // A 3xx comes back as it is.
+    const go = () => f(request.url, { method: request.method, headers: request.headers, body: request.body, redirect: 'manual' });
     const proof = proven.get(request);
     const reprove = async () => {
       const input = answer(raw(this, request.url, encode({ method: request.method, bound: proof.bound })).dpopInput());
+      // A resource request's proof binds the access token held now (`ath`):
+      // the header sends that same token, which a refresh since the request
+      // was made may have replaced.
+      if (proof.bound) request.headers.authorization = answer(raw(this, encode({})).authorizationHeader());
       request.headers.dpop = await prove(this, input);
     };
     // A proof is good for one request (its jti is unique): sending the same

@@ -186,10 +186,12 @@ export class OAuthClient<C extends OAuthClientConfig | FromMetadataConfig = OAut
   /** The refresh request (`grant_type=refresh_token`) for your `fetch`. */
   refreshRequest(options?: RefreshOptions): MaybeAsync<C, TokenHttpRequest>;
   /** Validates the token endpoint's response (a fetch Response, the body text, or the parsed object) and stores the
-   * tokens. Each answer is checked against its own request; a refresh answered after the grant changed is refused. */
+   * tokens. Each answer is checked against its own request; a refresh answered after the grant changed, or a login
+   * answered after a newer one's, is refused. */
   acceptTokenResponse(body: Response, options?: TokenResponseOptions): Promise<TokenInfo>;
   acceptTokenResponse(body: string | object, options?: TokenResponseOptions): TokenInfo;
-  /** Sends a request this client made; with DPoP, keeps the server's nonce and retries once when it asks for one. */
+  /** Sends a request this client made, following no redirect (a 3xx is returned as it is); with DPoP, keeps the
+   * server's nonce and retries once when it asks for one. */
   send(request: TokenHttpRequest | ResourceHttpRequest, init?: SendInit): Promise<Response>;
   /** The UserInfo request (GET with the access token) for `send`. */
   userinfoRequest(options?: TimeOptions): MaybeAsync<C, ResourceHttpRequest>;
