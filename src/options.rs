@@ -8,9 +8,12 @@
 //! rules here in plain Rust, tested natively.
 //!
 //! The encoder (`encode` in `js/wasm-support.js`) writes the JSON
-//! itself, keeping the distinctions `JSON.stringify` would lose: `undefined`
-//! becomes `null` (the key was written; [`Options::has`] sees it, the
-//! getters read it as absent), and every value that must not be read as
+//! itself, keeping the distinctions `JSON.stringify` would lose: options
+//! that are `undefined` as a whole become `null` (no options), a member that
+//! is `undefined` is left out (as `JSON.stringify` does: a required member
+//! that is unset arrives missing and is refused, where `null` would be read
+//! as "none"; an explicit `null` is kept, which [`Options::has`] sees and
+//! the getters read as absent), and every value that must not be read as
 //! something else becomes `[]`, which every getter refuses as the wrong
 //! type: a function, a symbol, a BigInt, `NaN`, ±Infinity, a number of
 //! magnitude 1e308 or more, a string that is not well-formed UTF-16, an

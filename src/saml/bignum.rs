@@ -1,9 +1,9 @@
 //! Modular exponentiation for signature *verification*: Montgomery
 //! multiplication with lazy carries.
 //!
-//! Why not a bignum crate: RSA verification was three quarters of the time of
-//! validating a SAML Response with `num-bigint-dig` (allocating per step, not
-//! tuned for a 17-multiplication public exponent).
+//! Why not a bignum crate: with `num-bigint-dig`, RSA verification was most
+//! of the time of validating a SAML Response (it allocates per step and is
+//! not tuned for a 17-multiplication public exponent; BENCHMARKS.md).
 //!
 //! Why 28-bit limbs: WebAssembly's widest multiply is 64×64→64, so a limb
 //! product must fit in 64 bits. With full 32-bit limbs every multiply-add
@@ -298,8 +298,8 @@ impl Modulus {
     /// Montgomery form of 1; squaring the form of 2^a gives that of 2^(2a)
     /// and doubling it that of 2^(a + 1), so following the bits of w·len
     /// ends at the form of 2^(w·len) = R, which is R² mod n. About a dozen
-    /// multiplications, where doubling all the way took 2·w·len steps (half
-    /// a millisecond per key in wasm).
+    /// multiplications, where doubling all the way took 2·w·len steps (the
+    /// configuration of a key was three times slower: BENCHMARKS.md).
     // top = bits − 1 < w·len, so top / w < len = x.len().
     #[allow(clippy::indexing_slicing)]
     fn r_squared(&self) -> Limbs {

@@ -35,7 +35,7 @@ mod text_in;
 // strings, a client's pending flows), so it trades dlmalloc (std's default)
 // for lol_alloc's free-list allocator: first fit over an address-ordered
 // list that merges neighbours, a few hundred bytes of code (talc, used
-// before, cost 454 B more gzip). The full module keeps dlmalloc: SAML
+// before, was larger: BENCHMARKS.md). The full module keeps dlmalloc: SAML
 // validation allocates a great deal and its speed is measured against it.
 #[cfg(not(feature = "saml"))]
 #[global_allocator]

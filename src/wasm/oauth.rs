@@ -2,17 +2,17 @@
 //! API's methods and functions under the same JS names, each answering one
 //! string as `answer.rs` says. A method's string arguments are handed over
 //! just before it by `args`, the one export that takes strings: a string
-//! parameter costs each export's shim ~140 B of conversion code, and every
-//! export costs a shim of its own (BENCHMARKS.md has the figures). Numbers
+//! parameter puts conversion code into each export's shim, and every export
+//! costs a shim of its own (BENCHMARKS.md has the figures). Numbers
 //! are the methods' own parameters.
 //!
 //! The public classes (`OAuthClient`, `AuthorizationResponse`) and functions
 //! (`createPkce`, ...) are thin JavaScript in `js/oauth-api.js`, declared in
-//! `js/oauth.d.ts`. Why the split: an export per method reading a JS options
-//! object member by member took about a third of the OAuth-only module
-//! (wasm-bindgen's shims, a dozen imported JS operations and a handle
-//! table); options as JSON text read by [`crate::options`] and answers as
-//! JSON text cost a fraction of it.
+//! `js/oauth.d.ts`. Why the split: reading a JS options object member by
+//! member from wasm took a large part of the OAuth-only module (wasm-bindgen's
+//! shims, a dozen imported JS operations and a handle table: BENCHMARKS.md,
+//! fourth round); options as JSON text read by [`crate::options`] and
+//! answers as JSON text cost a fraction of it.
 //!
 //! Arguments arrive as owned strings and are wiped when dropped. The
 //! OAuth-only module goes further: its allocator wipes every block it frees
@@ -268,7 +268,7 @@ impl RawOAuthClient {
 
     /// The string arguments of the method called next (`undefined` for
     /// "not given"): the one export that takes strings, so that no method's
-    /// shim converts any (each costs ~140 B of code per argument).
+    /// shim converts any (each would cost conversion code per argument).
     pub fn args(&mut self, a: Option<String>, b: Option<String>) {
         self.args = (arg(a), arg(b));
     }
