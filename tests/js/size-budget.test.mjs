@@ -9,22 +9,8 @@
 // all the same.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sessionEntrySizes, wasmEntrySizes } from '../support/sizes.mjs';
+import { BUDGETS, sessionEntrySizes, wasmEntrySizes } from '../support/sizes.mjs';
 
-const KIB = 1024;
-
-// BENCHMARKS.md ("What each entry downloads") has each figure and what the
-// bytes are.
-const BUDGETS = {
-  // .wasm + minified JS of the entry that imports the .wasm as a file.
-  oauthSeparate: 52 * KIB,
-  fullSeparate: 273 * KIB,
-  // The default entry, the .wasm inlined as base64 into the bundle.
-  oauthInline: 69 * KIB,
-  fullInline: 379 * KIB,
-  // edge-sso/session: the page's side and the worker (which inlines edge-sso/oauth).
-  session: 75 * KIB,
-};
 
 function within(t, what, size, budget) {
   t.diagnostic(`${what}: ${size} B (budget ${budget} B, headroom ${budget - size} B)`);
