@@ -682,23 +682,10 @@ impl<R: FnMut() -> u64> Gen<R> {
     }
 }
 
-fn env_number(name: &str) -> Option<u64> {
-    let v = std::env::var(name).ok()?;
-    Some(
-        v.parse()
-            .unwrap_or_else(|_| panic!("{name}={v:?} is not a number")),
-    )
-}
-
 #[test]
 fn decoded_values_agree_with_serde_json_on_generated_documents() {
-    let seed = env_number("EDGE_SSO_JSON_SEED").unwrap_or_else(|| {
-        let t = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap();
-        (t.as_nanos() as u64 ^ u64::from(std::process::id())) % 1_000_000_000 + 1
-    });
-    let docs = env_number("EDGE_SSO_JSON_DOCS").unwrap_or(10_000);
+    let seed = crate::test_rng::seed("EDGE_SSO_JSON_SEED");
+    let docs = crate::test_rng::env_number("EDGE_SSO_JSON_DOCS").unwrap_or(10_000);
     println!(
         "json differential: seed {seed} (EDGE_SSO_JSON_SEED={seed} repeats it), {docs} documents"
     );

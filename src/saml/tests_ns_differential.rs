@@ -30,6 +30,7 @@
 //! default).
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
+use crate::test_rng::Draw;
 use std::collections::BTreeMap;
 
 use quick_xml_latest::events::Event;
@@ -151,11 +152,11 @@ struct Gen<R> {
 
 impl<R: FnMut() -> u64> Gen<R> {
     fn below(&mut self, n: usize) -> usize {
-        ((self.rng)() % n as u64) as usize
+        self.rng.below(n)
     }
 
     fn one_in(&mut self, n: usize) -> bool {
-        self.below(n) == 0
+        self.rng.one_in(n)
     }
 
     fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
@@ -280,23 +281,10 @@ impl<R: FnMut() -> u64> Gen<R> {
     }
 }
 
-fn env_number(name: &str) -> Option<u64> {
-    let v = std::env::var(name).ok()?;
-    Some(
-        v.parse()
-            .unwrap_or_else(|_| panic!("{name}={v:?} is not a number")),
-    )
-}
-
 #[test]
 fn namespaces_resolve_as_quick_xml_s_ns_reader_resolves_them() {
-    let seed = env_number("EDGE_SSO_NS_SEED").unwrap_or_else(|| {
-        let t = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap();
-        (t.as_nanos() as u64 ^ u64::from(std::process::id())) % 1_000_000_000 + 1
-    });
-    let docs = env_number("EDGE_SSO_NS_DOCS").unwrap_or(10_000);
+    let seed = crate::test_rng::seed("EDGE_SSO_NS_SEED");
+    let docs = crate::test_rng::env_number("EDGE_SSO_NS_DOCS").unwrap_or(10_000);
     println!("namespace differential: seed {seed} (EDGE_SSO_NS_SEED={seed} repeats it), {docs} documents");
     let mut gen = Gen {
         rng: crate::test_rng::xorshift64(seed),

@@ -47,6 +47,7 @@
 //! default).
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
 
+use crate::test_rng::Draw;
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::process::{Command, Stdio};
@@ -111,11 +112,11 @@ struct Gen<R> {
 
 impl<R: FnMut() -> u64> Gen<R> {
     fn below(&mut self, n: usize) -> usize {
-        ((self.rng)() % n as u64) as usize
+        self.rng.below(n)
     }
 
     fn one_in(&mut self, n: usize) -> bool {
-        self.below(n) == 0
+        self.rng.one_in(n)
     }
 
     /// One of `choices`: a piece of URL and its mark, if it is a strict one.
@@ -497,14 +498,6 @@ fn punycode_label(host: &str) -> bool {
         .any(|l| l.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("xn--")))
 }
 
-fn env_number(name: &str) -> Option<u64> {
-    let v = std::env::var(name).ok()?;
-    Some(
-        v.parse()
-            .unwrap_or_else(|_| panic!("{name}={v:?} is not a number")),
-    )
-}
-
 /// How WHATWG reads `s` in `HttpUrl`'s terms, when it differs from
 /// `HttpUrl`'s reading `u`.
 fn differences(u: &HttpUrl<'_>, w: &Whatwg) -> Vec<String> {
@@ -559,13 +552,8 @@ fn differences(u: &HttpUrl<'_>, w: &Whatwg) -> Vec<String> {
 #[test]
 #[ignore = "needs node; npm test runs it with --ignored"]
 fn http_url_agrees_with_the_whatwg_url_parser() {
-    let seed = env_number("EDGE_SSO_URL_SEED").unwrap_or_else(|| {
-        let t = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap();
-        (t.as_nanos() as u64 ^ u64::from(std::process::id())) % 1_000_000_000 + 1
-    });
-    let n = env_number("EDGE_SSO_URL_CASES").unwrap_or(20_000);
+    let seed = crate::test_rng::seed("EDGE_SSO_URL_SEED");
+    let n = crate::test_rng::env_number("EDGE_SSO_URL_CASES").unwrap_or(20_000);
     println!("url differential: seed {seed} (EDGE_SSO_URL_SEED={seed} repeats it), {n} URLs");
     let mut gen = Gen {
         rng: crate::test_rng::xorshift64(seed),
