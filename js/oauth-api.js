@@ -183,13 +183,46 @@ function prepared(client, r, bound) {
   });
 }
 
-// `error="use_dpop_nonce"` as a parameter of a WWW-Authenticate challenge
-// (quoted or not), not the words inside another parameter's quoted value.
-const USE_DPOP_NONCE = /(?:^|[\s,])error[ \t]*=[ \t]*(?:"use_dpop_nonce"|use_dpop_nonce)(?=[ \t]*(?:,|$))/i;
+/**
+ * The `error` parameter of each challenge in a WWW-Authenticate value (RFC
+ * 9110 §11.6.1), with quoted strings read whole: words inside another
+ * parameter's quoted value (a server may echo text there) are not one.
+ * The module reads challenges the same way (src/oauth/userinfo.rs).
+ */
+function challengeErrors(header) {
+  const errors = [];
+  const n = header.length;
+  let i = 0;
+  const skip = (set) => { while (i < n && set.includes(header[i])) i += 1; };
+  while (i < n) {
+    skip(' \t,');
+    const start = i;
+    while (i < n && !'= \t,'.includes(header[i])) i += 1;
+    const name = header.slice(start, i);
+    skip(' \t');
+    if (header[i] !== '=') continue; // an auth scheme: the next challenge
+    i += 1;
+    skip(' \t');
+    let value = '';
+    if (header[i] === '"') {
+      for (i += 1; i < n && header[i] !== '"'; i += 1) {
+        if (header[i] === '\\') i += 1;
+        value += header[i] ?? '';
+      }
+      i += 1;
+    } else {
+      const from = i;
+      while (i < n && !', \t'.includes(header[i])) i += 1;
+      value = header.slice(from, i);
+    }
+    if (name.toLowerCase() === 'error') errors.push(value);
+  }
+  return errors;
+}
 
 /** Whether a response asks for a DPoP nonce (RFC 9449 §8: 400 from an AS, §9: 401 from a resource). */
 async function wantsNonce(res, bound) {
-  if (bound) return res.status === 401 && USE_DPOP_NONCE.test(res.headers.get('www-authenticate') ?? '');
+  if (bound) return res.status === 401 && challengeErrors(res.headers.get('www-authenticate') ?? '').includes('use_dpop_nonce');
   if (res.status !== 400) return false;
   try {
     // Read with the same cap as every answer: the caller gets the response
@@ -352,7 +385,7 @@ export class OAuthClient {
     // Never a redirect followed: a token request's body (a code, a verifier, a
     // refresh token) and a resource request's credentials are for the URL
     // they were made for (RFC 6749 has the token endpoint answer directly).
-    // A 3xx comes back as it is.
+    // Node hands back the 3xx; a browser an opaque-redirect (status 0).
     const go = () => f(request.url, { method: request.method, headers: request.headers, body: request.body, redirect: 'manual' });
     const proof = proven.get(request);
     const reprove = async () => {

@@ -190,8 +190,8 @@ export class OAuthClient<C extends OAuthClientConfig | FromMetadataConfig = OAut
    * answered after a newer one's, is refused. */
   acceptTokenResponse(body: Response, options?: TokenResponseOptions): Promise<TokenInfo>;
   acceptTokenResponse(body: string | object, options?: TokenResponseOptions): TokenInfo;
-  /** Sends a request this client made, following no redirect (a 3xx is returned as it is); with DPoP, keeps the
-   * server's nonce and retries once when it asks for one. */
+  /** Sends a request this client made, following no redirect (Node returns a 3xx as it is, a browser an
+   * opaque-redirect response with status 0); with DPoP, keeps the server's nonce and retries once when it asks. */
   send(request: TokenHttpRequest | ResourceHttpRequest, init?: SendInit): Promise<Response>;
   /** The UserInfo request (GET with the access token) for `send`. */
   userinfoRequest(options?: TimeOptions): MaybeAsync<C, ResourceHttpRequest>;

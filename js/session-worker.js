@@ -246,13 +246,18 @@ function refresh(client) {
         await run();
       }
     } catch (e) {
-      // A refused refresh (invalid_grant: revoked, expired, reused) ends
-      // the session: the tokens are wiped and every page is told.
-      if (e?.code === 'oauth.token.error' || e?.code === 'oauth.token.superseded') {
-        client.clear();
-        announce(client);
+      // Superseded: a login landed while this refresh was in flight, and
+      // its tokens, newer than any this refresh brought, are the ones held;
+      // nothing is lost and nothing to report.
+      if (e?.code !== 'oauth.token.superseded') {
+        // A refused refresh (invalid_grant: revoked, expired, reused) ends
+        // the session: the tokens are wiped and every page is told.
+        if (e?.code === 'oauth.token.error') {
+          client.clear();
+          announce(client);
+        }
+        throw e;
       }
-      throw e;
     } finally {
       refreshing = undefined;
     }

@@ -46,7 +46,8 @@ pub enum Error {
         /// The option or feature that was refused.
         field: &'static str,
     },
-    /// A URL that must use `https:` (or `http:` on loopback) did not.
+    /// A URL that must use `https:` (or `http:` on loopback) did not, or is
+    /// not written as a browser writes it (which an exact comparison needs).
     InsecureUrl {
         /// Which option held the URL.
         field: &'static str,
@@ -622,7 +623,7 @@ impl Error {
                 return cat(&["`", field, "` needs a secret; edge-sso never holds secrets: do this on your server"])
             }
             Self::InsecureUrl { field } => {
-                return cat(&["`", field, "` must be an absolute https: URL (http: is allowed only on loopback)"])
+                return cat(&["`", field, "` must be an absolute https: URL (http: only on loopback) written as a browser writes it: no userinfo, no dot segments, no character a browser would encode, IPv4 as four decimal octets, IPv6 in RFC 5952 form"])
             }
             #[cfg(feature = "saml")]
             Self::HttpRefused { field } => {

@@ -903,8 +903,8 @@ impl OAuthClient {
         // failed exchange needs a new request, never a second answer.
         let answered = self.outstanding.remove(i);
         let (how, sent_nonce, requested_scope) = match answered.expecting {
-            // Request numbers wrap; at most MAX_OUTSTANDING apart, the
-            // difference read as signed orders them.
+            // Request numbers wrap; the difference read as signed orders
+            // any two made fewer than 2^31 requests apart.
             Expecting::Code { .. }
                 if self
                     .held_login
@@ -923,6 +923,10 @@ impl OAuthClient {
         } else {
             TokenType::Bearer
         };
+        // A refusal changes nothing held: of two refreshes of one grant, the
+        // one a rotating server honoured may answer after the other's
+        // invalid_grant, and is still taken (the caller decides whether a
+        // refusal ends the session while another refresh it sent awaits).
         let set = parse_response(body, status, accept)?;
         let claims = match &set.id_token {
             None if sent_nonce.is_some() => return Err(IdTokenError::Missing.into()),

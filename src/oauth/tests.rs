@@ -902,6 +902,30 @@ fn the_first_of_two_refreshes_answered_keeps_its_rotated_token() {
 }
 
 #[test]
+fn a_refusal_of_one_refresh_answered_first_loses_nothing_the_other_saves() {
+    // The server honoured the first refresh and refused the second (its
+    // refresh token was spent), and the refusal arrives first.
+    let mut c = logged_in(Some("RT"));
+    let first = c.refresh_request(None).unwrap();
+    let second = c.refresh_request(None).unwrap();
+    assert_eq!(
+        code_of(c.accept_token_response_for(
+            second.id,
+            r#"{"error":"invalid_grant"}"#,
+            Some(400),
+            NOW
+        )),
+        "oauth.token.error"
+    );
+    // Nothing was lost: the old tokens are still held...
+    assert_eq!(&*c.authorization_header(NOW).unwrap(), "Bearer AT-1-SECRET");
+    // ...and the honoured refresh lands.
+    c.accept_token_response_for(first.id, &token_json("AT2", Some("RT2")), None, NOW)
+        .unwrap();
+    assert_eq!(&*c.authorization_header(NOW).unwrap(), "Bearer AT2");
+}
+
+#[test]
 fn an_answer_naming_no_request_takes_any_of_alike_refreshes() {
     let mut c = logged_in(Some("RT"));
     c.refresh_request(None).unwrap();

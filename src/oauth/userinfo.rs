@@ -97,10 +97,12 @@ pub(crate) fn challenge_error(header: &str) -> Option<ErrorResponse> {
     let b = header.as_bytes();
     let at = |i: usize, set: &[u8]| b.get(i).is_some_and(|c| set.contains(c));
     let (mut error, mut description, mut uri) = (None, None, None);
-    // The parameter names of the challenge being read: RFC 9110 §11.2 lets
-    // each occur once, and a challenge that repeats one (two `error`s, say)
-    // has no one meaning, so the header is not read at all.
-    let mut names: Vec<&str> = Vec::new();
+    // Which of the three parameters read here the challenge being read has
+    // given: RFC 9110 §11.2 lets each occur once, and a challenge that
+    // repeats one (two `error`s, say) has no one meaning, so the header is
+    // not read at all. Three flags, not a list of every name seen: a header
+    // of many parameters must cost one pass, not a pass per parameter.
+    let mut seen = [false; 3];
     let mut i = 0;
     while i < b.len() {
         while at(i, b" \t,") {
@@ -121,13 +123,9 @@ pub(crate) fn challenge_error(header: &str) -> Option<ErrorResponse> {
                 break;
             }
             (description, uri) = (None, None);
-            names.clear();
+            seen = [false; 3];
             continue;
         }
-        if names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
-            return None;
-        }
-        names.push(name);
         i += 1;
         while at(i, b" \t") {
             i += 1;
@@ -155,13 +153,19 @@ pub(crate) fn challenge_error(header: &str) -> Option<ErrorResponse> {
             }
             String::from(header.get(s..i)?)
         };
-        for (key, slot) in [
+        for ((key, slot), given) in [
             ("error", &mut error),
             ("error_description", &mut description),
             ("error_uri", &mut uri),
-        ] {
+        ]
+        .into_iter()
+        .zip(&mut seen)
+        {
             if name.eq_ignore_ascii_case(key) {
-                *slot = Some(value);
+                if *given {
+                    return None;
+                }
+                (*slot, *given) = (Some(value), true);
                 break;
             }
         }

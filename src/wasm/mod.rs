@@ -14,7 +14,9 @@
 //! Adding an OAuth method therefore touches three places besides the core
 //! (`src/oauth/`): its export here (`oauth.rs`), its wrapper in
 //! `js/oauth-api.js`, and its declaration in `js/oauth.d.ts`; tsc fails when
-//! the three disagree. (With the operation table it touched five besides the
+//! they disagree on a method's name, its number parameters or its answer
+//! (the string arguments, staged by `args` just before the call, are not
+//! typed per method: each export's body names what it reads). (With the operation table it touched five besides the
 //! core: the operation number and the match arm in `oauth.rs`, the
 //! declaration in `oauth.rs`'s TypeScript section, the number again and the
 //! method in `js/oauth-api.js`; nothing checked that they agreed.) The

@@ -10,8 +10,8 @@
 //! (`createPkce`, ...) are thin JavaScript in `js/oauth-api.js`, declared in
 //! `js/oauth.d.ts`. Why the split: reading a JS options object member by
 //! member from wasm took a large part of the OAuth-only module (wasm-bindgen's
-//! shims, a dozen imported JS operations and a handle table: BENCHMARKS.md,
-//! fourth round); options as JSON text read by [`crate::options`] and
+//! shims, a dozen imported JS operations and a handle table: BENCHMARKS.md
+//! has the figures); options as JSON text read by [`crate::options`] and
 //! answers as JSON text cost a fraction of it.
 //!
 //! Arguments arrive as owned strings and are wiped when dropped. The
@@ -420,8 +420,8 @@ impl RawOAuthClient {
     pub fn refresh_request(&mut self) -> JsValue {
         self.with_core(0, |core, _, a, _, _| {
             let o = self::options(a, &["scope", "now"])?;
-            // Read before the request is made: it replaces a refresh
-            // still unanswered, which a refused call must leave alone.
+            // Read before the request is made: a refused call makes no
+            // request, so nothing awaits an answer it will never get.
             let at = now(&o)?;
             let r = core.refresh_request(o.string("scope")?.as_deref())?;
             token_request_json(&r, token_dpop(core, &r, at)?.as_deref())

@@ -134,6 +134,9 @@ test('the nonce retry is decided by the challenge\'s error parameter, not by wor
   assert.equal(await callsFor('DPoP algs="ES256", error=use_dpop_nonce'), 2);
   assert.equal(await callsFor('DPoP error="invalid_token", error_description="not use_dpop_nonce"'), 1);
   assert.equal(await callsFor('DPoP error="invalid_token", error_description="x, error=use_dpop_nonce y"'), 1);
+  assert.equal(await callsFor('DPoP error="invalid_token", error_description="retry, error=use_dpop_nonce, later"'), 1);
+  assert.equal(await callsFor('DPoP error_description="a \\" error=use_dpop_nonce", error="invalid_token"'), 1);
+  assert.equal(await callsFor('Bearer realm="x", DPoP algs="ES256", error="use_dpop_nonce"'), 2);
   assert.equal(await callsFor('Bearer realm="use_dpop_nonce"'), 1);
 });
 

@@ -19,8 +19,8 @@ const KIB = 1024;
 
 /**
  * The budgets, in bytes, that tests/js/size-budget.test.mjs holds each entry
- * to (`npm run bench` prints them too). BENCHMARKS.md ("Ninth round") has
- * each figure and what the bytes are.
+ * to (`npm run bench` prints them too). BENCHMARKS.md has each figure, and
+ * what the bytes are, under "the download budgets".
  */
 export const BUDGETS = {
   // .wasm + minified JS of the entry that imports the .wasm as a file.
