@@ -83,14 +83,18 @@ function plain(value) {
     || (Object.getPrototypeOf(proto) === null && Object.prototype.toString.call(value) === '[object Object]');
 }
 
+/** What a value the module must not read is written as: a list holding a list, which every getter refuses. */
+const NOT_READ = '[[]]';
+
 /**
  * An options object as JSON text for src/options.rs, which documents the
  * encoding: own enumerable string keys only, each getter read once;
- * an `undefined` member left out (a value of `undefined` itself as `null`); `[]`, which the module refuses as the wrong type,
+ * an `undefined` member left out (a value of `undefined` itself as `null`); `[[]]`, which every getter of the module refuses as the wrong type,
  * for every value it must not read as something else: one JSON cannot hold
  * (function, symbol, BigInt, NaN, ±Infinity), a number of magnitude 1e308
- * or more (the module's JSON reader refuses those), an array, and anything
- * nested deeper than an option's own object (`extraParams`). What the module
+ * or more (the module's JSON reader refuses those), a list at the top or
+ * inside a list, and an object nested deeper than an option's own object
+ * (`extraParams`, `idp`, `nameIdPolicy`). What the module
  * could not name precisely is refused here: an object that is not plain, a
  * member that is not enumerable, a string or a name with a lone surrogate.
  */
@@ -103,9 +107,19 @@ export function encode(value, field = 'options', depth = 0, swap = undefined) {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
-      return Number.isFinite(value) && Math.abs(value) < 1e308 ? JSON.stringify(value) : '[]';
+      return Number.isFinite(value) && Math.abs(value) < 1e308 ? JSON.stringify(value) : NOT_READ;
     case 'object': {
-      if (Array.isArray(value) || depth > 1) return '[]';
+      // A list (of strings, for SAML's certificates, session indexes, class
+      // references) is written as one up to an option's own object's
+      // members; its items are read as scalars (a nested list or object in
+      // it is NOT_READ).
+      if (Array.isArray(value)) {
+        if (depth === 0 || depth > 2) return NOT_READ;
+        const items = [];
+        for (let i = 0; i < value.length; i += 1) items.push(encode(value[i], field, 3));
+        return `[${items.join(',')}]`;
+      }
+      if (depth > 1) return NOT_READ;
       if (!plain(value)) {
         throw invalid(field, 'must be a plain object (a Map, a Date or a class instance is not read as options)');
       }
@@ -135,7 +149,7 @@ export function encode(value, field = 'options', depth = 0, swap = undefined) {
       return `{${members.join(',')}}`;
     }
     default:
-      return '[]';
+      return NOT_READ;
   }
 }
 

@@ -13,12 +13,17 @@
 //! is `undefined` is left out (as `JSON.stringify` does: a required member
 //! that is unset arrives missing and is refused, where `null` would be read
 //! as "none"; an explicit `null` is kept, which [`Options::has`] sees and
-//! the getters read as absent), and every value that must not be read as
-//! something else becomes `[]`, which every getter refuses as the wrong
+//! the getters read as absent; SAML's metadata signer certificates, whose
+//! absence reads metadata unsigned, are written as `null` when `undefined`,
+//! see `js/saml-api.js`), and every value that must not be read as
+//! something else becomes `[[]]`, which every getter refuses as the wrong
 //! type: a function, a symbol, a BigInt, `NaN`, ±Infinity, a number of
-//! magnitude 1e308 or more, a string that is not well-formed UTF-16, an
-//! array, an object that is not plain (a `Map`'s entries are not its
-//! properties), anything nested deeper than `extraParams`' values. Only own
+//! magnitude 1e308 or more, a list inside a list, an object nested deeper
+//! than an option's own object (`extraParams`, SAML's `idp`). A list is
+//! written as one (SAML's certificates and session indexes; every scalar
+//! getter refuses it). A string that is not well-formed UTF-16 and an
+//! object that is not plain (a `Map`'s entries are not its properties) are
+//! refused by the encoder itself. Only own
 //! enumerable string-keyed members are written (a non-enumerable one is
 //! refused by the wrapper), each getter runs once, so an inherited member
 //! from a polluted `Object.prototype` is never read and the value checked
@@ -192,6 +197,56 @@ impl<'a> Options<'a> {
     }
 }
 
+#[cfg(feature = "saml")]
+impl<'a> Options<'a> {
+    /// A list of strings (absent is none).
+    pub fn string_list(&self, key: &'static str) -> crate::Result<Vec<String>> {
+        let items = match self.get(key) {
+            None => return Ok(Vec::new()),
+            Some(Value::Array(items)) => items,
+            Some(_) => return Err(invalid(key, "must be an array of strings")),
+        };
+        items
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => Ok(String::from(&**s)),
+                _ => Err(invalid(key, "must be an array of strings")),
+            })
+            .collect()
+    }
+
+    /// A string, or a list of strings, as a list (absent is none).
+    pub fn string_or_list(&self, key: &'static str) -> crate::Result<Vec<String>> {
+        match self.get(key) {
+            Some(Value::String(s)) => Ok(alloc::vec![String::from(&**s)]),
+            _ => self.string_list(key),
+        }
+    }
+
+    /// A nested options object, its names checked against `allowed`, taken
+    /// out of this one (absent is `None`; read it once).
+    pub fn take_object(
+        &mut self,
+        key: &'static str,
+        allowed: &[&str],
+    ) -> crate::Result<Option<Options<'a>>> {
+        let Some((_, v)) = self.members.iter_mut().find(|(k, _)| **k == *key) else {
+            return Ok(None);
+        };
+        match core::mem::replace(v, Value::Null) {
+            Value::Null => Ok(None),
+            Value::Object(o) => {
+                let members = o.into_members();
+                for (name, _) in &members {
+                    check_name(name, allowed)?;
+                }
+                Ok(Some(Options { members }))
+            }
+            _ => Err(invalid(key, "must be an object")),
+        }
+    }
+}
+
 fn invalid(field: &'static str, reason: &'static str) -> Error {
     Error::InvalidArgument { field, reason }
 }
@@ -277,5 +332,37 @@ mod tests {
         assert_eq!(code(o.string_map("mb")), "arg.invalid");
         assert_eq!(code(o.string_map("s")), "arg.invalid");
         assert!(o.string_map("absent").unwrap().is_empty());
+    }
+
+    #[cfg(feature = "saml")]
+    #[test]
+    fn lists_and_nested_objects() {
+        // `[[]]` is what the wrapper writes for a value it must not name.
+        let mut o = Options::parse(
+            r#"{"l":["a","b"],"e":[],"mixed":["a",1],"s":"x","bad":[[]],"n":{"a":"1"},"u":{"zz":1},"nul":null}"#,
+            "o",
+            &["l", "e", "mixed", "s", "bad", "n", "u", "nul"],
+        )
+        .unwrap();
+        assert_eq!(o.string_list("l").unwrap(), ["a", "b"]);
+        assert!(o.string_list("e").unwrap().is_empty());
+        assert!(o.string_list("absent").unwrap().is_empty());
+        assert!(o.string_list("nul").unwrap().is_empty());
+        assert_eq!(code(o.string_list("mixed")), "arg.invalid");
+        assert_eq!(code(o.string_list("s")), "arg.invalid");
+        assert_eq!(code(o.string_list("bad")), "arg.invalid");
+        assert_eq!(o.string_or_list("s").unwrap(), ["x"]);
+        assert_eq!(o.string_or_list("l").unwrap(), ["a", "b"]);
+        assert_eq!(code(o.string_or_list("bad")), "arg.invalid");
+        // The scalar getters refuse lists, as they refused the sentinel.
+        assert_eq!(code(o.string("l")), "arg.invalid");
+        assert_eq!(code(o.bool("e")), "arg.invalid");
+        let n = o.take_object("n", &["a"]).unwrap().unwrap();
+        assert_eq!(n.string("a").unwrap().as_deref(), Some("1"));
+        assert_eq!(code(o.take_object("u", &["a"])), "arg.unknown_option");
+        assert_eq!(code(o.take_object("l", &[])), "arg.invalid");
+        assert_eq!(code(o.take_object("bad", &[])), "arg.invalid");
+        assert!(o.take_object("nul", &[]).unwrap().is_none());
+        assert!(o.take_object("absent", &[]).unwrap().is_none());
     }
 }

@@ -25,8 +25,6 @@
 
 mod answer;
 mod host;
-#[cfg(feature = "saml")]
-mod interop;
 mod oauth;
 #[cfg(feature = "saml")]
 mod saml;

@@ -234,16 +234,24 @@ test('tsc: the JS layer calls the module as its generated declarations say, and 
 });
 
 test('tsc on the JS layer fails for a raw export renamed or retyped, a public method renamed, an undeclared export', () => {
-  // A copy of pkg/oauth/'s JavaScript and declarations, each broken in one way.
-  const src = join(root, 'pkg', 'oauth');
-  const glue = 'edge_sso_oauth.d.ts';
+  // A copy of an entry's JavaScript and declarations, each broken in one way:
+  // the OAuth layer in pkg/oauth/, the SAML layer in pkg/.
+  const oauthGlue = 'edge_sso_oauth.d.ts';
+  const samlGlue = 'edge_sso.d.ts';
   const breaks = {
-    'raw export renamed': [glue, /^( {4})authorize\(\): string;$/m, '$1authorise(): string;', /Property 'authorize' does not exist on type 'RawOAuthClient'/],
-    'raw export retyped': [glue, /^( {4})tokenRequest\(id: number\): string;$/m, '$1tokenRequest(id: string): string;', /error TS2345/],
-    'public method renamed': ['oauth-api.js', /^( {2})logoutUrl\(options\) \{$/m, '$1logoutURL(options) {', /error TS2322/],
-    'undeclared export': ['oauth-api.js', /$/, '\nexport const extra = 1;\n', /Types of property 'extra' are incompatible/],
+    'raw export renamed': ['pkg/oauth', oauthGlue, /^( {4})authorize\(\): string;$/m, '$1authorise(): string;', /Property 'authorize' does not exist on type 'RawOAuthClient'/],
+    'raw export retyped': ['pkg/oauth', oauthGlue, /^( {4})tokenRequest\(id: number\): string;$/m, '$1tokenRequest(id: string): string;', /error TS2345/],
+    'public method renamed': ['pkg/oauth', 'oauth-api.js', /^( {2})logoutUrl\(options\) \{$/m, '$1logoutURL(options) {', /error TS2322/],
+    'undeclared export': ['pkg/oauth', 'oauth-api.js', /$/, '\nexport const extra = 1;\n', /Types of property 'extra' are incompatible/],
+    'SAML raw export renamed': ['pkg', samlGlue, /^( {4})finishResponse\(n: number, outcome: number\): string;$/m, '$1finishResponses(n: number, outcome: number): string;',
+      /Property 'finishResponse' does not exist on type 'RawSamlServiceProvider'/],
+    'SAML raw export retyped': ['pkg', samlGlue, /^( {4})finishResponse\(n: number, outcome: number\): string;$/m, '$1finishResponse(n: string, outcome: number): string;', /error TS2345/],
+    'SAML raw function renamed': ['pkg', samlGlue, /^export function decodePost\(/m, 'export function decodePOST(', /has no exported member named 'decodePost'/],
+    'SAML public method renamed': ['pkg', 'saml-api.js', /^( {2})metadataXml\(opts\) \{$/m, '$1metadataXML(opts) {', /error TS2322/],
+    'SAML undeclared export': ['pkg', 'saml-api.js', /$/, '\nexport const extra = 1;\n', /Types of property 'extra' are incompatible/],
   };
-  for (const [what, [file, from, to, expected]] of Object.entries(breaks)) {
+  for (const [what, [entry, file, from, to, expected]] of Object.entries(breaks)) {
+    const src = join(root, entry);
     const copy = join(project, 'broken', what.replace(/ /g, '-'));
     mkdirSync(copy, { recursive: true });
     for (const f of readdirSync(src).filter((n) => /\.(js|d\.ts)$/.test(n) && !n.endsWith('_inline.js'))) {

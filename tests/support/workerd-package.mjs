@@ -17,7 +17,7 @@ export function copyPackageModules(dir) {
   const entry = pkg.exports['.'].workerd.default; // the export condition under test
   copyFileSync(join(root, entry), join(dir, 'edge-sso.js'));
   const modules = ['(name = "edge-sso", esModule = embed "edge-sso.js")'];
-  for (const file of ['api.js', 'oauth-api.js', 'wasm-support.js', 'edge_sso.js']) {
+  for (const file of ['api.js', 'oauth-api.js', 'saml-api.js', 'wasm-support.js', 'edge_sso.js']) {
     copyFileSync(join(root, 'pkg', file), join(dir, file));
     modules.push(`(name = "${file}", esModule = embed "${file}")`);
   }
