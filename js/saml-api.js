@@ -16,7 +16,11 @@ import { answer, encode, invalid, ready } from './wasm-support.js';
 /** @type {WeakMap<object, RawSamlServiceProvider>} */
 const raws = new WeakMap(); // SamlServiceProvider -> RawSamlServiceProvider
 
-/** The module's handle of `sp`, or the error of a freed one. */
+/**
+ * The module's handle of `sp`, or the error of a freed one.
+ * @param {object} sp
+ * @returns {RawSamlServiceProvider}
+ */
 function raw(sp) {
   const r = raws.get(sp);
   if (r === undefined) throw invalid('sp', 'it was freed');
@@ -142,7 +146,9 @@ export class SamlServiceProvider {
    * same response may be retried.
    */
   validateResponseWithStore(samlResponse, store, opts) {
+    /** @type {RawSamlServiceProvider} */
     let r;
+    /** @type {{ n: number, assertionId: string, until: number, timeoutMs: number }} */
     let prepared;
     let timer;
     let asked;

@@ -1,27 +1,34 @@
 //! The `#[wasm_bindgen]` facade: the only module that names JS types. It
 //! converts values and errors and calls the core; it decides nothing.
 //!
-//! The boundary's convention (`answer.rs`): each method is exported under
-//! the JS name of the public method or function it serves (`RawOAuthClient`'s
-//! `authorize` serves `OAuthClient.authorize`); its string arguments cross
-//! as strings, an options object as JSON text read by [`crate::options`]; it
-//! answers one string, JSON written by [`crate::json_out`] or `!` and the
-//! error, which `answer` in `js/wasm-support.js` returns or throws as an
-//! `EdgeSsoError`. tests/js/types.test.mjs runs tsc over the JS layer
-//! against the declarations wasm-bindgen generates from these exports, and
-//! over the public declarations against the JS layer.
+//! The boundary's convention (`answer.rs`), for OAuth and SAML alike: each
+//! method is exported under the JS name of the public method or function it
+//! serves (`RawOAuthClient`'s `authorize` serves `OAuthClient.authorize`,
+//! `RawSamlServiceProvider`'s `validateResponse` serves
+//! `SamlServiceProvider.validateResponse`); its string arguments cross as
+//! strings, an options object as JSON text read by [`crate::options`] (a
+//! long SAML string, a posted message or an XML document, as the JS string
+//! itself, read in one copy by `text_in.rs`); it answers one string, JSON
+//! written by [`crate::json_out`] or `!` and the error, which `answer` in
+//! `js/wasm-support.js` returns or throws as an `EdgeSsoError`. Nothing here
+//! builds a JS object, an error or a promise. tests/js/types.test.mjs runs
+//! tsc over the JS layer against the declarations wasm-bindgen generates
+//! from these exports, and over the public declarations against the JS
+//! layer.
 //!
-//! Adding an OAuth method therefore touches three places besides the core
-//! (`src/oauth/`): its export here (`oauth.rs`), its wrapper in
-//! `js/oauth-api.js`, and its declaration in `js/oauth.d.ts`; tsc fails when
-//! they disagree on a method's name, its number parameters or its answer
-//! (the string arguments, staged by `args` just before the call, are not
-//! typed per method: each export's body names what it reads). (With the operation table it touched five besides the
-//! core: the operation number and the match arm in `oauth.rs`, the
-//! declaration in `oauth.rs`'s TypeScript section, the number again and the
-//! method in `js/oauth-api.js`; nothing checked that they agreed.) The
-//! SAML API (`saml.rs`) is still on wasm-bindgen's own conversions: its
-//! classes and functions are exported and declared as they are.
+//! Adding a method therefore touches three places besides the core: its
+//! export here (`oauth.rs` or `saml.rs`), its wrapper in `js/oauth-api.js`
+//! or `js/saml-api.js`, and its declaration in `js/oauth.d.ts` or
+//! `js/saml.d.ts`; tsc fails when they disagree on a method's name, its
+//! number parameters or its answer. OAuth's string arguments, staged by
+//! `args` just before the call, are not typed per method (each export's
+//! body names what it reads); SAML's methods take theirs as parameters
+//! (options as `string | null`, a long string as `unknown`, read by
+//! `text_in.rs`). (OAuth's operation table touched five places besides the
+//! core, with nothing to check that they agreed; SAML's wasm-bindgen
+//! conversions touched two, the export and its TypeScript in `saml.rs`'s
+//! custom section, also unchecked, beside a reader and a writer of JS
+//! objects of its own, `interop.rs`.)
 
 mod answer;
 mod host;
