@@ -6,11 +6,10 @@
 //
 //   node bench/ab.mjs <pkg-dir-A> <pkg-dir-B> [rounds=30] [assertionSigned|responseSigned]
 //
-// Each pkg dir is a `wasm-bindgen --target web` output holding edge_sso.js and
-// edge_sso_bg.wasm (e.g. `pkg/` from `npm run build`, and a copy of it made
-// from another commit). The responses are signed by xml-crypto with a
+// Each pkg dir is a built package's `pkg/` (from `npm run build`, and a copy
+// of it made from another commit), loaded by its index.js. The responses are signed by xml-crypto with a
 // throwaway key, as in `npm run bench`.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -24,11 +23,9 @@ if (!dirA || !dirB) {
 const BATCH = 100;
 const rounds = Number(roundsArg);
 
-async function load(dir) {
-  const m = await import(pathToFileURL(join(resolve(dir), 'edge_sso.js')).href);
-  m.initSync({ module: readFileSync(join(resolve(dir), 'edge_sso_bg.wasm')) });
-  return m;
-}
+// The package's entry (index.js, which compiles its inlined module at
+// import): the public API is JavaScript over the module's raw exports.
+const load = (dir) => import(pathToFileURL(join(resolve(dir), 'index.js')).href);
 // Two copies of the same glue must not share module state: a second import of
 // the same URL would return the first, so a path outside the first is needed.
 const builds = [await load(dirA), await load(dirB)];

@@ -5,11 +5,10 @@
 //! base64, and that loop cost more than parsing the XML. `encodeInto` writes
 //! the UTF-8 straight into a buffer the module allocated.
 
-use js_sys::{JsString, Uint8Array, WebAssembly};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::host::{EncodeIntoResult, TextEncoder};
+use super::host::{EncodeIntoResult, JsString, TextEncoder, Uint8Array, WasmMemory};
 use crate::error::{Error, Result};
 
 thread_local! {
@@ -24,10 +23,13 @@ pub(crate) fn read_string(
     max_units: usize,
     too_long: Error,
 ) -> Result<String> {
-    let s: &JsString = value.dyn_ref().ok_or(Error::InvalidArgument {
-        field,
-        reason: "must be a string",
-    })?;
+    if !value.is_string() {
+        return Err(Error::InvalidArgument {
+            field,
+            reason: "must be a string",
+        });
+    }
+    let s: &JsString = value.unchecked_ref();
     let units = s.length() as usize;
     if units > max_units {
         return Err(too_long);
@@ -58,13 +60,9 @@ pub(crate) fn read_string(
 /// `s` encoded as UTF-8 into a new buffer of `capacity` bytes, as far as it fits.
 fn encode_into(s: &JsString, capacity: usize) -> (Vec<u8>, EncodeIntoResult) {
     let buf = vec![0u8; capacity];
-    let memory: WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    let memory: WasmMemory = wasm_bindgen::memory().unchecked_into();
     // The address of `buf` inside the module's memory (wasm32: it fits u32).
-    let view = Uint8Array::new_with_byte_offset_and_length(
-        &memory.buffer(),
-        buf.as_ptr() as u32,
-        buf.len() as u32,
-    );
+    let view = Uint8Array::new(&memory.buffer(), buf.as_ptr() as u32, buf.len() as u32);
     let result = ENCODER.with(|e| e.encode_into(s, &view));
     (buf, result)
 }
