@@ -103,6 +103,9 @@ if [ "${1:-}" = browser ]; then
   [ -x /usr/bin/firefox-esr ] || missing="$missing firefox-esr"
   [ -x /usr/bin/WebKitWebDriver ] || missing="$missing webkit2gtk-driver"
   command -v Xvfb >/dev/null || missing="$missing xvfb"
+  # xmlsec1 signs the federation aggregates of tests/js/edge-worker-idps.test.mjs
+  # at test time (an independent signer; the base image has only libxmlsec1).
+  command -v xmlsec1 >/dev/null || missing="$missing xmlsec1"
   if [ -n "$missing" ]; then
     say "installing Debian$missing"
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
