@@ -15,6 +15,28 @@ import { answer, encode, invalid, ready } from './wasm-support.js';
 
 /** @type {WeakMap<object, RawSamlServiceProvider>} */
 const raws = new WeakMap(); // SamlServiceProvider -> RawSamlServiceProvider
+// A handle with store calls in flight: how many. free() during one only
+// detaches the SP (no new call), and the handle is freed once the last
+// call is finished: a login the store has recorded is then still accepted,
+// not lost to a free() (a `using sp` block returning the promise, say).
+/** @type {WeakMap<RawSamlServiceProvider, number>} */
+const inFlight = new WeakMap();
+/** @type {WeakSet<RawSamlServiceProvider>} */
+const freeWhenDone = new WeakSet();
+
+/** One store call of `r` is finished: free it if free() came meanwhile. */
+function settled(r) {
+  const left = (inFlight.get(r) ?? 1) - 1;
+  if (left > 0) {
+    inFlight.set(r, left);
+    return;
+  }
+  inFlight.delete(r);
+  if (freeWhenDone.has(r)) {
+    freeWhenDone.delete(r);
+    r.free();
+  }
+}
 
 /**
  * The module's handle of `sp`, or the error of a freed one.
@@ -143,7 +165,8 @@ export class SamlServiceProvider {
    * `saml.replayed`; a store that throws, rejects or answers anything else
    * is `saml.store.failed`, one slower than `storeTimeoutMs` is
    * `saml.store.timeout`: in those two cases nothing was consumed and the
-   * same response may be retried.
+   * same response may be retried. A `free()` while the store is asked
+   * frees the SP once this call is finished, so the login is not lost.
    */
   validateResponseWithStore(samlResponse, store, opts) {
     /** @type {RawSamlServiceProvider} */
@@ -160,25 +183,30 @@ export class SamlServiceProvider {
       prepared = answer(r.prepareResponse(samlResponse, options(opts, 'options')));
       const { n, assertionId, until, timeoutMs } = prepared;
       try {
-        timeout = new Promise((_, reject) => { timer = setTimeout(reject, timeoutMs, marker); });
+        // The timer is started outside the Promise executor, so that a
+        // setTimeout that throws (a host without one) throws here, before
+        // the store is asked, and not into a rejected promise after it.
+        let rejectTimeout;
+        timeout = new Promise((_, reject) => { rejectTimeout = reject; });
+        timer = setTimeout(rejectTimeout, timeoutMs, marker);
         // The store is asked last, once nothing else can fail: a store
         // asked for a call that then failed would record a login that no
         // one finishes.
         asked = Promise.resolve().then(() => remember.call(store, assertionId, until));
       } catch (e) {
-        if (timer !== undefined) clearTimeout(timer);
-        r.finishResponse(n, STORE_FAILED); // drops the prepared validation
+        try {
+          if (timer !== undefined) clearTimeout(timer);
+        } finally {
+          r.finishResponse(n, STORE_FAILED); // drops the prepared validation
+        }
         throw e;
       }
+      inFlight.set(r, (inFlight.get(r) ?? 0) + 1);
     } catch (e) {
       return Promise.reject(e);
     }
-    const self = this;
     // allSettled always fulfils: the prepared validation is always finished or dropped.
     return Promise.allSettled([Promise.race([asked, timeout])]).then(([outcome]) => {
-      clearTimeout(timer);
-      // Freed while the store was asked: the prepared validation went with it.
-      if (raws.get(self) !== r) throw invalid('sp', 'it was freed');
       let how;
       if (outcome.status === 'rejected') how = outcome.reason === marker ? STORE_TIMEOUT : STORE_FAILED;
       else if (outcome.value === true) how = FIRST_USE;
@@ -189,6 +217,13 @@ export class SamlServiceProvider {
       } catch (e) {
         if (how === STORE_FAILED && outcome.status === 'rejected') e.cause = outcome.reason;
         throw e;
+      } finally {
+        settled(r);
+        try {
+          clearTimeout(timer);
+        } catch {
+          // A timer left running fires into a race already settled: harmless.
+        }
       }
     });
   }
@@ -208,10 +243,16 @@ export class SamlServiceProvider {
     return answer(raw(this).toJSON());
   }
 
-  /** Frees the SP's memory in the module now; the SP cannot be used afterwards. */
+  /**
+   * Frees the SP's memory in the module (once any validateResponseWithStore
+   * in flight is finished); the SP cannot be used afterwards.
+   */
   free() {
-    raws.get(this)?.free();
+    const r = raws.get(this);
     raws.delete(this);
+    if (r === undefined) return;
+    if (inFlight.has(r)) freeWhenDone.add(r);
+    else r.free();
   }
 
   [Symbol.dispose]() {

@@ -277,7 +277,8 @@ export class SamlServiceProvider {
   /** Number of AuthnRequests awaiting a response. */
   pendingCount(): number;
   toJSON(): SamlServiceProviderJson;
-  /** Frees the SP's memory in the module now; the SP cannot be used afterwards. */
+  /** Frees the SP's memory in the module (once a validateResponseWithStore in flight is finished: its login is
+   * not lost); the SP cannot be used afterwards. */
   free(): void;
   [Symbol.dispose](): void;
 }

@@ -168,7 +168,7 @@ export function optsWith(options, extra, swap) {
   const add = Object.entries(extra)
     .filter(([k, v]) => v !== undefined && !(options != null && Object.hasOwn(options, k)))
     .map(([k, v]) => `${JSON.stringify(k)}:${encode(v, k, 1)}`);
-  // '[]' (not an object) is left for the module to refuse.
+  // Options that are not an object (the `[[]]` of a value not to be read) are left for the module to refuse.
   if (add.length === 0 || base[0] !== '{') return base;
   return base === '{}' ? `{${add.join(',')}}` : `${base.slice(0, -1)},${add.join(',')}}`;
 }

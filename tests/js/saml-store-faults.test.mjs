@@ -134,3 +134,35 @@ test("a store's answer is judged when it comes, not when the store was asked", a
   const v = await sp.validateResponseWithStore(input(15), goodStore(), opts(15, { now: deadline - 100 }));
   assert.equal(v.assertionId, '_d15');
 });
+
+test('free() while the store is asked: the login the store recorded is still accepted, then the SP is gone', async () => {
+  const sp = newSp();
+  const good = goodStore();
+  const pending = sp.validateResponseWithStore(input(20), good, opts(20));
+  sp.free(); // as a `using sp` block that returns the promise does
+  const v = await pending;
+  assert.equal(v.assertionId, '_d20');
+  assert.equal(good.seen.size, 1);
+  assert.throws(() => sp.pendingCount(), { code: 'arg.invalid' });
+  await assert.rejects(sp.validateResponseWithStore(input(20), good, opts(20)), { code: 'arg.invalid' });
+  // A store that frees the SP from inside remember().
+  const sp2 = newSp();
+  const v2 = await sp2.validateResponseWithStore(input(21), { remember(id, until) { sp2.free(); return good.remember(id, until); } }, opts(21));
+  assert.equal(v2.assertionId, '_d21');
+});
+
+test('a setTimeout that throws fails the call before the store is asked: nothing recorded, the retry works', async () => {
+  const sp = newSp();
+  const good = goodStore();
+  const original = globalThis.setTimeout;
+  globalThis.setTimeout = () => { throw new Error('no timers here'); };
+  let call;
+  try {
+    call = sp.validateResponseWithStore(input(22), good, opts(22));
+  } finally {
+    globalThis.setTimeout = original;
+  }
+  await assert.rejects(call, /no timers here/);
+  assert.equal(good.seen.size, 0, 'the store was not asked');
+  assert.equal((await sp.validateResponseWithStore(input(22), good, opts(22))).assertionId, '_d22');
+});
