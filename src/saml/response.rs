@@ -43,13 +43,29 @@ pub struct ValidateOptions {
 }
 
 /// The `OrangeAPIToken` attribute: XML whitespace removed, and URL-encoded
-/// for use in calls to the other Orange APIs.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// for use in calls to the other Orange APIs. A token: its `Debug` shows
+/// only its length, and both strings are wiped when it is dropped.
+#[derive(Clone, PartialEq, Eq)]
 pub struct OrangeApiToken {
     /// The token with XML whitespace (space, tab, CR, LF) removed.
     pub value: String,
     /// The same, percent-encoded.
     pub url_encoded: String,
+}
+
+impl core::fmt::Debug for OrangeApiToken {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("OrangeApiToken")
+            .field("len", &self.value.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for OrangeApiToken {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.value);
+        zeroize::Zeroize::zeroize(&mut self.url_encoded);
+    }
 }
 
 /// What a valid response says.
@@ -778,6 +794,17 @@ mod tests {
     //! (scripts/fixtures/distinct_responses.py) that answer `_q<i>`.
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn an_orange_api_token_debug_shows_its_length_not_the_token() {
+        let t = OrangeApiToken {
+            value: "SECRET-TOKEN".into(),
+            url_encoded: "SECRET-TOKEN".into(),
+        };
+        let shown = format!("{t:?}");
+        assert!(!shown.contains("SECRET"), "{shown}");
+        assert!(shown.contains("12"), "{shown}");
+    }
     use crate::one_time::SeenStore;
     use crate::saml::keys::parse_certificates;
     use crate::saml::sp::{IdpConfig, SpConfig};
