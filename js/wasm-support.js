@@ -79,8 +79,13 @@ const illFormed = (s) => s.isWellFormed?.() === false;
  */
 function plain(value) {
   const proto = Object.getPrototypeOf(value);
+  // An Object.prototype is told by its own `constructor`, whose prototype
+  // it is: a bare `Object.create(null)` object used as a prototype is not
+  // one, and the members it would lend are not own members, so they would
+  // be silently left unread (a metadata signer certificate, say).
   return proto === null
-    || (Object.getPrototypeOf(proto) === null && Object.prototype.toString.call(value) === '[object Object]');
+    || (Object.getPrototypeOf(proto) === null && Object.prototype.toString.call(value) === '[object Object]'
+      && Object.hasOwn(proto, 'constructor') && proto.constructor?.prototype === proto);
 }
 
 /** What a value the module must not read is written as: a list holding a list, which every getter refuses. */

@@ -83,6 +83,9 @@ test('options are read once: a getter runs one time and inherited members are ig
   // An object with another prototype is refused, so an inherited member can never count.
   assertCode(() => sso.createPkce(Object.create({ length: 43 })), 'arg.invalid');
   assert.equal(sso.createPkce(Object.assign(Object.create(null), { length: 44 })).codeVerifier.length, 44, 'a null prototype is plain');
+  // A null-prototype object used as a prototype is not an Object.prototype:
+  // what it lends would be silently unread.
+  assertCode(() => sso.createPkce(Object.create(Object.assign(Object.create(null), { length: 43 }))), 'arg.invalid');
 });
 
 test('PKCE: plain is refused and verifiers are checked against RFC 7636 §4.1', () => {
