@@ -257,8 +257,9 @@ fn configure(config: &Option<Zeroizing<String>>) -> crate::Result<Core> {
     Core::new(c)
 }
 
-/// A string as the answer: a JSON string (not zeroized: nothing SAML
-/// answers is a secret, and an XML document is large).
+/// A string as the answer: a JSON string, in a buffer sized for the usual
+/// case rather than the worst (nothing these answers carry is a secret, and
+/// an XML document is large); wiped on drop like every `Answer`.
 fn text_answer(s: &str) -> Answer {
     let mut out = String::with_capacity(s.len() + s.len() / 8 + 16);
     crate::json_out::push_string(&mut out, s);
