@@ -34,7 +34,12 @@ function settled(r) {
   inFlight.delete(r);
   if (freeWhenDone.has(r)) {
     freeWhenDone.delete(r);
-    r.free();
+    try {
+      r.free();
+    } catch {
+      // The call's own outcome stands: a handle that cannot be freed (an
+      // instance that trapped) is not this call's error.
+    }
   }
 }
 
@@ -177,8 +182,13 @@ export class SamlServiceProvider {
     let asked;
     let timeout;
     const marker = {};
+    let counted = false;
     try {
       r = raw(this);
+      // Counted from here: a getter of the store or of the options may call
+      // free(), and the handle must outlive this call all the same.
+      inFlight.set(r, (inFlight.get(r) ?? 0) + 1);
+      counted = true;
       const remember = rememberOf(store);
       prepared = answer(r.prepareResponse(samlResponse, options(opts, 'options')));
       const { n, assertionId, until, timeoutMs } = prepared;
@@ -201,8 +211,8 @@ export class SamlServiceProvider {
         }
         throw e;
       }
-      inFlight.set(r, (inFlight.get(r) ?? 0) + 1);
     } catch (e) {
+      if (counted) settled(r);
       return Promise.reject(e);
     }
     // allSettled always fulfils: the prepared validation is always finished or dropped.
@@ -218,12 +228,12 @@ export class SamlServiceProvider {
         if (how === STORE_FAILED && outcome.status === 'rejected') e.cause = outcome.reason;
         throw e;
       } finally {
-        settled(r);
         try {
           clearTimeout(timer);
         } catch {
           // A timer left running fires into a race already settled: harmless.
         }
+        settled(r);
       }
     });
   }

@@ -269,7 +269,8 @@ export class SamlServiceProvider {
    * `saml.store.failed` when it throws, rejects or answers anything else,
    * and with `saml.store.timeout` after `storeTimeoutMs` (default 5000):
    * in those two cases nothing was consumed and the same response may be
-   * retried.
+   * retried. The store's answer is judged at the time it comes; a `free()`
+   * meanwhile frees this SP once the call is finished (the login is kept).
    */
   validateResponseWithStore(samlResponse: string, store: ReplayStore, options?: ValidateResponseWithStoreOptions): Promise<ValidatedResponse>;
   /** This SP's metadata (AuthnRequestsSigned="false", WantAssertionsSigned="true"). */

@@ -79,13 +79,16 @@ const illFormed = (s) => s.isWellFormed?.() === false;
  */
 function plain(value) {
   const proto = Object.getPrototypeOf(value);
-  // An Object.prototype is told by its own `constructor`, whose prototype
-  // it is: a bare `Object.create(null)` object used as a prototype is not
-  // one, and the members it would lend are not own members, so they would
-  // be silently left unread (a metadata signer certificate, say).
-  return proto === null
-    || (Object.getPrototypeOf(proto) === null && Object.prototype.toString.call(value) === '[object Object]'
-      && Object.hasOwn(proto, 'constructor') && proto.constructor?.prototype === proto);
+  // Any other prototype lends members that are not own members, so they
+  // would be silently left unread (a metadata signer certificate, say): a
+  // bare `Object.create(null)` object or a class with a null parent is not
+  // an Object.prototype.
+  if (proto === null || proto === Object.prototype) return true;
+  if (Object.getPrototypeOf(proto) !== null || Object.prototype.toString.call(value) !== '[object Object]') return false;
+  // Another realm's: its own constructor is that realm's native Object.
+  const ctor = Object.getOwnPropertyDescriptor(proto, 'constructor')?.value;
+  return typeof ctor === 'function' && ctor.prototype === proto
+    && /^function Object\(\) \{\s*\[native code\]\s*\}$/.test(Function.prototype.toString.call(ctor));
 }
 
 /** What a value the module must not read is written as: a list holding a list, which every getter refuses. */

@@ -86,6 +86,11 @@ test('options are read once: a getter runs one time and inherited members are ig
   // A null-prototype object used as a prototype is not an Object.prototype:
   // what it lends would be silently unread.
   assertCode(() => sso.createPkce(Object.create(Object.assign(Object.create(null), { length: 43 }))), 'arg.invalid');
+  class NullParent extends null {
+    constructor() { return Object.create(NullParent.prototype); } // eslint-disable-line no-constructor-return
+    get length() { return 43; }
+  }
+  assertCode(() => sso.createPkce(new NullParent()), 'arg.invalid');
 });
 
 test('PKCE: plain is refused and verifiers are checked against RFC 7636 §4.1', () => {

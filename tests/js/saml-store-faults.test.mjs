@@ -7,6 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { SamlServiceProvider } from 'edge-sso';
+// The module instance 'edge-sso' loads (pkg/index.js imports this file), to count its handles' frees.
+import { RawSamlServiceProvider } from '../../pkg/edge_sso.js';
 
 const responses = new URL('../fixtures/responses/', import.meta.url);
 const dir = new URL('../fixtures/distinct/', import.meta.url);
@@ -136,11 +138,24 @@ test("a store's answer is judged when it comes, not when the store was asked", a
 });
 
 test('free() while the store is asked: the login the store recorded is still accepted, then the SP is gone', async () => {
+  const original = RawSamlServiceProvider.prototype.free;
+  let frees = 0;
+  RawSamlServiceProvider.prototype.free = function free() { frees += 1; return original.call(this); };
   const sp = newSp();
   const good = goodStore();
-  const pending = sp.validateResponseWithStore(input(20), good, opts(20));
-  sp.free(); // as a `using sp` block that returns the promise does
-  const v = await pending;
+  let v;
+  try {
+    const pending = sp.validateResponseWithStore(input(20), good, opts(20));
+    sp.free(); // as a `using sp` block that returns the promise does
+    sp.free();
+    assert.equal(frees, 0, 'not freed while the store is asked');
+    v = await pending;
+    assert.equal(frees, 1, 'freed once the call is finished');
+    sp.free();
+    assert.equal(frees, 1, 'and only once');
+  } finally {
+    RawSamlServiceProvider.prototype.free = original;
+  }
   assert.equal(v.assertionId, '_d20');
   assert.equal(good.seen.size, 1);
   assert.throws(() => sp.pendingCount(), { code: 'arg.invalid' });
@@ -149,6 +164,10 @@ test('free() while the store is asked: the login the store recorded is still acc
   const sp2 = newSp();
   const v2 = await sp2.validateResponseWithStore(input(21), { remember(id, until) { sp2.free(); return good.remember(id, until); } }, opts(21));
   assert.equal(v2.assertionId, '_d21');
+  // A store whose remember getter frees the SP: still counted, still accepted.
+  const sp3 = newSp();
+  const v3 = await sp3.validateResponseWithStore(input(23), { get remember() { sp3.free(); return good.remember.bind(good); } }, opts(23));
+  assert.equal(v3.assertionId, '_d23');
 });
 
 test('a setTimeout that throws fails the call before the store is asked: nothing recorded, the retry works', async () => {
