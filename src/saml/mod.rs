@@ -9,6 +9,9 @@ pub mod b64_blocks;
 pub(crate) mod bignum;
 pub mod binding;
 pub mod c14n;
+// A strict DER reader for certificates, keys and signatures (crate-private
+// like the arithmetic it feeds).
+pub(crate) mod der;
 pub mod dsig;
 pub mod escape;
 pub mod keys;

@@ -6,10 +6,8 @@
 //! which is what keeps Bleichenbacher-style signature forgeries out: there is
 //! no parser to be lenient.
 
-use der::asn1::UintRef;
-use der::{Decode, Reader, SliceReader};
-
 use super::bignum::{self, Modulus};
+use super::der::{Reader, TAG_SEQUENCE};
 
 /// RSA moduli below this size are refused unless weak keys are allowed
 /// (`allowWeakRsa`)...
@@ -112,29 +110,32 @@ impl RsaPublicKey {
     /// [`KeyProblem::Weak`]; below 1024 bits a key is always refused), and
     /// the exponent odd, at least 3 and at most 2⁶⁴.
     pub(crate) fn from_pkcs1_der_with(der: &[u8], allow_weak: bool) -> Result<Self, KeyProblem> {
-        let mut reader = SliceReader::new(der).map_err(|_| KeyProblem::Malformed)?;
-        let (n, e) = reader
-            .sequence(|r| Ok((UintRef::decode(r)?, UintRef::decode(r)?)))
-            .map_err(|_| KeyProblem::Malformed)?;
-        if !reader.is_finished() {
-            return Err(KeyProblem::Malformed);
-        }
+        let read = || {
+            let mut outer = Reader::new(der);
+            let mut key = Reader::new(outer.read(TAG_SEQUENCE)?);
+            outer.finish()?;
+            let n = key.read_uint()?;
+            let e = key.read_uint()?;
+            key.finish()?;
+            Some((n, e))
+        };
+        let (n, e) = read().ok_or(KeyProblem::Malformed)?;
         // The policy first, on the bytes: preparing the modulus (R² mod n)
         // is the expensive part, and a key refused here never gets it.
-        let bits = bignum::bit_length(n.as_bytes());
+        let bits = bignum::bit_length(n);
         if !(MIN_WEAK_RSA_BITS..=MAX_RSA_BITS).contains(&bits) {
             return Err(KeyProblem::Unsupported);
         }
         if bits < MIN_RSA_BITS && !allow_weak {
             return Err(KeyProblem::Weak(bits));
         }
-        let exponent = strip_zeros(e.as_bytes()).to_vec();
+        let exponent = strip_zeros(e).to_vec();
         let odd = exponent.last().is_some_and(|b| b & 1 == 1);
         if !odd || exponent.len() > 8 || exponent == [1] {
             return Err(KeyProblem::Unsupported);
         }
         // Refuses an even modulus.
-        let modulus = Modulus::new(n.as_bytes()).ok_or(KeyProblem::Unsupported)?;
+        let modulus = Modulus::new(n).ok_or(KeyProblem::Unsupported)?;
         Ok(Self { modulus, exponent })
     }
 
