@@ -1,6 +1,8 @@
 //! Wycheproof's vectors for the signatures edge-sso verifies: RSASSA-PKCS1-v1_5
-//! (its own code, src/saml/pkcs1.rs on src/saml/bignum.rs) and ECDSA on P-256
-//! and P-384 (RustCrypto's, through src/saml/verify.rs).
+//! (src/saml/pkcs1.rs on src/saml/bignum.rs) and ECDSA on P-256 and P-384
+//! (src/saml/ecdsa.rs), each the crate's own code. DSA's vectors use SHA-224
+//! and SHA-256, which XML-DSig never pairs with DSA, so they run at the
+//! arithmetic's level instead (src/saml/tests_dsa.rs).
 //!
 //! The vectors come from the `wycheproof` crate (a dev-dependency; it embeds
 //! the upstream JSON files, Apache-2.0, and names its data's date in its

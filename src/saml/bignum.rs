@@ -278,11 +278,12 @@ impl Modulus {
         self.bits.div_ceil(8)
     }
 
-    /// `x = 2x mod n` for x below n. n < R/4, so the doubled value never
-    /// leaves the top limb.
-    fn double_mod(&self, x: &mut [u32]) {
+    /// `x = 2x + low mod n` for x below n and a bit `low`. n < R/4, so the
+    /// doubled value never leaves the top limb, and 2x + 1 < 2n needs one
+    /// subtraction at most.
+    fn double_mod(&self, x: &mut [u32], low: u32) {
         let w = self.w;
-        let mut carry = 0;
+        let mut carry = low;
         for l in x.iter_mut() {
             let out = *l >> (w - 1);
             *l = ((*l << 1) | carry) & mask(w);
@@ -308,7 +309,7 @@ impl Modulus {
         let top = self.bits - 1;
         x[top / w] = 1 << (top % w);
         for _ in top..w * len {
-            self.double_mod(&mut x);
+            self.double_mod(&mut x, 0);
         }
         let exp = w * len;
         let mut s = Scratch {
@@ -323,7 +324,7 @@ impl Modulus {
                 sub_in_place(&mut x, &self.n, self.w);
             }
             if (exp >> bit) & 1 == 1 {
-                self.double_mod(&mut x);
+                self.double_mod(&mut x, 0);
             }
         }
         x
@@ -452,6 +453,45 @@ impl Modulus {
             None => one,
         };
         Some(self.to_be(&plain))
+    }
+
+    /// Whether the big-endian `x` is below n.
+    pub fn is_below(&self, x_be: &[u8]) -> bool {
+        limbs_from_be(x_be, self.w, self.n.len()).is_some_and(|x| !ge(&x, &self.n))
+    }
+
+    /// `a·b mod n`, big-endian, for a and b below n; the result has
+    /// [`Self::byte_len`] bytes. `None` when either is n or more.
+    pub fn mul(&self, a_be: &[u8], b_be: &[u8]) -> Option<Vec<u8>> {
+        let len = self.n.len();
+        let below = |v: &[u8]| limbs_from_be(v, self.w, len).filter(|x| !ge(x, &self.n));
+        let (a, b) = (below(a_be)?, below(b_be)?);
+        let mut s = Scratch {
+            rev: Vec::with_capacity(len),
+            out: Vec::with_capacity(len),
+        };
+        // a·R²·R⁻¹ = a·R, then a·R·b·R⁻¹ = a·b (below 2n each time).
+        self.mont_mul(&a, &self.r2, &mut s);
+        let a_m = core::mem::take(&mut s.out);
+        self.mont_mul(&a_m, &b, &mut s);
+        let mut r = s.out;
+        if ge(&r, &self.n) {
+            sub_in_place(&mut r, &self.n, self.w);
+        }
+        Some(self.to_be(&r))
+    }
+
+    /// `x mod n` for a big-endian `x` of any size, as [`Self::byte_len`]
+    /// bytes: its bits shifted in one at a time (x is at most a few
+    /// thousand bits here: a digest, or a value modulo a larger prime).
+    pub fn reduce(&self, x_be: &[u8]) -> Vec<u8> {
+        let mut acc = vec![0u32; self.n.len()];
+        for byte in x_be {
+            for bit in (0..8).rev() {
+                self.double_mod(&mut acc, u32::from((byte >> bit) & 1));
+            }
+        }
+        self.to_be(&acc)
     }
 
     /// Limbs (below n) to exactly [`Self::byte_len`] big-endian bytes.
@@ -701,7 +741,7 @@ mod tests {
             let mut x = vec![0u32; m.n.len()];
             x[0] = 1;
             for _ in 0..2 * m.w as usize * m.n.len() {
-                m.double_mod(&mut x);
+                m.double_mod(&mut x, 0);
             }
             assert_eq!(m.r2, x, "{} bits", m.bits());
         }

@@ -16,11 +16,6 @@
 //! (names, times, extensions), at several times this code's size in the
 //! wasm module. The tests below hold it to those crates' answers.
 
-// Until keys.rs and verify.rs read certificates and signatures through this
-// module (being changed alongside), only pkcs1 and the tests use all of it:
-// remove this then.
-#![allow(dead_code)]
-
 /// A SEQUENCE or SEQUENCE OF.
 pub(crate) const TAG_SEQUENCE: u8 = 0x30;
 /// An INTEGER.
@@ -169,7 +164,9 @@ pub(crate) struct Spki<'a> {
 /// Reads a bare DER SubjectPublicKeyInfo, with nothing after it:
 /// `SEQUENCE { algorithm AlgorithmIdentifier, subjectPublicKey BIT STRING }`
 /// with `AlgorithmIdentifier ::= SEQUENCE { algorithm OBJECT IDENTIFIER,
-/// parameters ANY OPTIONAL }` (RFC 5280 §4.1.1.2).
+/// parameters ANY OPTIONAL }` (RFC 5280 §4.1.1.2). Only tests read a bare
+/// one: configuration gives certificates.
+#[cfg(test)]
 pub(crate) fn spki(der: &[u8]) -> Option<Spki<'_>> {
     let mut outer = Reader::new(der);
     let spki = read_spki(&mut outer)?;

@@ -5,12 +5,12 @@
 //! is the trust anchor), and a certificate arriving inside a message is never
 //! trusted. Several may be configured, for IdP key rollover.
 
-use der::{Decode, Encode};
 use sha2::{Digest, Sha256};
-use spki::DecodePublicKey;
-use x509_cert::Certificate;
 
 use super::binding::base64_decode;
+use super::der::{self, Reader, Spki, TAG_OID, TAG_SEQUENCE};
+use super::dsa::DsaPublicKey;
+use super::ecdsa::{EcPublicKey, P256, P384};
 use super::pkcs1::{KeyProblem, RsaPublicKey};
 use crate::error::{Result, SamlError};
 
@@ -25,12 +25,10 @@ pub const MIN_DSA_Q_BITS: usize = 160;
 pub enum PublicKey {
     /// RSA (PKCS#1 v1.5 signatures).
     Rsa(RsaPublicKey),
-    /// ECDSA on P-256.
-    P256(p256::ecdsa::VerifyingKey),
-    /// ECDSA on P-384.
-    P384(p384::ecdsa::VerifyingKey),
+    /// ECDSA on P-256 or P-384.
+    Ec(EcPublicKey),
     /// DSA (only for the legacy DSA-SHA1 algorithm).
-    Dsa(dsa::VerifyingKey),
+    Dsa(DsaPublicKey),
 }
 
 /// A configured IdP certificate.
@@ -55,12 +53,6 @@ impl IdpCertificate {
         }
     }
 }
-
-const OID_RSA: &str = "1.2.840.113549.1.1.1";
-const OID_EC: &str = "1.2.840.10045.2.1";
-const OID_DSA: &str = "1.2.840.10040.4.1";
-const OID_P256: &str = "1.2.840.10045.3.1.7";
-const OID_P384: &str = "1.3.132.0.34";
 
 /// Which keys configuration accepts beyond the strict default.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -111,13 +103,8 @@ pub fn parse_certificates_with(text: &str, policy: KeyPolicy) -> Result<Vec<IdpC
 }
 
 fn from_der(der: Vec<u8>, policy: KeyPolicy) -> Result<IdpCertificate> {
-    let cert = Certificate::from_der(&der).map_err(|_| SamlError::CertificateInvalid)?;
-    let spki_der = cert
-        .tbs_certificate
-        .subject_public_key_info
-        .to_der()
-        .map_err(|_| SamlError::CertificateInvalid)?;
-    let key = key_from_spki(&spki_der, policy)?;
+    let spki = der::certificate_spki(&der).ok_or(SamlError::CertificateInvalid)?;
+    let key = key_from_spki(&spki, policy)?;
     Ok(IdpCertificate {
         key,
         sha256: Sha256::digest(&der).into(),
@@ -126,20 +113,16 @@ fn from_der(der: Vec<u8>, policy: KeyPolicy) -> Result<IdpCertificate> {
 }
 
 /// The verifying key of a SubjectPublicKeyInfo, with the size policy applied.
-fn key_from_spki(spki_der: &[u8], policy: KeyPolicy) -> Result<PublicKey> {
-    let spki = spki::SubjectPublicKeyInfoRef::from_der(spki_der)
-        .map_err(|_| SamlError::CertificateInvalid)?;
-    let spki_der = spki_der.to_vec();
-    let unsupported = |_| SamlError::CertificateUnsupported;
-    let key = match spki.algorithm.oid.to_string().as_str() {
-        OID_RSA => {
+/// A key of a known algorithm whose own encoding is wrong (a point off the
+/// curve, DSA parameters that are not a group) is `unsupported`, as is an
+/// algorithm or curve edge-sso does not verify with.
+fn key_from_spki(spki: &Spki<'_>, policy: KeyPolicy) -> Result<PublicKey> {
+    let unsupported = SamlError::CertificateUnsupported;
+    let key = match spki.algorithm {
+        der::OID_RSA_ENCRYPTION => {
             // RFC 3279 §2.3.1: the bit string holds a DER RSAPublicKey.
-            let bits = spki
-                .subject_public_key
-                .as_bytes()
-                .ok_or(SamlError::CertificateInvalid)?;
             PublicKey::Rsa(
-                RsaPublicKey::from_pkcs1_der_with(bits, policy.allow_weak_rsa).map_err(
+                RsaPublicKey::from_pkcs1_der_with(spki.key, policy.allow_weak_rsa).map_err(
                     |p| match p {
                         KeyProblem::Malformed => SamlError::CertificateInvalid,
                         KeyProblem::Unsupported => SamlError::CertificateUnsupported,
@@ -150,36 +133,44 @@ fn key_from_spki(spki_der: &[u8], policy: KeyPolicy) -> Result<PublicKey> {
                 )?,
             )
         }
-        OID_EC => {
-            let curve = spki
-                .algorithm
-                .parameters
-                .as_ref()
-                .and_then(|p| p.decode_as::<der::asn1::ObjectIdentifier>().ok())
-                .map(|o| o.to_string());
-            match curve.as_deref() {
-                Some(OID_P256) => PublicKey::P256(
-                    p256::ecdsa::VerifyingKey::from_public_key_der(&spki_der)
-                        .map_err(unsupported)?,
-                ),
-                Some(OID_P384) => PublicKey::P384(
-                    p384::ecdsa::VerifyingKey::from_public_key_der(&spki_der)
-                        .map_err(unsupported)?,
-                ),
-                _ => return Err(SamlError::CertificateUnsupported.into()),
-            }
+        der::OID_EC_PUBLIC_KEY => {
+            // RFC 5480 §2.1.1: the parameters name the curve; the bit string
+            // is the SEC 1 point.
+            let curve = spki.parameters.and_then(|p| {
+                let mut r = Reader::new(p);
+                let oid = r.read(TAG_OID)?;
+                r.finish()?;
+                Some(oid)
+            });
+            let curve = match curve {
+                Some(der::OID_P256) => &P256,
+                Some(der::OID_P384) => &P384,
+                _ => return Err(unsupported.into()),
+            };
+            PublicKey::Ec(EcPublicKey::from_sec1(curve, spki.key).ok_or(unsupported)?)
         }
-        OID_DSA => {
-            let k = dsa::VerifyingKey::from_public_key_der(&spki_der).map_err(unsupported)?;
+        der::OID_DSA => {
+            // RFC 3279 §2.3.2: Dss-Parms ::= SEQUENCE { p, q, g } in the
+            // parameters, the INTEGER y in the bit string.
+            let key = (|| {
+                let mut params = Reader::new(spki.parameters?);
+                let mut pqg = Reader::new(params.read(TAG_SEQUENCE)?);
+                params.finish()?;
+                let (p, q, g) = (pqg.read_uint()?, pqg.read_uint()?, pqg.read_uint()?);
+                pqg.finish()?;
+                let mut bits = Reader::new(spki.key);
+                let y = bits.read_uint()?;
+                bits.finish()?;
+                DsaPublicKey::new(p, q, g, y)
+            })()
+            .ok_or(unsupported)?;
             // FIPS 186 sizes: a small group makes DSA forgeable in a few tries.
-            if k.components().p().bits() < MIN_DSA_P_BITS
-                || k.components().q().bits() < MIN_DSA_Q_BITS
-            {
-                return Err(SamlError::CertificateUnsupported.into());
+            if key.p_bits() < MIN_DSA_P_BITS || key.q_bits() < MIN_DSA_Q_BITS {
+                return Err(unsupported.into());
             }
-            PublicKey::Dsa(k)
+            PublicKey::Dsa(key)
         }
-        _ => return Err(SamlError::CertificateUnsupported.into()),
+        _ => return Err(unsupported.into()),
     };
     Ok(key)
 }
@@ -198,8 +189,9 @@ mod tests {
         let components = dsa::Components::from_components(big(23), big(11), big(4)).unwrap();
         let key = dsa::VerifyingKey::from_components(components, big(8)).unwrap();
         let spki = key.to_public_key_der().unwrap();
+        let spki = der::spki(spki.as_bytes()).unwrap();
         assert_eq!(
-            key_from_spki(spki.as_bytes(), KeyPolicy::default())
+            key_from_spki(&spki, KeyPolicy::default())
                 .unwrap_err()
                 .code(),
             "saml.certificate.unsupported"
@@ -207,9 +199,9 @@ mod tests {
     }
 
     #[test]
-    fn garbage_spki_is_invalid() {
+    fn garbage_certificate_is_invalid() {
         assert_eq!(
-            key_from_spki(&[0x30, 0x03, 0x02, 0x01, 0x01], KeyPolicy::default())
+            from_der(vec![0x30, 0x03, 0x02, 0x01, 0x01], KeyPolicy::default())
                 .unwrap_err()
                 .code(),
             "saml.certificate.invalid"

@@ -12,7 +12,9 @@ pub mod c14n;
 // A strict DER reader for certificates, keys and signatures (crate-private
 // like the arithmetic it feeds).
 pub(crate) mod der;
+pub(crate) mod dsa;
 pub mod dsig;
+pub(crate) mod ecdsa;
 pub mod escape;
 pub mod keys;
 pub mod logout;
@@ -29,6 +31,12 @@ pub mod xml;
 
 #[cfg(test)]
 mod tests_rsa_differential;
+// ECDSA against RustCrypto's p256 and p384, on generated keys and signatures.
+#[cfg(test)]
+mod tests_ecdsa_differential;
+// DSA against Wycheproof's vectors and RustCrypto's dsa.
+#[cfg(test)]
+mod tests_dsa;
 // Namespace resolution against quick-xml's NsReader, on generated documents.
 #[cfg(test)]
 mod tests_ns_differential;

@@ -1,15 +1,15 @@
 //! Signature algorithms and verification with configured keys only.
 //!
-//! Dispatches on [`SigAlg`]: RSA to the crate's own PKCS#1 v1.5 (`pkcs1`), ECDSA and DSA to
-//! RustCrypto's verifiers. Failure is reported
+//! Dispatches on [`SigAlg`] to the crate's own verifiers: RSA's PKCS#1 v1.5
+//! (`pkcs1`), ECDSA (`ecdsa`) and DSA (`dsa`). Failure is reported
 //! as one opaque "invalid" (which key, which step is not an attacker's
 //! business); the algorithm policy errors are specific because they are the
 //! caller's to fix.
 
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha384, Sha512};
-use signature::hazmat::PrehashVerifier;
 
+use super::der;
 use super::keys::{IdpCertificate, PublicKey};
 use super::pkcs1::Hash;
 use crate::error::{Result, SamlError};
@@ -88,7 +88,7 @@ impl SigAlg {
                 self,
                 Self::RsaSha1 | Self::RsaSha256 | Self::RsaSha384 | Self::RsaSha512
             ),
-            PublicKey::P256(_) | PublicKey::P384(_) => {
+            PublicKey::Ec(_) => {
                 matches!(
                     self,
                     Self::EcdsaSha256 | Self::EcdsaSha384 | Self::EcdsaSha512
@@ -137,40 +137,35 @@ fn verify_one(key: &PublicKey, alg: SigAlg, data: &[u8], sig: &[u8]) -> bool {
         },
         // XML-DSig encodes ECDSA as r‖s (RFC 4051); OpenSSL-based signers
         // often send DER. Both encode the same (r, s); either is checked.
-        PublicKey::P256(k) => {
-            let Some(s) = p256::ecdsa::Signature::from_slice(sig)
-                .ok()
-                .or_else(|| p256::ecdsa::Signature::from_der(sig).ok())
-            else {
-                return false;
-            };
-            k.verify_prehash(&alg.ec_digest(data), &s).is_ok()
+        PublicKey::Ec(k) => {
+            let digest = alg.ec_digest(data);
+            either_encoding(sig, k.curve().byte_len(), |r, s| k.verify(&digest, r, s))
         }
-        PublicKey::P384(k) => {
-            let Some(s) = p384::ecdsa::Signature::from_slice(sig)
-                .ok()
-                .or_else(|| p384::ecdsa::Signature::from_der(sig).ok())
-            else {
-                return false;
-            };
-            k.verify_prehash(&alg.ec_digest(data), &s).is_ok()
-        }
-        // DSA-SHA1 in XML-DSig is r‖s, 20 bytes each (RFC 3275 §6.4.1); DER also accepted.
+        // DSA-SHA1 in XML-DSig is r‖s, each q's size (20 bytes for the
+        // 160-bit q of RFC 3275 §6.4.1); DER also accepted.
         PublicKey::Dsa(k) => {
-            let parsed = if sig.len() == 40 {
-                let (r, s) = sig.split_at(20);
-                dsa::Signature::from_components(
-                    dsa::BigUint::from_bytes_be(r),
-                    dsa::BigUint::from_bytes_be(s),
-                )
-                .ok()
-            } else {
-                <dsa::Signature as der::Decode>::from_der(sig).ok()
-            };
-            let Some(s) = parsed else { return false };
-            k.verify_prehash(&Sha1::digest(data), &s).is_ok()
+            let digest = Sha1::digest(data);
+            either_encoding(sig, k.q_byte_len(), |r, s| k.verify(&digest, r, s))
         }
     }
+}
+
+/// `verify(r, s)` with the signature read as r ‖ s (`size` bytes each) if
+/// it has that length, then as a DER `SEQUENCE { r, s }`: a DER signature
+/// of exactly that length is rare but possible, and both forms are
+/// encodings the key's owner made.
+pub(crate) fn either_encoding(
+    sig: &[u8],
+    size: usize,
+    verify: impl Fn(&[u8], &[u8]) -> bool,
+) -> bool {
+    if sig.len() == 2 * size {
+        let (r, s) = sig.split_at(size);
+        if verify(r, s) {
+            return true;
+        }
+    }
+    der::signature_pair(sig).is_some_and(|(r, s)| verify(r, s))
 }
 
 #[cfg(test)]
