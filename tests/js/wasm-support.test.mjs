@@ -119,19 +119,20 @@ test('guarded classes keep instanceof and statics; construction checks readiness
   assert.equal(G.kind(), 'thing');
 });
 
-test('fromBase64 decodes alike by each path: native, Buffer, and the atob loop of a browser without either', async () => {
-  const { fromBase64 } = await freshSupport();
+test('fromHex decodes alike by each path: native, Buffer, and the loop of a runtime without either', async () => {
+  const { fromHex } = await freshSupport();
+  // Every byte value, in every position of a pair.
   const bytes = new Uint8Array(4099).map((_, i) => (i * 7919) % 256);
-  const text = Buffer.from(bytes).toString('base64');
-  assert.deepEqual(fromBase64(text), bytes);
+  const text = Buffer.from(bytes).toString('hex');
+  assert.deepEqual(fromHex(text), bytes);
   const { Buffer: saved } = globalThis;
-  const native = Uint8Array.fromBase64;
+  const native = Uint8Array.fromHex;
   try {
     delete globalThis.Buffer;
-    delete Uint8Array.fromBase64;
-    assert.deepEqual(fromBase64(text), bytes);
+    delete Uint8Array.fromHex;
+    assert.deepEqual(fromHex(text), bytes);
   } finally {
     globalThis.Buffer = saved;
-    if (native !== undefined) Uint8Array.fromBase64 = native;
+    if (native !== undefined) Uint8Array.fromHex = native;
   }
 });
