@@ -29,11 +29,16 @@ pub const MAX_P_BITS: usize = 8192;
 
 impl DsaPublicKey {
     /// The key of `p`, `q`, `g` and `y` (big-endian magnitudes); `None`
-    /// unless p and q are odd, q is no larger than p, 1 < g < p, 1 < y < p,
-    /// and g and y lie in the subgroup of order q (g^q = y^q = 1 mod p).
-    /// Primality is not tested: the key comes from configuration, and a
-    /// key whose owner chose bad parameters is a key its owner can forge
-    /// with anyway. Size policy is the caller's ([`Self::p_bits`]).
+    /// unless p and q are odd, q has no more bits than p, q passes
+    /// Miller–Rabin to [`MR_BASES`], 1 < g < p, 1 < y < p, and g and y lie
+    /// in the subgroup of order q (g^q = y^q = 1 mod p).
+    ///
+    /// Why q is tested: with a composite q, g may have a small order t
+    /// dividing it, g^u1·y^u2 then takes at most t² values, and anyone could
+    /// forge with a few tries. p is not tested (its Miller–Rabin rounds would
+    /// cost tens of milliseconds at every configuration of a 2048-bit key);
+    /// the key comes from configuration. Size policy is the caller's
+    /// ([`Self::p_bits`]).
     pub fn new(p: &[u8], q: &[u8], g: &[u8], y: &[u8]) -> Option<Self> {
         if bignum::bit_length(p) > MAX_P_BITS || bignum::bit_length(q) > bignum::bit_length(p) {
             return None;
@@ -41,6 +46,9 @@ impl DsaPublicKey {
         let pm = Modulus::new(p)?;
         let qm = Modulus::new(q)?;
         let q_be = strip(q).to_vec();
+        if !probably_prime(&qm, &q_be) {
+            return None;
+        }
         let one = pm.reduce(&[1]);
         let in_subgroup = |v: &[u8]| {
             bignum::bit_length(v) > 1
@@ -83,8 +91,7 @@ impl DsaPublicKey {
             return false;
         }
         let z = self.q.reduce(&leftmost_bits(prehash, self.q.bits()));
-        // q is prime, so s^(q−2) is s⁻¹ (a q that is not gives a wrong
-        // inverse, which only refuses).
+        // q is prime (tested at configuration), so s^(q−2) is s⁻¹.
         let Some(w) = self.q.pow(s, &minus_two(&self.q_be)) else {
             return false;
         };
@@ -97,6 +104,75 @@ impl DsaPublicKey {
         };
         self.p.mul(&a, &b).is_some_and(|v| self.q.reduce(&v) == r_q)
     }
+}
+
+/// The Miller–Rabin bases q is tested to: the first twenty primes. q is not
+/// an adversary's choice (it comes from configuration), so fixed bases are
+/// enough; a composite passes each round with probability at most 1/4.
+pub const MR_BASES: [u8; 20] = [
+    2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71,
+];
+
+/// Whether the odd `n` (its [`Modulus`] and big-endian bytes, no leading
+/// zeros) passes Miller–Rabin to every base of [`MR_BASES`] below it.
+fn probably_prime(m: &Modulus, n: &[u8]) -> bool {
+    // n − 1 = d·2^s with d odd.
+    let n_minus_1 = minus_one(n);
+    let mut d = n_minus_1.clone();
+    let mut s = 0;
+    while d.last().is_some_and(|&b| b & 1 == 0) && bignum::bit_length(&d) > 0 {
+        d = half(&d);
+        s += 1;
+    }
+    let minus_1 = m.reduce(&n_minus_1);
+    let one = m.reduce(&[1]);
+    MR_BASES.iter().all(|&a| {
+        let a = m.reduce(&[a]);
+        if bignum::bit_length(&a) == 0 || a == one || a == minus_1 {
+            return true; // a base that is 0 or ±1 mod n tells nothing
+        }
+        let Some(mut x) = m.pow(&a, &d) else {
+            return false;
+        };
+        if x == one || x == minus_1 {
+            return true;
+        }
+        for _ in 1..s {
+            let Some(next) = m.mul(&x, &x) else {
+                return false;
+            };
+            x = next;
+            if x == minus_1 {
+                return true;
+            }
+        }
+        false
+    })
+}
+
+/// `v − 1` for a big-endian v ≥ 1.
+fn minus_one(v: &[u8]) -> Vec<u8> {
+    let mut out = v.to_vec();
+    for b in out.iter_mut().rev() {
+        let (d, borrow) = b.overflowing_sub(1);
+        *b = d;
+        if !borrow {
+            break;
+        }
+    }
+    out
+}
+
+/// `v / 2`, big-endian.
+fn half(v: &[u8]) -> Vec<u8> {
+    let mut carry = 0u8;
+    v.iter()
+        .map(|&b| {
+            let out = (b >> 1) | carry;
+            carry = b << 7;
+            out
+        })
+        .collect()
 }
 
 /// `v` without its leading zero bytes.
@@ -138,4 +214,58 @@ fn minus_two(q: &[u8]) -> Vec<u8> {
         borrow = 1;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn leftmost_bits_shifts_when_the_size_is_not_whole_bytes() {
+        assert_eq!(leftmost_bits(&[0xff, 0x80, 0x01], 9), [0x01, 0xff]);
+        assert_eq!(leftmost_bits(&[0xab, 0xcd], 12), [0x0a, 0xbc]);
+        assert_eq!(leftmost_bits(&[0xab, 0xcd], 16), [0xab, 0xcd]);
+        assert_eq!(leftmost_bits(&[0xab, 0xcd], 200), [0xab, 0xcd]);
+        assert_eq!(leftmost_bits(&[0xab, 0xcd, 0xef], 8), [0xab]);
+    }
+
+    #[test]
+    fn small_arithmetic_helpers() {
+        assert_eq!(minus_two(&[0x01, 0x01]), [0x00, 0xff]);
+        assert_eq!(minus_two(&[0x03]), [0x01]);
+        assert_eq!(minus_one(&[0x01, 0x00]), [0x00, 0xff]);
+        assert_eq!(half(&[0x01, 0x01]), [0x00, 0x80]);
+        assert_eq!(strip(&[0, 0, 5]), [5]);
+    }
+
+    #[test]
+    fn miller_rabin_tells_primes_from_composites() {
+        let prime = |n: u64| {
+            let be: Vec<u8> = n
+                .to_be_bytes()
+                .into_iter()
+                .skip_while(|&b| b == 0)
+                .collect();
+            probably_prime(&Modulus::new(&be).unwrap(), &be)
+        };
+        let trial = |n: u64| (2..).take_while(|d| d * d <= n).all(|d| n % d != 0);
+        for n in (3..5000u64).step_by(2) {
+            assert_eq!(prime(n), trial(n), "{n}");
+        }
+        // Carmichael numbers and strong pseudoprimes to small bases.
+        for n in [561u64, 1105, 1729, 2047, 3215031751, 3825123056546413051] {
+            assert!(!prime(n), "{n}");
+        }
+        assert!(prime(18446744073709551557)); // the largest prime below 2^64
+    }
+
+    #[test]
+    fn a_composite_q_is_refused() {
+        // p = 31, q = 15 = 3·5 divides p − 1, g = 9 = 3² has order 15, so
+        // g^q = y^q = 1: only the primality of q tells this group apart.
+        assert!(DsaPublicKey::new(&[31], &[15], &[9], &[9]).is_none());
+        // The same shape with a prime q is taken: p = 23, q = 11, g = 4.
+        assert!(DsaPublicKey::new(&[23], &[11], &[4], &[8]).is_some());
+    }
 }

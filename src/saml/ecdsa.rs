@@ -173,6 +173,7 @@ fn from_be(bytes: &[u8], len: usize) -> Option<Limbs> {
 
 /// Arithmetic modulo an odd `m`, in Montgomery form (R = 2^(32·len)), every
 /// value in [0, m).
+#[derive(Clone, Debug, PartialEq, Eq)]
 struct Mont {
     m: Limbs,
     len: usize,
@@ -232,7 +233,8 @@ impl Mont {
     // j < len ≤ MAX, and t has MAX + 2 entries.
     #[allow(clippy::indexing_slicing)]
     fn mul(&self, a: &Limbs, b: &Limbs) -> Limbs {
-        let n = self.len;
+        // len ≤ MAX always; saying so lets the compiler drop the bounds checks.
+        let n = self.len.min(MAX);
         let mut t = [0u32; MAX + 2];
         for &ai in a.iter().take(n) {
             let mut c = 0u64;
@@ -310,17 +312,17 @@ fn limb_bit(e: &Limbs, bit: usize) -> bool {
 
 /// A point in Jacobian coordinates (x = X/Z², y = Y/Z³), each in the field's
 /// Montgomery form; Z = 0 is the point at infinity.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Jacobian {
     x: Limbs,
     y: Limbs,
     z: Limbs,
 }
 
-/// The curve's field and point arithmetic.
-struct Group<'c> {
-    curve: &'c Curve,
-    f: Mont,
+/// The curve's point arithmetic, over its field `f`.
+struct Group<'f> {
+    curve: &'static Curve,
+    f: &'f Mont,
 }
 
 impl Group<'_> {
@@ -404,15 +406,15 @@ impl Group<'_> {
         Jacobian { x, y, z }
     }
 
-    /// u1·G + u2·Q (plain scalars), Shamir's trick: one doubling per bit
-    /// and at most one addition, of G, Q or G + Q.
-    fn twin_mul(&self, u1: &Limbs, g: &Jacobian, u2: &Limbs, q: &Jacobian) -> Jacobian {
-        let gq = self.add(g, q);
+    /// u1·G + u2·Q (plain scalars) from the table [G, Q, G + Q], Shamir's
+    /// trick: one doubling per bit and at most one addition.
+    fn twin_mul(&self, u1: &Limbs, u2: &Limbs, table: &[Jacobian; 3]) -> Jacobian {
+        let [g, q, gq] = table;
         let mut acc = Self::INFINITY;
         for bit in (0..32 * self.curve.len).rev() {
             acc = self.double(&acc);
             acc = match (limb_bit(u1, bit), limb_bit(u2, bit)) {
-                (true, true) => self.add(&acc, &gq),
+                (true, true) => self.add(&acc, gq),
                 (true, false) => self.add(&acc, g),
                 (false, true) => self.add(&acc, q),
                 (false, false) => acc,
@@ -422,13 +424,28 @@ impl Group<'_> {
     }
 }
 
-/// An ECDSA verifying key: a point of the curve other than infinity.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// An ECDSA verifying key: a point of the curve other than infinity, with
+/// what every verification with it needs made once: both moduli's
+/// Montgomery constants and the table [G, Q, G + Q].
+#[derive(Clone, PartialEq, Eq)]
 pub struct EcPublicKey {
     curve: &'static Curve,
     /// Plain affine coordinates, below p.
     x: Limbs,
     y: Limbs,
+    field: Mont,
+    order: Mont,
+    table: [Jacobian; 3],
+}
+
+impl core::fmt::Debug for EcPublicKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("EcPublicKey")
+            .field("curve", self.curve)
+            .field("x", &self.x)
+            .field("y", &self.y)
+            .finish_non_exhaustive()
+    }
 }
 
 impl EcPublicKey {
@@ -440,17 +457,18 @@ impl EcPublicKey {
         let size = curve.byte_len();
         let (&tag, rest) = bytes.split_first()?;
         let coordinate = |b: &[u8]| from_be(b, curve.len).filter(|v| lt(v, &curve.p, curve.len));
-        let group = Group {
-            curve,
-            f: Mont::new(&curve.p, curve.len),
-        };
-        let f = &group.f;
-        match tag {
+        let field = Mont::new(&curve.p, curve.len);
+        let group = Group { curve, f: &field };
+        let f = &field;
+        let (x, y) = match tag {
             0x04 if rest.len() == 2 * size => {
                 let (xb, yb) = rest.split_at(size);
                 let (x, y) = (coordinate(xb)?, coordinate(yb)?);
                 let ym = f.enter(&y);
-                (f.sqr(&ym) == group.rhs(&x)).then_some(Self { curve, x, y })
+                if f.sqr(&ym) != group.rhs(&x) {
+                    return None;
+                }
+                (x, y)
             }
             0x02 | 0x03 if rest.len() == size => {
                 let x = coordinate(rest)?;
@@ -468,10 +486,21 @@ impl EcPublicKey {
                 if (y[0] & 1 == 1) != (tag == 0x03) {
                     y = sub_limbs(&curve.p, &y, curve.len).0;
                 }
-                Some(Self { curve, x, y })
+                (x, y)
             }
-            _ => None,
-        }
+            _ => return None,
+        };
+        let g = group.point(&curve.gx, &curve.gy);
+        let q = group.point(&x, &y);
+        let table = [g, q, group.add(&g, &q)];
+        Some(Self {
+            curve,
+            x,
+            y,
+            order: Mont::new(&curve.n, curve.len),
+            field,
+            table,
+        })
     }
 
     /// The curve the key is on.
@@ -499,29 +528,23 @@ impl EcPublicKey {
         } else {
             sub_limbs(&e, &curve.n, len).0
         };
-        let order = Mont::new(&curve.n, len);
+        let order = &self.order;
         let w = order.invert(&order.enter(&s));
         let u1 = order.leave(&order.mul(&order.enter(&e), &w));
         let u2 = order.leave(&order.mul(&order.enter(&r), &w));
-        let group = Group {
-            curve,
-            f: Mont::new(&curve.p, len),
-        };
-        let g = group.point(&curve.gx, &curve.gy);
-        let q = group.point(&self.x, &self.y);
-        let sum = group.twin_mul(&u1, &g, &u2, &q);
+        let f = &self.field;
+        let group = Group { curve, f };
+        let sum = group.twin_mul(&u1, &u2, &self.table);
         if is_zero(&sum.z) {
             return false;
         }
-        let f = &group.f;
-        let x = f.leave(&f.mul(&sum.x, &f.invert(&f.sqr(&sum.z))));
-        // x < p < 2n: one subtraction reduces it modulo n.
-        let v = if lt(&x, &curve.n, len) {
-            x
-        } else {
-            sub_limbs(&x, &curve.n, len).0
-        };
-        v == r
+        // The affine x = X/Z² is below p, and p < 2n: x mod n = r means x is
+        // r or, when r + n < p, r + n. Compared as X = x·Z², which needs no
+        // inversion.
+        let zz = f.sqr(&sum.z);
+        let matches = |x: &Limbs| f.mul(&f.enter(x), &zz) == sum.x;
+        let (r_n, carry) = add_limbs(&r, &curve.n, len);
+        matches(&r) || (!carry && lt(&r_n, &curve.p, len) && matches(&r_n))
     }
 }
 
@@ -533,4 +556,57 @@ fn shr2(a: &Limbs) -> Limbs {
         *o = (a.get(i).copied().unwrap_or(0) >> 2) | (hi << 30);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use p256::elliptic_curve::group::Group as _;
+    use p256::elliptic_curve::sec1::ToEncodedPoint;
+    use p256::{ProjectivePoint, Scalar};
+
+    fn small(v: u32) -> Limbs {
+        let mut l = [0u32; MAX];
+        l[0] = v;
+        l
+    }
+
+    /// Shamir's loop where random scalars never go: keys that are small
+    /// multiples of G or their negations, so that sums meet G, Q, a doubling
+    /// (P + P) and infinity (P − P) on the way. Every result is p256's.
+    #[test]
+    fn shamir_through_doublings_and_infinity_matches_p256() {
+        let mut cases = 0;
+        for k in 1..=5u64 {
+            for negate in [false, true] {
+                let q = ProjectivePoint::GENERATOR * Scalar::from(k);
+                let q = if negate { -q } else { q };
+                let enc = q.to_affine().to_encoded_point(false);
+                let key = EcPublicKey::from_sec1(&P256, enc.as_bytes()).unwrap();
+                let group = Group {
+                    curve: &P256,
+                    f: &key.field,
+                };
+                for u1 in 0..9u32 {
+                    for u2 in 0..9u32 {
+                        let ours = group.twin_mul(&small(u1), &small(u2), &key.table);
+                        let theirs = ProjectivePoint::GENERATOR * Scalar::from(u64::from(u1))
+                            + q * Scalar::from(u64::from(u2));
+                        if bool::from(theirs.is_identity()) {
+                            assert!(is_zero(&ours.z), "k {k} {negate} u1 {u1} u2 {u2}");
+                        } else {
+                            let f = group.f;
+                            let x = f.leave(&f.mul(&ours.x, &f.invert(&f.sqr(&ours.z))));
+                            let want = theirs.to_affine().to_encoded_point(false);
+                            let want = from_be(want.x().unwrap(), 8).unwrap();
+                            assert_eq!(x, want, "k {k} {negate} u1 {u1} u2 {u2}");
+                        }
+                        cases += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(cases, 810);
+    }
 }

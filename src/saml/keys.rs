@@ -25,8 +25,9 @@ pub const MIN_DSA_Q_BITS: usize = 160;
 pub enum PublicKey {
     /// RSA (PKCS#1 v1.5 signatures).
     Rsa(RsaPublicKey),
-    /// ECDSA on P-256 or P-384.
-    Ec(EcPublicKey),
+    /// ECDSA on P-256 or P-384 (boxed: with its precomputed table it is
+    /// ten times the size of the other keys).
+    Ec(Box<EcPublicKey>),
     /// DSA (only for the legacy DSA-SHA1 algorithm).
     Dsa(DsaPublicKey),
 }
@@ -147,7 +148,9 @@ fn key_from_spki(spki: &Spki<'_>, policy: KeyPolicy) -> Result<PublicKey> {
                 Some(der::OID_P384) => &P384,
                 _ => return Err(unsupported.into()),
             };
-            PublicKey::Ec(EcPublicKey::from_sec1(curve, spki.key).ok_or(unsupported)?)
+            PublicKey::Ec(Box::new(
+                EcPublicKey::from_sec1(curve, spki.key).ok_or(unsupported)?,
+            ))
         }
         der::OID_DSA => {
             // RFC 3279 §2.3.2: Dss-Parms ::= SEQUENCE { p, q, g } in the

@@ -93,6 +93,7 @@ macro_rules! differential {
                 // Their scalars are fixed-width: a magnitude's leading zeros go.
                 let strip =
                     |v: &[u8]| v[v.iter().position(|&b| b != 0).unwrap_or(v.len())..].to_vec();
+                let (given_r, given_s) = (r, s);
                 let (r, s) = (&strip(r)[..], &strip(s)[..]);
                 let reference = {
                     let mut fr = vec![0u8; size];
@@ -109,7 +110,8 @@ macro_rules! differential {
                         .is_ok_and(|sig| theirs.verify_prehash(digest, &sig).is_ok())
                     }
                 };
-                let verdict = ours.verify(digest, r, s);
+                // Ours takes magnitudes as given, leading zeros and all.
+                let verdict = ours.verify(digest, given_r, given_s);
                 assert_eq!(
                     verdict, reference,
                     "{what}: seed {s0}, digest {digest:02x?}, r {r:02x?}, s {s:02x?}"

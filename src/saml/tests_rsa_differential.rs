@@ -128,6 +128,52 @@ fn modular_exponentiation_agrees_with_num_bigint_dig() {
     assert!(compared > 500, "{compared}");
 }
 
+/// `Modulus::mul`, `reduce` and `is_below` (DSA's arithmetic) against
+/// num-bigint-dig, on moduli from one limb up and across the switch from 28-
+/// to 27-bit limbs, with values below the modulus, reductions of inputs of
+/// every length up to 99 bytes, and comparisons at the modulus itself.
+#[test]
+fn multiplication_and_reduction_agree_with_num_bigint_dig() {
+    let mut next = rng(0x5eed_d5a0);
+    let mut cases = 0;
+    let widths = (2..=300).chain([1024, 2048, 3072, 3553, 3554, 3555, 3556, 3557]);
+    for bits in widths {
+        let n_be = random_modulus(&mut next, bits);
+        let m = Modulus::new(&n_be).unwrap();
+        let n = BigUint::from_bytes_be(&n_be);
+        let width = |v: BigUint| {
+            let b = v.to_bytes_be();
+            [vec![0; m.byte_len() - b.len()], b].concat()
+        };
+        for _ in 0..8 {
+            let a = BigUint::from_bytes_be(&random_bytes(&mut next, n_be.len())) % &n;
+            let b = BigUint::from_bytes_be(&random_bytes(&mut next, n_be.len())) % &n;
+            let got = m.mul(&a.to_bytes_be(), &b.to_bytes_be()).unwrap();
+            assert_eq!(got, width((&a * &b) % &n), "mul, {bits} bits");
+            let len = (next() % 100) as usize;
+            let x = random_bytes(&mut next, len);
+            assert_eq!(
+                m.reduce(&x),
+                width(BigUint::from_bytes_be(&x) % &n),
+                "reduce, {bits} bits"
+            );
+            assert!(m.is_below(&a.to_bytes_be()));
+            cases += 3;
+        }
+        // At and around the modulus.
+        let n_minus_1 = (&n - 1u32).to_bytes_be();
+        assert!(m.is_below(&n_minus_1) && !m.is_below(&n_be));
+        assert!(!m.is_below(&(&n + 1u32).to_bytes_be()));
+        assert!(m.mul(&n_be, &[1]).is_none(), "an operand of n is refused");
+        assert_eq!(m.reduce(&n_be), vec![0; m.byte_len()]);
+        assert_eq!(
+            m.mul(&n_minus_1, &n_minus_1).unwrap(),
+            width(BigUint::from(1u32))
+        );
+    }
+    println!("Modulus::mul, reduce, is_below: {cases} cases against num-bigint-dig");
+}
+
 fn hash_of(name: &str, msg: &[u8]) -> (Hash, Vec<u8>) {
     match name {
         "sha256" => (Hash::Sha256, Sha256::digest(msg).to_vec()),
