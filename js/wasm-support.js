@@ -293,29 +293,6 @@ export function ready() {
 }
 
 /**
- * `value` (a class or function of the module) behind `ready()`: calling or
- * constructing it first checks that the module can run. `instanceof` and
- * static members work as on `value` itself.
- * @template {Function} T
- * @param {T} value
- * @returns {T}
- * @example
- * export const SamlServiceProvider = guarded(raw.SamlServiceProvider);
- */
-export function guarded(value) {
-  return new Proxy(value, {
-    apply(target, self, args) {
-      ready();
-      return Reflect.apply(target, self, args);
-    },
-    construct(target, args, newTarget) {
-      ready();
-      return Reflect.construct(target, args, newTarget);
-    },
-  });
-}
-
-/**
  * The bytes of a hex string (the module inlined by scripts/build.sh, which
  * says why hex and not base64).
  * @param {string} text lower-case hex, two digits a byte

@@ -313,6 +313,25 @@ fn validated(v: &ValidatedResponse) -> Answer {
 }
 
 /// A message's facts, as `verifyRedirect` and the POST readers answer them.
+/// A logout message's `sigAlg` option: the XML-DSig URI of the algorithm the
+/// server will sign the redirect with, under the SP's SHA-1 policy.
+fn sig_alg(o: &Options<'_>, allow_sha1: bool) -> crate::Result<Option<SigAlg>> {
+    o.string("sigAlg")?
+        .map(|uri| SigAlg::from_uri(&uri, allow_sha1))
+        .transpose()
+}
+
+/// What a sent logout message answers: its ID, XML, redirect URL and, with a
+/// `sigAlg`, the octets the server signs.
+fn sent_json(id: &str, xml: &str, url: &str, signing_input: Option<&str>) -> JsonObject {
+    let mut out = JsonObject::with_capacity(2 * xml.len() + 2 * url.len() + 256);
+    out.string("id", id)
+        .string("xml", xml)
+        .string("url", url)
+        .opt_string("signingInput", signing_input);
+    out
+}
+
 fn message_json(m: &MessageInfo, capacity: usize) -> JsonObject {
     let mut o = JsonObject::with_capacity(capacity + 512);
     o.string("kind", m.kind.name())
@@ -458,10 +477,7 @@ impl RawSamlServiceProvider {
                     "now",
                 ],
             )?;
-            let sig_alg = match o.string("sigAlg")? {
-                Some(uri) => Some(SigAlg::from_uri(&uri, core.config().allow_sha1)?),
-                None => None,
-            };
+            let sig_alg = sig_alg(&o, core.config().allow_sha1)?;
             let sent = core.logout_request(
                 LogoutRequestInit {
                     name_id: o.required_string("nameId")?,
@@ -474,12 +490,13 @@ impl RawSamlServiceProvider {
                 },
                 now(&o)?,
             )?;
-            let mut out = JsonObject::with_capacity(2 * sent.xml.len() + 2 * sent.url.len() + 256);
-            out.string("id", &sent.id)
-                .string("xml", &sent.xml)
-                .string("url", &sent.url)
-                .opt_string("signingInput", sent.signing_input.as_deref())
-                .number("expiresAt", sent.expires_at);
+            let mut out = sent_json(
+                &sent.id,
+                &sent.xml,
+                &sent.url,
+                sent.signing_input.as_deref(),
+            );
+            out.number("expiresAt", sent.expires_at);
             done(out)
         }))
     }
@@ -547,10 +564,7 @@ impl RawSamlServiceProvider {
                     "now",
                 ],
             )?;
-            let sig_alg = match o.string("sigAlg")? {
-                Some(uri) => Some(SigAlg::from_uri(&uri, core.config().allow_sha1)?),
-                None => None,
-            };
+            let sig_alg = sig_alg(&o, core.config().allow_sha1)?;
             let sent = core.logout_response(
                 LogoutResponseInit {
                     in_response_to: o.required_string("inResponseTo")?,
@@ -561,12 +575,12 @@ impl RawSamlServiceProvider {
                 },
                 now(&o)?,
             )?;
-            let mut out = JsonObject::with_capacity(2 * sent.xml.len() + 2 * sent.url.len() + 256);
-            out.string("id", &sent.id)
-                .string("xml", &sent.xml)
-                .string("url", &sent.url)
-                .opt_string("signingInput", sent.signing_input.as_deref());
-            done(out)
+            done(sent_json(
+                &sent.id,
+                &sent.xml,
+                &sent.url,
+                sent.signing_input.as_deref(),
+            ))
         }))
     }
 
