@@ -22,24 +22,9 @@ use edge_sso::saml::verify::{verify_with_any, SigAlg};
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha384};
 
-/// A DER TLV with a minimal length.
-fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let len = body.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes: Vec<u8> = len
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|&b| b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend(bytes);
-    }
-    out.extend_from_slice(body);
-    out
-}
+#[path = "../tests/common/certificate.rs"]
+mod certificate;
+use certificate::{certificate_around, tlv};
 
 /// An id-ecPublicKey SubjectPublicKeyInfo (RFC 5480) of `point` on the named `curve`.
 fn ec_spki(curve: &[u8], point: &[u8]) -> Vec<u8> {
@@ -57,43 +42,10 @@ fn ec_spki(curve: &[u8], point: &[u8]) -> Vec<u8> {
     )
 }
 
-/// A structurally complete certificate around `spki` (edge-sso reads only
-/// the key; the signature over it is never checked: trust is configuration).
+/// The configured certificate of `spki` (edge-sso reads only its key).
 fn certificate(spki: &[u8]) -> Vec<IdpCertificate> {
-    let name = tlv(
-        0x30,
-        &tlv(
-            0x31,
-            &tlv(
-                0x30,
-                &[tlv(0x06, &[0x55, 0x04, 0x03]), tlv(0x0c, b"idp")].concat(),
-            ),
-        ),
-    );
-    let alg = tlv(
-        0x30,
-        &tlv(0x06, &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02]),
-    );
-    let validity = tlv(
-        0x30,
-        &[tlv(0x17, b"250101000000Z"), tlv(0x17, b"350101000000Z")].concat(),
-    );
-    let tbs = tlv(
-        0x30,
-        &[
-            tlv(0xa0, &tlv(0x02, &[2])),
-            tlv(0x02, &[1]),
-            alg.clone(),
-            name.clone(),
-            validity,
-            name,
-            spki.to_vec(),
-        ]
-        .concat(),
-    );
-    let der = tlv(0x30, &[tbs, alg, tlv(0x03, &[0, 0])].concat());
-    let pem = base64::engine::general_purpose::STANDARD.encode(der);
-    parse_certificates_with(&pem, KeyPolicy::default()).expect("the benchmark's certificate")
+    parse_certificates_with(&certificate_around(spki), KeyPolicy::default())
+        .expect("the benchmark's certificate")
 }
 
 /// The median of `batches` timings of `per` calls of `f`, in µs per call.
