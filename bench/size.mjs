@@ -23,7 +23,7 @@ function oauthOnlyWasm(root) {
 /**
  * @returns {{ full: object, oauthOnly: object | null, fullInline: object, oauthOnlyInline: object | null }}
  * sizes in bytes, with the file each came from: each .wasm, and the same
- * module as the `import` entry carries it (hex in a JS string, *_inline.js)
+ * module as the `import` entry carries it (hex or base64 in a JS string, *_inline.js)
  */
 export function measureSizes(root) {
   const full = join(root, 'pkg', 'edge_sso_bg.wasm');

@@ -312,7 +312,6 @@ fn validated(v: &ValidatedResponse) -> Answer {
     Ok(Zeroizing::new(v.to_json()))
 }
 
-/// A message's facts, as `verifyRedirect` and the POST readers answer them.
 /// A logout message's `sigAlg` option: the XML-DSig URI of the algorithm the
 /// server will sign the redirect with, under the SP's SHA-1 policy.
 fn sig_alg(o: &Options<'_>, allow_sha1: bool) -> crate::Result<Option<SigAlg>> {
@@ -332,6 +331,7 @@ fn sent_json(id: &str, xml: &str, url: &str, signing_input: Option<&str>) -> Jso
     out
 }
 
+/// A message's facts, as `verifyRedirect` and the POST readers answer them.
 fn message_json(m: &MessageInfo, capacity: usize) -> JsonObject {
     let mut o = JsonObject::with_capacity(capacity + 512);
     o.string("kind", m.kind.name())

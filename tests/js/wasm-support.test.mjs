@@ -107,20 +107,32 @@ test('a failure of the asynchronous compilation is what init() and every call re
   assert.throws(() => support.ready(), (e) => e.code === 'runtime.wasm_refused');
 });
 
-test('fromHex decodes alike by each path: native, Buffer, and the loop of a runtime without either', async () => {
-  const { fromHex } = await freshSupport();
-  // Every byte value, in every position of a pair.
+/**
+ * `decode(encode(bytes))` by each path of a decoder: the runtime's native one
+ * where it has it (`Uint8Array.fromHex`/`fromBase64`: Chromium, Firefox, not
+ * Node 20), Node's and Bun's Buffer, and the loop of a runtime with neither.
+ */
+async function eachPath(t, name, encoding) {
+  const decode = (await freshSupport())[name];
+  const nativeName = name;
+  // Every byte value, in every position of a pair and of a base64 group.
   const bytes = new Uint8Array(4099).map((_, i) => (i * 7919) % 256);
-  const text = Buffer.from(bytes).toString('hex');
-  assert.deepEqual(fromHex(text), bytes);
+  const text = Buffer.from(bytes).toString(encoding);
+  const native = Uint8Array[nativeName];
   const { Buffer: saved } = globalThis;
-  const native = Uint8Array.fromHex;
   try {
+    if (native !== undefined) assert.deepEqual(decode(text), bytes, 'native');
+    else t.diagnostic(`no Uint8Array.${nativeName} in this Node: its path runs in the browser consumers`);
+    delete Uint8Array[nativeName];
+    assert.deepEqual(decode(text), bytes, 'Buffer');
     delete globalThis.Buffer;
-    delete Uint8Array.fromHex;
-    assert.deepEqual(fromHex(text), bytes);
+    assert.deepEqual(decode(text), bytes, 'the loop');
   } finally {
     globalThis.Buffer = saved;
-    if (native !== undefined) Uint8Array.fromHex = native;
+    if (native !== undefined) Uint8Array[nativeName] = native;
   }
-});
+}
+
+test('fromHex (the OAuth-only module inlined) decodes alike by each path', (t) => eachPath(t, 'fromHex', 'hex'));
+
+test('fromBase64 (the full module inlined) decodes alike by each path', (t) => eachPath(t, 'fromBase64', 'base64'));

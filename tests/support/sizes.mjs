@@ -9,7 +9,8 @@
 //   condition; edge-light is the same code): gzip of the .wasm plus gzip of
 //   the minified JavaScript, the .wasm left out of the bundle;
 // - `inline`: the default entry (browsers, bundlers, Node, Deno), whose
-//   bundle carries the module as hex: gzip of that one minified bundle.
+//   bundle carries the module in a string (hex for the OAuth-only module,
+//   base64 for the full one: scripts/build.sh): gzip of that one minified bundle.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { buildSync } from 'esbuild';
@@ -26,9 +27,9 @@ export const BUDGETS = {
   // .wasm + minified JS of the entry that imports the .wasm as a file.
   oauthSeparate: 52 * KIB,
   fullSeparate: 190 * KIB,
-  // The default entry, the .wasm inlined as hex into the bundle.
+  // The default entry, the .wasm inlined into the bundle (hex / base64).
   oauthInline: 58 * KIB,
-  fullInline: 214 * KIB,
+  fullInline: 258 * KIB,
   // edge-sso/session: the page's side and the worker (which inlines edge-sso/oauth).
   session: 65 * KIB,
 };
