@@ -1,7 +1,7 @@
 // The browser-bundler rows of the consumer matrix (README, "Usage"), on the packed
 // tarball: Vite 5, 6, 7 and 8 (dev server and production build), webpack 5,
 // Rollup 4 with only @rollup/plugin-node-resolve, esbuild --bundle as esm and
-// as iife. Each a fresh project with the tool's default configuration
+// as iife, and a new Angular 20 app's `ng build` (its default budgets). Each a fresh project with the tool's default configuration
 // (tests/consumers/<name>/, laid out by tests/consumers/harness.mjs), built,
 // served on 127.0.0.1 and loaded in Chromium, Firefox ESR and WebKitGTK
 // (tests/support/browsers.mjs); each page runs the shared smoke and must
