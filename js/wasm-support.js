@@ -298,7 +298,7 @@ export function ready() {
  * @param {string} text lower-case hex, two digits a byte
  * @returns {Uint8Array}
  * @example
- * const bytes = fromHex('0061736d01000000');
+ * const bytes = fromHex('0061736d'); // "\0asm"
  */
 export function fromHex(text) {
   // Native decoders first: ES2026's Uint8Array.fromHex, then Node's and Bun's Buffer.
@@ -323,7 +323,7 @@ export function fromHex(text) {
  * @param {string} text
  * @returns {Uint8Array}
  * @example
- * const bytes = fromBase64('AGFzbQEAAAA=');
+ * const bytes = fromBase64('AGFzbQ=='); // "\0asm"
  */
 export function fromBase64(text) {
   // Native decoders first (a third of the start-up in Node otherwise goes

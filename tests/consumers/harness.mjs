@@ -1,5 +1,5 @@
 // The browser-bundler consumers of the packed package (Vite 5-8 dev server and
-// build, webpack 5, Rollup 4, esbuild esm and iife): what a user does after
+// build, webpack 5, Rollup 4, esbuild esm and iife, Angular 20's ng build): what a user does after
 // `npm install edge-sso`, with each tool's default configuration.
 //
 // Each consumer is a fresh npm project under tests/consumers/<name>/ (pinned

@@ -112,9 +112,8 @@ test('a failure of the asynchronous compilation is what init() and every call re
  * where it has it (`Uint8Array.fromHex`/`fromBase64`: Chromium, Firefox, not
  * Node 20), Node's and Bun's Buffer, and the loop of a runtime with neither.
  */
-async function eachPath(t, name, encoding) {
-  const decode = (await freshSupport())[name];
-  const nativeName = name;
+async function eachPath(t, nativeName, encoding) {
+  const decode = (await freshSupport())[nativeName];
   // Every byte value, in every position of a pair and of a base64 group.
   const bytes = new Uint8Array(4099).map((_, i) => (i * 7919) % 256);
   const text = Buffer.from(bytes).toString(encoding);
