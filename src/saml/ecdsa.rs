@@ -26,6 +26,13 @@ const MAX: usize = 12;
 /// Little-endian 32-bit limbs; entries from the curve's `len` on are zero.
 type Limbs = [u32; MAX];
 
+/// The number 1.
+const ONE: Limbs = {
+    let mut one = [0u32; MAX];
+    one[0] = 1;
+    one
+};
+
 /// A NIST prime curve y² = x³ − 3x + b over GF(p), of prime order n.
 #[derive(PartialEq, Eq)]
 pub struct Curve {
@@ -276,18 +283,12 @@ impl Mont {
 
     /// Out of the Montgomery form.
     fn leave(&self, a: &Limbs) -> Limbs {
-        let mut one = [0u32; MAX];
-        one[0] = 1;
-        self.mul(a, &one)
+        self.mul(a, &ONE)
     }
 
     /// `a^e` for `a` in the Montgomery form (so is the result).
     fn pow(&self, a: &Limbs, e: &Limbs) -> Limbs {
-        let mut acc = self.enter(&{
-            let mut one = [0u32; MAX];
-            one[0] = 1;
-            one
-        });
+        let mut acc = self.enter(&ONE);
         for bit in (0..32 * self.len).rev() {
             acc = self.sqr(&acc);
             if limb_bit(e, bit) {
@@ -334,12 +335,10 @@ impl Group<'_> {
 
     /// An affine point (plain coordinates below p) in Jacobian form.
     fn point(&self, x: &Limbs, y: &Limbs) -> Jacobian {
-        let mut one = [0u32; MAX];
-        one[0] = 1;
         Jacobian {
             x: self.f.enter(x),
             y: self.f.enter(y),
-            z: self.f.enter(&one),
+            z: self.f.enter(&ONE),
         }
     }
 
@@ -475,9 +474,7 @@ impl EcPublicKey {
                 let rhs = group.rhs(&x);
                 // p ≡ 3 (mod 4) on both curves: a square root of c is
                 // c^((p+1)/4), if c has one.
-                let mut one = [0u32; MAX];
-                one[0] = 1;
-                let (p1, _) = add_limbs(&curve.p, &one, curve.len);
+                let (p1, _) = add_limbs(&curve.p, &ONE, curve.len);
                 let root = f.pow(&rhs, &shr2(&p1));
                 if f.sqr(&root) != rhs {
                     return None;
