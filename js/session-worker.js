@@ -449,6 +449,9 @@ const pages = new Set(); // where events go: MessagePorts (shared) or the page o
 let relay; // dedicated: the BroadcastChannel between the workers of the origin
 let leader = false;
 
+/** The first message to every page: the worker's script runs (js/session.js waits for it). */
+const STARTED = { edgeSso: PROTOCOL, event: 'started' };
+
 /** Posts `msg` to one page. */
 function post(target, msg, transfer) {
   target.postMessage(msg, transfer ?? []);
@@ -495,11 +498,14 @@ if (isShared) {
       }
     });
     port.start();
+    // The page waits for this before it decides that no worker started.
+    post(port, STARTED);
   });
 } else {
   // A dedicated worker: the holder of the login serves its page and, over
   // the relay, the other workers; the others forward to it.
   pages.add(self);
+  post(self, STARTED);
   const me = `${Date.now().toString(36)}.${crypto.randomUUID()}`;
   const forwarded = new Map(); // id -> true (an answer from the holder comes back with it)
   let elected;

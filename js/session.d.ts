@@ -24,6 +24,11 @@ export interface SessionConfig {
   name?: string;
   /** Default: "shared" where SharedWorker exists, else "dedicated" (a worker per tab, one holding the login). */
   mode?: "shared" | "dedicated";
+  /**
+   * How long the page waits for the worker to start (milliseconds, default 10000): past it, every call
+   * rejects with `session.worker_failed`, as it does when the browser reports that the script failed.
+   */
+  startTimeoutMs?: number;
 }
 /** Public facts about the login: never a token. */
 export type SessionInfo =

@@ -12,6 +12,12 @@
 const PROTOCOL = 1;
 const LOGIN_KEY = 'edge-sso:session:login'; // sessionStorage, a redirect login's pending flow, until its callback
 const POPUP_FEATURES = 'popup,width=480,height=680';
+// How long the page waits for the worker's first message (it posts one as
+// soon as its script has run) before it gives up: a worker whose script
+// never loads must not leave every call waiting for ever, and a browser
+// need not fire the worker's `error` event (Chromium, now and then, for a
+// SharedWorker whose script is missing).
+const START_TIMEOUT_MS = 10_000;
 
 // The platform, captured at import: a script that replaces these later
 // changes nothing the session does (it could only ever see what the page
@@ -103,11 +109,14 @@ export class Session {
   #configured;
   #closed = false;
   #kind;
+  #broken; // the SessionError every call gets once the worker failed to start
+  #startTimer;
 
   constructor(config, key) {
     if (key !== CREATE) throw new TypeError('a Session comes from createSession(config)');
     if (config === null || typeof config !== 'object') throw invalid('config', 'must be an object');
-    const { worker, mode, ...rest } = config;
+    const { worker, mode, startTimeoutMs = START_TIMEOUT_MS, ...rest } = config;
+    if (!Number.isSafeInteger(startTimeoutMs) || startTimeoutMs <= 0) throw invalid('startTimeoutMs', 'must be a positive integer (milliseconds)');
     const kind = mode ?? (typeof SharedWorker === 'function' ? 'shared' : 'dedicated');
     if (kind !== 'shared' && kind !== 'dedicated') throw invalid('mode', 'must be "shared" or "dedicated"');
     if (kind === 'dedicated' && typeof navigator?.locks?.request !== 'function') {
@@ -130,6 +139,8 @@ export class Session {
     }
     w.addEventListener('error', () => this.#fail(new SessionError('session.worker_failed',
       'the session worker did not start (its script was not found or failed): see the README on loading the worker')));
+    this.#startTimer = setTimeout(() => this.#fail(new SessionError('session.worker_failed',
+      `the session worker did not start within ${startTimeoutMs} ms (its script was not found, failed or is not edge-sso's worker): see the README on loading the worker`)), startTimeoutMs);
     // JSON-clean copy: only what structured clone would carry as plain data.
     let args;
     try {
@@ -147,13 +158,19 @@ export class Session {
     return this.#kind;
   }
 
+  /** The worker did not start: every pending call and every later one gets `error`. */
   #fail(error) {
-    for (const { reject } of this.#pending.values()) reject(error);
+    clearTimeout(this.#startTimer);
+    this.#broken ??= error;
+    for (const { reject } of this.#pending.values()) reject(this.#broken);
     this.#pending.clear();
   }
 
   #receive(d) {
     if (d === null || typeof d !== 'object' || d.edgeSso !== PROTOCOL) return;
+    // Any message of the worker's protocol says that it runs.
+    if (this.#broken === undefined) clearTimeout(this.#startTimer);
+    if (d.event === 'started') return;
     if (typeof d.event === 'string') {
       for (const f of this.#listeners) {
         try {
@@ -174,6 +191,7 @@ export class Session {
 
   #call(op, args = {}, transfer = []) {
     if (this.#closed) return Promise.reject(new SessionError('session.closed', 'this session was closed'));
+    if (this.#broken !== undefined) return Promise.reject(this.#broken);
     const id = this.#next++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
@@ -315,6 +333,7 @@ export class Session {
   close() {
     if (this.#closed) return;
     this.#call('close').catch(() => {});
+    clearTimeout(this.#startTimer);
     this.#closed = true;
   }
 

