@@ -352,6 +352,8 @@ pub enum VaultError {
     Expired,
     /// A refresh was asked for but no refresh token is held.
     NoRefreshToken,
+    /// The ID token was asked for (`id_token_hint`) but none is held.
+    NoIdToken,
     /// An authorization response was already exchanged for a token request.
     ResponseConsumed,
     /// A token response was given while several token requests await an
@@ -515,6 +517,7 @@ impl Error {
                 VaultError::Empty => "oauth.vault.empty",
                 VaultError::Expired => "oauth.vault.expired",
                 VaultError::NoRefreshToken => "oauth.vault.no_refresh_token",
+                VaultError::NoIdToken => "oauth.vault.no_id_token",
                 VaultError::ResponseConsumed => "oauth.response.consumed",
                 VaultError::RequestAmbiguous => "oauth.token.request_ambiguous",
                 VaultError::NotOutstanding => "oauth.token.not_outstanding",
@@ -734,6 +737,7 @@ impl Error {
                 VaultError::Empty => "no access token is held",
                 VaultError::Expired => "the access token has expired; refresh it first",
                 VaultError::NoRefreshToken => "no refresh token is held",
+                VaultError::NoIdToken => "no ID token is held: leave `idTokenHint` out",
                 VaultError::ResponseConsumed => "this authorization response was already used for a token request",
                 VaultError::RequestAmbiguous => "several token requests await an answer: pass the request this response answers (`request`)",
                 VaultError::NotOutstanding => "no such token request awaits an answer (answered already, another client's, or one of more than 8 outstanding)",
@@ -1116,6 +1120,7 @@ mod tests {
                 VaultError::Empty,
                 VaultError::Expired,
                 VaultError::NoRefreshToken,
+                VaultError::NoIdToken,
                 VaultError::ResponseConsumed,
                 VaultError::RequestAmbiguous,
                 VaultError::NotOutstanding,

@@ -1044,6 +1044,7 @@ impl OAuthClient {
     /// `Authorization` (`Bearer` or `DPoP`), and with DPoP the proof's
     /// signing input (bound to the token by `ath`).
     pub fn resource_request(&self, method: &str, url: &str, now: u64) -> Result<ResourceRequest> {
+        dpop::check_method(method)?;
         check_endpoint("url", url)?;
         Ok(ResourceRequest {
             authorization: self.vault.authorization_header(now)?,
@@ -1149,10 +1150,7 @@ impl OAuthClient {
             }
         }
         if options.id_token_hint {
-            let t = self
-                .vault
-                .id_token()
-                .ok_or(ProviderError::UserinfoNoIdToken)?;
+            let t = self.vault.id_token().ok_or(VaultError::NoIdToken)?;
             params.push(("id_token_hint", t.expose()));
         }
         Ok(append_query(endpoint, &params))

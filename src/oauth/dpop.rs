@@ -119,6 +119,20 @@ fn parse(url: &str) -> Result<HttpUrl<'_>> {
     })
 }
 
+/// Refuses a method that is not an HTTP method in upper case, the form
+/// fetch sends and `htm` must repeat exactly (RFC 9449 §4.3 compares it
+/// case-sensitively): a Bearer request is held to the same rule, so that
+/// turning DPoP on changes no request that worked.
+pub(crate) fn check_method(method: &str) -> Result<()> {
+    if method.is_empty() || method.len() > 16 || !method.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(Error::InvalidArgument {
+            field: "method",
+            reason: "an HTTP method in upper case (GET, POST, ...)",
+        });
+    }
+    Ok(())
+}
+
 /// The signing input (`header.payload`, base64url) of a proof for a
 /// `method` request to `url` at `iat` (seconds), with the server's `nonce`
 /// and, for a resource request, `ath` (the access token's hash).
@@ -130,12 +144,7 @@ pub(crate) fn signing_input(
     nonce: Option<&str>,
     access_token: Option<&str>,
 ) -> Result<String> {
-    if method.is_empty() || method.len() > 16 || !method.bytes().all(|b| b.is_ascii_uppercase()) {
-        return Err(Error::InvalidArgument {
-            field: "method",
-            reason: "an HTTP method in upper case (GET, POST, ...)",
-        });
-    }
+    check_method(method)?;
     // RFC 9449 §4.2: the target URI without query and fragment; written as
     // fetch sends it (scheme and host in lower case, no default port), since
     // a server that compares without normalising (§4.3 asks it to) would

@@ -1072,3 +1072,37 @@ fn a_par_answer_is_success_only_as_201_created() {
         .unwrap_err();
     assert_eq!(e.code(), "oauth.token.error");
 }
+
+#[test]
+fn logout_with_id_token_hint_needs_an_id_token() {
+    let mut c = config();
+    c.end_session_endpoint = Some("https://op.example/logout".into());
+    let client = OAuthClient::new(c).unwrap();
+    let hint = LogoutOptions {
+        id_token_hint: true,
+        ..Default::default()
+    };
+    // Asked for, and no ID token held: the vault's refusal (not a UserInfo one).
+    assert_eq!(code_of(client.logout_url(&hint)), "oauth.vault.no_id_token");
+    let plain = client.logout_url(&LogoutOptions::default()).unwrap();
+    assert_eq!(plain, "https://op.example/logout?client_id=spa");
+}
+
+#[test]
+fn resource_requests_take_an_upper_case_method_with_or_without_dpop() {
+    let c = logged_in(None);
+    // Bearer: the same rule as a DPoP proof's `htm`, which must be the method as sent.
+    assert_eq!(
+        code_of(c.resource_request("get", "https://api.example/me", NOW)),
+        "arg.invalid"
+    );
+    assert_eq!(
+        code_of(c.resource_request("", "https://api.example/me", NOW)),
+        "arg.invalid"
+    );
+    let r = c
+        .resource_request("PATCH", "https://api.example/me", NOW)
+        .unwrap();
+    assert_eq!(&*r.authorization, "Bearer AT-1-SECRET");
+    assert!(r.dpop_input.is_none());
+}
