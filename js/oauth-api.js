@@ -66,13 +66,16 @@ const isResponse = (value) => value !== null && typeof value === 'object'
  * reading: past it the rest is not read (and the module is handed a text
  * one unit too long, which it refuses by length before copying anything
  * else). A body that is not UTF-8 becomes a text no JSON reader accepts.
+ * A leading UTF-8 BOM is dropped, as `Response.text()` and `.json()` drop
+ * it (RFC 8259 §8.1 lets a reader ignore it; some servers send one); a
+ * string body is taken as given, as `JSON.parse` takes it.
  */
 async function readBody(res) {
   if (res.bodyUsed) throw invalid('response', 'its body was already read');
   let text = '';
   if (res.body !== null && typeof res.body?.getReader === 'function') {
     const reader = res.body.getReader();
-    const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+    const decoder = new TextDecoder('utf-8', { fatal: true });
     let size = 0;
     try {
       for (;;) {

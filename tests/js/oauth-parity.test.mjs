@@ -794,6 +794,22 @@ test('a Response body is read with the 256 KiB cap applied while reading: an end
   assert.equal((await client.acceptTokenResponse(res)).tokenType, 'Bearer');
 });
 
+test('a Response body is decoded as fetch decodes it (a leading BOM dropped); a string is taken as given', async () => {
+  const client = OAuthClient.fromMetadata(meta, clientConfig());
+  await loginBearer(client);
+  const body = JSON.stringify({ access_token: 'AT-bom', token_type: 'Bearer', expires_in: 60 });
+  const withBom = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(body)]);
+  // What res.json() does with the same bytes.
+  assert.equal((await new Response(withBom).json()).access_token, 'AT-bom');
+  client.refreshRequest();
+  assert.equal((await client.acceptTokenResponse(new Response(withBom, { status: 200 }))).tokenType, 'Bearer');
+  assert.equal(client.authorizationHeader(), 'Bearer AT-bom');
+  // JSON.parse refuses the BOM in a string, and so does the client.
+  assert.throws(() => JSON.parse(`\ufeff${body}`), SyntaxError);
+  client.refreshRequest();
+  assert.throws(() => client.acceptTokenResponse(`\ufeff${body}`, { status: 200 }), codeOf('oauth.token.malformed'));
+});
+
 // --- userinfo (OIDC Core §5.3) -----------------------------------------------
 
 test('userinfo: a Bearer client gets its request synchronously and its answer checked against the ID token', async () => {
