@@ -1,5 +1,5 @@
 // The browser-bundler consumers of the packed package (Vite 5-8 dev server and
-// build, webpack 5, Rollup 4, esbuild esm and iife, Angular 20's ng build): what a user does after
+// build, webpack 5, Rollup 4, esbuild esm and iife, Angular 20's ng build, Parcel 2, Rsbuild 2): what a user does after
 // `npm install edge-sso`, with each tool's default configuration.
 //
 // Each consumer is a fresh npm project under tests/consumers/<name>/ (pinned
@@ -203,6 +203,7 @@ export function bundleSize(dir) {
  * The rows: consumer × mode. `build` (if any) is an npm script; `out` is the
  * folder whose .js/.wasm is the bundle; `serve` is the folder served and
  * `page` the path loaded. A `dev` row starts the tool's dev server instead.
+ * `oauthEntry: false`: the app imports edge-sso alone, not edge-sso/oauth too.
  */
 const vite = (name) => [
   { consumer: name, mode: 'dev', dev: (port) => ['node_modules/.bin/vite', ['--host', '127.0.0.1', '--port', String(port), '--strictPort']], page: '/' },
@@ -217,6 +218,11 @@ export const ROWS = [
   // A new Angular project's production build fails over 1 MB of initial
   // JavaScript (angular.json's default budget): the full module inlined as
   // hex would be over it, as base64 it is not (scripts/build.sh).
-  { consumer: 'angular20', mode: 'build', build: 'build', out: 'dist/app/browser', serve: 'dist/app/browser', page: '/' },
+  { consumer: 'angular20', mode: 'build', build: 'build', out: 'dist/app/browser', serve: 'dist/app/browser', page: '/', oauthEntry: false },
+  // Parcel 2 does not read package.json `exports` unless the app turns it on:
+  // edge-sso/oauth resolves through the package's oauth/ folder.
+  { consumer: 'parcel2', mode: 'build', build: 'build', out: 'dist', serve: 'dist', page: '/' },
+  // Rsbuild 2 (Rspack), its defaults: src/index.js and a page of its own.
+  { consumer: 'rsbuild2', mode: 'build', build: 'build', out: 'dist', serve: 'dist', page: '/' },
 ];
 export const CONSUMER_NAMES = [...new Set(ROWS.map((r) => r.consumer))];

@@ -120,7 +120,7 @@ export function freePort() {
 
 export { startServer } from './harness.mjs';
 
-/** The last line of a consumer's stdout, parsed: what it printed with JSON.stringify(smoke(sso)). */
+/** The last line of a consumer's stdout, parsed: what it printed with JSON.stringify(smoke(sso, oauth)). */
 export function lastJsonLine(stdout) {
   const lines = stdout.trim().split('\n');
   return JSON.parse(lines[lines.length - 1]);

@@ -90,11 +90,13 @@ test('workerd via wrangler dev (wrangler@4.164.0, the workerd condition)', async
   const dry = await run(wrangler, ['deploy', '--dry-run', '--outdir', 'dist'], { cwd: dir, env });
   const upload = /Total Upload: ([^\n]*)/.exec(dry)?.[1];
   t.diagnostic(`bundle (wrangler deploy --dry-run): ${upload}`);
-  // The workerd entry: the .wasm is a module of its own, the JS carries no inlined copy.
+  // The workerd entries (edge-sso and edge-sso/oauth): each .wasm a module of
+  // its own, the JS carries no inlined copy.
   const dist = readdirSync(join(dir, 'dist'));
-  assert.equal(dist.filter((f) => f.endsWith('.wasm')).length, 1, `dist: ${dist}`);
-  assert.ok(!inlinesModule(readFileSync(join(dir, 'dist/worker.js'), 'utf8')), 'worker.js inlines the module');
-  t.diagnostic(`dist/worker.js ${sizeOf(join(dir, 'dist/worker.js'))} + ${dist.find((f) => f.endsWith('.wasm'))} ${sizeOf(join(dir, 'dist', dist.find((f) => f.endsWith('.wasm'))))}`);
+  const modules = dist.filter((f) => f.endsWith('.wasm'));
+  assert.deepEqual(modules.map((f) => /edge_sso(_oauth)?_bg\.wasm$/.exec(f)?.[0]).sort(), ['edge_sso_bg.wasm', 'edge_sso_oauth_bg.wasm'], `dist: ${dist}`);
+  assert.ok(!inlinesModule(readFileSync(join(dir, 'dist/worker.js'), 'utf8')), 'worker.js inlines a module');
+  t.diagnostic(`dist/worker.js ${sizeOf(join(dir, 'dist/worker.js'))} + ${modules.map((f) => `${f} ${sizeOf(join(dir, 'dist', f))}`).join(' + ')}`);
   const port = await freePort();
   const inspector = await freePort();
   const server = await startServer(wrangler, ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector)],
@@ -132,7 +134,7 @@ test('Vercel edge-runtime as vercel dev runs it (@vercel/node@5.9.9 dev server; 
   await t.test('the same steps in edge-runtime 4.0.1 (edge-runtime.mjs)', async (t) => {
     const out = lastJsonLine(await run(process.execPath, ['edge-runtime.mjs'], { cwd: dir }));
     t.diagnostic(`bundle (esbuild, cjs): ${kib(out.bytes)} of JS + the .wasm as ${out.wasm.join(', ')}`);
-    assert.equal(out.wasm.length, 1, 'the edge-light entry imports the .wasm?module');
+    assert.equal(out.wasm.length, 2, 'the edge-light entries (edge-sso, edge-sso/oauth) import their .wasm?module');
     assert.deepEqual(out.result, want);
   });
 });
@@ -192,16 +194,21 @@ for (const [label, flags] of [['Turbopack', []], ['webpack', ['--webpack']]]) {
     const manifest = JSON.parse(readFileSync(join(dir, '.next/server/middleware-manifest.json'), 'utf8'));
     const edge = manifest.functions['/api/edge/route'];
     assert.ok(edge, 'the edge route is an edge function');
-    assert.equal(edge.wasm?.length, 1, `the edge route's wasm bindings: ${JSON.stringify(edge.wasm)}`);
+    assert.equal(edge.wasm?.length, 2, `the edge route's wasm bindings (edge-sso, edge-sso/oauth): ${JSON.stringify(edge.wasm)}`);
     const edgeJs = edge.files.map((f) => join(dir, '.next', f)).filter((f) => existsSync(f));
     assert.ok(!edgeJs.some((f) => inlinesModule(readFileSync(f, 'utf8'))), 'no edge file inlines the module');
-    const edgeWasm = statSync(join(dir, '.next', edge.wasm[0].filePath)).size;
+    const edgeWasm = edge.wasm.reduce((n, w) => n + statSync(join(dir, '.next', w.filePath)).size, 0);
     const edgeJsBytes = edgeJs.reduce((n, f) => n + statSync(f).size, 0);
     t.diagnostic(`edge route: ${kib(edgeJsBytes)} of JS (all its files, Next's own included) + ${kib(edgeWasm)} .wasm`);
     const withModule = (files) => files.filter((f) => inlinesModule(readFileSync(f, 'latin1')));
-    const client = withModule(filesUnder(join(dir, '.next/static'), /\.js$/));
-    assert.equal(client.length, 1, `one client chunk carries edge-sso: ${client}`);
-    t.diagnostic(`client component: edge-sso's chunk ${sizeOf(client[0])}`);
+    const clientJs = filesUnder(join(dir, '.next/static'), /\.js$/);
+    // Each module inlined once in the client (base64: edge-sso; hex: edge-sso/oauth).
+    for (const marker of INLINED_WASM) {
+      const carriers = clientJs.filter((f) => readFileSync(f, 'latin1').includes(marker));
+      assert.equal(carriers.length, 1, `one client chunk carries the module marked ${marker}: ${carriers}`);
+    }
+    const client = withModule(clientJs);
+    t.diagnostic(`client component: edge-sso's chunks ${client.map(sizeOf).join(', ')}`);
     const nodeRoute = withModule(filesUnder(join(dir, '.next/server'), /\.js$/)).filter((f) => !f.includes(`${join(dir, '.next/server/edge')}`));
     t.diagnostic(`server files with the inlined module (the route, the page's SSR): ${nodeRoute.map((f) => `${f.slice(dir.length + 1)} ${kib(statSync(f).size)}`).join(', ')}`);
 

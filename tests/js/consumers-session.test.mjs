@@ -36,6 +36,10 @@ const ROWS = [
   // A classic script: import.meta is empty there, and the page's side takes
   // the worker's URL beside its own script (document.currentScript).
   { consumer: 'esbuild', mode: 'build:iife', out: 'dist/iife', serve: '.', page: '/iife.html', copy: true },
+  // Parcel 2 follows the pattern (and finds edge-sso/session through the
+  // package's session/ folder: it does not read the exports map).
+  { consumer: 'parcel2', mode: 'build', out: 'dist', serve: 'dist', page: '/' },
+  { consumer: 'rsbuild2', mode: 'build', out: 'dist', serve: 'dist', page: '/' },
 ];
 const started = Date.now();
 let runDir;

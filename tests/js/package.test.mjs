@@ -32,6 +32,25 @@ test('every file the exports map names is in the packed tarball, and nothing fro
   }
 });
 
+test('resolvers that do not read the exports map (Parcel 2 by default) find edge-sso/oauth and edge-sso/session in their folders, at the files the map names', () => {
+  const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' }));
+  const files = new Set(packed.files.map((f) => f.path));
+  const fromRoot = (folder, p) => join(folder, p).replace(/\\/g, '/');
+  const expect = {
+    oauth: { main: pkg.exports['./oauth'].require.default, module: pkg.exports['./oauth'].import.default, types: pkg.exports['./oauth'].import.types },
+    session: { main: pkg.exports['./session'].default, module: pkg.exports['./session'].default, types: pkg.exports['./session'].types },
+  };
+  for (const [folder, want] of Object.entries(expect)) {
+    assert.ok(files.has(`${folder}/package.json`), `${folder}/package.json is not packed`);
+    const fallback = JSON.parse(readFileSync(join(root, folder, 'package.json'), 'utf8'));
+    for (const field of ['main', 'module', 'types']) {
+      assert.equal(fromRoot(folder, fallback[field]), want[field].replace(/^\.\//, ''), `${folder}/package.json ${field}`);
+    }
+    // TypeScript's node10 resolution takes the types from typesVersions.
+    assert.deepEqual(pkg.typesVersions['*'][folder], [want.types]);
+  }
+});
+
 test('no entry reads import.meta or awaits at top level: every bundler, CommonJS and iife can take it', () => {
   for (const dir of ['pkg', 'pkg/oauth']) {
     for (const f of ['index.js', 'workerd.js', 'edge-light.js', 'api.js', 'oauth-api.js', 'wasm-support.js']) {

@@ -1,5 +1,6 @@
 // `require` in Bun.
 const sso = require('edge-sso');
+const oauth = require('edge-sso/oauth');
 const { smoke } = require('./smoke/smoke.cjs');
 
-console.log(JSON.stringify(smoke(sso)));
+console.log(JSON.stringify(smoke(sso, oauth)));

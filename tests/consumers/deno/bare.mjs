@@ -1,5 +1,6 @@
 // Deno, the bare specifier resolved from node_modules (package.json present).
 import * as sso from 'edge-sso';
+import * as oauth from 'edge-sso/oauth';
 import { smoke } from './smoke/smoke.js';
 
-console.log(JSON.stringify(smoke(sso)));
+console.log(JSON.stringify(smoke(sso, oauth)));
