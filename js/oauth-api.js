@@ -187,15 +187,17 @@ function prepared(client, r, bound) {
 }
 
 /**
- * The `error` parameter of each challenge in a WWW-Authenticate value (RFC
- * 9110 §11.6.1), with quoted strings read whole: words inside another
- * parameter's quoted value (a server may echo text there) are not one.
- * The module reads challenges the same way (src/oauth/userinfo.rs).
+ * The `error` parameter of each challenge of auth scheme `scheme` (lower
+ * case) in a WWW-Authenticate value (RFC 9110 §11.6.1), with quoted strings
+ * read whole: words inside another parameter's quoted value (a server may
+ * echo text there) are not one. The module reads challenges the same way
+ * (src/oauth/userinfo.rs).
  */
-function challengeErrors(header) {
+function challengeErrors(header, scheme) {
   const errors = [];
   const n = header.length;
   let i = 0;
+  let current = '';
   const skip = (set) => { while (i < n && set.includes(header[i])) i += 1; };
   while (i < n) {
     skip(' \t,');
@@ -203,7 +205,10 @@ function challengeErrors(header) {
     while (i < n && !'= \t,'.includes(header[i])) i += 1;
     const name = header.slice(start, i);
     skip(' \t');
-    if (header[i] !== '=') continue; // an auth scheme: the next challenge
+    if (header[i] !== '=') { // an auth scheme: the next challenge
+      current = name.toLowerCase();
+      continue;
+    }
     i += 1;
     skip(' \t');
     let value = '';
@@ -218,14 +223,14 @@ function challengeErrors(header) {
       while (i < n && !', \t'.includes(header[i])) i += 1;
       value = header.slice(from, i);
     }
-    if (name.toLowerCase() === 'error') errors.push(value);
+    if (name.toLowerCase() === 'error' && current === scheme) errors.push(value);
   }
   return errors;
 }
 
 /** Whether a response asks for a DPoP nonce (RFC 9449 §8: 400 from an AS, §9: 401 from a resource). */
 async function wantsNonce(res, bound) {
-  if (bound) return res.status === 401 && challengeErrors(res.headers.get('www-authenticate') ?? '').includes('use_dpop_nonce');
+  if (bound) return res.status === 401 && challengeErrors(res.headers.get('www-authenticate') ?? '', 'dpop').includes('use_dpop_nonce');
   if (res.status !== 400) return false;
   try {
     // Read with the same cap as every answer: the caller gets the response

@@ -38,6 +38,8 @@ export interface OAuthClientConfig {
   pushedAuthorizationRequestEndpoint?: string;
   /** The server accepts only pushed authorization requests: `authorize()` is then refused. */
   requirePushedAuthorizationRequests?: boolean;
+  /** The clock difference allowed with the issuer for the ID token's times (seconds, default 120, at most 3600). */
+  clockSkewSeconds?: number;
   /**
    * DPoP (RFC 9449) with this key pair: `crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' },
    * false, ['sign'])`. The private key must be non-extractable; the module never sees it: it builds each
@@ -54,6 +56,8 @@ export interface FromMetadataConfig {
   redirectUri: string;
   scope?: string;
   pendingTtlMs?: number;
+  /** As in `OAuthClientConfig`. */
+  clockSkewSeconds?: number;
   dpopKeyPair?: CryptoKeyPair;
 }
 /** `Promise<T>` for a client with a `dpopKeyPair` (WebCrypto signs its proofs, asynchronously), else `T`. */
@@ -63,7 +67,8 @@ export interface AuthorizeOptions {
   scope?: string;
   /** Send an OpenID Connect nonce (generated from the CSPRNG). */
   nonce?: boolean;
-  /** Extra parameters (prompt, login_hint, resource, ...). The client's own are refused. */
+  /** Extra parameters (prompt, login_hint, resource, ...). The client's own are refused. With `max_age`
+   * (seconds), the ID token must carry an `auth_time` no older (OIDC Core §3.1.2.1). */
   extraParams?: Record<string, string>;
   /** PKCE verifier length, 43–128 (default 64). */
   verifierLength?: number;
@@ -72,13 +77,15 @@ export interface AuthorizeOptions {
   carry?: boolean;
   now?: number;
 }
-/** A started authorization. With `carry: true`, keep `state`/`codeVerifier`/`nonce`/`expiresAt`/`scope`
+/** A started authorization. With `carry: true`, keep `state`/`codeVerifier`/`nonce`/`expiresAt`/`scope`/`maxAge`
  * yourself if this client instance will not see the callback. */
 export interface AuthorizationRequest {
   url: string; state: string;
   /** The nonce sent; with `carry: true`, `null` when none was sent (hand it back as it is). */
   nonce?: string | null;
   codeVerifier?: string; scope?: string; expiresAt: number;
+  /** With `carry: true`, the `max_age` sent, if any (hand it back as it is). */
+  maxAge?: number;
 }
 export interface CallbackOptions {
   now?: number;
@@ -90,6 +97,8 @@ export interface CallbackOptions {
   /** Required with `expectedState`: the expiresAt authorize() returned. */
   expiresAt?: number;
   scope?: string;
+  /** The maxAge authorize() returned, if any. */
+  maxAge?: number;
 }
 /** An HTTP request for your `fetch` (or `client.send`). The body holds a code or a token: send it, do not log it.
  * With DPoP, `headers.dpop` holds its proof. */
@@ -100,7 +109,7 @@ export interface ResourceHttpRequest { url: string; method: string; headers: { a
 /** A pushed authorization request: `request` for the PAR endpoint, and the flow it starts. */
 export interface PushedAuthorizationRequest {
   request: TokenHttpRequest; state: string; nonce?: string | null;
-  codeVerifier?: string; scope?: string; expiresAt: number;
+  codeVerifier?: string; scope?: string; expiresAt: number; maxAge?: number;
 }
 export interface ResourceRequestOptions { /** Default "GET". */ method?: string; now?: number; }
 export interface UserinfoOptions { status?: number; contentType?: string; wwwAuthenticate?: string; }

@@ -112,6 +112,7 @@ const FLOW = {
   nonce: [true, (v) => v === null || isString(512)(v)],
   expiresAt: [true, Number.isSafeInteger],
   scope: [false, isString(1024)],
+  maxAge: [false, Number.isSafeInteger],
 };
 const OPS = {
   configure: CONFIG,
@@ -305,7 +306,7 @@ const handlers = {
     logins.set(start.state, true);
     const out = { url: start.url, state: start.state };
     if (args.carry === true) {
-      out.flow = { state: start.state, codeVerifier: start.codeVerifier, nonce: start.nonce ?? null, expiresAt: start.expiresAt, scope: start.scope };
+      out.flow = { state: start.state, codeVerifier: start.codeVerifier, nonce: start.nonce ?? null, expiresAt: start.expiresAt, scope: start.scope, maxAge: start.maxAge };
     }
     return out;
   },
@@ -316,6 +317,7 @@ const handlers = {
       const f = shape(args.flow, FLOW, 'flow');
       options = { expectedState: f.state, codeVerifier: f.codeVerifier, nonce: f.nonce, expiresAt: f.expiresAt };
       if (f.scope !== undefined) options.scope = f.scope;
+      if (f.maxAge !== undefined) options.maxAge = f.maxAge;
     }
     let state;
     try {

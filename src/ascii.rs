@@ -51,6 +51,18 @@ pub(crate) fn saturating_mul(a: u64, b: u64) -> u64 {
     }
 }
 
+/// A non-empty string of ASCII decimal digits as a number, saturating at
+/// `u64::MAX`; `None` for anything else (a sign, a space, a point, other
+/// scripts' digits).
+pub(crate) fn decimal_u64(s: &str) -> Option<u64> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(s.bytes().fold(0u64, |acc, d| {
+        saturating_mul(acc, 10).saturating_add(u64::from(d - b'0'))
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

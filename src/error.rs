@@ -275,8 +275,13 @@ pub enum IdTokenError {
     AudienceMismatch,
     /// `exp` has passed (beyond the allowed clock skew).
     Expired,
-    /// `nbf` is still in the future (beyond the allowed clock skew; RFC 7519 §4.1.5).
+    /// `nbf` or `iat` is still in the future (beyond the allowed clock skew;
+    /// RFC 7519 §4.1.5, OIDC Core §3.1.3.7 item 10).
     NotYetValid,
+    /// `max_age` was sent but the ID token has no `auth_time` (OIDC Core §3.1.2.1).
+    AuthTimeMissing,
+    /// The user authenticated longer ago than the `max_age` sent allows.
+    AuthTooOld,
     /// The JOSE header's `crit` names an extension edge-sso does not
     /// implement, or is malformed (RFC 7515 §4.1.11).
     CriticalUnsupported,
@@ -404,7 +409,8 @@ pub enum ProviderError {
 pub struct ErrorResponse {
     /// The `error` code, e.g. `access_denied`.
     pub error: String,
-    /// `error_description`, if present and well-formed.
+    /// `error_description`, if present: as sent when well-formed, else with
+    /// each character outside the grammar replaced by a space.
     pub description: Option<String>,
     /// `error_uri`, if present and well-formed.
     pub uri: Option<String>,
@@ -417,14 +423,20 @@ impl ErrorResponse {
     /// Builds an error response from raw values, checking RFC 6749's grammar:
     /// `error` and `error_description` use `%x20-21 / %x23-5B / %x5D-7E`
     /// (`error` without the space), `error_uri` `%x21 / %x23-5B / %x5D-7E`.
-    /// Returns `None` when `error` itself is malformed; a malformed description
-    /// or URI is dropped rather than repeated.
+    /// Returns `None` when `error` itself is malformed; a malformed URI is
+    /// dropped rather than repeated. A description outside the grammar is
+    /// kept with each such character (a line break, `"`, `\`, anything not
+    /// ASCII) replaced by a space, and cut to 1,024 characters: Entra ID ends
+    /// every one with `\r\nTrace ID: …`, and dropping it would lose the
+    /// reason (`AADSTS…`) with it.
     ///
     /// ```
     /// use edge_sso::ErrorResponse;
     /// let e = ErrorResponse::from_parts("access_denied", Some("User said no"), None).unwrap();
     /// assert_eq!(e.error, "access_denied");
     /// assert!(ErrorResponse::from_parts("bad\"code", None, None).is_none());
+    /// let e = ErrorResponse::from_parts("invalid_grant", Some("AADSTS70008: expired.\r\nTrace ID: 1"), None).unwrap();
+    /// assert_eq!(e.description.as_deref(), Some("AADSTS70008: expired.  Trace ID: 1"));
     /// ```
     pub fn from_parts(error: &str, description: Option<&str>, uri: Option<&str>) -> Option<Self> {
         // Byte by byte, as crate::ascii::nqchar says why.
@@ -438,14 +450,25 @@ impl ErrorResponse {
         if !valid(error, Self::MAX_CODE, false) {
             return None;
         }
-        let keep = |v: Option<&str>, space: bool| {
-            v.filter(|s| valid(s, Self::MAX_TEXT, space))
-                .map(str::to_owned)
-        };
+        let description = description.filter(|d| !d.is_empty()).map(|d| {
+            if valid(d, Self::MAX_TEXT, true) {
+                return d.to_owned();
+            }
+            let mut out = String::with_capacity(d.len().min(Self::MAX_TEXT));
+            for c in d.chars().take(Self::MAX_TEXT) {
+                out.push(match u8::try_from(c) {
+                    Ok(b) if text_ok(b) => c,
+                    _ => ' ',
+                });
+            }
+            out
+        });
         Some(Self {
             error: error.to_owned(),
-            description: keep(description, true),
-            uri: keep(uri, false),
+            description,
+            uri: uri
+                .filter(|s| valid(s, Self::MAX_TEXT, false))
+                .map(str::to_owned),
         })
     }
 }
@@ -487,6 +510,8 @@ impl Error {
                 IdTokenError::AudienceMismatch => "oidc.id_token.audience_mismatch",
                 IdTokenError::Expired => "oidc.id_token.expired",
                 IdTokenError::NotYetValid => "oidc.id_token.not_yet_valid",
+                IdTokenError::AuthTimeMissing => "oidc.id_token.auth_time_missing",
+                IdTokenError::AuthTooOld => "oidc.id_token.auth_too_old",
                 IdTokenError::CriticalUnsupported => "oidc.id_token.crit_unsupported",
                 IdTokenError::NonceMismatch => "oidc.id_token.nonce_mismatch",
                 IdTokenError::SubjectMismatch => "oidc.id_token.subject_mismatch",
@@ -663,8 +688,10 @@ impl Error {
                 IdTokenError::AlgNone => "the ID token is unsigned (`alg: none`)",
                 IdTokenError::IssuerMismatch => "the ID token's `iss` is not the configured issuer",
                 IdTokenError::AudienceMismatch => "the ID token is not for this client (`aud` or `azp`)",
-                IdTokenError::Expired => "the ID token has expired",
-                IdTokenError::NotYetValid => "the ID token's `nbf` is in the future",
+                IdTokenError::Expired => "the ID token has expired (beyond `clockSkewSeconds`, default 120)",
+                IdTokenError::NotYetValid => "the ID token's `iat` or `nbf` is in the future (beyond `clockSkewSeconds`, default 120)",
+                IdTokenError::AuthTimeMissing => "`max_age` was sent but the ID token has no `auth_time` (OIDC Core §3.1.2.1)",
+                IdTokenError::AuthTooOld => "the user authenticated longer ago than the `max_age` sent allows (`auth_time`)",
                 IdTokenError::CriticalUnsupported => {
                     "the ID token's header has a `crit` this client does not understand"
                 }
@@ -1107,6 +1134,8 @@ mod tests {
                 IdTokenError::AudienceMismatch,
                 IdTokenError::Expired,
                 IdTokenError::NotYetValid,
+                IdTokenError::AuthTimeMissing,
+                IdTokenError::AuthTooOld,
                 IdTokenError::CriticalUnsupported,
                 IdTokenError::NonceMismatch,
                 IdTokenError::SubjectMismatch,
@@ -1245,12 +1274,23 @@ mod tests {
     fn error_response_keeps_only_rfc_charset() {
         let r = ErrorResponse::from_parts(
             "invalid_request",
-            Some("bad \"quote\""),
+            Some("bad \"quote\"\\ é\n\u{7f}end"),
             Some("https://x/\u{7f}"),
         )
         .unwrap();
-        assert_eq!(r.description, None);
+        // Outside the grammar: each character a space, one per character.
+        assert_eq!(r.description.as_deref(), Some("bad  quote      end"));
         assert_eq!(r.uri, None);
+        let long = ErrorResponse::from_parts("e", Some(&"é".repeat(2000)), None).unwrap();
+        assert_eq!(long.description.as_deref(), Some(&*" ".repeat(1024)));
+        let fine = ErrorResponse::from_parts("e", Some("ok: (1) [2] {3}"), None).unwrap();
+        assert_eq!(fine.description.as_deref(), Some("ok: (1) [2] {3}"));
+        assert_eq!(
+            ErrorResponse::from_parts("e", Some(""), None)
+                .unwrap()
+                .description,
+            None
+        );
         assert!(ErrorResponse::from_parts("", None, None).is_none());
         assert!(ErrorResponse::from_parts("has space", None, None).is_none());
         assert!(ErrorResponse::from_parts(&"a".repeat(129), None, None).is_none());

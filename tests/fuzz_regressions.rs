@@ -150,6 +150,7 @@ fn awaiting_token_response(nonce: bool) -> OAuthClient {
         nonce: nonce.then(|| "n-fuzz-0123456789abcdefghij".into()),
         expires_at: None,
         scope: None,
+        max_age: None,
     };
     let back =
         format!("https://app.example/cb?code=c0de&state={state}&iss=https%3A%2F%2Fop.example");

@@ -27,6 +27,7 @@ pub fn awaiting_token_response(nonce: bool) -> OAuthClient {
         nonce: nonce.then(|| NONCE.into()),
         expires_at: None,
         scope: None,
+        max_age: None,
     };
     let back =
         format!("https://app.example/cb?code=c0de&state={STATE}&iss=https%3A%2F%2Fop.example");

@@ -67,6 +67,10 @@ pub struct ClientConfig {
     /// The server accepts only pushed authorization requests: then
     /// [`OAuthClient::authorize`] is refused.
     pub require_par: bool,
+    /// The clock difference allowed with the issuer for the ID token's
+    /// `exp`, `iat`, `nbf` and `auth_time`, in seconds (`clockSkewSeconds`,
+    /// default [`ID_TOKEN_CLOCK_SKEW_SECONDS`](super::id_token::ID_TOKEN_CLOCK_SKEW_SECONDS), at most 3600).
+    pub clock_skew_seconds: u64,
 }
 
 impl ClientConfig {
@@ -92,6 +96,7 @@ impl ClientConfig {
             end_session_endpoint: None,
             par_endpoint: None,
             require_par: false,
+            clock_skew_seconds: super::id_token::ID_TOKEN_CLOCK_SKEW_SECONDS,
         }
     }
 
@@ -139,6 +144,12 @@ impl ClientConfig {
             return Err(Error::InvalidArgument {
                 field: "scope",
                 reason: "not a space-separated list of scope tokens",
+            });
+        }
+        if self.clock_skew_seconds > 3600 {
+            return Err(Error::InvalidArgument {
+                field: "clockSkewSeconds",
+                reason: "at most 3600 (one hour)",
             });
         }
         if !(1_000..=24 * 3600 * 1000).contains(&self.pending_ttl_ms) {
@@ -262,6 +273,9 @@ pub struct AuthorizationRequest {
     pub expires_at: u64,
     /// The scope requested.
     pub scope: Option<String>,
+    /// The `max_age` sent (in `extra`), in seconds: the ID token must then
+    /// have an `auth_time` no older (OIDC Core §3.1.2.1).
+    pub max_age: Option<u64>,
 }
 
 /// A pushed authorization request: the POST for the PAR endpoint, and the
@@ -319,6 +333,8 @@ pub struct CarriedFlow {
     pub expires_at: Option<u64>,
     /// The scope that was requested, if it differs from the configured one.
     pub scope: Option<String>,
+    /// The `max_age` that was sent, if any.
+    pub max_age: Option<u64>,
 }
 
 /// A callback that passed every check: proof that `iss` and `state` matched.
@@ -338,6 +354,7 @@ pub struct AuthorizationResponse {
     /// The `iss` parameter, if the server sent one (already checked).
     pub iss: Option<String>,
     scope: Option<String>,
+    max_age: Option<u64>,
 }
 
 /// What a pending authorization must bring back to the callback.
@@ -346,15 +363,17 @@ struct Pending {
     verifier: CodeVerifier,
     nonce: Option<String>,
     scope: Option<String>,
+    max_age: Option<u64>,
 }
 
 /// What a token-endpoint request expects of its answer.
 #[derive(Debug)]
 enum Expecting {
-    /// A code exchange: a new grant, with this scope and nonce.
+    /// A code exchange: a new grant, with this scope, nonce and `max_age`.
     Code {
         scope: Option<String>,
         nonce: Option<String>,
+        max_age: Option<u64>,
     },
     /// A refresh of the grant held when it was made.
     Refresh { scope: Option<String> },
@@ -543,15 +562,15 @@ impl OAuthClient {
             .ok_or(ProviderError::ParMalformed(
                 "`request_uri` is missing or not a URI",
             ))?;
-        match map.get("expires_in") {
-            Some(crate::json::Value::Number(n))
-                if n.to_u64().is_some_and(|(v, int)| int && v > 0) => {}
-            _ => {
-                return Err(ProviderError::ParMalformed(
-                    "`expires_in` is missing or not a positive integer",
-                )
-                .into())
-            }
+        if map
+            .get("expires_in")
+            .and_then(super::token::lifetime_seconds)
+            .is_none_or(|v| v == 0)
+        {
+            return Err(ProviderError::ParMalformed(
+                "`expires_in` is missing or not a positive number of seconds",
+            )
+            .into());
         }
         Ok(append_query(
             &self.config.authorization_endpoint,
@@ -593,6 +612,15 @@ impl OAuthClient {
                 });
             }
         }
+        // OIDC Core §3.1.2.1: with `max_age` the ID token must say when the
+        // user authenticated, and not longer ago than that.
+        let max_age = match options.extra.iter().find(|(k, _)| k == "max_age") {
+            None => None,
+            Some((_, v)) => Some(crate::ascii::decimal_u64(v).ok_or(Error::InvalidArgument {
+                field: "extraParams",
+                reason: "`max_age` must be a number of seconds (decimal digits)",
+            })?),
+        };
         let verifier =
             CodeVerifier::generate(options.verifier_length.unwrap_or(VERIFIER_DEFAULT_LEN))?;
         let challenge = verifier.challenge();
@@ -639,6 +667,7 @@ impl OAuthClient {
                 verifier,
                 nonce: nonce.clone(),
                 scope: scope.clone(),
+                max_age,
             },
             expires_at,
             now,
@@ -651,6 +680,7 @@ impl OAuthClient {
                 code_verifier: carried_copy,
                 expires_at,
                 scope,
+                max_age,
             },
             request,
         ))
@@ -709,6 +739,7 @@ impl OAuthClient {
                     verifier: flow.code_verifier,
                     nonce: flow.nonce,
                     scope: flow.scope,
+                    max_age: flow.max_age,
                 }
             }
         };
@@ -723,6 +754,7 @@ impl OAuthClient {
             state: state.to_owned(),
             nonce: pending.nonce,
             scope: pending.scope,
+            max_age: pending.max_age,
             iss: raw.iss,
         })
     }
@@ -739,6 +771,7 @@ impl OAuthClient {
         let id = self.expect(Expecting::Code {
             scope: response.scope.or_else(|| self.config.scope.clone()),
             nonce: response.nonce,
+            max_age: response.max_age,
         });
         Ok(TokenRequest::form(
             &self.config.token_endpoint,
@@ -902,7 +935,7 @@ impl OAuthClient {
         // The request is answered by this response whatever its outcome: a
         // failed exchange needs a new request, never a second answer.
         let answered = self.outstanding.remove(i);
-        let (how, sent_nonce, requested_scope) = match answered.expecting {
+        let (how, sent_nonce, max_age, requested_scope) = match answered.expecting {
             // Request numbers wrap; the difference read as signed orders
             // any two made fewer than 2^31 requests apart.
             Expecting::Code { .. }
@@ -912,11 +945,15 @@ impl OAuthClient {
             {
                 return Err(VaultError::Superseded.into())
             }
-            Expecting::Code { nonce, scope } => (Replace::All, nonce, scope),
+            Expecting::Code {
+                nonce,
+                max_age,
+                scope,
+            } => (Replace::All, nonce, max_age, scope),
             Expecting::Refresh { .. } if answered.grant != self.grant => {
                 return Err(VaultError::Superseded.into())
             }
-            Expecting::Refresh { scope } => (Replace::Refresh, None, scope),
+            Expecting::Refresh { scope } => (Replace::Refresh, None, None, scope),
         };
         let accept = if self.config.dpop {
             TokenType::DPoP
@@ -945,8 +982,10 @@ impl OAuthClient {
                     issuer,
                     client_id: &self.config.client_id,
                     nonce: sent_nonce.as_deref(),
+                    max_age,
                     previous,
                     now_ms: now,
+                    skew: self.config.clock_skew_seconds,
                 };
                 Some(id_token::validate(token.expose(), &expected)?)
             }

@@ -17,7 +17,8 @@ use crate::error::{IdTokenError, Result};
 use crate::json::{self, Object, Value};
 use crate::secret::ct_eq_str;
 
-/// Allowed clock difference for `exp` and `iat`, in seconds.
+/// The default clock difference allowed for `exp`, `iat`, `nbf` and
+/// `auth_time`, in seconds (`clockSkewSeconds` changes it).
 pub const ID_TOKEN_CLOCK_SKEW_SECONDS: u64 = 120;
 
 /// The validated claims of an ID token (public: not the token itself).
@@ -47,9 +48,13 @@ pub(crate) struct Expected<'a> {
     pub client_id: &'a str,
     /// The nonce sent with the authorization request (code grant only).
     pub nonce: Option<&'a str>,
+    /// The `max_age` sent with it, in seconds (code grant only).
+    pub max_age: Option<u64>,
     /// The claims of the ID token this one replaces (refresh grant only).
     pub previous: Option<&'a IdTokenClaims>,
     pub now_ms: u64,
+    /// The clock difference allowed, in seconds.
+    pub skew: u64,
 }
 
 /// A segment's JSON text (base64url, UTF-8). Trailing `=` are dropped.
@@ -159,14 +164,21 @@ pub(crate) fn validate(token: &str, expected: &Expected<'_>) -> Result<IdTokenCl
         _ => {}
     }
     let now = expected.now_ms / 1000;
-    if now >= expires_at.saturating_add(ID_TOKEN_CLOCK_SKEW_SECONDS) {
+    let skew = expected.skew;
+    if now >= expires_at.saturating_add(skew) {
         return Err(IdTokenError::Expired.into());
     }
-    if issued_at > now.saturating_add(ID_TOKEN_CLOCK_SKEW_SECONDS) {
-        return Err(IdTokenError::Malformed("iat").into());
-    }
-    if not_before.is_some_and(|t| t > now.saturating_add(ID_TOKEN_CLOCK_SKEW_SECONDS)) {
+    // Issued, or valid from, later than now: the issuer's clock is ahead.
+    if issued_at > now.saturating_add(skew)
+        || not_before.is_some_and(|t| t > now.saturating_add(skew))
+    {
         return Err(IdTokenError::NotYetValid.into());
+    }
+    if let Some(max_age) = expected.max_age {
+        let at = auth_time.ok_or(IdTokenError::AuthTimeMissing)?;
+        if now > at.saturating_add(max_age).saturating_add(skew) {
+            return Err(IdTokenError::AuthTooOld.into());
+        }
     }
     if let Some(sent) = expected.nonce {
         if !nonce.as_deref().is_some_and(|got| ct_eq_str(got, sent)) {
@@ -271,13 +283,76 @@ mod tests {
             issuer: "https://op.example",
             client_id: "spa",
             nonce: Some("n-1"),
+            max_age: None,
             previous: None,
             now_ms: NOW_MS,
+            skew: ID_TOKEN_CLOCK_SKEW_SECONDS,
         }
     }
 
     fn code(token: &str, e: &Expected<'_>) -> &'static str {
         validate(token, e).unwrap_err().code()
+    }
+
+    #[test]
+    fn the_clock_skew_is_the_clients() {
+        let ahead = with(|m| {
+            m.insert("iat".into(), json!(NOW + 150));
+        });
+        let late = with(|m| {
+            m.insert("exp".into(), json!(NOW - 200));
+        });
+        // The default 120 s: an issuer 150 s ahead, a token 200 s expired.
+        assert_eq!(code(&ahead, &expected()), "oidc.id_token.not_yet_valid");
+        assert_eq!(code(&late, &expected()), "oidc.id_token.expired");
+        let lenient = Expected {
+            skew: 300,
+            ..expected()
+        };
+        assert!(validate(&ahead, &lenient).is_ok());
+        assert!(validate(&late, &lenient).is_ok());
+        let strict = Expected {
+            skew: 0,
+            ..expected()
+        };
+        let just = with(|m| {
+            m.insert("iat".into(), json!(NOW + 1));
+        });
+        assert_eq!(code(&just, &strict), "oidc.id_token.not_yet_valid");
+        assert!(validate(&just, &expected()).is_ok());
+    }
+
+    #[test]
+    fn max_age_needs_a_recent_enough_auth_time() {
+        let e = Expected {
+            max_age: Some(600),
+            ..expected()
+        };
+        let at = |t: u64| {
+            with(|m| {
+                m.insert("auth_time".into(), json!(t));
+            })
+        };
+        assert_eq!(code(&with(|_| {}), &e), "oidc.id_token.auth_time_missing");
+        assert!(validate(&at(NOW - 600), &e).is_ok());
+        // Within the clock skew past max_age, then not.
+        assert!(validate(&at(NOW - 600 - ID_TOKEN_CLOCK_SKEW_SECONDS), &e).is_ok());
+        assert_eq!(
+            code(&at(NOW - 601 - ID_TOKEN_CLOCK_SKEW_SECONDS), &e),
+            "oidc.id_token.auth_too_old"
+        );
+        // max_age=0 (OIDC Core: authenticate afresh) leaves only the skew.
+        let now_only = Expected {
+            max_age: Some(0),
+            ..expected()
+        };
+        assert!(validate(&at(NOW), &now_only).is_ok());
+        assert_eq!(
+            code(&at(NOW - 3600), &now_only),
+            "oidc.id_token.auth_too_old"
+        );
+        // Without max_age, auth_time is only read.
+        assert!(validate(&at(NOW - 86_400), &expected()).is_ok());
     }
 
     #[test]
@@ -379,7 +454,7 @@ mod tests {
                 }),
                 &e
             ),
-            "oidc.id_token.malformed"
+            "oidc.id_token.not_yet_valid"
         );
         assert_eq!(
             code(

@@ -397,6 +397,7 @@ fn carried_flow_is_checked_and_once_per_instance() {
         nonce: None,
         expires_at,
         scope: None,
+        max_age: None,
     };
     let url = callback(&req.state, "");
     assert_eq!(
@@ -1105,4 +1106,77 @@ fn resource_requests_take_an_upper_case_method_with_or_without_dpop() {
         .unwrap();
     assert_eq!(&*r.authorization, "Bearer AT-1-SECRET");
     assert!(r.dpop_input.is_none());
+}
+
+#[test]
+fn max_age_sent_is_checked_against_auth_time_and_carried() {
+    let mut c = client();
+    let opts = |v: &str| AuthorizeOptions {
+        nonce: true,
+        extra: vec![("max_age".into(), v.into())],
+        ..Default::default()
+    };
+    for bad in ["", "-1", "1.5", " 60", "60s"] {
+        assert_eq!(
+            code_of(c.authorize(opts(bad), NOW)),
+            "arg.invalid",
+            "{bad:?}"
+        );
+    }
+    let req = c.authorize(opts("300"), NOW).unwrap();
+    assert_eq!(req.max_age, Some(300));
+    assert_eq!(param(&query_of(&req.url), "max_age"), Some("300"));
+    let now_s = NOW / 1000;
+    let id_token = |auth_time: Option<u64>, nonce: &str| {
+        let mut claims = format!(
+            r#"{{"iss":"{ISSUER}","sub":"alice","aud":"spa","exp":{},"iat":{now_s},"nonce":"{nonce}""#,
+            now_s + 300,
+        );
+        if let Some(t) = auth_time {
+            claims.push_str(&format!(r#","auth_time":{t}"#));
+        }
+        claims.push('}');
+        let b64 = |s: &str| crate::b64url::encode(s.as_bytes());
+        format!("{}.{}.c2ln", b64(r#"{"alg":"RS256"}"#), b64(&claims))
+    };
+    let answer = |t: Option<u64>, nonce: Option<&str>| {
+        format!(
+            r#"{{"access_token":"AT","token_type":"Bearer","id_token":"{}"}}"#,
+            id_token(t, nonce.unwrap())
+        )
+    };
+    // The flow carried by the caller keeps its max_age (another instance redeems it).
+    let mut other = client();
+    let flow = |max_age| CarriedFlow {
+        expected_state: req.state.clone(),
+        code_verifier: CodeVerifier::parse(req.code_verifier.expose()).unwrap(),
+        nonce: req.nonce.clone(),
+        expires_at: None,
+        scope: None,
+        max_age,
+    };
+    let resp = other
+        .handle_callback(&callback(&req.state, ""), NOW, Some(flow(req.max_age)))
+        .unwrap();
+    other.token_request(resp).unwrap();
+    assert_eq!(
+        code_of(other.accept_token_response(&answer(None, req.nonce.as_deref()), Some(200), NOW)),
+        "oidc.id_token.auth_time_missing"
+    );
+    // In memory: an auth_time older than max_age, then a recent one.
+    for (t, want) in [
+        (now_s - 1000, Some("oidc.id_token.auth_too_old")),
+        (now_s - 10, None),
+    ] {
+        let r = c.authorize(opts("300"), NOW).unwrap();
+        let resp = c
+            .handle_callback(&callback(&r.state, ""), NOW, None)
+            .unwrap();
+        c.token_request(resp).unwrap();
+        let got = c.accept_token_response(&answer(Some(t), r.nonce.as_deref()), Some(200), NOW);
+        match want {
+            Some(code) => assert_eq!(code_of(got), code),
+            None => assert!(got.is_ok()),
+        }
+    }
 }

@@ -158,15 +158,11 @@ pub(crate) fn parse_response(
         Some(t) if t.eq_ignore_ascii_case("dpop") && accept == TokenType::DPoP => TokenType::DPoP,
         _ => return Err(TokenResponseError::TokenTypeUnsupported.into()),
     };
-    // A non-negative integer; `3600.0` and `36e2` are integers too. Larger
-    // than u64 saturates (it means "does not expire in practice").
     let expires_in = match map.get("expires_in") {
         None | Some(Value::Null) => None,
-        Some(Value::Number(n)) => match n.to_u64() {
-            Some((seconds, true)) => Some(seconds),
-            _ => return Err(TokenResponseError::InvalidMember("expires_in").into()),
-        },
-        Some(_) => return Err(TokenResponseError::InvalidMember("expires_in").into()),
+        Some(v) => {
+            Some(lifetime_seconds(v).ok_or(TokenResponseError::InvalidMember("expires_in"))?)
+        }
     };
     let optional_secret = |v: Option<core::result::Result<Secret, ()>>,
                            name: &'static str|
@@ -188,7 +184,9 @@ pub(crate) fn parse_response(
     }
     let scope = match map.remove("scope") {
         None | Some(Value::Null) => None,
-        Some(Value::String(s)) if valid_scope(&s) => Some(s.into_owned()),
+        // "" is no scope granted (GitHub sends it): kept as it came, not read
+        // as absent, which would mean the scope asked for (RFC 6749 §5.1).
+        Some(Value::String(s)) if s.is_empty() || valid_scope(&s) => Some(s.into_owned()),
         Some(_) => return Err(TokenResponseError::InvalidMember("scope").into()),
     };
     Ok(TokenSet {
@@ -220,6 +218,19 @@ fn take_secret(map: &mut Object<'_>, key: &str) -> Option<core::result::Result<S
 
 /// RFC 6749 §3.3: space-delimited `scope-token`s of `NQCHAR`s
 /// ([`crate::ascii::nqchar`]).
+/// A lifetime in seconds (`expires_in` of a token or PAR response): a
+/// non-negative JSON number, a fraction rounded down (the token is then
+/// thought to expire a little early, never late), or a string of decimal
+/// digits, which Azure AD's v1 endpoint sends (`"3599"`). Larger than u64
+/// saturates ("does not expire in practice"). Anything else is `None`.
+pub(crate) fn lifetime_seconds(v: &Value<'_>) -> Option<u64> {
+    match v {
+        Value::Number(n) => n.to_u64().map(|(seconds, _)| seconds),
+        Value::String(s) => crate::ascii::decimal_u64(s),
+        _ => None,
+    }
+}
+
 pub(crate) fn valid_scope(s: &str) -> bool {
     s.as_bytes()
         .split(|b| *b == b' ')
@@ -303,15 +314,25 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_scope_is_no_scope_granted_not_absent() {
+        let t = ok(r#"{"access_token":"A","token_type":"Bearer","scope":""}"#);
+        assert_eq!(t.scope.as_deref(), Some(""));
+        let t = ok(r#"{"access_token":"A","token_type":"Bearer"}"#);
+        assert_eq!(t.scope, None);
+    }
+
+    #[test]
     fn rejects_bad_member_types() {
         for body in [
-            r#"{"access_token":"A","token_type":"Bearer","expires_in":"3600"}"#,
+            r#"{"access_token":"A","token_type":"Bearer","expires_in":"36 00"}"#,
             r#"{"access_token":"A","token_type":"Bearer","expires_in":-1}"#,
-            r#"{"access_token":"A","token_type":"Bearer","expires_in":1.5}"#,
+            r#"{"access_token":"A","token_type":"Bearer","expires_in":{}}"#,
             r#"{"access_token":"A","token_type":"Bearer","refresh_token":7}"#,
             r#"{"access_token":"A","token_type":"Bearer","refresh_token":""}"#,
             r#"{"access_token":"A","token_type":"Bearer","id_token":"not-a-jwt"}"#,
             r#"{"access_token":"A","token_type":"Bearer","scope":"a  b"}"#,
+            r#"{"access_token":"A","token_type":"Bearer","scope":" "}"#,
+            r#"{"access_token":"A","token_type":"Bearer","scope":"openid "}"#,
             r#"{"access_token":"A","token_type":"Bearer","scope":["a"]}"#,
         ] {
             assert_eq!(code(body, None), "oauth.token.invalid_member", "{body}");
@@ -381,7 +402,7 @@ mod tests {
     }
 
     #[test]
-    fn expires_in_is_read_exactly() {
+    fn expires_in_is_a_number_or_a_string_of_digits() {
         let e = |v: &str| {
             parse_response(
                 &format!(r#"{{"access_token":"A","token_type":"Bearer","expires_in":{v}}}"#),
@@ -394,7 +415,19 @@ mod tests {
         assert_eq!(e("-0").unwrap().expires_in, Some(0));
         assert_eq!(e("null").unwrap().expires_in, None);
         assert_eq!(e("1e30").unwrap().expires_in, Some(u64::MAX));
-        for bad in ["1.5", "-1", "1e-1", "true", "\"60\""] {
+        // A fraction rounds down; Azure AD v1's string of digits is read.
+        assert_eq!(e("3599.5").unwrap().expires_in, Some(3599));
+        assert_eq!(e("1e-1").unwrap().expires_in, Some(0));
+        assert_eq!(e("\"3599\"").unwrap().expires_in, Some(3599));
+        assert_eq!(e("\"007\"").unwrap().expires_in, Some(7));
+        assert_eq!(
+            e("\"99999999999999999999999\"").unwrap().expires_in,
+            Some(u64::MAX)
+        );
+        for bad in [
+            "-1", "-0.5", "true", "\"\"", "\" 60\"", "\"60s\"", "\"-1\"", "\"1.5\"", "\"١٢\"",
+            "[60]",
+        ] {
             assert_eq!(
                 e(bad).unwrap_err().code(),
                 "oauth.token.invalid_member",

@@ -162,7 +162,7 @@ fn authorize_options(o: &Options<'_>) -> crate::Result<AuthorizeOptions> {
 }
 
 /// A started flow as JSON: `url` (empty for a pushed one), `state`, `nonce`,
-/// `expiresAt`, and with `carry` the verifier and scope.
+/// `expiresAt`, and with `carry` the verifier, scope and `maxAge`.
 fn started(req: &AuthorizationRequest, carry: bool) -> Zeroizing<String> {
     // Sized so the buffer never grows once the verifier is in it:
     // the scope is written again (a valid scope needs no escapes).
@@ -178,6 +178,9 @@ fn started(req: &AuthorizationRequest, carry: bool) -> Zeroizing<String> {
         // the verifier never leaves the wasm instance.
         out.string("codeVerifier", req.code_verifier.expose())
             .opt_string("scope", req.scope.as_deref());
+        if let Some(max_age) = req.max_age {
+            out.number("maxAge", max_age);
+        }
     }
     out.number("expiresAt", req.expires_at);
     Zeroizing::new(out.finish())
@@ -208,7 +211,7 @@ fn body_of(a: &Arg) -> crate::Result<&str> {
     }
 }
 
-const CONFIG_KEYS: [&str; 15] = [
+const CONFIG_KEYS: [&str; 16] = [
     "authorizationEndpoint",
     "tokenEndpoint",
     "clientId",
@@ -224,16 +227,18 @@ const CONFIG_KEYS: [&str; 15] = [
     "pushedAuthorizationRequestEndpoint",
     "requirePushedAuthorizationRequests",
     "dpopKeyPair",
+    "clockSkewSeconds",
 ];
 
 /// What `OAuthClient.fromMetadata` takes beside the metadata.
-const FROM_METADATA_KEYS: [&str; 6] = [
+const FROM_METADATA_KEYS: [&str; 7] = [
     "issuer",
     "clientId",
     "redirectUri",
     "scope",
     "pendingTtlMs",
     "dpopKeyPair",
+    "clockSkewSeconds",
 ];
 
 /// The members shared by both ways of configuring a client.
@@ -243,6 +248,9 @@ fn common_config(c: &mut ClientConfig, o: &Options<'_>) -> crate::Result<()> {
     }
     if let Some(ttl) = o.uint("pendingTtlMs")? {
         c.pending_ttl_ms = ttl;
+    }
+    if let Some(skew) = o.uint("clockSkewSeconds")? {
+        c.clock_skew_seconds = skew;
     }
     // The JS layer holds the key pair and says only that there is one.
     if o.bool("dpopKeyPair")?.unwrap_or(false) {
@@ -346,6 +354,7 @@ impl RawOAuthClient {
                     "nonce",
                     "expiresAt",
                     "scope",
+                    "maxAge",
                 ],
             )?;
             let carried = match (o.string("expectedState")?, o.str("codeVerifier")?) {
@@ -371,6 +380,7 @@ impl RawOAuthClient {
                             reason: CARRIED,
                         })?),
                         scope: o.string("scope")?,
+                        max_age: o.uint("maxAge")?,
                     })
                 }
                 _ => {

@@ -550,6 +550,14 @@ test('DPoP offline: htu leaves the token endpoint\'s query out; nonces are kept 
   calls = 0;
   await client.send(rs2, { fetch: async () => { calls += 1; return json(400, { error: 'use_dpop_nonce' }, { 'dpop-nonce': 'n-rs-2' }); } });
   assert.equal(calls, 1);
+  // Nor is a use_dpop_nonce error in another scheme's challenge (RFC 9449 §9: the DPoP scheme's),
+  // while the DPoP challenge after a Bearer one is read.
+  for (const [header, want] of [['Bearer error="use_dpop_nonce"', 1], ['Bearer realm="x", DPoP error="use_dpop_nonce"', 2],
+    ['DPoP realm="x", Bearer error="use_dpop_nonce"', 1], ['dpop error=use_dpop_nonce', 2]]) {
+    calls = 0;
+    await client.send(rs2, { fetch: async () => { calls += 1; return new Response('', { status: 401, headers: { 'www-authenticate': header, 'dpop-nonce': `n-rs-${calls + 2}` } }); } });
+    assert.equal(calls, want, header);
+  }
 
   // A nonce handed over with a token answer given as text (dpopNonce) is the token endpoint's.
   const refresh = await client.refreshRequest().catch((e) => e);
@@ -619,10 +627,16 @@ test('PAR answers that are not a request_uri with a positive expires_in are refu
     { expires_in: 60 },
     { ...ok, expires_in: 0 },
     { ...ok, expires_in: -5 },
-    { ...ok, expires_in: '60' },
+    { ...ok, expires_in: '0' },
+    { ...ok, expires_in: '6 0' },
+    { ...ok, expires_in: 0.5 },
     { request_uri: ok.request_uri },
   ]) {
     assert.throws(() => client.acceptParResponse(JSON.stringify(bad), { status: 201 }), codeOf('oauth.par.malformed'), JSON.stringify(bad));
+  }
+  // A lifetime as a string of digits or a fraction (rounded down) is read as the token endpoint's is.
+  for (const expires_in of ['60', 59.5]) {
+    assert.match(client.acceptParResponse(JSON.stringify({ ...ok, expires_in }), { status: 201 }), /request_uri=urn%3Aietf/);
   }
   // An error answer is the OAuth error, typed.
   assert.throws(

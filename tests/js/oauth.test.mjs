@@ -264,7 +264,9 @@ test('token responses are validated (RFC 6749 §5.1/§5.2)', () => {
   assertCode(() => fresh().acceptTokenResponse('not json'), 'oauth.token.malformed');
   assertCode(() => fresh().acceptTokenResponse(tokenBody({ access_token: undefined })), 'oauth.token.access_token_missing');
   assertCode(() => fresh().acceptTokenResponse(tokenBody({ token_type: 'mac' })), 'oauth.token.type_unsupported');
-  assertCode(() => fresh().acceptTokenResponse(tokenBody({ expires_in: '3600' })), 'oauth.token.invalid_member');
+  assertCode(() => fresh().acceptTokenResponse(tokenBody({ expires_in: '36 00' })), 'oauth.token.invalid_member');
+  // Azure AD v1's string of digits is a lifetime too.
+  assert.equal(fresh().acceptTokenResponse(tokenBody({ expires_in: '3600' }), { now: NOW + 2000 }).expiresAt, NOW + 2000 + 3_600_000);
   assertCode(() => fresh().acceptTokenResponse('<html>', { status: 502 }), 'oauth.token.http_status');
   assert.throws(
     () => fresh().acceptTokenResponse('{"error":"invalid_grant","error_description":"expired"}', { status: 400 }),
@@ -582,4 +584,32 @@ test('free() wipes a client or a response now; a freed client refuses every call
   assertCode(() => client.tokenInfo(), 'arg.invalid');
   client.free(); // twice is harmless
   assert.equal(String(client), '[OAuthClient spa]');
+});
+
+test('clockSkewSeconds is the client\'s; max_age sent is checked against auth_time, also in a carried flow', () => {
+  assertCode(() => new OAuthClient(config({ clockSkewSeconds: 3601 })), 'arg.invalid');
+  const s = Math.floor(NOW / 1000);
+  const redeem = (client, start, claims, options = {}) => {
+    client.tokenRequest(client.handleCallback(callbackFor(start.state), { now: NOW + 1000, ...options }));
+    return () => client.acceptTokenResponse(tokenBody({ id_token: idToken({ nonce: start.nonce, ...claims }) }), { now: NOW + 2000 });
+  };
+  // An issuer clock 200 s ahead: refused by default, taken with 300 s of skew.
+  const ahead = { iat: s + 200 };
+  const strict = new OAuthClient(config());
+  assertCode(redeem(strict, strict.authorize({ nonce: true, now: NOW }), ahead), 'oidc.id_token.not_yet_valid');
+  const lenient = new OAuthClient(config({ clockSkewSeconds: 300 }));
+  assert.equal(redeem(lenient, lenient.authorize({ nonce: true, now: NOW }), ahead)().hasIdToken, true);
+  // max_age=60: no auth_time, too old, recent.
+  const c = new OAuthClient(config());
+  assertCode(() => c.authorize({ extraParams: { max_age: 'soon' } }), 'arg.invalid');
+  assertCode(redeem(c, c.authorize({ nonce: true, now: NOW, extraParams: { max_age: '60' } }), {}), 'oidc.id_token.auth_time_missing');
+  assertCode(redeem(c, c.authorize({ nonce: true, now: NOW, extraParams: { max_age: '60' } }), { auth_time: s - 600 }), 'oidc.id_token.auth_too_old');
+  assert.equal(redeem(c, c.authorize({ nonce: true, now: NOW, extraParams: { max_age: '60' } }), { auth_time: s - 30 })().hasIdToken, true);
+  // Carried to another client: the flow says maxAge, and the check holds there.
+  const start = new OAuthClient(config()).authorize({ nonce: true, now: NOW, carry: true, extraParams: { max_age: '60' } });
+  assert.equal(start.maxAge, 60);
+  const other = new OAuthClient(config());
+  const carried = { expectedState: start.state, codeVerifier: start.codeVerifier, nonce: start.nonce, expiresAt: start.expiresAt, maxAge: start.maxAge };
+  assertCode(redeem(other, start, { auth_time: s - 600 }, carried), 'oidc.id_token.auth_too_old');
+  assert.equal(new OAuthClient(config()).authorize({ carry: true, now: NOW }).maxAge, undefined);
 });

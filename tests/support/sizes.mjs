@@ -25,13 +25,13 @@ const KIB = 1024;
  */
 export const BUDGETS = {
   // .wasm + minified JS of the entry that imports the .wasm as a file.
-  oauthSeparate: 52 * KIB,
-  fullSeparate: 190 * KIB,
+  oauthSeparate: 53 * KIB,
+  fullSeparate: 191 * KIB,
   // The default entry, the .wasm inlined into the bundle (hex / base64).
-  oauthInline: 58 * KIB,
-  fullInline: 258 * KIB,
+  oauthInline: 59 * KIB,
+  fullInline: 259 * KIB,
   // edge-sso/session: the page's side and the worker (which inlines edge-sso/oauth).
-  session: 65 * KIB,
+  session: 66 * KIB,
 };
 
 const gzip = (bytes) => gzipSync(bytes, { level: 9 }).length;
