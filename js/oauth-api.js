@@ -506,11 +506,15 @@ export class OAuthClient {
 
 /**
  * A started flow: a carried one (it has the verifier) says `nonce: null`
- * when none was sent, so that handing it back as `nonce: start.nonce` names
- * it, and a misspelled field (undefined) is refused by handleCallback.
+ * and `maxAge: null` when none was sent, so that handing them back as
+ * `nonce: start.nonce, maxAge: start.maxAge` names them, and a misspelled
+ * or forgotten field (undefined) is refused by handleCallback.
  */
 function carried(flow) {
-  if (flow.codeVerifier !== undefined && flow.nonce === undefined) flow.nonce = null;
+  if (flow.codeVerifier !== undefined) {
+    if (flow.nonce === undefined) flow.nonce = null;
+    if (flow.maxAge === undefined) flow.maxAge = null;
+  }
   return flow;
 }
 

@@ -84,8 +84,8 @@ export interface AuthorizationRequest {
   /** The nonce sent; with `carry: true`, `null` when none was sent (hand it back as it is). */
   nonce?: string | null;
   codeVerifier?: string; scope?: string; expiresAt: number;
-  /** With `carry: true`, the `max_age` sent, if any (hand it back as it is). */
-  maxAge?: number;
+  /** With `carry: true`, the `max_age` sent, or `null` when none was (hand it back as it is). */
+  maxAge?: number | null;
 }
 export interface CallbackOptions {
   now?: number;
@@ -97,8 +97,8 @@ export interface CallbackOptions {
   /** Required with `expectedState`: the expiresAt authorize() returned. */
   expiresAt?: number;
   scope?: string;
-  /** The maxAge authorize() returned, if any. */
-  maxAge?: number;
+  /** Required with `expectedState`: the maxAge authorize() returned, or null if no `max_age` was sent. */
+  maxAge?: number | null;
 }
 /** An HTTP request for your `fetch` (or `client.send`). The body holds a code or a token: send it, do not log it.
  * With DPoP, `headers.dpop` holds its proof. */
@@ -109,9 +109,9 @@ export interface ResourceHttpRequest { url: string; method: string; headers: { a
 /** A pushed authorization request: `request` for the PAR endpoint, and the flow it starts. */
 export interface PushedAuthorizationRequest {
   request: TokenHttpRequest; state: string; nonce?: string | null;
-  codeVerifier?: string; scope?: string; expiresAt: number; maxAge?: number;
+  codeVerifier?: string; scope?: string; expiresAt: number; maxAge?: number | null;
 }
-export interface ResourceRequestOptions { /** Default "GET". */ method?: string; now?: number; }
+export interface ResourceRequestOptions { /** Default "GET"; in upper case (DELETE, GET, HEAD, OPTIONS, POST and PUT are upper-cased, as fetch does). */ method?: string; now?: number; }
 export interface UserinfoOptions { status?: number; contentType?: string; wwwAuthenticate?: string; }
 export interface ParResponseOptions { status?: number; }
 export interface RevocationOptions { /** Default: the refresh token when one is held, else the access token. */ token?: "refresh_token" | "access_token"; }

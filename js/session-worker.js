@@ -105,6 +105,8 @@ const CONFIG = {
   dpop: [false, isBool],
   refreshLeewaySeconds: [false, isLeeway],
   postLogoutRedirectUri: [false, isString(2048)],
+  // The ID token's clock skew (the OAuth client's option, 0-3600 s as well).
+  clockSkewSeconds: [false, isLeeway],
 };
 const FLOW = {
   state: [true, isString(512)],
@@ -112,7 +114,7 @@ const FLOW = {
   nonce: [true, (v) => v === null || isString(512)(v)],
   expiresAt: [true, Number.isSafeInteger],
   scope: [false, isString(1024)],
-  maxAge: [false, Number.isSafeInteger],
+  maxAge: [true, (v) => v === null || (Number.isSafeInteger(v) && v >= 0)],
 };
 const OPS = {
   configure: CONFIG,
@@ -186,6 +188,7 @@ async function start() {
     clientId: config.clientId,
     redirectUri: config.redirectUri,
     ...(config.scope === undefined ? {} : { scope: config.scope }),
+    ...(config.clockSkewSeconds === undefined ? {} : { clockSkewSeconds: config.clockSkewSeconds }),
     ...(dpopKeyPair === undefined ? {} : { dpopKeyPair }),
   });
   return { client, meta: isPlain(meta) ? meta : {} };
@@ -306,7 +309,7 @@ const handlers = {
     logins.set(start.state, true);
     const out = { url: start.url, state: start.state };
     if (args.carry === true) {
-      out.flow = { state: start.state, codeVerifier: start.codeVerifier, nonce: start.nonce ?? null, expiresAt: start.expiresAt, scope: start.scope, maxAge: start.maxAge };
+      out.flow = { state: start.state, codeVerifier: start.codeVerifier, nonce: start.nonce ?? null, expiresAt: start.expiresAt, scope: start.scope, maxAge: start.maxAge ?? null };
     }
     return out;
   },
@@ -315,9 +318,8 @@ const handlers = {
     let options;
     if (args.flow !== undefined) {
       const f = shape(args.flow, FLOW, 'flow');
-      options = { expectedState: f.state, codeVerifier: f.codeVerifier, nonce: f.nonce, expiresAt: f.expiresAt };
+      options = { expectedState: f.state, codeVerifier: f.codeVerifier, nonce: f.nonce, expiresAt: f.expiresAt, maxAge: f.maxAge };
       if (f.scope !== undefined) options.scope = f.scope;
-      if (f.maxAge !== undefined) options.maxAge = f.maxAge;
     }
     let state;
     try {

@@ -18,6 +18,8 @@ export interface SessionConfig {
   refreshLeewaySeconds?: number;
   /** Where the OP sends the browser after `logout({ endSession: true })`. */
   postLogoutRedirectUri?: string;
+  /** The clock difference allowed with the issuer for the ID token's times (seconds, default 120, at most 3600). */
+  clockSkewSeconds?: number;
   /** The worker script, when the bundler does not emit the package's (see the README). */
   worker?: string | URL;
   /** SharedWorker name (with `worker` only); pages share a login when they use the same worker and name. */

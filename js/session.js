@@ -29,6 +29,8 @@ const NativeHeaders = globalThis.Headers;
 const NativeRequest = globalThis.Request;
 const NativeURL = globalThis.URL;
 const jsonParse = JSON.parse;
+const setTimer = globalThis.setTimeout.bind(globalThis);
+const clearTimer = globalThis.clearTimeout.bind(globalThis);
 const jsonStringify = JSON.stringify;
 const storage = () => globalThis.sessionStorage;
 // In a classic-script bundle (esbuild --format=iife) `import.meta` is empty;
@@ -111,12 +113,16 @@ export class Session {
   #kind;
   #broken; // the SessionError every call gets once the worker failed to start
   #startTimer;
+  #started = false; // the worker sent its first message
 
   constructor(config, key) {
     if (key !== CREATE) throw new TypeError('a Session comes from createSession(config)');
     if (config === null || typeof config !== 'object') throw invalid('config', 'must be an object');
     const { worker, mode, startTimeoutMs = START_TIMEOUT_MS, ...rest } = config;
-    if (!Number.isSafeInteger(startTimeoutMs) || startTimeoutMs <= 0) throw invalid('startTimeoutMs', 'must be a positive integer (milliseconds)');
+    // setTimeout takes at most 2^31 - 1 ms (a larger delay fires at once).
+    if (!Number.isSafeInteger(startTimeoutMs) || startTimeoutMs <= 0 || startTimeoutMs > 2 ** 31 - 1) {
+      throw invalid('startTimeoutMs', 'must be a positive integer of milliseconds, at most 2147483647');
+    }
     const kind = mode ?? (typeof SharedWorker === 'function' ? 'shared' : 'dedicated');
     if (kind !== 'shared' && kind !== 'dedicated') throw invalid('mode', 'must be "shared" or "dedicated"');
     if (kind === 'dedicated' && typeof navigator?.locks?.request !== 'function') {
@@ -137,9 +143,15 @@ export class Session {
       w.addEventListener('message', onMessage);
       this.#send = (msg, transfer) => Reflect.apply(WorkerPost, w, [msg, transfer]);
     }
-    w.addEventListener('error', () => this.#fail(new SessionError('session.worker_failed',
-      'the session worker did not start (its script was not found or failed): see the README on loading the worker')));
-    this.#startTimer = setTimeout(() => this.#fail(new SessionError('session.worker_failed',
+    // Before the worker's first message, an error is its script not
+    // loading; after it (a dedicated worker's uncaught error), the worker
+    // runs on, and only the calls waiting then may have lost their answer.
+    w.addEventListener('error', () => {
+      if (this.#started) this.#rejectPending(new SessionError('session.worker_failed', 'the session worker reported an error while these calls were pending'));
+      else this.#fail(new SessionError('session.worker_failed',
+        'the session worker did not start (its script was not found or failed): see the README on loading the worker'));
+    });
+    this.#startTimer = setTimer(() => this.#fail(new SessionError('session.worker_failed',
       `the session worker did not start within ${startTimeoutMs} ms (its script was not found, failed or is not edge-sso's worker): see the README on loading the worker`)), startTimeoutMs);
     // JSON-clean copy: only what structured clone would carry as plain data.
     let args;
@@ -160,16 +172,23 @@ export class Session {
 
   /** The worker did not start: every pending call and every later one gets `error`. */
   #fail(error) {
-    clearTimeout(this.#startTimer);
+    clearTimer(this.#startTimer);
     this.#broken ??= error;
-    for (const { reject } of this.#pending.values()) reject(this.#broken);
+    this.#rejectPending(this.#broken);
+  }
+
+  #rejectPending(error) {
+    for (const { reject } of this.#pending.values()) reject(error);
     this.#pending.clear();
   }
 
   #receive(d) {
     if (d === null || typeof d !== 'object' || d.edgeSso !== PROTOCOL) return;
     // Any message of the worker's protocol says that it runs.
-    if (this.#broken === undefined) clearTimeout(this.#startTimer);
+    if (this.#broken === undefined && !this.#started) {
+      this.#started = true;
+      clearTimer(this.#startTimer);
+    }
     if (d.event === 'started') return;
     if (typeof d.event === 'string') {
       for (const f of this.#listeners) {
@@ -333,7 +352,7 @@ export class Session {
   close() {
     if (this.#closed) return;
     this.#call('close').catch(() => {});
-    clearTimeout(this.#startTimer);
+    clearTimer(this.#startTimer);
     this.#closed = true;
   }
 

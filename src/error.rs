@@ -289,7 +289,7 @@ pub enum IdTokenError {
     NonceMismatch,
     /// A refreshed ID token is about another subject or from another issuer.
     SubjectMismatch,
-    /// A nonce was sent (an OpenID Connect login) but no ID token came back.
+    /// A nonce or `max_age` was sent (an OpenID Connect login) but no ID token came back.
     Missing,
     /// An ID token came back but no `issuer` is configured to check it against.
     Unverifiable,
@@ -463,6 +463,8 @@ impl ErrorResponse {
             }
             out
         });
+        // Nothing left but spaces: no description.
+        let description = description.filter(|d| d.bytes().any(|b| b != b' '));
         Some(Self {
             error: error.to_owned(),
             description,
@@ -697,7 +699,7 @@ impl Error {
                 }
                 IdTokenError::NonceMismatch => "the ID token's `nonce` is not the one sent with the authorization request",
                 IdTokenError::SubjectMismatch => "the refreshed ID token is about another subject or from another issuer",
-                IdTokenError::Missing => "a nonce was sent (OpenID Connect) but the token response has no `id_token`",
+                IdTokenError::Missing => "a nonce or max_age was sent (OpenID Connect) but the token response has no `id_token`",
                 IdTokenError::Unverifiable => "the token response has an `id_token` but no `issuer` is configured to check it",
             },
             #[cfg(feature = "saml")]
@@ -1281,8 +1283,14 @@ mod tests {
         // Outside the grammar: each character a space, one per character.
         assert_eq!(r.description.as_deref(), Some("bad  quote      end"));
         assert_eq!(r.uri, None);
-        let long = ErrorResponse::from_parts("e", Some(&"é".repeat(2000)), None).unwrap();
-        assert_eq!(long.description.as_deref(), Some(&*" ".repeat(1024)));
+        let long = format!("{}{}", "x".repeat(1000), "é".repeat(2000));
+        let long = ErrorResponse::from_parts("e", Some(&long), None).unwrap();
+        assert_eq!(
+            long.description.unwrap(),
+            format!("{}{}", "x".repeat(1000), " ".repeat(24))
+        );
+        let blank = ErrorResponse::from_parts("e", Some("é\r\n"), None).unwrap();
+        assert_eq!(blank.description, None);
         let fine = ErrorResponse::from_parts("e", Some("ok: (1) [2] {3}"), None).unwrap();
         assert_eq!(fine.description.as_deref(), Some("ok: (1) [2] {3}"));
         assert_eq!(

@@ -966,7 +966,11 @@ impl OAuthClient {
         // refusal ends the session while another refresh it sent awaits).
         let set = parse_response(body, status, accept)?;
         let claims = match &set.id_token {
-            None if sent_nonce.is_some() => return Err(IdTokenError::Missing.into()),
+            // A nonce or a max_age sent: an OpenID Connect login, whose ID
+            // token is what those are checked against.
+            None if sent_nonce.is_some() || max_age.is_some() => {
+                return Err(IdTokenError::Missing.into())
+            }
             None => None,
             Some(token) => {
                 let issuer = self

@@ -176,6 +176,11 @@ pub(crate) fn validate(token: &str, expected: &Expected<'_>) -> Result<IdTokenCl
     }
     if let Some(max_age) = expected.max_age {
         let at = auth_time.ok_or(IdTokenError::AuthTimeMissing)?;
+        // An authentication in the future (milliseconds sent for seconds,
+        // say) would pass any max_age.
+        if at > now.saturating_add(skew) {
+            return Err(IdTokenError::NotYetValid.into());
+        }
         if now > at.saturating_add(max_age).saturating_add(skew) {
             return Err(IdTokenError::AuthTooOld.into());
         }
@@ -351,6 +356,9 @@ mod tests {
             code(&at(NOW - 3600), &now_only),
             "oidc.id_token.auth_too_old"
         );
+        // In the future: milliseconds where seconds belong, say.
+        assert_eq!(code(&at(NOW_MS), &e), "oidc.id_token.not_yet_valid");
+        assert!(validate(&at(NOW + ID_TOKEN_CLOCK_SKEW_SECONDS), &e).is_ok());
         // Without max_age, auth_time is only read.
         assert!(validate(&at(NOW - 86_400), &expected()).is_ok());
     }

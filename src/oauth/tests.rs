@@ -1180,3 +1180,26 @@ fn max_age_sent_is_checked_against_auth_time_and_carried() {
         }
     }
 }
+
+#[test]
+fn max_age_without_nonce_still_needs_an_id_token() {
+    let mut c = client();
+    let req = c
+        .authorize(
+            AuthorizeOptions {
+                extra: vec![("max_age".into(), "60".into())],
+                ..Default::default()
+            },
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(req.nonce, None);
+    let resp = c
+        .handle_callback(&callback(&req.state, ""), NOW, None)
+        .unwrap();
+    c.token_request(resp).unwrap();
+    assert_eq!(
+        code_of(c.accept_token_response(&token_json("AT", None), Some(200), NOW)),
+        "oidc.id_token.missing"
+    );
+}

@@ -216,8 +216,6 @@ fn take_secret(map: &mut Object<'_>, key: &str) -> Option<core::result::Result<S
     }
 }
 
-/// RFC 6749 §3.3: space-delimited `scope-token`s of `NQCHAR`s
-/// ([`crate::ascii::nqchar`]).
 /// A lifetime in seconds (`expires_in` of a token or PAR response): a
 /// non-negative JSON number, a fraction rounded down (the token is then
 /// thought to expire a little early, never late), or a string of decimal
@@ -231,6 +229,8 @@ pub(crate) fn lifetime_seconds(v: &Value<'_>) -> Option<u64> {
     }
 }
 
+/// RFC 6749 §3.3: space-delimited `scope-token`s of `NQCHAR`s
+/// ([`crate::ascii::nqchar`]).
 pub(crate) fn valid_scope(s: &str) -> bool {
     s.as_bytes()
         .split(|b| *b == b' ')

@@ -42,7 +42,8 @@ use crate::options::Options;
 
 /// Why a carried flow without `nonce` or `expiresAt` is refused: leaving one
 /// out (or misspelling it) would turn its check off.
-const CARRIED: &str = "a carried flow must pass what authorize() returned (null for no nonce)";
+const CARRIED: &str =
+    "a carried flow must pass what authorize() returned (null for no nonce and for no maxAge)";
 
 // A client's state in the module: its core and the callbacks that passed
 // their checks, each under a number the JS `AuthorizationResponse` holds.
@@ -369,6 +370,14 @@ impl RawOAuthClient {
                             reason: CARRIED,
                         });
                     }
+                    // And `maxAge` likewise: left out, the auth_time check
+                    // of a max_age that was sent would be off.
+                    if !o.has("maxAge") {
+                        return Err(Error::InvalidArgument {
+                            field: "maxAge",
+                            reason: CARRIED,
+                        });
+                    }
                     Some(CarriedFlow {
                         expected_state,
                         code_verifier: CodeVerifier::parse(v)?,
@@ -572,7 +581,17 @@ impl RawOAuthClient {
     pub fn resource_request(&mut self) -> JsValue {
         self.with_core(0, |core, _, a, b, _| {
             let o = self::options(b, &["method", "now"])?;
-            let method = o.string("method")?.unwrap_or_else(|| String::from("GET"));
+            let mut method = o.string("method")?.unwrap_or_else(|| String::from("GET"));
+            // fetch sends these six in upper case, however given (the Fetch
+            // standard's method normalization), and a DPoP proof's `htm`
+            // must be what is sent; any other method is sent as given and
+            // must already be upper case.
+            if ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case(&method))
+            {
+                method.make_ascii_uppercase();
+            }
             let url = text(a, "url")?;
             resource_json(
                 url,

@@ -25,7 +25,7 @@ const entries = {
   verifyRedirect: [() => sp.verifyRedirect(`https://sp.example/slo?SAMLRequest=${HUGE}`), 'saml.binding.too_large'],
   validateResponse: [() => sp.validateResponse(HUGE), 'saml.binding.too_large'],
   readLogoutResponse: [() => sp.readLogoutResponse(HUGE), 'saml.binding.too_large'],
-  'OAuthClient.handleCallback': [() => client.handleCallback(`https://app.example/cb?code=${HUGE}`, { expectedState: 's', codeVerifier: 'v'.repeat(43), nonce: null, expiresAt: 1 }), 'oauth.callback.too_large'],
+  'OAuthClient.handleCallback': [() => client.handleCallback(`https://app.example/cb?code=${HUGE}`, { expectedState: 's', codeVerifier: 'v'.repeat(43), nonce: null, expiresAt: 1, maxAge: null }), 'oauth.callback.too_large'],
 };
 
 for (const [name, [run, code]] of Object.entries(entries)) {

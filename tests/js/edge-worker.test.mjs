@@ -381,7 +381,7 @@ test('OAuth through the worker: login at the OP, then token facts and never a to
   const setCookie = login.headers.get('set-cookie');
   assert.match(setCookie, /^edge-sso-oauth=[^;]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+$/);
   const carried = JSON.parse(decodeURIComponent(cookieOf(login).slice('edge-sso-oauth='.length)));
-  assert.deepEqual(Object.keys(carried).sort(), ['codeVerifier', 'expectedState', 'expiresAt', 'nonce', 'scope']);
+  assert.deepEqual(Object.keys(carried).sort(), ['codeVerifier', 'expectedState', 'expiresAt', 'maxAge', 'nonce', 'scope']);
   assert.equal(carried.expectedState, authorize.searchParams.get('state'));
 
   const callback = await driveLogin(authorize.href, worker.oauthRedirectUri, 'alice');

@@ -190,7 +190,7 @@ test('the carried form: a second client instance finishes the login from the car
   const back = await driveDjangoLogin(start.url, REDIRECT, USER);
   const other = newClient();
   const req = other.tokenRequest(other.handleCallback(back, {
-    expectedState: start.state, codeVerifier: start.codeVerifier, nonce: start.nonce, expiresAt: start.expiresAt,
+    expectedState: start.state, codeVerifier: start.codeVerifier, nonce: start.nonce, expiresAt: start.expiresAt, maxAge: start.maxAge,
   }));
   const res = await send(req);
   assert.equal(res.status, 200, res.text);

@@ -86,7 +86,7 @@ for (const [entry, glue] of [['edge-sso/oauth', '../../pkg/oauth/edge_sso_oauth.
     a.free();
     const client = new sso.OAuthClient(config);
     const r = client.handleCallback(callback(start.state, 'C0DE'), {
-      now: NOW, expectedState: start.state, codeVerifier: start.codeVerifier, nonce: null, expiresAt: start.expiresAt,
+      now: NOW, expectedState: start.state, codeVerifier: start.codeVerifier, nonce: null, expiresAt: start.expiresAt, maxAge: null,
     });
     const body = client.tokenRequest(r).body;
     assert.match(body, /code_verifier=/);

@@ -236,7 +236,7 @@ test('an authorization error is surfaced only after state matched, with its fiel
 test('a carried flow (page navigated away, or an edge worker cookie) is accepted once', () => {
   const starter = new OAuthClient(config());
   const start = starter.authorize({ nonce: true, carry: true, now: NOW });
-  const carried = { expectedState: start.state, codeVerifier: start.codeVerifier, nonce: start.nonce, expiresAt: start.expiresAt };
+  const carried = { expectedState: start.state, codeVerifier: start.codeVerifier, nonce: start.nonce, expiresAt: start.expiresAt, maxAge: start.maxAge };
   const other = new OAuthClient(config()); // a fresh page or isolate: nothing pending
   assertCode(() => other.handleCallback(callbackFor(start.state), { now: NOW }), 'oauth.state.mismatch');
   assertCode(() => other.handleCallback(callbackFor('forged'), { now: NOW, ...carried }), 'oauth.state.mismatch');
@@ -487,7 +487,7 @@ test('a carried flow must name its nonce: authorize says null when none was sent
   const a = new OAuthClient(config());
   const start = a.authorize({ carry: true, now: NOW });
   const b = new OAuthClient(config());
-  const carried = { expectedState: start.state, codeVerifier: start.codeVerifier, expiresAt: start.expiresAt, now: NOW };
+  const carried = { expectedState: start.state, codeVerifier: start.codeVerifier, expiresAt: start.expiresAt, maxAge: start.maxAge, now: NOW };
   assertCode(() => b.handleCallback(callbackFor(start.state), carried), 'arg.invalid');
   assert.ok(b.handleCallback(callbackFor(start.state), { ...carried, nonce: start.nonce }), 'nonce: null (none sent)');
 });
@@ -495,22 +495,23 @@ test('a carried flow must name its nonce: authorize says null when none was sent
 test('fail closed: a carried nonce given as undefined (a misspelled cookie field) is refused, not read as "none sent"', () => {
   const a = new OAuthClient(config());
   const start = a.authorize({ carry: true, nonce: true, now: NOW });
-  const cookie = { s: start.state, v: start.codeVerifier, n: start.nonce, e: start.expiresAt };
+  const cookie = { s: start.state, v: start.codeVerifier, n: start.nonce, e: start.expiresAt, m: start.maxAge };
   // `cookie.nonce` is misspelled: it is undefined.
   assertCode(() => new OAuthClient(config()).handleCallback(callbackFor(start.state), {
-    expectedState: cookie.s, codeVerifier: cookie.v, nonce: cookie.nonce, expiresAt: cookie.e, now: NOW,
+    expectedState: cookie.s, codeVerifier: cookie.v, nonce: cookie.nonce, expiresAt: cookie.e, maxAge: cookie.m, now: NOW,
   }), 'arg.invalid');
   // Named, it is checked against the ID token.
   const b = new OAuthClient(config());
-  b.tokenRequest(b.handleCallback(callbackFor(start.state), { expectedState: cookie.s, codeVerifier: cookie.v, nonce: cookie.n, expiresAt: cookie.e, now: NOW }));
+  b.tokenRequest(b.handleCallback(callbackFor(start.state), { expectedState: cookie.s, codeVerifier: cookie.v, nonce: cookie.n, expiresAt: cookie.e, maxAge: cookie.m, now: NOW }));
   assertCode(() => b.acceptTokenResponse(tokenBody({ id_token: idToken({ nonce: 'another' }) }), { now: NOW + 1 }), 'oidc.id_token.nonce_mismatch');
 });
 
 test('fail closed: every carried field given as undefined is refused; a flow without a nonce carries null', () => {
   const start = new OAuthClient(config()).authorize({ carry: true, now: NOW });
   assert.equal(start.nonce, null, 'carried, "no nonce" is said out loud');
-  const carried = { expectedState: start.state, codeVerifier: start.codeVerifier, nonce: start.nonce, expiresAt: start.expiresAt, now: NOW };
-  for (const field of ['codeVerifier', 'nonce', 'expiresAt']) {
+  assert.equal(start.maxAge, null, 'and "no max_age" too');
+  const carried = { expectedState: start.state, codeVerifier: start.codeVerifier, nonce: start.nonce, expiresAt: start.expiresAt, maxAge: start.maxAge, now: NOW };
+  for (const field of ['codeVerifier', 'nonce', 'expiresAt', 'maxAge']) {
     assertCode(() => new OAuthClient(config()).handleCallback(callbackFor(start.state), { ...carried, [field]: undefined }), 'arg.invalid');
   }
   // A JSON round trip (a cookie) keeps the null: the login completes.
@@ -611,5 +612,15 @@ test('clockSkewSeconds is the client\'s; max_age sent is checked against auth_ti
   const other = new OAuthClient(config());
   const carried = { expectedState: start.state, codeVerifier: start.codeVerifier, nonce: start.nonce, expiresAt: start.expiresAt, maxAge: start.maxAge };
   assertCode(redeem(other, start, { auth_time: s - 600 }, carried), 'oidc.id_token.auth_too_old');
-  assert.equal(new OAuthClient(config()).authorize({ carry: true, now: NOW }).maxAge, undefined);
+  assert.equal(new OAuthClient(config()).authorize({ carry: true, now: NOW }).maxAge, null);
+  assert.equal(new OAuthClient(config()).authorize({ now: NOW }).maxAge, undefined, 'not carried: no flow fields');
+});
+
+test('resourceRequest: the six methods fetch upper-cases are upper-cased; any other must be upper case already', () => {
+  const { client } = loggedIn();
+  assert.equal(client.resourceRequest('https://api.example/x', { method: 'delete', now: NOW + 2000 }).method, 'DELETE');
+  assert.equal(client.resourceRequest('https://api.example/x', { now: NOW + 2000 }).method, 'GET');
+  assert.equal(client.resourceRequest('https://api.example/x', { method: 'PATCH', now: NOW + 2000 }).method, 'PATCH');
+  // fetch sends 'patch' as it is: no proof's htm or server would take it for PATCH.
+  assertCode(() => client.resourceRequest('https://api.example/x', { method: 'patch', now: NOW + 2000 }), 'arg.invalid');
 });

@@ -72,7 +72,7 @@ declare global {
   /** The URL the browser came back to. */
   const callbackUrl: string;
   /** "your cookie parsing" in the edge worker: the flow the login carried. */
-  function readFlowCookie(request: Request, name: string): { s: string; v: string; n: string | null; e: number };
+  function readFlowCookie(request: Request, name: string): { s: string; v: string; n: string | null; e: number; m: number | null };
   // SAML
   const idpCertPem: string;
   const idpMetadataXml: string;

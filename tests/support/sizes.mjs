@@ -26,10 +26,10 @@ const KIB = 1024;
 export const BUDGETS = {
   // .wasm + minified JS of the entry that imports the .wasm as a file.
   oauthSeparate: 53 * KIB,
-  fullSeparate: 191 * KIB,
+  fullSeparate: 192 * KIB,
   // The default entry, the .wasm inlined into the bundle (hex / base64).
   oauthInline: 59 * KIB,
-  fullInline: 259 * KIB,
+  fullInline: 260 * KIB,
   // edge-sso/session: the page's side and the worker (which inlines edge-sso/oauth).
   session: 66 * KIB,
 };

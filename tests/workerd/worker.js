@@ -103,7 +103,7 @@ export default {
       }
       if (url.pathname === '/login') {
         const start = client(url.origin).authorize({ nonce: true, carry: true });
-        const flow = { s: start.state, v: start.codeVerifier, n: start.nonce, e: start.expiresAt };
+        const flow = { s: start.state, v: start.codeVerifier, n: start.nonce, e: start.expiresAt, m: start.maxAge };
         const cookie = `${COOKIE}=${encodeURIComponent(JSON.stringify(flow))}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=600`;
         return new Response(null, { status: 302, headers: { location: start.url, 'set-cookie': cookie } });
       }
@@ -112,7 +112,7 @@ export default {
         if (!flow) return json(400, { code: 'flow.cookie_missing' }, { 'set-cookie': CLEAR });
         const c = client(url.origin); // a fresh instance: nothing in memory from /login
         const response = c.handleCallback(request.url, {
-          expectedState: flow.s, codeVerifier: flow.v, nonce: flow.n, expiresAt: flow.e,
+          expectedState: flow.s, codeVerifier: flow.v, nonce: flow.n, expiresAt: flow.e, maxAge: flow.m,
         });
         const tokenRequest = c.tokenRequest(response);
         const body = new URLSearchParams(tokenRequest.body);

@@ -226,6 +226,7 @@ function oauthLogin({ env, url }) {
       nonce: start.nonce ?? null,
       expiresAt: start.expiresAt,
       scope: start.scope,
+      maxAge: start.maxAge ?? null,
     };
     return redirect(start.url, setCookie(OAUTH_FLOW, url, encodeURIComponent(JSON.stringify(flow)), start.expiresAt));
   } finally {
@@ -437,12 +438,12 @@ function readFlowCookie(request, url) {
   } catch {
     throw invalid;
   }
-  const { expectedState, codeVerifier, nonce, expiresAt, scope } = flow ?? {};
+  const { expectedState, codeVerifier, nonce, expiresAt, scope, maxAge } = flow ?? {};
   const ok = typeof expectedState === 'string' && typeof codeVerifier === 'string'
     && (nonce === null || typeof nonce === 'string') && Number.isSafeInteger(expiresAt)
-    && (scope === undefined || typeof scope === 'string');
+    && (scope === undefined || typeof scope === 'string') && (maxAge === null || Number.isSafeInteger(maxAge));
   if (!ok) throw invalid;
-  return { expectedState, codeVerifier, nonce, expiresAt, scope };
+  return { expectedState, codeVerifier, nonce, expiresAt, scope, maxAge };
 }
 
 /** POSTs the token request edge-sso built; a redirect is not followed (it would carry the code elsewhere). */
