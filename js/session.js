@@ -14,9 +14,10 @@ const LOGIN_KEY = 'edge-sso:session:login'; // sessionStorage, a redirect login'
 const POPUP_FEATURES = 'popup,width=480,height=680';
 // How long the page waits for the worker's first message (it posts one as
 // soon as its script has run) before it gives up: a worker whose script
-// never loads must not leave every call waiting for ever, and a browser
-// need not fire the worker's `error` event (Chromium, now and then, for a
-// SharedWorker whose script is missing).
+// never loads must not leave every call waiting for ever: a script that is
+// not edge-sso's never answers, and the worker's `error` event, which
+// should come for a missing script, once did not in Chromium in this
+// project's tests.
 const START_TIMEOUT_MS = 10_000;
 
 // The platform, captured at import: a script that replaces these later
@@ -111,7 +112,6 @@ export class Session {
   #configured;
   #closed = false;
   #kind;
-  #broken; // the SessionError every call gets once the worker failed to start
   #startTimer;
   #started = false; // the worker sent its first message
 
@@ -170,11 +170,13 @@ export class Session {
     return this.#kind;
   }
 
-  /** The worker did not start: every pending call and every later one gets `error`. */
+  /**
+   * The worker did not start: the pending calls get `error`, the configuration
+   * among them, which every later call awaits and so gets too.
+   */
   #fail(error) {
     clearTimer(this.#startTimer);
-    this.#broken ??= error;
-    this.#rejectPending(this.#broken);
+    this.#rejectPending(error);
   }
 
   #rejectPending(error) {
@@ -185,7 +187,7 @@ export class Session {
   #receive(d) {
     if (d === null || typeof d !== 'object' || d.edgeSso !== PROTOCOL) return;
     // Any message of the worker's protocol says that it runs.
-    if (this.#broken === undefined && !this.#started) {
+    if (!this.#started) {
       this.#started = true;
       clearTimer(this.#startTimer);
     }
@@ -210,7 +212,6 @@ export class Session {
 
   #call(op, args = {}, transfer = []) {
     if (this.#closed) return Promise.reject(new SessionError('session.closed', 'this session was closed'));
-    if (this.#broken !== undefined) return Promise.reject(this.#broken);
     const id = this.#next++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });

@@ -68,6 +68,39 @@ mod tests {
     use super::*;
 
     #[test]
+    fn decimal_u64_reads_what_str_parse_reads_without_a_sign_and_saturates() {
+        // str::parse::<u64> accepts a leading `+`; decimal_u64 (an HTTP
+        // value's digits) does not, and saturates where parse overflows.
+        let cases = [
+            "",
+            "0",
+            "007",
+            "3599",
+            "+1",
+            "-1",
+            " 1",
+            "1 ",
+            "1.5",
+            "1e3",
+            "٣",
+            "18446744073709551615",
+            "18446744073709551616",
+            "99999999999999999999999",
+            "0x10",
+            "１",
+        ];
+        for s in cases {
+            let want = match s.parse::<u64>() {
+                _ if s.starts_with('+') => None,
+                Ok(v) => Some(v),
+                Err(e) if *e.kind() == core::num::IntErrorKind::PosOverflow => Some(u64::MAX),
+                Err(_) => None,
+            };
+            assert_eq!(decimal_u64(s), want, "{s:?}");
+        }
+    }
+
+    #[test]
     fn scans_and_saturation() {
         assert!(all(b"", |_| false));
         assert!(all(b"abc", |b| b.is_ascii_lowercase()));
